@@ -1,0 +1,3 @@
+//! Semantic analysis: units, types, symbols and context conditions.
+
+pub mod units;

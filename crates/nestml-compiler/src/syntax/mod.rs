@@ -1,0 +1,10 @@
+//! Syntax: tokens, lexer, AST, parser and printer.
+
+pub mod ast;
+pub mod lexer;
+mod parser;
+mod printer;
+pub mod token;
+
+pub use parser::{parse, parse_data_type, parse_expression, Parsed};
+pub use printer::print;
