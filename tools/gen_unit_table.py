@@ -179,9 +179,10 @@ def main():
         f.write("/// `(name, dimension numerators [m, kg, s, A, K, mol, cd], exp10 numerator, "
                 "common denominator,\n/// factor, flags)`: the unit is "
                 "`10^(exp10/den) * factor * m^(d0/den) kg^(d1/den) ...`.\n")
-        f.write("/// Sorted by name (byte order) for binary search; %d rows.\n" % len(rows))
+        f.write("pub type Row = (&'static str, [i8; 7], i16, u8, f64, u8);\n\n")
+        f.write("/// All %d names, sorted by name (byte order) for binary search.\n" % len(rows))
         f.write("#[rustfmt::skip]\n")
-        f.write("pub static UNIT_TABLE: &[(&str, [i8; 7], i16, u8, f64, u8)] = &[\n")
+        f.write("pub static UNIT_TABLE: &[Row] = &[\n")
         for name, nums, e_num, den, factor, flags in rows:
             f.write('    ("%s", [%s], %d, %d, %s, %d),\n'
                     % (name, ", ".join(str(n) for n in nums), e_num, den, rust_float(factor),

@@ -1,5 +1,41 @@
 //! The NESTML 9 language front-end: lexing, parsing, semantic analysis and diagnostics.
+//!
+//! Stages: [`syntax`] (lexer, parser, AST, printer) → [`sema`] (units, types, symbols,
+//! context conditions); all problems are reported as [`diagnostics::Diagnostic`] values.
 
 pub mod diagnostics;
 pub mod sema;
 pub mod syntax;
+
+use diagnostics::{Diagnostic, FileId, SourceMap};
+use syntax::ast::CompilationUnit;
+
+/// The result of checking one source file.
+#[derive(Debug)]
+pub struct Checked {
+    pub file: FileId,
+    pub unit: CompilationUnit,
+    /// Errors and warnings, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    /// Whether any error was found.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Adds `text` to `sources` under `name`, parses it and, if it parsed cleanly, runs every
+/// semantic check on it.
+pub fn check_source(sources: &mut SourceMap, name: &str, text: &str) -> Checked {
+    let file = sources.add(name, text);
+    let parsed = syntax::parse(text, file);
+    let mut diagnostics = parsed.diagnostics;
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        diagnostics.extend(sema::check(&parsed.unit));
+    }
+    let mut all = diagnostics::Diagnostics::default();
+    all.extend(diagnostics);
+    Checked { file, unit: parsed.unit, diagnostics: all.into_sorted() }
+}

@@ -64,7 +64,10 @@ impl Rational {
             n = -n;
             d = -d;
         }
-        Some(Rational { num: i64::try_from(n).ok()?, den: i64::try_from(d).ok()? })
+        Some(Rational {
+            num: i64::try_from(n).ok()?,
+            den: i64::try_from(d).ok()?,
+        })
     }
 
     /// The integer `n` as a rational.
@@ -92,7 +95,11 @@ impl Rational {
         if int_part.is_empty() && frac_part.is_empty() {
             return None;
         }
-        if !int_part.bytes().chain(frac_part.bytes()).all(|b| b.is_ascii_digit()) {
+        if !int_part
+            .bytes()
+            .chain(frac_part.bytes())
+            .all(|b| b.is_ascii_digit())
+        {
             return None;
         }
         let mut exp10: i64 = match exp {
@@ -165,7 +172,12 @@ impl Rational {
 
     /// `self + rhs`, `None` on overflow.
     pub fn checked_add(self, rhs: Rational) -> Option<Rational> {
-        let (a, b, c, d) = (self.num as i128, self.den as i128, rhs.num as i128, rhs.den as i128);
+        let (a, b, c, d) = (
+            self.num as i128,
+            self.den as i128,
+            rhs.num as i128,
+            rhs.den as i128,
+        );
         Self::from_i128(a * d + c * b, b * d)
     }
 
@@ -176,19 +188,32 @@ impl Rational {
 
     /// `self * rhs`, `None` on overflow.
     pub fn checked_mul(self, rhs: Rational) -> Option<Rational> {
-        let (a, b, c, d) = (self.num as i128, self.den as i128, rhs.num as i128, rhs.den as i128);
+        let (a, b, c, d) = (
+            self.num as i128,
+            self.den as i128,
+            rhs.num as i128,
+            rhs.den as i128,
+        );
         Self::from_i128(a * c, b * d)
     }
 
     /// `self / rhs`, `None` on division by zero or overflow.
     pub fn checked_div(self, rhs: Rational) -> Option<Rational> {
-        let (a, b, c, d) = (self.num as i128, self.den as i128, rhs.num as i128, rhs.den as i128);
+        let (a, b, c, d) = (
+            self.num as i128,
+            self.den as i128,
+            rhs.num as i128,
+            rhs.den as i128,
+        );
         Self::from_i128(a * d, b * c)
     }
 
     /// `-self`, `None` on overflow.
     pub fn checked_neg(self) -> Option<Rational> {
-        Some(Rational { num: self.num.checked_neg()?, den: self.den })
+        Some(Rational {
+            num: self.num.checked_neg()?,
+            den: self.den,
+        })
     }
 }
 
@@ -230,7 +255,8 @@ impl Div for Rational {
     /// # Panics
     /// On division by zero or overflow.
     fn div(self, rhs: Rational) -> Rational {
-        self.checked_div(rhs).expect("Rational division by zero or overflow")
+        self.checked_div(rhs)
+            .expect("Rational division by zero or overflow")
     }
 }
 
@@ -283,7 +309,10 @@ pub struct Conversion {
 
 impl Conversion {
     /// Multiply by one.
-    pub const IDENTITY: Conversion = Conversion { exp10: 0, factor: 1.0 };
+    pub const IDENTITY: Conversion = Conversion {
+        exp10: 0,
+        factor: 1.0,
+    };
 
     /// Builds `10^exp10 * factor` in normal form: a fractional part of `exp10` is moved into
     /// `factor`, and a `factor` within rounding of a power of ten becomes an exact power of ten.
@@ -300,7 +329,10 @@ impl Conversion {
         }
         let (snap, factor) = snap_power_of_ten(factor);
         let exp = (whole as i128 + snap as i128).clamp(i32::MIN as i128, i32::MAX as i128);
-        Conversion { exp10: exp as i32, factor }
+        Conversion {
+            exp10: exp as i32,
+            factor,
+        }
     }
 
     /// Whether this is the identity (`10^0 * 1.0`).
@@ -329,7 +361,10 @@ impl Conversion {
 
     /// The inverse conversion.
     pub fn inverse(self) -> Conversion {
-        Conversion::new(Rational::from_integer(-(self.exp10 as i64)), 1.0 / self.factor)
+        Conversion::new(
+            Rational::from_integer(-(self.exp10 as i64)),
+            1.0 / self.factor,
+        )
     }
 
     /// This multiplier raised to `p`; `None` on overflow.
@@ -353,7 +388,7 @@ impl fmt::Display for Conversion {
 /// Splits `x > 0` into `(j, rest)` with `x == 10^j * rest`: `(j, 1.0)` if `x` is within
 /// rounding of `10^j`, else `(0, x)`.
 fn snap_power_of_ten(x: f64) -> (i64, f64) {
-    if x == 1.0 || !(x > 0.0) || !x.is_finite() {
+    if x == 1.0 || x.is_nan() || x <= 0.0 || !x.is_finite() {
         return (0, x);
     }
     let lg = x.log10();
@@ -451,13 +486,21 @@ pub struct Unit {
 
 impl Unit {
     /// The dimensionless unit with magnitude 1.
-    pub const DIMENSIONLESS: Unit =
-        Unit { dims: [Rational::ZERO; 7], exp10: Rational::ZERO, factor: 1.0 };
+    pub const DIMENSIONLESS: Unit = Unit {
+        dims: [Rational::ZERO; 7],
+        exp10: Rational::ZERO,
+        factor: 1.0,
+    };
 
     /// Builds a unit. `factor` must be positive and finite; if it is within rounding of a power
     /// of ten, that power is moved into `exp10`.
     pub fn new(dims: [Rational; 7], exp10: Rational, factor: f64) -> Unit {
-        Unit { dims, exp10, factor }.normalized()
+        Unit {
+            dims,
+            exp10,
+            factor,
+        }
+        .normalized()
     }
 
     /// The SI base unit with index `i` in [`BASE_SYMBOLS`] order (`0` = m, ..., `6` = cd).
@@ -467,7 +510,11 @@ impl Unit {
     pub fn si_base(i: usize) -> Unit {
         let mut dims = [Rational::ZERO; 7];
         dims[i] = Rational::ONE;
-        Unit { dims, exp10: Rational::ZERO, factor: 1.0 }
+        Unit {
+            dims,
+            exp10: Rational::ZERO,
+            factor: 1.0,
+        }
     }
 
     /// The dimensionless unit with magnitude 1 (same as [`Unit::DIMENSIONLESS`]).
@@ -477,7 +524,11 @@ impl Unit {
 
     /// A dimensionless unit of magnitude `10^exp10` (e.g. what `mV/V` reduces to).
     pub fn scale_only(exp10: Rational) -> Unit {
-        Unit { dims: [Rational::ZERO; 7], exp10, factor: 1.0 }
+        Unit {
+            dims: [Rational::ZERO; 7],
+            exp10,
+            factor: 1.0,
+        }
     }
 
     fn normalized(mut self) -> Unit {
@@ -496,7 +547,7 @@ impl Unit {
     /// Looks up a unit name exactly as PyNESTML 9 accepts it (`"mV"`, `"uS"`, `"µS"`, `"GOhm"`,
     /// `"h"`, ...). `None` if PyNESTML does not know the name. See [`unit_names`].
     pub fn lookup(name: &str) -> Option<Unit> {
-        lookup_row(name).map(|r| row_unit(r))
+        lookup_row(name).map(row_unit)
     }
 
     /// The exponents of `[m, kg, s, A, K, mol, cd]`.
@@ -531,7 +582,14 @@ impl Unit {
             *d = self.dims[i].checked_add(rhs.dims[i])?;
         }
         let exp10 = self.exp10.checked_add(rhs.exp10)?;
-        Some(Unit { dims, exp10, factor: self.factor * rhs.factor }.normalized())
+        Some(
+            Unit {
+                dims,
+                exp10,
+                factor: self.factor * rhs.factor,
+            }
+            .normalized(),
+        )
     }
 
     /// `self / rhs`, `None` on exponent overflow.
@@ -547,7 +605,14 @@ impl Unit {
             *d = self.dims[i].checked_mul(p)?;
         }
         let exp10 = self.exp10.checked_mul(p)?;
-        Some(Unit { dims, exp10, factor: pow_f64(self.factor, p) }.normalized())
+        Some(
+            Unit {
+                dims,
+                exp10,
+                factor: pow_f64(self.factor, p),
+            }
+            .normalized(),
+        )
     }
 
     /// `self * rhs`.
@@ -595,7 +660,10 @@ impl Unit {
             return None;
         }
         NestQuantity::ALL.into_iter().find(|q| {
-            q.dims4().iter().zip(&self.dims[..4]).all(|(a, b)| Rational::from_integer(*a) == *b)
+            q.dims4()
+                .iter()
+                .zip(&self.dims[..4])
+                .all(|(a, b)| Rational::from_integer(*a) == *b)
         })
     }
 
@@ -613,14 +681,18 @@ impl Unit {
         let calc = || -> Option<Rational> {
             let sec = s.checked_add(three.checked_mul(kg)?)?; // remaining seconds
             let amp = a.checked_add(kg)?; // remaining amperes
-            // 10^-3 per mV, per ms; 10^-12 per pA
+                                          // 10^-3 per mV, per ms; 10^-12 per pA
             three
                 .checked_mul(kg)?
                 .checked_add(three.checked_mul(sec)?)?
                 .checked_add(twelve.checked_mul(amp)?)?
                 .checked_neg()
         };
-        Unit { dims: self.dims, exp10: calc().unwrap_or(self.exp10), factor: 1.0 }
+        Unit {
+            dims: self.dims,
+            exp10: calc().unwrap_or(self.exp10),
+            factor: 1.0,
+        }
     }
 
     /// The multiplier that converts a value expressed in `self` into NEST's internal unit for
@@ -633,7 +705,8 @@ impl Unit {
     /// `um`, `mmol`, `L`, `g` → factor 1), while `1/s` → 10^-3. Use [`pynestml_nest_scale`] to
     /// reproduce that exactly.
     pub fn nest_internal_scale(&self) -> Conversion {
-        self.conversion_to(&self.nest_internal_unit()).unwrap_or(Conversion::IDENTITY)
+        self.conversion_to(&self.nest_internal_unit())
+            .unwrap_or(Conversion::IDENTITY)
     }
 
     /// The unit as a product of SI base units with its magnitude, e.g.
@@ -671,7 +744,9 @@ impl Unit {
             return name.to_string();
         }
         for (name, u, d) in atoms {
-            let Some(p) = ratio_of(&self.dims, d) else { continue };
+            let Some(p) = ratio_of(&self.dims, d) else {
+                continue;
+            };
             if u.checked_pow(p).is_some_and(|c| c == *self) {
                 return product_text(&[(name, p)]);
             }
@@ -742,7 +817,7 @@ impl fmt::Display for Unit {
 // Name table and PyNESTML's NEST conversion factors
 // ---------------------------------------------------------------------------------------------
 
-type Row = (&'static str, [i8; 7], i16, u8, f64, u8);
+use table::Row;
 
 fn lookup_row(name: &str) -> Option<&'static Row> {
     let t = table::UNIT_TABLE;
@@ -821,9 +896,9 @@ pub fn pynestml_nest_scale(parts: &[(&str, Rational)]) -> Option<Conversion> {
 /// Named units `describe` tries, in order of preference (NEST's internal units first).
 /// (`Hz` is left out so that rates read `1/s`, `1/ms`.)
 const DESCRIBE_NAMES: [&str; 34] = [
-    "ms", "mV", "pA", "nS", "pF", "GOhm", "s", "V", "A", "S", "F", "Ohm", "MOhm", "nA", "uA",
-    "uS", "mS", "uF", "nF", "m", "cm", "mm", "um", "mol", "mmol", "L", "kg", "g", "K", "cd", "C",
-    "J", "W", "N",
+    "ms", "mV", "pA", "nS", "pF", "GOhm", "s", "V", "A", "S", "F", "Ohm", "MOhm", "nA", "uA", "uS",
+    "mS", "uF", "nF", "m", "cm", "mm", "um", "mol", "mmol", "L", "kg", "g", "K", "cd", "C", "J",
+    "W", "N",
 ];
 
 fn describe_atoms() -> &'static [(&'static str, Unit, [i64; 7])] {
@@ -867,11 +942,21 @@ fn power_text(name: &str, p: Rational) -> String {
 
 /// `"pA/ms"`, `"1/(ms*mV)"`, `"nS^2/ms"`, `"mV*nS"`.
 fn product_text(parts: &[(&str, Rational)]) -> String {
-    let num: Vec<String> =
-        parts.iter().filter(|(_, p)| *p > Rational::ZERO).map(|(n, p)| power_text(n, *p)).collect();
-    let den: Vec<String> =
-        parts.iter().filter(|(_, p)| *p < Rational::ZERO).map(|(n, p)| power_text(n, -*p)).collect();
-    let num_text = if num.is_empty() { "1".to_string() } else { num.join("*") };
+    let num: Vec<String> = parts
+        .iter()
+        .filter(|(_, p)| *p > Rational::ZERO)
+        .map(|(n, p)| power_text(n, *p))
+        .collect();
+    let den: Vec<String> = parts
+        .iter()
+        .filter(|(_, p)| *p < Rational::ZERO)
+        .map(|(n, p)| power_text(n, -*p))
+        .collect();
+    let num_text = if num.is_empty() {
+        "1".to_string()
+    } else {
+        num.join("*")
+    };
     match den.len() {
         0 => num_text,
         1 => format!("{num_text}/{}", den[0]),
@@ -881,7 +966,11 @@ fn product_text(parts: &[(&str, Rational)]) -> String {
 
 /// `None` for magnitude 1; else `"10^-3"`, `"10^(-9/2)"`, `"3600"`, `"3600×10^3"`.
 fn magnitude_text(exp10: Rational, factor: f64) -> Option<String> {
-    let pow = if exp10.is_integer() { format!("10^{exp10}") } else { format!("10^({exp10})") };
+    let pow = if exp10.is_integer() {
+        format!("10^{exp10}")
+    } else {
+        format!("10^({exp10})")
+    };
     match (exp10.is_zero(), factor == 1.0) {
         (true, true) => None,
         (false, true) => Some(pow),

@@ -9,9 +9,11 @@ pub const FLAG_NON_SI: u8 = 1;
 
 /// `(name, dimension numerators [m, kg, s, A, K, mol, cd], exp10 numerator, common denominator,
 /// factor, flags)`: the unit is `10^(exp10/den) * factor * m^(d0/den) kg^(d1/den) ...`.
-/// Sorted by name (byte order) for binary search; 3775 rows.
+pub type Row = (&'static str, [i8; 7], i16, u8, f64, u8);
+
+/// All 3775 names, sorted by name (byte order) for binary search.
 #[rustfmt::skip]
-pub static UNIT_TABLE: &[(&str, [i8; 7], i16, u8, f64, u8)] = &[
+pub static UNIT_TABLE: &[Row] = &[
     ("A", [0, 0, 0, 1, 0, 0, 0], 0, 1, 1.0, 0),
     ("AA", [1, 0, 0, 0, 0, 0, 0], -10, 1, 1.0, 0),
     ("AU", [1, 0, 0, 0, 0, 0, 0], 0, 1, 149597870700.0, 0),

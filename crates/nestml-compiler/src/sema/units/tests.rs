@@ -50,7 +50,11 @@ fn rational_overflow_is_checked() {
     assert_eq!(Rational::from_integer(i64::MIN).checked_neg(), None);
     assert_eq!(Rational::ONE.checked_div(Rational::ZERO), None);
     // Intermediate products beyond i64 are fine when the result fits.
-    assert_eq!(big.checked_mul(r(1, 2)).map(|x| x * Rational::from_integer(2)), Some(big));
+    assert_eq!(
+        big.checked_mul(r(1, 2))
+            .map(|x| x * Rational::from_integer(2)),
+        Some(big)
+    );
 }
 
 #[test]
@@ -61,12 +65,17 @@ fn rational_from_decimal_str() {
     assert_eq!(Rational::from_decimal_str("1.25"), Some(r(5, 4)));
     assert_eq!(Rational::from_decimal_str(".25"), Some(r(1, 4)));
     assert_eq!(Rational::from_decimal_str("2."), Some(r(2, 1)));
-    assert_eq!(Rational::from_decimal_str("-0.5000000000000000000000000000"), Some(r(-1, 2)));
+    assert_eq!(
+        Rational::from_decimal_str("-0.5000000000000000000000000000"),
+        Some(r(-1, 2))
+    );
     assert_eq!(Rational::from_decimal_str("1e3"), Some(r(1000, 1)));
     assert_eq!(Rational::from_decimal_str("1.5E-1"), Some(r(3, 20)));
     assert_eq!(Rational::from_decimal_str("0.000"), Some(Rational::ZERO));
     assert_eq!(Rational::from_decimal_str("0e99999"), Some(Rational::ZERO));
-    for bad in ["", "-", ".", "e3", "1e", "1e+", "--1", "1.2.3", "abc", "1/2", "0x10", "1 2"] {
+    for bad in [
+        "", "-", ".", "e3", "1e", "1e+", "--1", "1.2.3", "abc", "1/2", "0x10", "1 2",
+    ] {
         assert_eq!(Rational::from_decimal_str(bad), None, "{bad:?}");
     }
     assert_eq!(Rational::from_decimal_str("1e40"), None);
@@ -127,7 +136,9 @@ fn table_is_sorted_unique_and_complete() {
     let t = table::UNIT_TABLE;
     assert_eq!(t.len(), 3775);
     assert!(t.windows(2).all(|w| w[0].0 < w[1].0));
-    assert!(t.iter().all(|row| row.3 > 0 && row.4 > 0.0 && row.4.is_finite()));
+    assert!(t
+        .iter()
+        .all(|row| row.3 > 0 && row.4 > 0.0 && row.4.is_finite()));
     for row in t {
         assert!(Unit::lookup(row.0).is_some());
     }
@@ -138,7 +149,10 @@ fn table_is_sorted_unique_and_complete() {
 fn compound_expression() {
     // mV*mV*nS**2/(mS*pA) has the dimension of a potential, at 10^-9: nV.
     let two = Rational::from_integer(2);
-    let x = u("mV").mul(&u("mV")).mul(&u("nS").pow(two)).div(&u("mS").mul(&u("pA")));
+    let x = u("mV")
+        .mul(&u("mV"))
+        .mul(&u("nS").pow(two))
+        .div(&u("mS").mul(&u("pA")));
     assert!(x.same_dimension(&u("V")));
     assert_eq!(x.exp10(), Rational::from_integer(-9));
     assert_eq!(x, u("nV"));
@@ -174,7 +188,10 @@ fn fractional_powers_are_exact() {
     // ns**0.5 in units of ms**0.5: 10^-3 exactly.
     assert_eq!(a.conversion_to(&ms_half), Some(conv(-3, 1.0)));
     // mV**-2
-    assert_eq!(u("mV").pow(Rational::from_integer(-2)).exp10(), Rational::from_integer(6));
+    assert_eq!(
+        u("mV").pow(Rational::from_integer(-2)).exp10(),
+        Rational::from_integer(6)
+    );
 }
 
 #[test]
@@ -204,7 +221,10 @@ fn conversions() {
     assert_eq!(Conversion::new(r(-3, 2), 1.0).exp10, -2);
     assert!((Conversion::new(r(-3, 2), 1.0).factor - 10f64.sqrt()).abs() < 1e-12);
     assert_eq!(conv(3, 1.0).then(conv(-3, 1.0)), Conversion::IDENTITY);
-    assert_eq!(conv(3, 3600.0).inverse().then(conv(3, 3600.0)), Conversion::IDENTITY);
+    assert_eq!(
+        conv(3, 3600.0).inverse().then(conv(3, 3600.0)),
+        Conversion::IDENTITY
+    );
     assert_eq!(conv(3, 1.0).pow(r(1, 3)), Some(conv(1, 1.0)));
 }
 
@@ -244,18 +264,33 @@ fn nest_internal_scale_cases() {
     assert_eq!(nis("s"), conv(3, 1.0));
     assert_eq!(nis("h"), conv(3, 3600.0));
     assert_eq!(nis("Hz"), conv(-3, 1.0)); // per ms (PyNESTML keeps Hz: see below)
-    assert_eq!(u("nS").div(&u("ms")).nest_internal_scale(), Conversion::IDENTITY);
-    assert_eq!(u("pA").div(&u("ms")).nest_internal_scale(), Conversion::IDENTITY);
+    assert_eq!(
+        u("nS").div(&u("ms")).nest_internal_scale(),
+        Conversion::IDENTITY
+    );
+    assert_eq!(
+        u("pA").div(&u("ms")).nest_internal_scale(),
+        Conversion::IDENTITY
+    );
     assert_eq!(u("s").recip().nest_internal_scale(), conv(-3, 1.0));
     let two = Rational::from_integer(2);
-    assert_eq!(u("uS").pow(two).div(&u("ms")).nest_internal_scale(), conv(6, 1.0));
+    assert_eq!(
+        u("uS").pow(two).div(&u("ms")).nest_internal_scale(),
+        conv(6, 1.0)
+    );
     assert_eq!(u("mV").div(&u("V")).nest_internal_scale(), conv(-3, 1.0));
     assert_eq!(u("ns").pow(r(1, 2)).nest_internal_scale(), conv(-3, 1.0));
     // Conductance density: 1 mS/cm^2 = 10 S/m^2 = 1e10 nS/m^2.
-    assert_eq!(u("mS").div(&u("cm").pow(two)).nest_internal_scale(), conv(10, 1.0));
+    assert_eq!(
+        u("mS").div(&u("cm").pow(two)).nest_internal_scale(),
+        conv(10, 1.0)
+    );
     // Everything else is SI.
     assert_eq!(nis("mmol"), conv(-3, 1.0));
-    assert_eq!(u("mmol").div(&u("L")).nest_internal_scale(), Conversion::IDENTITY);
+    assert_eq!(
+        u("mmol").div(&u("L")).nest_internal_scale(),
+        Conversion::IDENTITY
+    );
     assert_eq!(nis("um"), conv(-6, 1.0));
     // Internal units themselves.
     assert_eq!(u("uS").nest_internal_unit(), u("nS"));
@@ -277,19 +312,42 @@ fn pynestml_factors() {
     assert_eq!(name("s"), conv(3, 1.0));
     assert_eq!(name("h"), conv(3, 3600.0));
     // Other named units are kept as written.
-    for s in ["Hz", "kHz", "cm", "um", "mmol", "L", "g", "deg", "rad", "mol"] {
+    for s in [
+        "Hz", "kHz", "cm", "um", "mmol", "L", "g", "deg", "rad", "mol",
+    ] {
         assert_eq!(name(s), Conversion::IDENTITY, "{s}");
     }
     assert_eq!(pynestml_name_nest_scale("nope"), None);
     assert_eq!(pynestml_nest_scale(&[("s", -one)]), Some(conv(-3, 1.0)));
-    assert_eq!(pynestml_nest_scale(&[("Hz", one)]), Some(Conversion::IDENTITY));
+    assert_eq!(
+        pynestml_nest_scale(&[("Hz", one)]),
+        Some(Conversion::IDENTITY)
+    );
     let two = Rational::from_integer(2);
-    assert_eq!(pynestml_nest_scale(&[("uS", two), ("ms", -one)]), Some(conv(6, 1.0)));
-    assert_eq!(pynestml_nest_scale(&[("mmol", one), ("L", -one)]), Some(Conversion::IDENTITY));
-    assert_eq!(pynestml_nest_scale(&[("mV", one), ("nS", one)]), Some(Conversion::IDENTITY));
-    assert_eq!(pynestml_nest_scale(&[("V", one), ("S", one)]), Some(conv(12, 1.0)));
-    assert_eq!(pynestml_nest_scale(&[("mV", one), ("V", -one)]), Some(conv(-3, 1.0)));
-    assert_eq!(pynestml_nest_scale(&[("uA", one), ("cm", -two)]), Some(conv(6, 1.0)));
+    assert_eq!(
+        pynestml_nest_scale(&[("uS", two), ("ms", -one)]),
+        Some(conv(6, 1.0))
+    );
+    assert_eq!(
+        pynestml_nest_scale(&[("mmol", one), ("L", -one)]),
+        Some(Conversion::IDENTITY)
+    );
+    assert_eq!(
+        pynestml_nest_scale(&[("mV", one), ("nS", one)]),
+        Some(Conversion::IDENTITY)
+    );
+    assert_eq!(
+        pynestml_nest_scale(&[("V", one), ("S", one)]),
+        Some(conv(12, 1.0))
+    );
+    assert_eq!(
+        pynestml_nest_scale(&[("mV", one), ("V", -one)]),
+        Some(conv(-3, 1.0))
+    );
+    assert_eq!(
+        pynestml_nest_scale(&[("uA", one), ("cm", -two)]),
+        Some(conv(6, 1.0))
+    );
     assert_eq!(pynestml_nest_scale(&[]), Some(Conversion::IDENTITY));
     assert_eq!(pynestml_nest_scale(&[("nope", one)]), None);
 }
@@ -304,7 +362,13 @@ fn describe_and_display() {
     assert_eq!(u("s").recip().describe(), "1/s");
     assert_eq!(u("ms").recip().describe(), "1/ms");
     assert_eq!(u("ms").mul(&u("mV")).recip().describe(), "1/(ms*mV)");
-    assert_eq!(u("nS").pow(Rational::from_integer(2)).div(&u("ms")).describe(), "nS^2/ms");
+    assert_eq!(
+        u("nS")
+            .pow(Rational::from_integer(2))
+            .div(&u("ms"))
+            .describe(),
+        "nS^2/ms"
+    );
     assert_eq!(u("mV").div(&u("V")).describe(), "10^-3");
     assert_eq!(Unit::dimensionless().describe(), "1");
     assert_eq!(u("mV").pow(r(1, 2)).describe(), "mV^(1/2)");
