@@ -1,1 +1,30 @@
-fn main() {}
+//! The `nestml` command-line tool.
+
+mod check;
+mod json;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// NESTML 9 neuron and synapse models, compiled by cargo.
+#[derive(Parser)]
+#[command(name = "nestml", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse and check model files; report errors and warnings.
+    Check(check::CheckArgs),
+}
+
+fn main() -> ExitCode {
+    // clap exits with status 2 on usage errors and 0 for --help/--version.
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => check::run(&args),
+    }
+}

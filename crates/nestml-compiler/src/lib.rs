@@ -32,10 +32,12 @@ pub fn check_source(sources: &mut SourceMap, name: &str, text: &str) -> Checked 
     let file = sources.add(name, text);
     let parsed = syntax::parse(text, file);
     let mut diagnostics = parsed.diagnostics;
+    let mut unit = parsed.unit;
     if !diagnostics.iter().any(Diagnostic::is_error) {
-        diagnostics.extend(sema::check(&parsed.unit));
+        sema::quantities::split_variables_off_units(&mut unit);
+        diagnostics.extend(sema::check(&unit));
     }
     let mut all = diagnostics::Diagnostics::default();
     all.extend(diagnostics);
-    Checked { file, unit: parsed.unit, diagnostics: all.into_sorted() }
+    Checked { file, unit, diagnostics: all.into_sorted() }
 }

@@ -76,10 +76,11 @@ codes! {
     E0410 => "`delta` used with an argument other than `t`",
     E0411 => "equations defined but `integrate_odes()` never called",
     W0001 => "implicit conversion between a physical unit and a plain number",
-    W0002 => "implicit conversion between compatible units with different magnitudes",
+    W0002 => "comparison or `?:` alternatives with incompatible units (PyNESTML only warns)",
     W0003 => "variable named like a unit shadows the unit",
     W0004 => "`resolution()`/`steps()` used: the model is tied to a fixed time step",
     W0005 => "inconsistent dedent: the line does not return to an enclosing indentation level",
+    W0006 => "local variable hides a model variable of the same name",
 }
 
 impl Code {

@@ -71,6 +71,18 @@ impl Diagnostic {
         self
     }
 
+    /// Sets the `help:` line of a diagnostic already recorded.
+    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a secondary span to a diagnostic already recorded.
+    pub fn label(&mut self, span: Span, message: impl Into<String>) -> &mut Self {
+        self.labels.push(Label { span, message: message.into() });
+        self
+    }
+
     /// True for errors.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error

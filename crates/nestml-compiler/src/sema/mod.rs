@@ -1,11 +1,24 @@
 //! Semantic analysis: units, types, symbols and context conditions.
+//!
+//! For each model: [`symbols`] collects the declared names, [`typing`] resolves every name
+//! and checks types and units, and `cocos` checks the remaining context conditions.
 
+pub mod predefined;
+pub mod quantities;
+pub mod symbols;
+pub mod types;
+pub mod typing;
 pub mod units;
 
 use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::CompilationUnit;
 
 /// Runs every semantic check on a parsed compilation unit.
-pub fn check(_unit: &CompilationUnit) -> Vec<Diagnostic> {
-    Vec::new()
+pub fn check(unit: &CompilationUnit) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for model in &unit.models {
+        let syms = symbols::ModelSymbols::collect(model, &mut diags);
+        typing::check_model(&syms, &mut diags);
+    }
+    diags
 }

@@ -202,8 +202,8 @@ pub enum ExprKind {
     Ternary(Box<Expr>, Box<Expr>, Box<Expr>),
     Call(Call),
     Bool(bool),
-    /// A number, optionally followed by a variable or unit name: `10`, `2.5e-3 mV`, `10mV`.
-    Number { literal: NumberLit, unit: Option<Variable> },
+    /// A number, optionally followed by a unit: `10`, `2.5e-3 mV`, `10mV`, `1 nS/ms`.
+    Number { literal: NumberLit, unit: Option<UnitType> },
     String(String),
     Inf,
     Var(Variable),
@@ -238,6 +238,8 @@ pub enum BinaryOp {
     Pow,
     Mul,
     Div,
+    /// `//`, integer division.
+    FloorDiv,
     Mod,
     Add,
     Sub,
@@ -266,6 +268,7 @@ impl BinaryOp {
             Pow => "**",
             Mul => "*",
             Div => "/",
+            FloorDiv => "//",
             Mod => "%",
             Add => "+",
             Sub => "-",
@@ -340,6 +343,8 @@ pub enum AssignOp {
     Sub,
     Mul,
     Div,
+    /// `//=`, integer division.
+    FloorDiv,
 }
 
 impl AssignOp {
@@ -351,6 +356,7 @@ impl AssignOp {
             AssignOp::Sub => "-=",
             AssignOp::Mul => "*=",
             AssignOp::Div => "/=",
+            AssignOp::FloorDiv => "//=",
         }
     }
 }

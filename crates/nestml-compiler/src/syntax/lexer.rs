@@ -273,6 +273,8 @@ impl Lexer<'_> {
         use TokenKind::*;
         const TABLE: &[(&str, TokenKind)] = &[
             ("...", Ellipsis),
+            ("//=", SlashSlashEq),
+            ("//", SlashSlash),
             ("**", StarStar),
             ("*=", StarEq),
             ("<-", LeftArrow),
@@ -385,10 +387,10 @@ mod tests {
         let src = "model m:\n\n    # c\n      # deeper comment\n    state:\n        x real = 1 # trailing\n";
         let lexed = lex(src, FileId(0));
         assert_eq!(lexed.tokens.iter().filter(|t| t.kind == Indent).count(), 2);
-        assert_eq!(lexed.comments.len(), 2);
-        assert!(!lexed.comments[0].trailing);
-        assert!(lexed.comments[1].trailing);
-        assert_eq!(lexed.comments[1].text, " trailing");
+        assert_eq!(lexed.comments.len(), 3);
+        assert!(!lexed.comments[0].trailing && !lexed.comments[1].trailing);
+        assert!(lexed.comments[2].trailing);
+        assert_eq!(lexed.comments[2].text, " trailing");
     }
 
     #[test]

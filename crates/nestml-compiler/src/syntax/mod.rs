@@ -7,4 +7,4 @@ mod printer;
 pub mod token;
 
 pub use parser::{parse, parse_data_type, parse_expression, Parsed};
-pub use printer::print;
+pub use printer::{data_type as print_data_type, expr as print_expr, print};

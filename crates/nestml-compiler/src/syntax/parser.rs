@@ -604,14 +604,28 @@ impl Parser<'_> {
         loop {
             match self.peek() {
                 T::StarStar if POW >= min => {
-                    self.bump();
-                    let exponent = self.unit_exponent()?;
+                    let Some(exponent) = self.attempt(|p| {
+                        p.bump();
+                        p.unit_exponent()
+                    }) else {
+                        return Ok(lhs);
+                    };
                     let span = lhs.span.to(exponent.span);
                     lhs = UnitType { kind: UnitTypeKind::Pow(Box::new(lhs), exponent), span };
                 }
                 T::Star | T::Slash if PRODUCT >= min => {
-                    let op = self.bump().kind;
-                    let rhs = self.unit_type(PRODUCT + 1)?;
+                    let op = self.peek();
+                    let Some(rhs) = self.attempt(|p| {
+                        p.bump();
+                        let rhs = p.unit_type(PRODUCT + 1)?;
+                        // a name followed by `(`, `[` or `'` is a call or variable, not a unit
+                        if matches!(p.peek(), T::LParen | T::LBracket | T::Prime) {
+                            return Err(Failed);
+                        }
+                        Ok(rhs)
+                    }) else {
+                        return Ok(lhs);
+                    };
                     let span = lhs.span.to(rhs.span);
                     let (l, r) = (Box::new(lhs), Box::new(rhs));
                     lhs = UnitType { kind: if op == T::Star { UnitTypeKind::Mul(l, r) } else { UnitTypeKind::Div(l, r) }, span };
@@ -717,6 +731,7 @@ impl Parser<'_> {
                     T::MinusEq => AssignOp::Sub,
                     T::StarEq => AssignOp::Mul,
                     T::SlashEq => AssignOp::Div,
+                    T::SlashSlashEq => AssignOp::FloorDiv,
                     _ => {
                         self.pos = save;
                         return Ok(StmtKind::Declaration(self.declaration()?));
@@ -807,6 +822,7 @@ impl Parser<'_> {
                 T::StarStar => (BinaryOp::Pow, POWER),
                 T::Star => (BinaryOp::Mul, MULTIPLICATIVE),
                 T::Slash => (BinaryOp::Div, MULTIPLICATIVE),
+                T::SlashSlash => (BinaryOp::FloorDiv, MULTIPLICATIVE),
                 T::Percent => (BinaryOp::Mod, MULTIPLICATIVE),
                 T::Plus => (BinaryOp::Add, ADDITIVE),
                 T::Minus => (BinaryOp::Sub, ADDITIVE),
@@ -863,13 +879,29 @@ impl Parser<'_> {
             T::Integer | T::Float => {
                 self.bump();
                 let literal = self.number_lit(t);
-                let unit = if self.peek() == T::Name { Some(self.variable()?) } else { None };
+                let unit = self.attempt(|p| p.unit_type(0));
                 return Ok(Expr { kind: ExprKind::Number { literal, unit }, span: self.span_from(t.span) });
             }
             _ => return self.unexpected("an expression"),
         };
         self.bump();
         Ok(Expr { kind, span: t.span })
+    }
+
+    /// Runs `f`; if it fails, rewinds as if nothing had been read and forgets its errors.
+    /// This is the grammar's lookahead where it must choose between continuing a unit type
+    /// and ending it (`1 ms * mV` is one quantity, `1 ms * x` is `1 ms` times `x`).
+    fn attempt<R>(&mut self, f: impl FnOnce(&mut Self) -> PResult<R>) -> Option<R> {
+        let (pos, n_diags, error_line) = (self.pos, self.diagnostics.len(), self.error_line);
+        match f(self) {
+            Ok(r) => Some(r),
+            Err(Failed) => {
+                self.pos = pos;
+                self.diagnostics.truncate(n_diags);
+                self.error_line = error_line;
+                None
+            }
+        }
     }
 
     fn number_lit(&self, t: Token) -> NumberLit {

@@ -253,7 +253,7 @@ pub fn expr(e: &Expr) -> String {
         ExprKind::Call(c) => call(c),
         ExprKind::Bool(b) => if *b { "true" } else { "false" }.into(),
         ExprKind::Number { literal, unit: None } => literal.text.clone(),
-        ExprKind::Number { literal, unit: Some(u) } => format!("{} {}", literal.text, variable(u)),
+        ExprKind::Number { literal, unit: Some(u) } => format!("{} {}", literal.text, unit_type(u)),
         ExprKind::String(s) => format!("\"{s}\""),
         ExprKind::Inf => "inf".into(),
         ExprKind::Var(v) => variable(v),

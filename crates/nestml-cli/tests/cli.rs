@@ -1,0 +1,228 @@
+//! Runs the built `nestml` binary on small files and on the model library.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const CLEAN: &str = "\
+model clean_neuron:
+    state:
+        V_m mV = -70 mV
+
+    equations:
+        V_m' = -(V_m - E_L) / tau_m
+
+    parameters:
+        E_L mV = -70 mV
+        tau_m ms = 10 ms
+
+    update:
+        integrate_odes()
+";
+
+/// `state` without its colon: a syntax error at line 2, column 10.
+const MISSING_COLON: &str = "\
+model broken_neuron:
+    state
+        V_m mV = -70 mV
+
+    update:
+        V_m = -65 mV
+";
+
+/// The `n += 1` line dedents to column 10, between the `if` body (12) and the `update` body (8):
+/// an inconsistent dedent (W0005), and nothing else wrong.
+const INCONSISTENT_DEDENT: &str = "\
+model dedent_neuron:
+    state:
+        V_m mV = -70 mV
+        n integer = 0
+
+    update:
+        if V_m > -50 mV:
+            V_m = -70 mV
+          n += 1
+";
+
+/// A fresh folder for one test, under cargo's temporary directory for integration tests.
+fn temp_dir(name: &str) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{name}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn nestml(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nestml"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run nestml")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", stdout(out)))
+}
+
+#[test]
+fn clean_file_exits_zero() {
+    let dir = temp_dir("clean");
+    write(&dir, "clean.nestml", CLEAN);
+    let out = nestml(&["check", "clean.nestml"], &dir);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("checked 1 file: 0 errors, 0 warnings"), "{err}");
+    assert!(!err.contains("clean.nestml: ok"), "status lines need --verbose:\n{err}");
+    assert!(stdout(&out).is_empty());
+
+    let out = nestml(&["check", "--verbose", "clean.nestml"], &dir);
+    assert!(stderr(&out).contains("clean.nestml: ok"), "{}", stderr(&out));
+}
+
+#[test]
+fn syntax_error_is_rendered_rustc_style() {
+    let dir = temp_dir("syntax");
+    write(&dir, "broken.nestml", MISSING_COLON);
+    let out = nestml(&["check", "broken.nestml"], &dir);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("error[E0003]"), "{err}");
+    assert!(err.contains("--> broken.nestml:2:10"), "{err}");
+    assert!(err.lines().any(|l| l.trim_start().starts_with('|') && l.contains('^')), "no caret line:\n{err}");
+    assert!(err.contains("checked 1 file: 1 error, 0 warnings"), "{err}");
+    assert!(!err.contains("\x1b["), "output to a pipe must not be coloured:\n{err}");
+}
+
+#[test]
+fn color_always_styles_the_output() {
+    let dir = temp_dir("color");
+    write(&dir, "broken.nestml", MISSING_COLON);
+    let out = nestml(&["check", "--color", "always", "broken.nestml"], &dir);
+    assert!(stderr(&out).contains("\x1b["), "{}", stderr(&out));
+}
+
+#[test]
+fn json_output_has_positions() {
+    let dir = temp_dir("json");
+    write(&dir, "broken.nestml", MISSING_COLON);
+    write(&dir, "clean.nestml", CLEAN);
+    let out = nestml(&["check", "--format", "json", "clean.nestml", "broken.nestml"], &dir);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report = json(&out);
+    assert_eq!(report["errors"], 1);
+    assert_eq!(report["warnings"], 0);
+    let files = report["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[0]["path"], "clean.nestml");
+    assert_eq!(files[0]["diagnostics"], serde_json::json!([]));
+    assert_eq!(files[1]["path"], "broken.nestml");
+    let d = &files[1]["diagnostics"][0];
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["code"], "E0003");
+    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(2), Some(10)), "{d}");
+    assert!(d["end_line"].as_u64().unwrap() >= 2, "{d}");
+    assert!(d["message"].as_str().is_some_and(|m| !m.is_empty()), "{d}");
+    assert!(d["help"].is_null() || d["help"].is_string(), "{d}");
+    assert!(d["notes"].is_array(), "{d}");
+    let keys: Vec<&str> = d.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut expected = vec!["severity", "code", "message", "line", "column", "end_line", "end_column", "help", "notes"];
+    expected.sort();
+    let mut keys = keys;
+    keys.sort();
+    assert_eq!(keys, expected);
+    // Human output goes to stderr, so stdout is only the JSON document.
+    assert!(!stderr(&out).contains("error[E0003]"), "{}", stderr(&out));
+}
+
+#[test]
+fn missing_path_exits_two() {
+    let dir = temp_dir("missing");
+    write(&dir, "clean.nestml", CLEAN);
+    let out = nestml(&["check", "clean.nestml", "no-such-file.nestml"], &dir);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("error: cannot read no-such-file.nestml: "), "{err}");
+
+    let out = nestml(&["check", "--format", "json", "no-such-file.nestml"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(json(&out)["files"], serde_json::json!([]));
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    let dir = temp_dir("usage");
+    assert_eq!(nestml(&["check"], &dir).status.code(), Some(2));
+    assert_eq!(nestml(&["check", "--format", "xml", "x.nestml"], &dir).status.code(), Some(2));
+    assert_eq!(nestml(&["frobnicate"], &dir).status.code(), Some(2));
+}
+
+#[test]
+fn warnings_fail_only_with_deny_warnings() {
+    let dir = temp_dir("warnings");
+    write(&dir, "dedent.nestml", INCONSISTENT_DEDENT);
+    let out = nestml(&["check", "dedent.nestml"], &dir);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("warning[W0005]"), "{err}");
+    assert!(err.contains("--> dedent.nestml:9:1"), "{err}");
+    assert!(err.contains("checked 1 file: 0 errors, 1 warning"), "{err}");
+
+    let out = nestml(&["check", "--deny-warnings", "dedent.nestml"], &dir);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+
+    let out = nestml(&["check", "--deny-warnings", "--format", "json", "dedent.nestml"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    let report = json(&out);
+    assert_eq!((report["errors"].as_u64(), report["warnings"].as_u64()), (Some(0), Some(1)));
+    assert_eq!(report["files"][0]["diagnostics"][0]["code"], "W0005");
+    assert_eq!(report["files"][0]["diagnostics"][0]["severity"], "warning");
+}
+
+#[test]
+fn folders_are_searched_recursively_in_order() {
+    let dir = temp_dir("folders");
+    std::fs::create_dir_all(dir.join("models/b")).unwrap();
+    write(&dir, "models/b/z.nestml", CLEAN);
+    write(&dir, "models/a.nestml", CLEAN);
+    write(&dir, "models/b/readme.txt", "not a model");
+    let out = nestml(&["check", "--format", "json", "models"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let paths: Vec<String> =
+        json(&out)["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap().replace('\\', "/")).collect();
+    assert_eq!(paths, ["models/a.nestml", "models/b/z.nestml"]);
+}
+
+#[test]
+fn model_library_checks_clean() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let library = root.join("../shared/nestml-models");
+    assert!(library.is_dir(), "the model library is expected at {}", library.display());
+    let out = nestml(&["check", "../shared/nestml-models"], &root);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let summary = err.lines().last().unwrap_or_default();
+    let files: usize = summary
+        .strip_prefix("checked ")
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no summary line: {summary}"));
+    assert!(files >= 43, "expected the 43 library and tutorial models: {summary}");
+    assert!(summary.contains(" files: 0 errors"), "{summary}");
+}

@@ -1,0 +1,72 @@
+//! Front-end speed on the whole model library: `check_source` (lex, parse, semantic checks)
+//! and `syntax::parse` alone. Criterion reports the time for one pass over all models; divide
+//! by the model count (printed at start-up) for the time per model.
+//!
+//! `cargo bench -p nestml-compiler --bench check_library -- --warm-up-time 1 --measurement-time 3`
+
+use std::path::{Path, PathBuf};
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use nestml_compiler::diagnostics::{FileId, SourceMap};
+
+/// Every `.nestml` file under `dir`, sorted.
+fn nestml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("cannot read {}: {e}", d.display())) {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "nestml") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The library models as (name, text), read once.
+fn library() -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/nestml-models");
+    let files = nestml_files(&dir);
+    assert!(!files.is_empty(), "no models under {}", dir.display());
+    files
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            (p.file_name().unwrap().to_string_lossy().into_owned(), text)
+        })
+        .collect()
+}
+
+fn bench_library(c: &mut Criterion) {
+    let models = library();
+    let bytes: usize = models.iter().map(|(_, t)| t.len()).sum();
+    let lines: usize = models.iter().map(|(_, t)| t.lines().count()).sum();
+    eprintln!("library: {} models, {} lines, {} bytes", models.len(), lines, bytes);
+
+    let mut group = c.benchmark_group("library");
+    // Throughput in elements = models, so criterion also reports models per second.
+    group.throughput(Throughput::Elements(models.len() as u64));
+    group.bench_function("check_source", |b| {
+        b.iter(|| {
+            let mut sources = SourceMap::default();
+            for (name, text) in &models {
+                black_box(nestml_compiler::check_source(&mut sources, name, text));
+            }
+        })
+    });
+    group.bench_function("parse", |b| {
+        b.iter(|| {
+            for (_, text) in &models {
+                black_box(nestml_compiler::syntax::parse(text, FileId(0)));
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_library);
+criterion_main!(benches);
