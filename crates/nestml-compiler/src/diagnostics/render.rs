@@ -35,10 +35,13 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, style: RenderStyle) -> String
     if let Some(help) = &d.help {
         message = message.footer(Level::Help.title(help));
     }
+    // A wide terminal: no trimming of long lines (annotate-snippets 0.11 can panic when it
+    // trims a line whose span lies in its leading whitespace).
     let renderer = match style {
         RenderStyle::Plain => Renderer::plain(),
         RenderStyle::Styled => Renderer::styled(),
-    };
+    }
+    .term_width(1 << 20);
     let rendered = renderer.render(message).to_string();
     rendered
 }

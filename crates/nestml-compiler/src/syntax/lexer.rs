@@ -19,7 +19,7 @@ pub struct Lexed {
 
 /// Splits `text` (file `file`) into tokens.
 pub fn lex(text: &str, file: FileId) -> Lexed {
-    let mut lexer = Lexer { text, bytes: text.as_bytes(), pos: 0, file, line: 1, indents: Vec::new(), line_has_code: false, out: Lexed { tokens: Vec::new(), comments: Vec::new(), diagnostics: Vec::new() } };
+    let mut lexer = Lexer { text, bytes: text.as_bytes(), pos: 0, file, line: 1, indents: Vec::new(), line_has_code: false, code_on_line: false, out: Lexed { tokens: Vec::new(), comments: Vec::new(), diagnostics: Vec::new() } };
     lexer.run();
     lexer.out
 }
@@ -31,7 +31,10 @@ struct Lexer<'a> {
     file: FileId,
     line: usize,
     indents: Vec<usize>,
+    /// Code has been produced since the last NEWLINE token.
     line_has_code: bool,
+    /// Code precedes the current position on this physical line.
+    code_on_line: bool,
     out: Lexed,
 }
 
@@ -48,6 +51,7 @@ impl Lexer<'_> {
         self.out.tokens.push(Token { kind, span: self.span(start, end) });
         if !matches!(kind, TokenKind::Newline | TokenKind::Indent | TokenKind::Dedent) {
             self.line_has_code = true;
+            self.code_on_line = true;
         }
     }
 
@@ -113,6 +117,7 @@ impl Lexer<'_> {
         let start = self.pos;
         let nl_end = if self.bytes[start] == b'\r' && self.peek(1) == b'\n' { start + 2 } else { start + 1 };
         self.line += 1;
+        self.code_on_line = false;
         if self.bytes[start] == b'\r' && nl_end == start + 1 {
             // a lone carriage return is whitespace
             self.pos = nl_end;
@@ -162,7 +167,7 @@ impl Lexer<'_> {
         while end < self.bytes.len() && !matches!(self.bytes[end], b'\n' | b'\r') {
             end += 1;
         }
-        let trailing = self.line_has_code;
+        let trailing = self.code_on_line;
         self.out.comments.push(Comment { text: self.text[start + 1..end].to_string(), line: self.line, trailing, span: self.span(start, end) });
         self.pos = end;
     }
