@@ -946,3 +946,136 @@ impl Parser<'_> {
         Ok(Call { span: self.span_from(name.span), name, args })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The expression as a fully parenthesised S-expression.
+    fn sexpr(e: &Expr) -> String {
+        match &e.kind {
+            ExprKind::Paren(x) => sexpr(x),
+            ExprKind::Unary(op, x) => format!("({} {})", match op {
+                UnaryOp::Plus => "+",
+                UnaryOp::Minus => "-",
+                UnaryOp::BitNot => "~",
+            }, sexpr(x)),
+            ExprKind::Not(x) => format!("(not {})", sexpr(x)),
+            ExprKind::Binary(op, a, b) => format!("({} {} {})", op.symbol(), sexpr(a), sexpr(b)),
+            ExprKind::Ternary(c, a, b) => format!("(? {} {} {})", sexpr(c), sexpr(a), sexpr(b)),
+            ExprKind::Call(c) => format!("{}({})", c.name.name, c.args.iter().map(sexpr).collect::<Vec<_>>().join(" ")),
+            _ => crate::syntax::print_expr(e),
+        }
+    }
+
+    fn tree(src: &str) -> String {
+        sexpr(&parse_expression(src, FileId(0)).unwrap_or_else(|d| panic!("{src}: {d:?}")))
+    }
+
+    #[test]
+    fn power_is_right_associative_and_binds_tightest() {
+        assert_eq!(tree("a ** b ** c"), "(** a (** b c))");
+        assert_eq!(tree("-a ** b"), "(- (** a b))");
+        assert_eq!(tree("a ** -b"), "(** a (- b))");
+        assert_eq!(tree("a * b ** 2"), "(* a (** b 2))");
+    }
+
+    #[test]
+    fn arithmetic_levels() {
+        assert_eq!(tree("a + b * c - d / e % f"), "(- (+ a (* b c)) (% (/ d e) f))");
+        assert_eq!(tree("-a * b"), "(* (- a) b)");
+        assert_eq!(tree("a // b * c"), "(* (// a b) c)");
+        assert_eq!(tree("a - b - c"), "(- (- a b) c)");
+    }
+
+    #[test]
+    fn bitwise_comparison_and_logic_levels() {
+        // bit operators share one level, below + and -
+        assert_eq!(tree("a & b | c << 1 + d"), "(<< (| (& a b) c) (+ 1 d))");
+        assert_eq!(tree("a + b < c & d"), "(< (+ a b) (& c d))");
+        assert_eq!(tree("a < b == c <> d"), "(<> (== (< a b) c) d)");
+        // `not` binds looser than comparisons, tighter than and/or
+        assert_eq!(tree("not a < b and c"), "(and (not (< a b)) c)");
+        // `and` and `or` share one level, left-associative (as in the NESTML grammar)
+        assert_eq!(tree("a or b and c"), "(and (or a b) c)");
+        assert_eq!(tree("~a + b"), "(+ (~ a) b)");
+    }
+
+    #[test]
+    fn ternary_is_loosest() {
+        assert_eq!(tree("a > b ? x + 1 : y"), "(? (> a b) (+ x 1) y)");
+        assert_eq!(tree("a ? b : c ? d : e"), "(? (? a b c) d e)");
+    }
+
+    #[test]
+    fn quantities_take_the_whole_unit() {
+        assert_eq!(tree("1 ms * mV"), "1 ms*mV");
+        assert_eq!(tree("0 nS/ms"), "0 nS/ms");
+        assert_eq!(tree("10mV"), "10 mV");
+        // a call or an indexed variable ends the unit
+        assert_eq!(tree("0.5 / 1 ms * exp(a)"), "(* (/ 0.5 1 ms) exp(a))");
+        assert_eq!(tree("2 mV * x[1]"), "(* 2 mV x[1])");
+        assert_eq!(tree("V_m / 1 mV"), "(/ V_m 1 mV)");
+        assert_eq!(tree("1 / tau"), "(/ 1 tau)");
+    }
+
+    #[test]
+    fn several_errors_are_reported_once_per_line() {
+        let src = "model m:\n    state:\n        x real = (1 +\n        y real = 2 +* 3\n        z real = 3\n    update:\n        x = = 1\n";
+        let parsed = parse(src, FileId(0));
+        let lines: Vec<usize> = parsed.diagnostics.iter().map(|d| crate::diagnostics::SourceFile::new("t", src).line_col(d.span.start as usize).line).collect();
+        assert_eq!(lines, vec![3, 4, 7]);
+        // the good declaration between the bad ones survives
+        let Block::Variables(vb) = &parsed.unit.models[0].blocks[0] else { panic!() };
+        assert_eq!(vb.declarations.len(), 1);
+        assert_eq!(vb.declarations[0].variables[0].name.name, "z");
+    }
+
+    #[test]
+    fn grammar_forms_parse() {
+        let src = r#"model m:
+    parameters:
+        n integer = 3 [[n > 0]]
+        a, b real = 1.5e-3 @homogeneous
+        v[n] mV = -70 mV @nest::x
+        recordable inline w real = a * 2
+    state:
+        x' 1/ms = 0 1/ms
+        y real = 0
+    equations:
+        kernel g = exp(-t / 1 ms),
+               h = delta(t)
+        recordable inline I pA = convolve(g, sp) * 1 pA
+        x'' = -x' / (1 ms) - y / (1 ms ** 2);
+        y' = x'
+    input:
+        sp <- inhibitory excitatory spike
+        ports[2] <- spike
+        I_in pA <- continuous
+    output:
+        spike
+    function f(p ms, q (ms*mV)**-1) ms**(1/2):
+        return 1 ms**0.5
+    onReceive(sp, priority=2):
+        y += sp * 1 s
+    onCondition(y > 1 and not (x' < 0 1/ms)):
+        emit_spike()
+    update:
+        i integer = 0
+        for i in 0 ... n - 1 step 1:
+            v[i] -= 1 mV
+        while i > 0:
+            i -= 1
+        if y < 0:
+            y = 0
+        elif y > 1:
+            y = 1
+        else:
+            println("y = {y}")
+        integrate_odes()
+"#;
+        let parsed = parse(src, FileId(0));
+        assert!(parsed.diagnostics.is_empty(), "{:#?}", parsed.diagnostics);
+        assert_eq!(parsed.unit.models[0].blocks.len(), 9);
+    }
+}
