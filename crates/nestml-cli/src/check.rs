@@ -93,8 +93,10 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         report.warnings += warnings;
         match args.format {
             Format::Human => {
-                for d in &checked.diagnostics {
-                    let _ = writeln!(stderr, "{}\n", render(d, &sources, style));
+                if !checked.diagnostics.is_empty() {
+                    for d in &checked.diagnostics {
+                        let _ = writeln!(stderr, "{}\n", render(d, &sources, style));
+                    }
                 }
                 if args.verbose {
                     let status = if errors + warnings == 0 { "ok".to_string() } else { counts(errors, warnings) };

@@ -111,6 +111,21 @@ fn syntax_error_is_rendered_rustc_style() {
 }
 
 #[test]
+fn caret_lines_up_after_tab_indentation() {
+    let dir = temp_dir("tabs");
+    write(&dir, "tabs.nestml", "model tab_neuron:\n\tstate:\n\t\tV_m mV = -70 mV )\n");
+    let out = nestml(&["check", "tabs.nestml"], &dir);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("--> tabs.nestml:3:19"), "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    let source = lines.iter().position(|l| l.contains("V_m mV = -70 mV )")).expect("source line");
+    let paren = lines[source].find(')').unwrap();
+    let caret = lines[source + 1].find('^').expect("caret line");
+    assert_eq!(caret, paren, "caret not under `)`:\n{err}");
+}
+
+#[test]
 fn color_always_styles_the_output() {
     let dir = temp_dir("color");
     write(&dir, "broken.nestml", MISSING_COLON);
@@ -216,7 +231,15 @@ fn model_library_checks_clean() {
     assert!(library.is_dir(), "the model library is expected at {}", library.display());
     let out = nestml(&["check", "../shared/nestml-models"], &root);
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(0), "{err}");
+    // On failure show the errors and their positions, not the library's many warnings.
+    let lines: Vec<&str> = err.lines().collect();
+    let errors: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("error"))
+        .map(|(i, l)| format!("{l}\n{}", lines.get(i + 1).unwrap_or(&"")))
+        .collect();
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", errors.join("\n"), lines.last().unwrap_or(&""));
     let summary = err.lines().last().unwrap_or_default();
     let files: usize = summary
         .strip_prefix("checked ")

@@ -8,6 +8,7 @@
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -18,11 +19,11 @@ use proptest::sample::Index;
 
 /// Cases per property when `PROPTEST_CASES` is not set; sized so this file runs in well under
 /// a minute with the test profile on a 2-core machine.
-/// Measured with the test profile: about 2 ms per random-bytes case (hundreds of E0001
-/// diagnostics, each rendered), 0.2 ms per token or mutation case; about 8 s in all.
+/// Measured with the test profile: about 2.6 ms per random-bytes case (hundreds of E0001
+/// diagnostics, each rendered), 0.2-0.3 ms per token or mutation case; about 12 s in all.
 const BYTES_CASES: u32 = 2048;
 const TOKENS_CASES: u32 = 4096;
-const MUTATION_CASES: u32 = 8192;
+const MUTATION_CASES: u32 = 16384;
 
 /// A single case taking longer than this is taken to be an endless loop.
 const STUCK_AFTER: Duration = Duration::from_secs(30);
@@ -174,8 +175,16 @@ fn library() -> &'static [(String, String)] {
     })
 }
 
-/// The input of the case in progress and when it started, for the watchdog.
-static CURRENT: Mutex<Option<(Instant, String)>> = Mutex::new(None);
+/// The input of the case in progress on each test thread, and when it started, for the watchdog.
+static CURRENT: Mutex<BTreeMap<String, (Instant, String)>> = Mutex::new(BTreeMap::new());
+
+fn current() -> std::sync::MutexGuard<'static, BTreeMap<String, (Instant, String)>> {
+    CURRENT.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn thread_key() -> String {
+    format!("{:?}", std::thread::current().id())
+}
 
 /// Starts (once) a thread that aborts the process, printing the input, if a case hangs.
 fn start_watchdog() {
@@ -183,8 +192,7 @@ fn start_watchdog() {
     STARTED.get_or_init(|| {
         std::thread::spawn(|| loop {
             std::thread::sleep(Duration::from_secs(1));
-            let current = CURRENT.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some((started, text)) = current.as_ref() {
+            for (started, text) in current().values() {
                 if started.elapsed() > STUCK_AFTER {
                     eprintln!("check_source has been running for {:?} on this input:\n{text:?}", started.elapsed());
                     std::process::abort();
@@ -194,23 +202,36 @@ fn start_watchdog() {
     });
 }
 
-/// Checks `text` and renders every diagnostic; asserts the diagnostics' spans are sane.
+/// Marks the current thread's case as finished when dropped, even if the case panicked.
+struct InProgress;
+
+impl InProgress {
+    fn start(text: &str) -> Self {
+        start_watchdog();
+        current().insert(thread_key(), (Instant::now(), text.to_string()));
+        InProgress
+    }
+}
+
+impl Drop for InProgress {
+    fn drop(&mut self) {
+        current().remove(&thread_key());
+    }
+}
+
+/// Checks `text` and renders every diagnostic (as `nestml check` and the macros do); asserts
+/// that every span lies in the text.
 fn check(name: &str, text: &str) -> Checked {
-    start_watchdog();
-    *CURRENT.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), text.to_string()));
-    let checked = check_source(&mut SourceMap::default(), name, text);
-    // Render as `nestml check` does: from a copy with tabs shown as spaces (same byte offsets),
-    // because annotate-snippets 0.11 misplaces carets after tabs and can overflow on them.
-    let mut display = SourceMap::default();
-    display.add(name, text.replace('\t', " "));
+    let _in_progress = InProgress::start(text);
+    let mut sources = SourceMap::default();
+    let checked = check_source(&mut sources, name, text);
     for d in &checked.diagnostics {
         assert_eq!(d.span.file, checked.file, "{d:#?}");
         assert!(d.span.start <= d.span.end && d.span.end as usize <= text.len(), "span outside the text ({} bytes): {d:#?}", text.len());
-        let rendered = std::panic::catch_unwind(|| render(d, &display, RenderStyle::Plain))
+        let rendered = std::panic::catch_unwind(|| render(d, &sources, RenderStyle::Plain))
             .unwrap_or_else(|_| panic!("rendering panicked on {d:#?}\nin this text:\n{text:?}"));
         assert!(rendered.contains(d.code.as_str()), "{rendered}");
     }
-    *CURRENT.lock().unwrap_or_else(|e| e.into_inner()) = None;
     checked
 }
 

@@ -18,13 +18,16 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, style: RenderStyle) -> String
         Severity::Error => Level::Error,
         Severity::Warning => Level::Warning,
     };
-    let primary = clamp(d.span.start as usize, d.span.end as usize, &file.text);
-    let mut snippet = Snippet::source(&file.text)
+    // annotate-snippets 0.11 widens tabs when printing a line but not when placing carets;
+    // a tab shown as one space keeps every byte offset and every caret in place.
+    let text = file.text.replace('\t', " ");
+    let primary = clamp(d.span.start as usize, d.span.end as usize, &text);
+    let mut snippet = Snippet::source(&text)
         .origin(&file.name)
         .fold(true)
         .annotation(level.span(primary).label(""));
     for label in d.labels.iter().filter(|l| l.span.file == d.span.file) {
-        let range = clamp(label.span.start as usize, label.span.end as usize, &file.text);
+        let range = clamp(label.span.start as usize, label.span.end as usize, &text);
         snippet = snippet.annotation(Level::Info.span(range).label(&label.message));
     }
     let code = d.code.as_str();

@@ -3,6 +3,7 @@
 //! For each model: [`symbols`] collects the declared names, [`typing`] resolves every name
 //! and checks types and units, and `cocos` checks the remaining context conditions.
 
+pub mod cocos;
 pub mod predefined;
 pub mod quantities;
 pub mod symbols;

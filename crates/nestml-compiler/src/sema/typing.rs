@@ -198,7 +198,8 @@ impl<'a> Checker<'_, 'a> {
                 let rhs_ty = self.expr(rhs);
                 let Some(sym) = self.syms.var(&lhs.name.name) else { return }; // reported as E0302
                 let Some(var_unit) = sym.ty.unit() else { return };
-                let expected = Type::from_unit(var_unit.mul(&Unit::lookup("s").expect("s").pow(Rational::from_integer(-(lhs.order as i64)))));
+                // in ms (NEST's time unit) so that messages read `mV/ms`; only the dimension counts
+                let expected = Type::from_unit(var_unit.mul(&Unit::lookup("ms").expect("ms").pow(Rational::from_integer(-(lhs.order as i64)))));
                 let ok = match (&rhs_ty, &expected) {
                     (Type::Error, _) => true,
                     (a, b) if same_magnitude_class(a, b) => true,

@@ -49,16 +49,12 @@ pub(crate) mod test_util {
     use crate::sema::symbols::ModelSymbols;
     use crate::syntax::parse;
 
-    /// Runs the context conditions on `src` and returns `(code, "line:col")` of every
-    /// diagnostic they report, in source order. Panics if the source does not parse.
-    pub fn run(src: &str) -> Vec<(Code, String)> {
-        run_full(src).into_iter().map(|(c, p, _)| (c, p)).collect()
-    }
-
-    /// Like [`run`], also returning the messages.
+    /// Runs the context conditions on `src` and returns `(code, "line:col", message)` of
+    /// every diagnostic they report, in source order. Panics if the source does not parse.
     pub fn run_full(src: &str) -> Vec<(Code, String, String)> {
-        let parsed = parse(src, FileId(0));
+        let mut parsed = parse(src, FileId(0));
         assert!(!parsed.diagnostics.iter().any(Diagnostic::is_error), "parse errors: {:?}", parsed.diagnostics);
+        crate::sema::quantities::split_variables_off_units(&mut parsed.unit);
         let mut diags = Vec::new();
         super::check_unit(&parsed.unit, &mut diags);
         for model in &parsed.unit.models {
@@ -77,14 +73,17 @@ pub(crate) mod test_util {
             .collect()
     }
 
-    /// The codes only.
-    pub fn codes(src: &str) -> Vec<Code> {
-        run(src).into_iter().map(|(c, _)| c).collect()
-    }
-
     /// Asserts that `src` produces exactly `expected` (code, "line:col") pairs.
     #[track_caller]
     pub fn expect(src: &str, expected: &[(Code, &str)]) {
+        if let Some(dir) = std::env::var_os("TMP_COCOS_DUMP") {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            src.hash(&mut h);
+            let codes: Vec<&str> = expected.iter().map(|(c, _)| c.as_str()).collect();
+            let path = std::path::Path::new(&dir).join(format!("{:016x}.nestml", h.finish()));
+            std::fs::write(path, format!("# expect {}\n{src}", codes.join(" "))).unwrap();
+        }
         let got = run_full(src);
         let got_pairs: Vec<(Code, String)> = got.iter().map(|(c, p, _)| (*c, p.clone())).collect();
         let want: Vec<(Code, String)> = expected.iter().map(|(c, p)| (*c, p.to_string())).collect();
