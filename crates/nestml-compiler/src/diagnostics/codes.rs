@@ -49,6 +49,7 @@ codes! {
     E0215 => "vector size must be a parameter or internal of integer type",
     E0216 => "vector input port size not a positive integer",
     E0217 => "template-typed arguments of a predefined function are inconsistent",
+    E0218 => "function without a return value used in an expression",
     E0301 => "state variable not initialised",
     E0302 => "ODE for a variable not declared in the state block",
     E0303 => "equation without a derivative on its left-hand side",
@@ -81,6 +82,10 @@ codes! {
     W0004 => "`resolution()`/`steps()` used: the model is tied to a fixed time step",
     W0005 => "inconsistent dedent: the line does not return to an enclosing indentation level",
     W0006 => "local variable hides a model variable of the same name",
+    W0007 => "`return` before the end of its block: the statements after it never run",
+    W0008 => "the same name twice in one declaration",
+    W0009 => "`onCondition` condition is not boolean (PyNESTML does not check)",
+    W0010 => "constant vector index outside the vector (PyNESTML does not check)",
 }
 
 impl Code {

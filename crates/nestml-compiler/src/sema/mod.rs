@@ -17,9 +17,11 @@ use crate::syntax::ast::CompilationUnit;
 /// Runs every semantic check on a parsed compilation unit.
 pub fn check(unit: &CompilationUnit) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
+    cocos::check_unit(unit, &mut diags);
     for model in &unit.models {
         let syms = symbols::ModelSymbols::collect(model, &mut diags);
         typing::check_model(&syms, &mut diags);
+        cocos::check_model(model, &syms, &mut diags);
     }
     diags
 }

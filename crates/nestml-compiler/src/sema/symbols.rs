@@ -144,7 +144,7 @@ impl<'a> ModelSymbols<'a> {
     fn declare(&mut self, sym: VarSymbol<'a>, diags: &mut Vec<Diagnostic>) {
         check_new_name(&sym.name, sym.name_span, diags);
         if let Some(first) = self.vars.get(&sym.name) {
-            diags.push(redeclared(&sym.name, sym.name_span, first.name_span));
+            diags.push(if first.decl_span == sym.decl_span { repeated_in_declaration(&sym.name, sym.name_span) } else { redeclared(&sym.name, sym.name_span, first.name_span) });
             return;
         }
         self.vars.insert(sym.name.clone(), sym);
@@ -161,6 +161,11 @@ pub fn redeclared(name: &str, span: Span, first: Span) -> Diagnostic {
     Diagnostic::error(Code::E0102, span, format!("`{name}` is declared more than once"))
         .with_label(first, "first declared here")
         .with_help("rename one of the two, or remove the second declaration")
+}
+
+/// The warning for `a, a real`: PyNESTML does not detect it; the second name is ignored.
+pub fn repeated_in_declaration(name: &str, span: Span) -> Diagnostic {
+    Diagnostic::warning(Code::W0008, span, format!("`{name}` appears twice in this declaration")).with_help("remove the second one")
 }
 
 /// Reports a new variable that redeclares a predefined variable (E0102) or is named like a

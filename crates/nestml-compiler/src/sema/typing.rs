@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use super::predefined::{self, Param};
-use super::symbols::{check_new_name, complete_name, redeclared, ModelSymbols, VarKind, VarSymbol};
+use super::symbols::{check_new_name, complete_name, redeclared, repeated_in_declaration, ModelSymbols, VarKind, VarSymbol};
 use super::types::{resolve_data_type, resolve_unit_type, Type};
 use super::units::{Conversion, Rational, Unit};
 use crate::diagnostics::{Code, Diagnostic, Span};
@@ -24,7 +24,7 @@ pub struct TypeInfo {
 
 /// Checks every expression of one model.
 pub fn check_model(syms: &ModelSymbols, diags: &mut Vec<Diagnostic>) -> TypeInfo {
-    let mut c = Checker { syms, locals: HashMap::new(), return_type: None, in_invariant: false, diags, info: TypeInfo::default() };
+    let mut c = Checker { syms, locals: HashMap::new(), return_type: None, in_invariant: false, block_decls: HashMap::new(), diags, info: TypeInfo::default() };
     for block in &syms.model.blocks {
         c.block(block);
     }
@@ -40,16 +40,20 @@ struct Checker<'s, 'a> {
     /// PyNESTML checks neither shadowing nor duplicates among a function's locals.
     return_type: Option<Type>,
     in_invariant: bool,
+    /// Every local declared anywhere in the current block, to tell "not declared" from
+    /// "declared further down".
+    block_decls: HashMap<String, Span>,
     diags: &'s mut Vec<Diagnostic>,
     info: TypeInfo,
 }
 
 /// A resolved name: its kind, type and declaration.
-struct Resolved {
+struct Resolved<'a> {
     kind: Option<VarKind>,
     ty: Type,
     decl_span: Option<Span>,
-    is_vector: bool,
+    /// The vector size, for vector variables.
+    size: Option<&'a Expr>,
 }
 
 impl<'a> Checker<'_, 'a> {
@@ -67,7 +71,18 @@ impl<'a> Checker<'_, 'a> {
 
     fn block(&mut self, block: &'a Block) {
         self.locals.clear();
+        self.block_decls.clear();
         self.return_type = None;
+        let body = match block {
+            Block::Function(f) => Some(&f.body),
+            Block::OnReceive(b) => Some(&b.body),
+            Block::OnCondition(b) => Some(&b.body),
+            Block::Update(b) => Some(&b.body),
+            _ => None,
+        };
+        if let Some(body) = body {
+            collect_declarations(body, &mut self.block_decls);
+        }
         match block {
             Block::Variables(vb) => {
                 for d in &vb.declarations {
@@ -104,15 +119,21 @@ impl<'a> Checker<'_, 'a> {
                     self.declare_local(sym);
                 }
                 self.stmts(&f.body);
-                if ret != Type::Void && ret != Type::Error && !always_returns(&f.body) {
-                    self.error(Code::E0211, f.name.span, format!("function `{}` must return a value of type {ret} on every path", f.name.name))
-                        .help("end the function with `return <value>`");
+                if f.body.is_empty() {
+                    if ret != Type::Void {
+                        self.error(Code::E0211, f.name.span, format!("the function `{}` has no statements but must return {ret}", f.name.name));
+                    }
+                } else {
+                    self.check_returns(&f.body, false);
                 }
             }
             Block::OnReceive(r) => self.stmts(&r.body),
             Block::OnCondition(oc) => {
                 let ty = self.expr(&oc.condition);
-                self.expect_boolean(&ty, oc.condition.span, "the condition of `onCondition`");
+                if !matches!(ty, Type::Boolean | Type::Error) {
+                    self.warn(Code::W0009, oc.condition.span, format!("the condition of `onCondition` has type {ty}, not boolean; a nonzero value counts as true"))
+                        .help("compare explicitly, e.g. `x != 0`");
+                }
                 self.stmts(&oc.body);
             }
             Block::Update(u) => self.stmts(&u.body),
@@ -153,7 +174,8 @@ impl<'a> Checker<'_, 'a> {
             ExprKind::Number { literal, unit: None } if literal.is_integer => literal.text.parse::<i64>().ok(),
             _ => None,
         };
-        if !matches!(ty, Type::Integer | Type::Error) || literal.is_some_and(|n| n <= 0) {
+        let value = literal.map(|n| n as f64).or_else(|| self.constant_value(size, 0));
+        if !matches!(ty, Type::Integer | Type::Error) || value.is_some_and(|n| n <= 0.0) {
             self.error(Code::E0213, size.span, "a vector size must be a positive integer".to_string())
                 .help("use an integer literal such as `[3]` or an integer parameter");
         }
@@ -230,6 +252,17 @@ impl<'a> Checker<'_, 'a> {
                         let expected = if var.order == 0 { "a plain number (real)".to_string() } else { format!("1/ms**{}", var.order) };
                         self.error(Code::E0212, rhs.span, format!("the kernel `{}` must have type {expected}, but has type {ty}", complete_name(var)));
                     }
+                    // the state variables holding a kernel given by an ODE: `g` real, `g'` 1/ms, …
+                    for k in 0..var.order {
+                        let name = format!("{}{}", var.name.name, "'".repeat(k as usize));
+                        let Some(sym) = self.syms.var(&name) else { continue }; // missing: E0304
+                        let per_time = Type::from_unit(Unit::lookup("ms").expect("ms").pow(Rational::from_integer(-(k as i64))));
+                        if !sym.ty.is_castable_to(&per_time) {
+                            let unit = if k == 0 { "real".to_string() } else { format!("1/ms**{k}") };
+                            self.error(Code::E0212, var.span, format!("`{name}` holds a kernel given by an ODE and must have type {unit}, but is declared as {}", sym.ty))
+                                .label(sym.name_span, "declared here");
+                        }
+                    }
                 }
             }
         }
@@ -290,10 +323,7 @@ impl<'a> Checker<'_, 'a> {
                 }
             }
             StmtKind::For { var, from, to, body, .. } => {
-                if self.lookup(&var.name).is_none() {
-                    self.error(Code::E0101, var.span, format!("the loop variable `{}` is not declared", var.name))
-                        .help(format!("declare it before the loop, e.g. `{} integer = 0`", var.name));
-                }
+                let _ = var; // PyNESTML does not require the loop variable to be declared
                 for bound in [from, to] {
                     let ty = self.expr(bound);
                     if !matches!(ty, Type::Integer | Type::Real | Type::Error) {
@@ -310,6 +340,36 @@ impl<'a> Checker<'_, 'a> {
         }
     }
 
+    /// PyNESTML's rule for function bodies: a block that does not end in `return` (and is not
+    /// covered by a `return` ending an enclosing block) must end in a compound statement
+    /// whose blocks follow the same rule; a `return` before the end of its block is dead code.
+    fn check_returns(&mut self, stmts: &[Stmt], covered: bool) {
+        let Some(last) = stmts.last() else { return };
+        let covered = covered || matches!(last.kind, StmtKind::Return(_));
+        for (i, s) in stmts.iter().enumerate() {
+            match &s.kind {
+                StmtKind::Return(_) if i + 1 < stmts.len() => {
+                    self.warn(Code::W0007, s.span, "`return` is not the last statement of its block; the statements after it never run".to_string());
+                }
+                StmtKind::Return(_) => {}
+                StmtKind::If { branches, otherwise } => {
+                    for (_, body) in branches {
+                        self.check_returns(body, covered);
+                    }
+                    if let Some(body) = otherwise {
+                        self.check_returns(body, covered);
+                    }
+                }
+                StmtKind::For { body, .. } | StmtKind::While { body, .. } => self.check_returns(body, covered),
+                _ if !covered && i + 1 == stmts.len() => {
+                    self.error(Code::E0211, s.span, "a function must end with a `return` statement".to_string())
+                        .help("add `return` (with a value if the function declares a return type)");
+                }
+                _ => {}
+            }
+        }
+    }
+
     fn declare_local(&mut self, sym: VarSymbol<'a>) {
         if self.return_type.is_some() {
             self.locals.insert(sym.name.clone(), sym);
@@ -317,7 +377,8 @@ impl<'a> Checker<'_, 'a> {
         }
         check_new_name(&sym.name, sym.name_span, self.diags);
         if let Some(first) = self.locals.get(&sym.name) {
-            self.diags.push(redeclared(&sym.name, sym.name_span, first.name_span));
+            let d = if first.decl_span == sym.decl_span { repeated_in_declaration(&sym.name, sym.name_span) } else { redeclared(&sym.name, sym.name_span, first.name_span) };
+            self.diags.push(d);
             return;
         }
         if let Some(model_var) = self.syms.var(&sym.name) {
@@ -335,6 +396,11 @@ impl<'a> Checker<'_, 'a> {
     }
 
     fn assignment(&mut self, lhs: &'a Variable, op: AssignOp, rhs: &'a Expr) {
+        let name = complete_name(lhs);
+        if self.lookup(&name).is_none() && Unit::lookup(&name).is_some() {
+            self.expr(rhs);
+            return; // assigning to a unit is reported by the context conditions (E0311)
+        }
         let target = self.variable(lhs);
         let rhs_ty = self.expr(rhs);
         let Some(target) = target else { return };
@@ -379,22 +445,18 @@ impl<'a> Checker<'_, 'a> {
 
     // ----- names --------------------------------------------------------------------
 
-    fn lookup(&self, name: &str) -> Option<Resolved> {
+    fn lookup(&self, name: &str) -> Option<Resolved<'a>> {
         if let Some(s) = self.locals.get(name).or_else(|| self.syms.var(name)) {
-            return Some(Resolved { kind: Some(s.kind), ty: s.ty.clone(), decl_span: Some(s.decl_span), is_vector: s.size.is_some() });
+            return Some(Resolved { kind: Some(s.kind), ty: s.ty.clone(), decl_span: Some(s.decl_span), size: s.size });
         }
-        predefined::variable(name).map(|ty| Resolved { kind: None, ty, decl_span: None, is_vector: false })
+        predefined::variable(name).map(|ty| Resolved { kind: None, ty, decl_span: None, size: None })
     }
 
     /// Resolves a variable reference, reporting undefined names, use before declaration and
     /// recursive definitions. `None` if the name does not denote a variable.
-    fn variable(&mut self, v: &'a Variable) -> Option<Resolved> {
+    fn variable(&mut self, v: &'a Variable) -> Option<Resolved<'a>> {
         if let Some(index) = &v.index {
-            let ty = self.expr(index);
-            let negative = matches!(&index.kind, ExprKind::Unary(UnaryOp::Minus, _));
-            if !matches!(ty, Type::Integer | Type::Error) || negative {
-                self.error(Code::E0213, index.span, format!("a vector index must be a non-negative integer, but this has type {ty}"));
-            }
+            self.expr(index);
         }
         let name = complete_name(v);
         let Some(found) = self.lookup(&name) else {
@@ -406,16 +468,33 @@ impl<'a> Checker<'_, 'a> {
                 let declared_before = decl.start < v.span.start;
                 if !kind.order_free() && !declared_before {
                     self.error(Code::E0107, v.span, format!("`{name}` is used before it is declared")).label(decl, "declared here");
-                } else if decl.start <= v.span.start && v.span.end <= decl.end && !(kind == VarKind::Local && declared_before) {
+                } else if decl.start <= v.span.start && v.span.end <= decl.end && !matches!(kind, VarKind::Local | VarKind::Inline) {
                     self.error(Code::E0107, v.span, format!("`{name}` is defined in terms of itself")).help("a variable's initial value or definition cannot refer to the variable itself");
                 }
             }
         }
-        let _ = found.is_vector;
+        if let (Some(index), Some(size)) = (&v.index, found.size) {
+            self.check_index(index, size, &name);
+        }
         Some(found)
     }
 
+    /// PyNESTML does not check indices; a constant index outside the vector is worth a warning.
+    fn check_index(&mut self, index: &Expr, size: &Expr, name: &str) {
+        let Some(i) = self.constant_value(index, 0) else { return };
+        let n = self.constant_value(size, 0);
+        let out_of_range = i < 0.0 || i.fract() != 0.0 || n.is_some_and(|n| i >= n);
+        if out_of_range {
+            let range = n.map_or("0, 1, …".to_string(), |n| format!("0 to {}", n - 1.0));
+            self.warn(Code::W0010, index.span, format!("index {i} is outside the vector `{name}`, whose indices are {range}"));
+        }
+    }
+
     fn undefined(&mut self, v: &Variable, name: &str) {
+        if let Some(&later) = self.block_decls.get(name) {
+            self.error(Code::E0107, v.span, format!("`{name}` is used before it is declared")).label(later, "declared here");
+            return;
+        }
         if v.order == 0 && Unit::lookup(name).is_some() {
             self.error(Code::E0209, v.span, format!("the physical unit `{name}` cannot stand alone in an expression"))
                 .help(format!("write a quantity with a number, e.g. `1 {name}`"));
@@ -684,6 +763,9 @@ impl<'a> Checker<'_, 'a> {
     // ----- calls --------------------------------------------------------------------
 
     fn call(&mut self, call: &'a Call, is_statement: bool) -> Type {
+        if call.name.name == "integrate_odes" && !self.syms.functions.contains_key("integrate_odes") {
+            return Type::Void; // its arguments are names of ODE variables, checked by the context conditions (E0404)
+        }
         let arg_types: Vec<Type> = call.args.iter().map(|a| self.expr(a)).collect();
         let name = call.name.name.as_str();
         if let Some(f) = self.syms.functions.get(name).copied() {
@@ -713,8 +795,9 @@ impl<'a> Checker<'_, 'a> {
                     Some((first, first_span)) => {
                         if !template_compatible(first, ty) {
                             let (first, first_span) = (first.clone(), *first_span);
-                            self.error(Code::E0217, arg.span, format!("the arguments of `{name}` must have the same type, but this one has type {ty} and an earlier one {first}"))
-                                .label(first_span, format!("this has type {first}"));
+                            self.error(Code::E0217, call.span, format!("the arguments of `{name}` must have compatible types, but one has type {first} and another {ty}"))
+                                .label(first_span, format!("this has type {first}"))
+                                .label(arg.span, format!("this has type {ty}"));
                             return Type::Error;
                         }
                     }
@@ -735,7 +818,7 @@ impl<'a> Checker<'_, 'a> {
             p => p.concrete().unwrap_or(Type::Void),
         };
         if ret == Type::Void && !is_statement {
-            self.error(Code::E0206, call.span, format!("`{name}` returns no value and cannot be used in an expression"));
+            self.error(Code::E0218, call.span, format!("`{name}` returns no value and cannot be used in an expression"));
             return Type::Error;
         }
         ret
@@ -772,7 +855,8 @@ impl<'a> Checker<'_, 'a> {
         }
         let ret = f.return_type.as_ref().map_or(Type::Void, |t| resolve_data_type(t, &mut diags));
         if ret == Type::Void && !is_statement {
-            self.error(Code::E0206, call.span, format!("`{}` returns no value and cannot be used in an expression", f.name.name));
+            self.error(Code::E0218, call.span, format!("`{}` returns no value and cannot be used in an expression", f.name.name))
+                .label(f.name.span, "declared without a return type here");
             return Type::Error;
         }
         ret
@@ -792,9 +876,31 @@ fn unit_names_in(u: &UnitType) -> Vec<(String, Span)> {
     }
 }
 
-/// PyNESTML's template check: equal types, or numeric primitives with each other.
-fn template_compatible(a: &Type, b: &Type) -> bool {
-    a == b || *a == Type::Error || *b == Type::Error || (a.is_numeric_primitive() && b.is_numeric_primitive()) || same_magnitude_class(a, b)
+/// The first declaration of every local in `stmts`, nested blocks included.
+fn collect_declarations(stmts: &[Stmt], out: &mut HashMap<String, Span>) {
+    for s in stmts {
+        match &s.kind {
+            StmtKind::Declaration(d) => {
+                for v in &d.variables {
+                    out.entry(complete_name(v)).or_insert(v.name.span);
+                }
+            }
+            StmtKind::If { branches, otherwise } => {
+                branches.iter().for_each(|(_, b)| collect_declarations(b, out));
+                if let Some(b) = otherwise {
+                    collect_declarations(b, out);
+                }
+            }
+            StmtKind::For { body, .. } | StmtKind::While { body, .. } => collect_declarations(body, out),
+            _ => {}
+        }
+    }
+}
+
+/// PyNESTML's template check: a later argument must have the first one's dimension, or the
+/// first must convert to it.
+fn template_compatible(first: &Type, other: &Type) -> bool {
+    same_magnitude_class(first, other) || first.is_castable_to(other)
 }
 
 /// Same physical dimension (possibly different magnitude), or both plain numbers.
@@ -861,14 +967,6 @@ pub fn visit_vars<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Variable)) {
     }
 }
 
-/// Whether every path through `stmts` ends in a `return`.
-fn always_returns(stmts: &[Stmt]) -> bool {
-    stmts.iter().any(|s| match &s.kind {
-        StmtKind::Return(_) => true,
-        StmtKind::If { branches, otherwise: Some(other) } => branches.iter().all(|(_, b)| always_returns(b)) && always_returns(other),
-        _ => false,
-    })
-}
 
 /// The candidate closest to `name` by edit distance, if it is close enough to be a typo.
 fn similar_name<'n>(name: &str, candidates: impl Iterator<Item = &'n str>) -> Option<&'n str> {

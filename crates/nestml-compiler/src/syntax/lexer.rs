@@ -145,7 +145,7 @@ impl Lexer<'_> {
         self.line_has_code = false;
         if indent > previous {
             self.indents.push(indent);
-            self.push(TokenKind::Indent, ws_start, ws_end);
+            self.push(TokenKind::Indent, ws_end, ws_end);
         } else if indent < previous {
             while self.indents.last().is_some_and(|&i| i > indent) {
                 self.indents.pop();

@@ -7,10 +7,14 @@
 //! - an ODE `x' = …` has at least one `'` (E0303); for `x'' = …` the names `x` and `x'`
 //!   must be declared (E0304, checked for every lower order, as PyNESTML's symbol table
 //!   does; the same holds for kernels given as ODEs, `kernel g' = …`); the variable the ODE
-//!   defines, `x'` for `x'' = …`, must be a state variable (E0302);
+//!   defines, `x'` for `x'' = …`, must be a state variable (E0302), and so must the lower
+//!   ones, `x` here (E0304: PyNESTML's context conditions let a parameter `x` pass, but its
+//!   ODE analysis then fails for want of an initial value);
 //! - `convolve` takes two arguments (PyNESTML crashes on fewer and rejects more), both plain
 //!   names (E0402); the first, if declared, is a kernel or a state variable, the second, if
-//!   declared, a spike input port (E0401);
+//!   declared, a spike input port (E0401). In the equations block a state variable that is
+//!   not a kernel is rejected too (PyNESTML's transformation fails on it); in `update` it
+//!   passes;
 //! - a kernel's name appears only inside `convolve(…)`, inside kernel definitions or as the
 //!   variable of its own declaration (E0403);
 //! - each argument of `integrate_odes` is a state variable of order 0 (E0404);
@@ -21,7 +25,7 @@
 
 use std::collections::HashSet;
 
-use super::walk::{plain_name, walk_model, Cx, Resolved, Visit};
+use super::walk::{plain_name, walk_model, Cx, Resolved, Site, Visit};
 use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::sema::predefined;
 use crate::sema::symbols::{complete_name, ModelSymbols, VarKind};
@@ -141,6 +145,28 @@ fn check_odes(model: &Model, syms: &ModelSymbols, diags: &mut Vec<Diagnostic>) {
                         );
                     }
                     if check_lower_orders(syms, lhs, "ODE", diags) {
+                        continue;
+                    }
+                    // ODE-toolbox needs an initial value for every lower derivative: PyNESTML
+                    // fails on `x'' = …` when `x` is declared but not a state variable
+                    if let Some((name, sym)) = (0..lhs.order.saturating_sub(1)).find_map(|k| {
+                        let name = format!("{base}{}", "'".repeat(k as usize));
+                        match syms.var(&name) {
+                            Some(sym) if sym.kind == VarKind::State => None,
+                            sym => Some((name, sym)),
+                        }
+                    }) {
+                        let what = sym.map_or("predefined variable", |s| s.kind.describe());
+                        let mut d = Diagnostic::error(
+                            Code::E0304,
+                            lhs.span,
+                            format!("the ODE for `{}` needs an initial value for `{name}`, but `{name}` is a {what}, not a state variable", complete_name(lhs)),
+                        )
+                        .with_help(format!("declare `{name}` in the state block with an initial value"));
+                        if let Some(sym) = sym {
+                            d = d.with_label(sym.name_span, format!("`{name}` is declared here"));
+                        }
+                        diags.push(d);
                         continue;
                     }
                     // the variable whose derivative is defined: `x` for `x'`, `x'` for `x''`
@@ -270,7 +296,16 @@ impl<'a> ExprChecks<'_, 'a, '_> {
         if let Some(name) = plain_name(kernel) {
             if let Some(r) = cx.resolve(self.syms, &name) {
                 let is_state = r.kind() == Some(VarKind::State);
-                if !self.is_kernel(&r) && !is_state {
+                if is_state && !self.is_kernel(&r) && cx.site == Site::Equations {
+                    // accepted by PyNESTML's context condition, but its transformation of the
+                    // equations block then fails: only kernels can be convolved there
+                    let mut d = Diagnostic::error(Code::E0401, kernel.span, format!("in the equations block, the first argument of `convolve` must be a kernel, but `{name}` is a state variable"))
+                        .with_help(format!("define `{name}` as a kernel, e.g. `kernel {name}' = -{name} / tau` (it keeps its initial value from the state block)"));
+                    if let Resolved::Model(s) = r {
+                        d = d.with_label(s.name_span, format!("`{name}` is declared here"));
+                    }
+                    self.diags.push(d);
+                } else if !self.is_kernel(&r) && !is_state {
                     let (what, decl) = Self::describe(&r);
                     let mut d = Diagnostic::error(Code::E0401, kernel.span, format!("the first argument of `convolve` must be a kernel or a state variable, but `{name}` is a {what}"))
                         .with_help("define a kernel in the equations block, e.g. `kernel k = exp(-t / tau)`, and convolve with it");
@@ -433,8 +468,15 @@ fn check_integrate_called(model: &Model, integrate_called: bool, diags: &mut Vec
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_util::expect;
-    use crate::diagnostics::Code::*;
+    use crate::diagnostics::Code::{self, *};
+
+    /// Kernels use the time constant `tau_k`, declared at the end so that positions do not
+    /// move. (PyNESTML fails on a quantity such as `(1 ms)` inside a kernel.)
+    #[track_caller]
+    fn expect(src: &str, expected: &[(Code, &str)]) {
+        let src = if src.contains("tau_k") { format!("{src}    internals:\n        tau_k ms = 1 ms\n") } else { src.to_string() };
+        super::super::test_util::expect(&src, expected);
+    }
 
     #[test]
     fn uninitialised_state() {
@@ -461,8 +503,10 @@ mod tests {
         // undeclared, and missing lower order
         expect(&format!("{head}    equations:\n        y' = 1 / (1 ms)\n{tail}"), &[(E0304, "7:9")]);
         expect(&format!("{head}    equations:\n        x'' = -x / (1 ms**2)\n{tail}"), &[(E0304, "7:9")]);
-        // lower orders may be any declared variable; the defined one must be state
+        // every lower derivative needs an initial value (PyNESTML's ODE analysis fails otherwise)
         let src = "model m:\n    parameters:\n        x real = 0\n    state:\n        x' real = 0\n    equations:\n        x'' = -x / (1 ms**2)\n    update:\n        integrate_odes()\n";
+        expect(src, &[(E0304, "7:9")]);
+        let src = "model m:\n    state:\n        x real = 0\n        x' real = 0\n    equations:\n        x'' = -x / (1 ms**2)\n    update:\n        integrate_odes()\n";
         expect(src, &[]);
     }
 
@@ -476,28 +520,30 @@ mod tests {
 
     #[test]
     fn kernels_assigned_or_integrated() {
-        let head = "model m:\n    state:\n        x real = 0\n    input:\n        sp <- spike\n    equations:\n        kernel kk = exp(-t / (1 ms))\n        x' = -x / (1 ms)\n    update:\n";
+        let head = "model m:\n    state:\n        x real = 0\n    input:\n        sp <- spike\n    equations:\n        kernel kk = exp(-t / tau_k)\n        x' = -x / (1 ms)\n    update:\n";
         expect(&format!("{head}        kk = 1\n        integrate_odes()\n"), &[(E0403, "10:9")]);
         expect(&format!("{head}        integrate_odes(kk)\n"), &[(E0403, "10:24"), (E0404, "10:24")]);
         // second-order kernel: `kk` and `kk'` become kernels
-        let src = "model m:\n    state:\n        kk real = 0\n        kk' real = 1\n        x real = 0\n    input:\n        sp <- spike\n    equations:\n        kernel kk'' = -kk / (1 ms**2)\n        inline I real = convolve(kk, sp)\n        x' = -x / (1 ms) + kk' / (1 ms)\n    update:\n        integrate_odes()\n";
+        let src = "model m:\n    state:\n        kk real = 0\n        kk' real = 1\n        x real = 0\n    input:\n        sp <- spike\n    equations:\n        kernel kk'' = -kk / tau_k**2\n        inline I real = convolve(kk, sp)\n        x' = -x / (1 ms) + kk' / (1 ms)\n    update:\n        integrate_odes()\n";
         expect(src, &[(E0403, "11:28")]);
     }
 
     #[test]
     fn kernel_given_as_ode_needs_its_variable() {
-        let src = "model m:\n    input:\n        sp <- spike\n    equations:\n        kernel kk' = -kk / (1 ms)\n        inline I real = convolve(kk, sp)\n";
+        let src = "model m:\n    input:\n        sp <- spike\n    equations:\n        kernel kk' = -kk / tau_k\n        inline I real = convolve(kk, sp)\n";
         expect(src, &[(E0304, "5:16")]);
-        let src = "model m:\n    state:\n        kk real = 1\n    input:\n        sp <- spike\n    equations:\n        kernel kk' = -kk / (1 ms)\n        inline I real = convolve(kk, sp)\n";
+        let src = "model m:\n    state:\n        kk real = 1\n    input:\n        sp <- spike\n    equations:\n        kernel kk' = -kk / tau_k\n        inline I real = convolve(kk, sp)\n";
         expect(src, &[]);
     }
 
     #[test]
     fn convolve_arguments() {
-        let head = "model m:\n    parameters:\n        p real = 0\n    state:\n        x real = 0\n    input:\n        sp <- spike\n        I_in pA <- continuous\n    equations:\n        kernel kk = exp(-t / (1 ms))\n";
+        let head = "model m:\n    parameters:\n        p real = 0\n    state:\n        x real = 0\n    input:\n        sp <- spike\n        I_in pA <- continuous\n    equations:\n        kernel kk = exp(-t / tau_k)\n";
         expect(&format!("{head}        inline a real = convolve(kk, sp)\n"), &[]);
-        // a state variable is accepted as first argument
-        expect(&format!("{head}        inline a real = convolve(x, sp)\n"), &[]);
+        // a state variable is accepted as first argument by PyNESTML's check, but its
+        // transformation of the equations block fails; in `update` it passes
+        expect(&format!("{head}        inline a real = convolve(x, sp)\n"), &[(E0401, "11:34")]);
+        expect(&format!("{head}    update:\n        x = convolve(x, sp)\n"), &[]);
         expect(&format!("{head}        inline a real = convolve(p, sp)\n"), &[(E0401, "11:34")]);
         expect(&format!("{head}        inline a real = convolve(kk, x)\n"), &[(E0401, "11:38")]);
         expect(&format!("{head}        inline a real = convolve(kk, I_in)\n"), &[(E0401, "11:38")]);
@@ -511,7 +557,7 @@ mod tests {
 
     #[test]
     fn kernels_only_inside_convolve() {
-        let head = "model m:\n    state:\n        x real = 0\n    input:\n        sp <- spike\n    equations:\n        kernel kk = exp(-t / (1 ms))\n";
+        let head = "model m:\n    state:\n        x real = 0\n    input:\n        sp <- spike\n    equations:\n        kernel kk = exp(-t / tau_k)\n";
         let src = format!("{head}        x' = -x / (1 ms) + kk / (1 ms)\n    update:\n        integrate_odes()\n");
         expect(&src, &[(E0403, "8:28")]);
         let src = format!("{head}    update:\n        x = kk\n");
@@ -520,7 +566,7 @@ mod tests {
         let src = format!("{head}    update:\n        kk real = 1\n        x = kk\n");
         expect(&src, &[]);
         // kernel given as an ODE of a state variable: the variable becomes a kernel
-        let src = "model m:\n    state:\n        kk real = 1\n        x real = 0\n    input:\n        sp <- spike\n    equations:\n        kernel kk' = -kk / (1 ms)\n        inline I real = convolve(kk, sp)\n        x' = -x / (1 ms) + kk / (1 ms)\n    update:\n        integrate_odes()\n";
+        let src = "model m:\n    state:\n        kk real = 1\n        x real = 0\n    input:\n        sp <- spike\n    equations:\n        kernel kk' = -kk / tau_k\n        inline I real = convolve(kk, sp)\n        x' = -x / (1 ms) + kk / (1 ms)\n    update:\n        integrate_odes()\n";
         expect(src, &[(E0403, "10:28")]);
     }
 
@@ -540,7 +586,7 @@ mod tests {
         // a call anywhere counts, even in a function
         expect("model m:\n    state:\n        x real = 0\n    equations:\n        x' = -x / (1 ms)\n    function f() real:\n        integrate_odes()\n        return 1\n", &[]);
         // kernels and inline expressions alone need no integration
-        expect("model m:\n    input:\n        sp <- spike\n    equations:\n        kernel kk = exp(-t / (1 ms))\n        inline I real = convolve(kk, sp)\n", &[]);
+        expect("model m:\n    input:\n        sp <- spike\n    equations:\n        kernel kk = exp(-t / tau_k)\n        inline I real = convolve(kk, sp)\n", &[]);
     }
 
     #[test]

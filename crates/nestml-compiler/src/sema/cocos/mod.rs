@@ -76,14 +76,6 @@ pub(crate) mod test_util {
     /// Asserts that `src` produces exactly `expected` (code, "line:col") pairs.
     #[track_caller]
     pub fn expect(src: &str, expected: &[(Code, &str)]) {
-        if let Some(dir) = std::env::var_os("TMP_COCOS_DUMP") {
-            use std::hash::{Hash, Hasher};
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            src.hash(&mut h);
-            let codes: Vec<&str> = expected.iter().map(|(c, _)| c.as_str()).collect();
-            let path = std::path::Path::new(&dir).join(format!("{:016x}.nestml", h.finish()));
-            std::fs::write(path, format!("# expect {}\n{src}", codes.join(" "))).unwrap();
-        }
         let got = run_full(src);
         let got_pairs: Vec<(Code, String)> = got.iter().map(|(c, p, _)| (*c, p.clone())).collect();
         let want: Vec<(Code, String)> = expected.iter().map(|(c, p)| (*c, p.to_string())).collect();
