@@ -24,15 +24,13 @@ fn d(e: &Expr, x: &str) -> Expr {
         Expr::Num(_) | Expr::Const(_) => Expr::zero(),
         Expr::Sym(_) => Expr::one(),
         Expr::Add(ts) => add(ts.iter().map(|t| d(t, x)).collect()),
-        Expr::Mul(fs) => add(
-            (0..fs.len())
-                .map(|i| {
-                    let mut v = fs.clone();
-                    v[i] = d(&fs[i], x);
-                    mul(v)
-                })
-                .collect(),
-        ),
+        Expr::Mul(fs) => add((0..fs.len())
+            .map(|i| {
+                let mut v = fs.clone();
+                v[i] = d(&fs[i], x);
+                mul(v)
+            })
+            .collect()),
         Expr::Pow(b, p) => d_pow(b, p, x),
         Expr::Func(f, args) => d_func(*f, args, x),
         Expr::Ite(c, a, b) => ite((**c).clone(), d(a, x), d(b, x)),
@@ -65,13 +63,25 @@ fn d_func(f: Func, args: &[Expr], x: &str) -> Expr {
     match f {
         Func::Exp | Func::Expm1 => mul(vec![call(Func::Exp, u()), du()]),
         Func::Ln => mul(vec![du(), pow(u(), Expr::int(-1))]),
-        Func::Log10 => mul(vec![du(), pow(mul(vec![u(), call(Func::Ln, Expr::int(10))]), Expr::int(-1))]),
+        Func::Log10 => mul(vec![
+            du(),
+            pow(mul(vec![u(), call(Func::Ln, Expr::int(10))]), Expr::int(-1)),
+        ]),
         Func::Sin => mul(vec![call(Func::Cos, u()), du()]),
         Func::Cos => neg(mul(vec![call(Func::Sin, u()), du()])),
-        Func::Tan => mul(vec![add(vec![Expr::one(), pow(call(Func::Tan, u()), Expr::int(2))]), du()]),
+        Func::Tan => mul(vec![
+            add(vec![Expr::one(), pow(call(Func::Tan, u()), Expr::int(2))]),
+            du(),
+        ]),
         Func::Sinh => mul(vec![call(Func::Cosh, u()), du()]),
         Func::Cosh => mul(vec![call(Func::Sinh, u()), du()]),
-        Func::Tanh => mul(vec![add(vec![Expr::one(), neg(pow(call(Func::Tanh, u()), Expr::int(2)))]), du()]),
+        Func::Tanh => mul(vec![
+            add(vec![
+                Expr::one(),
+                neg(pow(call(Func::Tanh, u()), Expr::int(2))),
+            ]),
+            du(),
+        ]),
         Func::Erf | Func::Erfc => {
             // d erf(u) = 2/sqrt(pi) * exp(-u**2) du
             let g = mul(vec![
@@ -90,7 +100,11 @@ fn d_func(f: Func, args: &[Expr], x: &str) -> Expr {
                 return du();
             }
             let rest = func(f, args[1..].to_vec());
-            let c = if f == Func::Min { Cond::le(u(), rest.clone()) } else { Cond::ge(u(), rest.clone()) };
+            let c = if f == Func::Min {
+                Cond::le(u(), rest.clone())
+            } else {
+                Cond::ge(u(), rest.clone())
+            };
             ite(c, du(), d(&rest, x))
         }
         Func::Clip if args.len() == 3 => ite(
@@ -125,7 +139,10 @@ mod tests {
             let exact = de.eval(&[("x", x0), ("a", 0.7)]).unwrap();
             let approx = numeric_derivative(e, x0);
             let err = (exact - approx).abs() / exact.abs().max(1.0);
-            assert!(err < 1e-8, "d/dx {e} = {de} at x = {x0}: {exact} vs {approx}");
+            assert!(
+                err < 1e-8,
+                "d/dx {e} = {de} at x = {x0}: {exact} vs {approx}"
+            );
         }
     }
 
@@ -147,7 +164,10 @@ mod tests {
         check(&(u() * 2).max(s("x") * 3), &points);
         check(&(u() * 2).min(s("x") * 3), &points);
         check(&(u() * 9 - 8).clip(1, 4), &points);
-        check(&Expr::ite(Cond::gt(s("x"), 1), s("x").pow(2), s("x").sin()), &points);
+        check(
+            &Expr::ite(Cond::gt(s("x"), 1), s("x").pow(2), s("x").sin()),
+            &points,
+        );
     }
 
     #[test]
@@ -157,7 +177,10 @@ mod tests {
         check(&x.clone().pow(Expr::rat(-3, 2)), &[0.5, 2.0]);
         check(&x.clone().pow(x.clone()), &[0.5, 2.0]);
         check(&s("a").pow(x.clone() * 2), &[0.5, 2.0]);
-        check(&(x.clone().sin() * x.clone().exp() / (x.clone() + 1)), &[0.5, 2.0]);
+        check(
+            &(x.clone().sin() * x.clone().exp() / (x.clone() + 1)),
+            &[0.5, 2.0],
+        );
         check(&x.clone().pow(2).erf().ln(), &[0.5, 2.0]);
         check(&Expr::e().pow(x.clone()), &[0.5, 2.0]);
     }

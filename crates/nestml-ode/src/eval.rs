@@ -164,7 +164,10 @@ impl Expr {
                 if args.len() < lo || args.len() > hi {
                     return Err(EvalError::Arity(*f, args.len()));
                 }
-                let vals = args.iter().map(|a| a.eval(env)).collect::<Result<Vec<_>, _>>()?;
+                let vals = args
+                    .iter()
+                    .map(|a| a.eval(env))
+                    .collect::<Result<Vec<_>, _>>()?;
                 apply_f64(*f, &vals)
             }
             Expr::Ite(c, a, b) => {
@@ -219,7 +222,10 @@ mod tests {
         assert_eq!(Expr::pi().eval(&[]).unwrap(), std::f64::consts::PI);
         assert_eq!(x.clone().max(3).eval(&[("x", 2.0)]).unwrap(), 3.0);
         assert_eq!(x.clone().clip(0, 1).eval(&[("x", 2.0)]).unwrap(), 1.0);
-        assert_eq!(Expr::sym("y").eval(&[("x", 1.0)]), Err(EvalError::Unbound("y".into())));
+        assert_eq!(
+            Expr::sym("y").eval(&[("x", 1.0)]),
+            Err(EvalError::Unbound("y".into()))
+        );
         let c = Expr::ite(Cond::ge(x.clone(), 0), x.clone(), -x.clone());
         assert_eq!(c.eval(&[("x", -2.0)]).unwrap(), 2.0);
         let mut m = HashMap::new();
@@ -234,10 +240,26 @@ mod tests {
     fn erf_and_erfc_are_precise() {
         // Reference values to 20 digits (mpmath, 30 digits).
         let cases = [
-            (0.5, 0.520_499_877_813_046_537_7, 0.479_500_122_186_953_462_3),
-            (1.0, 0.842_700_792_949_714_869_3, 0.157_299_207_050_285_130_7),
-            (2.0, 0.995_322_265_018_952_734_2, 0.004_677_734_981_047_265_838),
-            (1e-3, 0.001_128_378_790_969_236_380, 0.998_871_621_209_030_763_6),
+            (
+                0.5,
+                0.520_499_877_813_046_537_7,
+                0.479_500_122_186_953_462_3,
+            ),
+            (
+                1.0,
+                0.842_700_792_949_714_869_3,
+                0.157_299_207_050_285_130_7,
+            ),
+            (
+                2.0,
+                0.995_322_265_018_952_734_2,
+                0.004_677_734_981_047_265_838,
+            ),
+            (
+                1e-3,
+                0.001_128_378_790_969_236_380,
+                0.998_871_621_209_030_763_6,
+            ),
         ];
         for (x, erf, erfc) in cases {
             let a = Expr::float(x).erf().eval(&[]).unwrap();

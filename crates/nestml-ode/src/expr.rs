@@ -326,7 +326,11 @@ impl Expr {
 
     /// `cond ? then : otherwise`.
     pub fn ite(cond: Cond, then: impl Into<Expr>, otherwise: impl Into<Expr>) -> Expr {
-        Expr::Ite(Box::new(cond), Box::new(then.into()), Box::new(otherwise.into()))
+        Expr::Ite(
+            Box::new(cond),
+            Box::new(then.into()),
+            Box::new(otherwise.into()),
+        )
     }
 
     /// The number, if this is one.
@@ -419,7 +423,10 @@ impl Expr {
         match (self, other) {
             (Expr::Pow(a, x), b) | (b, Expr::Pow(a, x)) if !matches!(b, Expr::Pow(..)) => {
                 let flip = matches!(self, Expr::Pow(..));
-                let o = a.canonical_cmp(b).then_with(|| (**x).canonical_cmp(&Expr::one())).then(Ordering::Greater);
+                let o = a
+                    .canonical_cmp(b)
+                    .then_with(|| (**x).canonical_cmp(&Expr::one()))
+                    .then(Ordering::Greater);
                 return if flip { o } else { o.reverse() };
             }
             _ => {}
@@ -428,7 +435,9 @@ impl Expr {
             (Expr::Num(a), Expr::Num(b)) => a.total_cmp(*b),
             (Expr::Const(a), Expr::Const(b)) => a.cmp(b),
             (Expr::Sym(a), Expr::Sym(b)) => a.cmp(b),
-            (Expr::Pow(a, x), Expr::Pow(b, y)) => a.canonical_cmp(b).then_with(|| x.canonical_cmp(y)),
+            (Expr::Pow(a, x), Expr::Pow(b, y)) => {
+                a.canonical_cmp(b).then_with(|| x.canonical_cmp(y))
+            }
             (Expr::Mul(a), Expr::Mul(b)) | (Expr::Add(a), Expr::Add(b)) => cmp_slices(a, b),
             (Expr::Func(f, a), Expr::Func(g, b)) => f.cmp(g).then_with(|| cmp_slices(a, b)),
             (Expr::Ite(c, a, x), Expr::Ite(d, b, y)) => c
@@ -513,9 +522,10 @@ impl Cond {
         }
         match (self, other) {
             (Cond::Bool(a), Cond::Bool(b)) => a.cmp(b),
-            (Cond::Cmp(o, a, x), Cond::Cmp(p, b, y)) => {
-                o.cmp(p).then_with(|| a.canonical_cmp(b)).then_with(|| x.canonical_cmp(y))
-            }
+            (Cond::Cmp(o, a, x), Cond::Cmp(p, b, y)) => o
+                .cmp(p)
+                .then_with(|| a.canonical_cmp(b))
+                .then_with(|| x.canonical_cmp(y)),
             (Cond::And(a), Cond::And(b)) | (Cond::Or(a), Cond::Or(b)) => {
                 for (x, y) in a.iter().zip(b) {
                     let o = x.canonical_cmp(y);
@@ -688,7 +698,16 @@ mod tests {
 
     #[test]
     fn canonical_order_is_total_and_consistent() {
-        let items = [Expr::int(2), Expr::pi(), x(), x().pow(2), Expr::sym("y"), x() * 2, x() + 1, x().exp()];
+        let items = [
+            Expr::int(2),
+            Expr::pi(),
+            x(),
+            x().pow(2),
+            Expr::sym("y"),
+            x() * 2,
+            x() + 1,
+            x().exp(),
+        ];
         for (i, a) in items.iter().enumerate() {
             for (j, b) in items.iter().enumerate() {
                 assert_eq!(a.canonical_cmp(b), i.cmp(&j), "{a:?} vs {b:?}");

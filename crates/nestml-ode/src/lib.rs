@@ -23,6 +23,10 @@ pub use diff::diff;
 pub use eval::{Env, EvalError, FnEnv, Layered};
 pub use expr::{CmpOp, Cond, Constant, Expr, Func, Num};
 pub use propagator::{propagator, symbolic_propagator, Propagator, PropagatorError, SymbolicRow};
-pub use simplify::{coefficient, coefficients, equivalent, expand, is_zero, simplify, Affine, NonLinear};
+pub use simplify::{
+    coefficient, coefficients, equivalent, expand, is_zero, simplify, Affine, NonLinear,
+};
 pub use stiffness::{stiffness, Solver, StiffnessError, StiffnessReport};
-pub use system::{derivative_names, LinearPart, NonlinearReason, OdeSystem, Partition, State, SystemError};
+pub use system::{
+    derivative_names, LinearPart, NonlinearReason, OdeSystem, Partition, State, SystemError,
+};

@@ -152,9 +152,10 @@ impl Num {
 
     fn sum(self, other: Num) -> Num {
         match (self, other) {
-            (Num::Rat(a, b), Num::Rat(c, d)) => {
-                Num::from_i128(a as i128 * d as i128 + c as i128 * b as i128, b as i128 * d as i128)
-            }
+            (Num::Rat(a, b), Num::Rat(c, d)) => Num::from_i128(
+                a as i128 * d as i128 + c as i128 * b as i128,
+                b as i128 * d as i128,
+            ),
             _ => Num::float(self.to_f64() + other.to_f64()),
         }
     }
@@ -209,7 +210,9 @@ impl Num {
     /// Total order by value (rationals before equal floats, NaN last).
     pub fn total_cmp(self, other: Num) -> Ordering {
         match (self, other) {
-            (Num::Rat(a, b), Num::Rat(c, d)) => (a as i128 * d as i128).cmp(&(c as i128 * b as i128)),
+            (Num::Rat(a, b), Num::Rat(c, d)) => {
+                (a as i128 * d as i128).cmp(&(c as i128 * b as i128))
+            }
             _ => self
                 .to_f64()
                 .total_cmp(&other.to_f64())

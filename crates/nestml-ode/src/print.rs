@@ -145,9 +145,17 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr) -> fmt::Result {
         Expr::Add(ts) if ts.is_empty() => write!(f, "0"),
         Expr::Add(ts) => {
             // Lead with a positive term when there is one: `1 - x`, not `-x + 1`.
-            let first = ts.iter().position(|t| negated_if_negative(t).is_none()).unwrap_or(0);
+            let first = ts
+                .iter()
+                .position(|t| negated_if_negative(t).is_none())
+                .unwrap_or(0);
             write_at(f, &ts[first], P_ADD)?;
-            for t in ts.iter().enumerate().filter(|(i, _)| *i != first).map(|(_, t)| t) {
+            for t in ts
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != first)
+                .map(|(_, t)| t)
+            {
                 match negated_if_negative(t) {
                     Some(n) => {
                         write!(f, " - ")?;
@@ -216,7 +224,11 @@ fn write_cond(f: &mut Formatter<'_>, c: &Cond, ctx: u8) -> fmt::Result {
             write_at(f, b, P_ADD)?;
         }
         Cond::And(cs) | Cond::Or(cs) => {
-            let (word, p) = if matches!(c, Cond::And(_)) { (" and ", 2) } else { (" or ", 1) };
+            let (word, p) = if matches!(c, Cond::And(_)) {
+                (" and ", 2)
+            } else {
+                (" or ", 1)
+            };
             for (i, sub) in cs.iter().enumerate() {
                 if i > 0 {
                     write!(f, "{word}")?;
@@ -267,16 +279,28 @@ mod tests {
     fn minimal_parentheses() {
         let (a, b, c) = (s("a"), s("b"), s("c"));
         assert_eq!((a.clone() + b.clone() * c.clone()).to_string(), "a + b*c");
-        assert_eq!(((a.clone() + b.clone()) * c.clone()).to_string(), "(a + b)*c");
+        assert_eq!(
+            ((a.clone() + b.clone()) * c.clone()).to_string(),
+            "(a + b)*c"
+        );
         assert_eq!((a.clone() - 2 * b.clone()).to_string(), "a - 2*b");
-        assert_eq!((a.clone() - (b.clone() + c.clone())).to_string(), "a - (b + c)");
+        assert_eq!(
+            (a.clone() - (b.clone() + c.clone())).to_string(),
+            "a - (b + c)"
+        );
         assert_eq!((a.clone() / (b.clone() * c.clone())).to_string(), "a/(b*c)");
         assert_eq!((a.clone() / b.clone() / c.clone()).to_string(), "a/(b*c)");
         assert_eq!((a.clone() / b.clone().pow(2)).to_string(), "a/b**2");
         assert_eq!((a.clone() / 2).to_string(), "a/2");
         assert_eq!((-a.clone() / s("tau")).to_string(), "-a/tau");
-        assert_eq!(a.clone().pow(b.clone().pow(c.clone())).to_string(), "a**b**c");
-        assert_eq!(a.clone().pow(b.clone()).pow(c.clone()).to_string(), "(a**b)**c");
+        assert_eq!(
+            a.clone().pow(b.clone().pow(c.clone())).to_string(),
+            "a**b**c"
+        );
+        assert_eq!(
+            a.clone().pow(b.clone()).pow(c.clone()).to_string(),
+            "(a**b)**c"
+        );
         assert_eq!(a.clone().pow(Expr::rat(1, 2)).to_string(), "a**(1/2)");
         assert_eq!((a.clone() * b.clone()).pow(2).to_string(), "(a*b)**2");
         assert_eq!((-a.clone()).pow(2).to_string(), "(-a)**2");
@@ -294,7 +318,10 @@ mod tests {
         let (a, b) = (s("a"), s("b"));
         let c = Cond::And(vec![
             Cond::gt(a.clone(), 0),
-            Cond::Or(vec![Cond::lt(b.clone(), 1), Cond::Not(Box::new(Cond::Bool(true)))]),
+            Cond::Or(vec![
+                Cond::lt(b.clone(), 1),
+                Cond::Not(Box::new(Cond::Bool(true))),
+            ]),
         ]);
         let e = Expr::ite(c, a.clone(), b.clone()) + 1;
         assert_eq!(e.to_string(), "(a > 0 and (b < 1 or not true) ? a : b) + 1");

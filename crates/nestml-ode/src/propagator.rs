@@ -51,7 +51,9 @@ impl fmt::Display for PropagatorError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             PropagatorError::Eval(e) => write!(f, "{e}"),
-            PropagatorError::NonFinite(what) => write!(f, "{what} is not finite at these parameters"),
+            PropagatorError::NonFinite(what) => {
+                write!(f, "{what} is not finite at these parameters")
+            }
             PropagatorError::BadStep(h) => write!(f, "invalid step {h}"),
         }
     }
@@ -75,7 +77,11 @@ fn phi_scalar(a: f64, h: f64) -> f64 {
 }
 
 /// Evaluates `A` and `b` of `lin` in `env` and computes the propagator over `h`.
-pub fn propagator<E: Env + ?Sized>(lin: &LinearPart, env: &E, h: f64) -> Result<Propagator, PropagatorError> {
+pub fn propagator<E: Env + ?Sized>(
+    lin: &LinearPart,
+    env: &E,
+    h: f64,
+) -> Result<Propagator, PropagatorError> {
     if !(h >= 0.0 && h.is_finite()) {
         return Err(PropagatorError::BadStep(h));
     }
@@ -86,7 +92,10 @@ pub fn propagator<E: Env + ?Sized>(lin: &LinearPart, env: &E, h: f64) -> Result<
         for j in 0..n {
             let v = lin.a[i][j].eval(env)?;
             if !v.is_finite() {
-                return Err(PropagatorError::NonFinite(format!("A[{}, {}]", lin.states[i], lin.states[j])));
+                return Err(PropagatorError::NonFinite(format!(
+                    "A[{}, {}]",
+                    lin.states[i], lin.states[j]
+                )));
             }
             a[(i, j)] = v;
         }
@@ -98,13 +107,23 @@ pub fn propagator<E: Env + ?Sized>(lin: &LinearPart, env: &E, h: f64) -> Result<
     }
     let (p, phi, closed_form) = propagate_matrix(&a, h);
     let q = &phi * &b;
-    Ok(Propagator { states: lin.states.clone(), h, p, phi, b, q, closed_form })
+    Ok(Propagator {
+        states: lin.states.clone(),
+        h,
+        p,
+        phi,
+        b,
+        q,
+        closed_form,
+    })
 }
 
 /// `(P, Φ, closed-form rows)` for a numeric matrix `A` and step `h`.
 pub fn propagate_matrix(a: &DMatrix<f64>, h: f64) -> (DMatrix<f64>, DMatrix<f64>, Vec<bool>) {
     let n = a.nrows();
-    let closed_form: Vec<bool> = (0..n).map(|i| (0..n).all(|j| j == i || a[(i, j)] == 0.0)).collect();
+    let closed_form: Vec<bool> = (0..n)
+        .map(|i| (0..n).all(|j| j == i || a[(i, j)] == 0.0))
+        .collect();
     let (mut p, mut phi) = if closed_form.iter().all(|&c| c) {
         (DMatrix::zeros(n, n), DMatrix::zeros(n, n))
     } else {
@@ -116,7 +135,10 @@ pub fn propagate_matrix(a: &DMatrix<f64>, h: f64) -> (DMatrix<f64>, DMatrix<f64>
             m[(i, n + i)] = h;
         }
         let e = m.exp();
-        (e.view((0, 0), (n, n)).into_owned(), e.view((0, n), (n, n)).into_owned())
+        (
+            e.view((0, 0), (n, n)).into_owned(),
+            e.view((0, n), (n, n)).into_owned(),
+        )
     };
     for i in (0..n).filter(|&i| closed_form[i]) {
         for j in 0..n {
@@ -139,7 +161,9 @@ impl Propagator {
 
     /// `q = Φ b` for another value of the inhomogeneous term (held inputs changed).
     pub fn q_for(&self, b: &[f64]) -> Vec<f64> {
-        (&self.phi * DVector::from_column_slice(b)).as_slice().to_vec()
+        (&self.phi * DVector::from_column_slice(b))
+            .as_slice()
+            .to_vec()
     }
 }
 
@@ -178,7 +202,10 @@ pub fn symbolic_propagator(lin: &LinearPart, h: &str) -> Vec<SymbolicRow> {
             let a = simplify(&lin.a[i][i]);
             let b = simplify(&lin.b[i]);
             if is_zero(&a) {
-                return SymbolicRow::Closed { p: Expr::one(), q: mul(vec![b, h.clone()]) };
+                return SymbolicRow::Closed {
+                    p: Expr::one(),
+                    q: mul(vec![b, h.clone()]),
+                };
             }
             let ah = mul(vec![a.clone(), h.clone()]);
             let q = if is_zero(&b) {
@@ -186,7 +213,10 @@ pub fn symbolic_propagator(lin: &LinearPart, h: &str) -> Vec<SymbolicRow> {
             } else {
                 simplify(&(b * Expr::call(Func::Expm1, vec![ah.clone()]) / a))
             };
-            SymbolicRow::Closed { p: simplify(&ah.exp()), q }
+            SymbolicRow::Closed {
+                p: simplify(&ah.exp()),
+                q,
+            }
         })
         .collect()
 }
@@ -218,8 +248,14 @@ mod tests {
     /// against the analytic solution evaluated without cancellation.
     fn check_iaf_psc_exp(tau_m: f64, tau_s: f64) -> f64 {
         let mut sys = OdeSystem::new();
-        sys.add_state("V", -s("V") / s("tau_m") + s("I") / s("C") + s("I_e") / s("C"), Expr::zero()).unwrap();
-        sys.add_state("I", -s("I") / s("tau_s"), Expr::zero()).unwrap();
+        sys.add_state(
+            "V",
+            -s("V") / s("tau_m") + s("I") / s("C") + s("I_e") / s("C"),
+            Expr::zero(),
+        )
+        .unwrap();
+        sys.add_state("I", -s("I") / s("tau_s"), Expr::zero())
+            .unwrap();
         let lin = sys.linear_partition().linear;
         let (c, i_e, h) = (250.0, 376.0, 0.1);
         let env = [("tau_m", tau_m), ("tau_s", tau_s), ("C", c), ("I_e", i_e)];
@@ -236,7 +272,9 @@ mod tests {
             let v_ref = v0 * (-a * t).exp()
                 + i0 / c * difference_of_exponentials(a, b, t)
                 + i_e / c * tau_m * -(-a * t).exp_m1();
-            worst = worst.max(rel_err(x[0], v_ref, 0.0)).max(rel_err(x[1], i_ref, 0.0));
+            worst = worst
+                .max(rel_err(x[0], v_ref, 0.0))
+                .max(rel_err(x[1], i_ref, 0.0));
             assert!(x.iter().all(|v| v.is_finite()));
         }
         worst
@@ -245,9 +283,20 @@ mod tests {
     #[test]
     fn iaf_psc_exp_coinciding_time_constants() {
         let tau_m = 10.0;
-        for factor in [1.0, 1.0 + 1e-8, 1.0 - 1e-8, 1.0 + 1e-4, 1.0 - 1e-4, 0.2, 5.0] {
+        for factor in [
+            1.0,
+            1.0 + 1e-8,
+            1.0 - 1e-8,
+            1.0 + 1e-4,
+            1.0 - 1e-4,
+            0.2,
+            5.0,
+        ] {
             let err = check_iaf_psc_exp(tau_m, tau_m * factor);
-            assert!(err <= 1e-12, "tau_s = tau_m * {factor}: relative error {err:e}");
+            assert!(
+                err <= 1e-12,
+                "tau_s = tau_m * {factor}: relative error {err:e}"
+            );
         }
     }
 
@@ -256,7 +305,8 @@ mod tests {
         // P[V, I] of iaf_psc_exp near tau_s == tau_m, as NEST writes it in closed form.
         let (tau_m, c, h): (f64, f64, f64) = (10.0, 250.0, 0.1);
         let tau_s = tau_m - 1e-9;
-        let naive = tau_s * tau_m / (c * (tau_m - tau_s)) * ((-h / tau_m).exp() - (-h / tau_s).exp());
+        let naive =
+            tau_s * tau_m / (c * (tau_m - tau_s)) * ((-h / tau_m).exp() - (-h / tau_s).exp());
         let exact = difference_of_exponentials(1.0 / tau_m, 1.0 / tau_s, h) / c;
         let a = DMatrix::from_row_slice(2, 2, &[-1.0 / tau_m, 1.0 / c, 0.0, -1.0 / tau_s]);
         let (p, _, _) = propagate_matrix(&a, h);
@@ -266,11 +316,17 @@ mod tests {
 
     /// `x'' = -(1/tau_r + 1/tau_d) x' - x/(tau_r tau_d)`, `x(0) = 0`, `x'(0) = x1`; returns
     /// the worst relative error of `x` and of `x'` (relative to its maximum) over 0..10 tau_d.
-    fn check_second_order(tau_r: f64, tau_d: f64, x1: f64, exact: &dyn Fn(f64) -> (f64, f64)) -> f64 {
+    fn check_second_order(
+        tau_r: f64,
+        tau_d: f64,
+        x1: f64,
+        exact: &dyn Fn(f64) -> (f64, f64),
+    ) -> f64 {
         let mut sys = OdeSystem::new();
         let rhs = -(Expr::one() / s("tau_r") + Expr::one() / s("tau_d")) * s("x__d")
             - s("x") / (s("tau_r") * s("tau_d"));
-        sys.add_ode(&["x", "x__d"], rhs, vec![Expr::zero(), Expr::float(x1)]).unwrap();
+        sys.add_ode(&["x", "x__d"], rhs, vec![Expr::zero(), Expr::float(x1)])
+            .unwrap();
         let lin = sys.linear_partition().linear;
         assert_eq!(lin.states, ["x", "x__d"]);
         let h = tau_d / 10.0;
@@ -281,7 +337,9 @@ mod tests {
         let mut worst: f64 = 0.0;
         for (x_ref, d_ref) in steps {
             x = prop.step(&x);
-            worst = worst.max(rel_err(x[0], x_ref, 0.0)).max(rel_err(x[1], d_ref, dmax));
+            worst = worst
+                .max(rel_err(x[0], x_ref, 0.0))
+                .max(rel_err(x[1], d_ref, dmax));
         }
         worst
     }
@@ -313,16 +371,22 @@ mod tests {
                 (k, (-b * t).exp() - a * k)
             };
             let err = check_second_order(tau_r, tau_d, 1.0, &exact);
-            assert!(err <= 1e-12, "tau_r = tau_d * {factor}: relative error {err:e}");
+            assert!(
+                err <= 1e-12,
+                "tau_r = tau_d * {factor}: relative error {err:e}"
+            );
         }
     }
 
     #[test]
     fn uncoupled_rows_use_closed_forms() {
         let mut sys = OdeSystem::new();
-        sys.add_state("refr_t", Expr::int(-1), Expr::zero()).unwrap();
-        sys.add_state("g", -s("g") / s("tau") + s("g_0"), Expr::zero()).unwrap();
-        sys.add_state("V", -s("V") / s("tau_m") + s("g"), Expr::zero()).unwrap();
+        sys.add_state("refr_t", Expr::int(-1), Expr::zero())
+            .unwrap();
+        sys.add_state("g", -s("g") / s("tau") + s("g_0"), Expr::zero())
+            .unwrap();
+        sys.add_state("V", -s("V") / s("tau_m") + s("g"), Expr::zero())
+            .unwrap();
         let lin = sys.linear_partition().linear;
         let (h, tau) = (0.1, 3.0);
         let prop = propagator(&lin, &[("tau", tau), ("g_0", 2.0), ("tau_m", 10.0)], h).unwrap();
@@ -346,29 +410,59 @@ mod tests {
     #[test]
     fn errors_are_reported() {
         let mut sys = OdeSystem::new();
-        sys.add_state("x", -s("x") / s("tau"), Expr::zero()).unwrap();
+        sys.add_state("x", -s("x") / s("tau"), Expr::zero())
+            .unwrap();
         let lin = sys.linear_partition().linear;
-        assert_eq!(propagator(&lin, &[("tau", 0.0)], 0.1), Err(PropagatorError::NonFinite("A[x, x]".into())));
-        assert_eq!(propagator(&lin, &[("x", 1.0)], 0.1), Err(PropagatorError::Eval(EvalError::Unbound("tau".into()))));
-        assert_eq!(propagator(&lin, &[("tau", 1.0)], -1.0), Err(PropagatorError::BadStep(-1.0)));
+        assert_eq!(
+            propagator(&lin, &[("tau", 0.0)], 0.1),
+            Err(PropagatorError::NonFinite("A[x, x]".into()))
+        );
+        assert_eq!(
+            propagator(&lin, &[("x", 1.0)], 0.1),
+            Err(PropagatorError::Eval(EvalError::Unbound("tau".into())))
+        );
+        assert_eq!(
+            propagator(&lin, &[("tau", 1.0)], -1.0),
+            Err(PropagatorError::BadStep(-1.0))
+        );
     }
 
     #[test]
     fn symbolic_rows() {
         let mut sys = OdeSystem::new();
-        sys.add_state("refr_t", Expr::int(-1), Expr::zero()).unwrap();
-        sys.add_state("I", -s("I") / s("tau_s"), Expr::zero()).unwrap();
-        sys.add_state("V", -s("V") / s("tau_m") + s("I") / s("C") + s("I_e") / s("C"), Expr::zero()).unwrap();
+        sys.add_state("refr_t", Expr::int(-1), Expr::zero())
+            .unwrap();
+        sys.add_state("I", -s("I") / s("tau_s"), Expr::zero())
+            .unwrap();
+        sys.add_state(
+            "V",
+            -s("V") / s("tau_m") + s("I") / s("C") + s("I_e") / s("C"),
+            Expr::zero(),
+        )
+        .unwrap();
         let rows = symbolic_propagator(&sys.linear_partition().linear, "__h");
         assert_eq!(rows[0].to_string(), "P = 1, q = -__h");
         assert_eq!(rows[1].to_string(), "P = exp(-__h/tau_s), q = 0");
         assert_eq!(rows[2].to_string(), "numeric expm");
         let mut sys = OdeSystem::new();
-        sys.add_state("V", (s("E_L") - s("V")) / s("tau_m") + s("I_e") / s("C"), Expr::zero()).unwrap();
+        sys.add_state(
+            "V",
+            (s("E_L") - s("V")) / s("tau_m") + s("I_e") / s("C"),
+            Expr::zero(),
+        )
+        .unwrap();
         let rows = symbolic_propagator(&sys.linear_partition().linear, "h");
-        let SymbolicRow::Closed { p, q } = &rows[0] else { panic!("closed form expected") };
+        let SymbolicRow::Closed { p, q } = &rows[0] else {
+            panic!("closed form expected")
+        };
         assert_eq!(p.to_string(), "exp(-h/tau_m)");
-        let env = [("E_L", -70.0), ("tau_m", 10.0), ("I_e", 100.0), ("C", 250.0), ("h", 0.1)];
+        let env = [
+            ("E_L", -70.0),
+            ("tau_m", 10.0),
+            ("I_e", 100.0),
+            ("C", 250.0),
+            ("h", 0.1),
+        ];
         let want = (-70.0 / 10.0 + 100.0 / 250.0) * 10.0 * -(-0.01f64).exp_m1();
         assert!(rel_err(q.eval(&env).unwrap(), want, 0.0) < 1e-15);
     }

@@ -78,7 +78,11 @@ pub fn split_coefficient(t: Expr) -> (Num, Option<Expr>) {
                 Expr::Num(n) => n,
                 _ => Num::ONE,
             };
-            let rest = if fs.len() == 1 { fs.pop().unwrap_or_else(Expr::one) } else { Expr::Mul(fs) };
+            let rest = if fs.len() == 1 {
+                fs.pop().unwrap_or_else(Expr::one)
+            } else {
+                Expr::Mul(fs)
+            };
             (c, Some(rest))
         }
         t => (Num::ONE, Some(t)),
@@ -154,7 +158,10 @@ pub fn mul(factors: Vec<Expr>) -> Expr {
     }
     // exp(u) * exp(v) = exp(u + v).
     let exps: Vec<usize> = (0..pairs.len())
-        .filter(|&i| pairs[i].1 == Expr::one() && matches!(&pairs[i].0, Expr::Func(Func::Exp, a) if a.len() == 1))
+        .filter(|&i| {
+            pairs[i].1 == Expr::one()
+                && matches!(&pairs[i].0, Expr::Func(Func::Exp, a) if a.len() == 1)
+        })
         .collect();
     if exps.len() > 1 {
         let mut args = Vec::new();
@@ -177,7 +184,11 @@ pub fn mul(factors: Vec<Expr>) -> Expr {
         while let Some((_, x2)) = iter.next_if(|(b2, _)| b2.canonical_cmp(&base).is_eq()) {
             exps.push(x2);
         }
-        let x = if exps.len() == 1 { exps.pop().unwrap_or_else(Expr::one) } else { add(exps) };
+        let x = if exps.len() == 1 {
+            exps.pop().unwrap_or_else(Expr::one)
+        } else {
+            add(exps)
+        };
         match pow(base, x) {
             Expr::Num(n) => coef = coef * n,
             p @ Expr::Mul(_) => {
@@ -245,7 +256,9 @@ pub fn pow(base: Expr, exponent: Expr) -> Expr {
             }
             Expr::Pow(Box::new(Expr::Num(b)), Box::new(Expr::Num(x)))
         }
-        (Expr::Pow(c, y), Expr::Num(x)) if x.as_int().is_some() => pow(*c, mul(vec![*y, Expr::Num(x)])),
+        (Expr::Pow(c, y), Expr::Num(x)) if x.as_int().is_some() => {
+            pow(*c, mul(vec![*y, Expr::Num(x)]))
+        }
         (Expr::Mul(fs), Expr::Num(x)) if x.as_int().is_some() => {
             mul(fs.into_iter().map(|f| pow(f, Expr::Num(x))).collect())
         }
@@ -296,7 +309,9 @@ pub fn func(f: Func, mut args: Vec<Expr>) -> Expr {
         let a = nums[0];
         let exact = match f {
             Func::Abs if a.is_exact() => Some(if a.is_negative() { -a } else { a }),
-            Func::Sign if a.is_exact() => Some(Num::int(a.to_f64().signum() as i64 * !a.is_zero() as i64)),
+            Func::Sign if a.is_exact() => {
+                Some(Num::int(a.to_f64().signum() as i64 * !a.is_zero() as i64))
+            }
             Func::Floor | Func::Ceil | Func::Round if a.is_exact() => {
                 Some(Num::float(apply_f64(f, &[a.to_f64()])))
             }
@@ -311,8 +326,12 @@ pub fn func(f: Func, mut args: Vec<Expr>) -> Expr {
                 Some(v)
             }
             Func::Log10 => match a {
-                Num::Rat(p, 1) if p > 0 && 10i64.pow(p.ilog10()) == p => Some(Num::int(p.ilog10() as i64)),
-                Num::Rat(1, q) if 10i64.pow(q.ilog10()) == q => Some(Num::int(-(q.ilog10() as i64))),
+                Num::Rat(p, 1) if p > 0 && 10i64.pow(p.ilog10()) == p => {
+                    Some(Num::int(p.ilog10() as i64))
+                }
+                Num::Rat(1, q) if 10i64.pow(q.ilog10()) == q => {
+                    Some(Num::int(-(q.ilog10() as i64)))
+                }
                 _ => None,
             },
             _ => None,
@@ -345,7 +364,9 @@ pub fn func(f: Func, mut args: Vec<Expr>) -> Expr {
             Expr::zero()
         }
         Func::Cos | Func::Cosh | Func::Erfc if zero => Expr::one(),
-        Func::Sin | Func::Tan | Func::Sinh | Func::Tanh | Func::Erf | Func::Sign if is_negated(a) => {
+        Func::Sin | Func::Tan | Func::Sinh | Func::Tanh | Func::Erf | Func::Sign
+            if is_negated(a) =>
+        {
             let inner = neg(args.swap_remove(0));
             neg(func(f, vec![inner]))
         }
@@ -494,7 +515,11 @@ pub struct NonLinear {
 
 impl fmt::Display for NonLinear {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "`{}` occurs non-linearly in the term `{}`", self.symbol, self.term)
+        write!(
+            f,
+            "`{}` occurs non-linearly in the term `{}`",
+            self.symbol, self.term
+        )
     }
 }
 
@@ -510,17 +535,32 @@ pub fn coefficients(e: &Expr, symbols: &[&str]) -> Result<Affine, NonLinear> {
     let mut coefs: Vec<Vec<Expr>> = vec![Vec::new(); symbols.len()];
     let mut constant = Vec::new();
     for t in terms {
-        let present: Vec<usize> = (0..symbols.len()).filter(|&i| t.contains(symbols[i])).collect();
+        let present: Vec<usize> = (0..symbols.len())
+            .filter(|&i| t.contains(symbols[i]))
+            .collect();
         match present.as_slice() {
             [] => constant.push(t),
             [i] => match linear_factor(&t, symbols[*i]) {
                 Some(c) => coefs[*i].push(c),
-                None => return Err(NonLinear { symbol: symbols[*i].to_string(), term: t }),
+                None => {
+                    return Err(NonLinear {
+                        symbol: symbols[*i].to_string(),
+                        term: t,
+                    })
+                }
             },
-            [i, ..] => return Err(NonLinear { symbol: symbols[*i].to_string(), term: t }),
+            [i, ..] => {
+                return Err(NonLinear {
+                    symbol: symbols[*i].to_string(),
+                    term: t,
+                })
+            }
         }
     }
-    Ok(Affine { coefficients: coefs.into_iter().map(add).collect(), constant: add(constant) })
+    Ok(Affine {
+        coefficients: coefs.into_iter().map(add).collect(),
+        constant: add(constant),
+    })
 }
 
 /// `(c, r)` with `e = c * symbol + r`, neither containing `symbol`.
@@ -545,7 +585,12 @@ fn linear_factor(t: &Expr, x: &str) -> Option<Expr> {
                 }
             }
             let i = idx?;
-            let rest: Vec<Expr> = fs.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, f)| f.clone()).collect();
+            let rest: Vec<Expr> = fs
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, f)| f.clone())
+                .collect();
             Some(mul(rest))
         }
         _ => None,
@@ -568,7 +613,10 @@ mod tests {
     fn collects_like_terms_and_folds_constants() {
         let x = s("x");
         assert_eq!(simp(x.clone() * 2 + x.clone() * 3), "5*x");
-        assert_eq!(simp(x.clone() + 1 + x.clone() + Expr::rat(1, 2)), "2*x + 3/2");
+        assert_eq!(
+            simp(x.clone() + 1 + x.clone() + Expr::rat(1, 2)),
+            "2*x + 3/2"
+        );
         assert_eq!(simp(x.clone() - x.clone()), "0");
         assert_eq!(simp(Expr::rat(1, 3) + Expr::rat(1, 6)), "1/2");
         assert_eq!(simp(x.clone() * Expr::int(0) + 4), "4");
@@ -589,7 +637,10 @@ mod tests {
         assert_eq!(simp(Expr::rat(4, 9).pow(Expr::rat(1, 2))), "2/3");
         assert_eq!(simp(Expr::int(2).pow(Expr::rat(1, 2))), "2**(1/2)");
         assert_eq!(simp(x.clone().pow(y.clone()) * x.clone()), "x**(y + 1)");
-        assert_eq!(simp(Expr::call(Func::Pow, vec![x.clone(), Expr::int(2)])), "x**2");
+        assert_eq!(
+            simp(Expr::call(Func::Pow, vec![x.clone(), Expr::int(2)])),
+            "x**2"
+        );
     }
 
     #[test]
@@ -622,8 +673,14 @@ mod tests {
     fn conditionals_fold() {
         let x = s("x");
         assert_eq!(simp(Expr::ite(Cond::lt(1, 2), x.clone(), 0)), "x");
-        assert_eq!(simp(Expr::ite(Cond::lt(x.clone(), x.clone() + 1), 1, 0)), "1");
-        assert_eq!(simp(Expr::ite(Cond::lt(x.clone(), 0), x.clone() * 1, x.clone())), "x");
+        assert_eq!(
+            simp(Expr::ite(Cond::lt(x.clone(), x.clone() + 1), 1, 0)),
+            "1"
+        );
+        assert_eq!(
+            simp(Expr::ite(Cond::lt(x.clone(), 0), x.clone() * 1, x.clone())),
+            "x"
+        );
         let c = Cond::And(vec![Cond::Bool(true), Cond::gt(x.clone(), 0)]);
         assert_eq!(simplify_cond(&c).to_string(), "x > 0");
     }
@@ -635,21 +692,35 @@ mod tests {
         let rhs = a.clone().pow(2) + a.clone() * b.clone() * 2 + b.clone().pow(2);
         assert!(equivalent(&lhs, &rhs));
         assert!(!equivalent(&lhs, &(a.clone().pow(2) + b.clone().pow(2))));
-        assert!(is_zero(&((a.clone() + b.clone()) / (a.clone() + b.clone()) - 1)));
-        assert!(is_zero(&((x.clone() - a.clone()) / s("tau") - x.clone() / s("tau") + a.clone() / s("tau"))));
-        assert!(is_zero(&((a.clone() - b.clone()) * (a.clone() + b.clone()) - a.clone().pow(2) + b.clone().pow(2))));
-        assert_eq!(expand(&((x.clone() + 1) * (x.clone() - 1))).to_string(), "x**2 - 1");
+        assert!(is_zero(
+            &((a.clone() + b.clone()) / (a.clone() + b.clone()) - 1)
+        ));
+        assert!(is_zero(
+            &((x.clone() - a.clone()) / s("tau") - x.clone() / s("tau") + a.clone() / s("tau"))
+        ));
+        assert!(is_zero(
+            &((a.clone() - b.clone()) * (a.clone() + b.clone()) - a.clone().pow(2)
+                + b.clone().pow(2))
+        ));
+        assert_eq!(
+            expand(&((x.clone() + 1) * (x.clone() - 1))).to_string(),
+            "x**2 - 1"
+        );
         assert!(is_zero(&(x.clone().exp() * (-x.clone()).exp() - 1)));
     }
 
     #[test]
     fn linear_coefficients() {
         let (v, i, tau, c, e) = (s("V"), s("I"), s("tau"), s("C"), s("E_L"));
-        let rhs = -(v.clone() - e.clone()) / tau.clone() + i.clone() / c.clone() + s("I_e") / c.clone();
+        let rhs =
+            -(v.clone() - e.clone()) / tau.clone() + i.clone() / c.clone() + s("I_e") / c.clone();
         let a = coefficients(&rhs, &["V", "I"]).unwrap();
         assert_eq!(a.coefficients[0].to_string(), "-1/tau");
         assert_eq!(a.coefficients[1].to_string(), "1/C");
-        assert!(equivalent(&a.constant, &(e.clone() / tau.clone() + s("I_e") / c.clone())));
+        assert!(equivalent(
+            &a.constant,
+            &(e.clone() / tau.clone() + s("I_e") / c.clone())
+        ));
         let (k, r) = coefficient(&(v.clone() * 3 + 2), "V").unwrap();
         assert_eq!((k.to_string(), r.to_string()), ("3".into(), "2".into()));
         // Zero coefficient when the symbol is absent.
@@ -667,7 +738,9 @@ mod tests {
     fn all_finite(e: &Expr, env: &[(&str, f64)]) -> bool {
         let ok = e.eval(env).is_ok_and(|v| v.is_finite() && v.abs() < 1e6);
         ok && match e {
-            Expr::Add(ts) | Expr::Mul(ts) | Expr::Func(_, ts) => ts.iter().all(|t| all_finite(t, env)),
+            Expr::Add(ts) | Expr::Mul(ts) | Expr::Func(_, ts) => {
+                ts.iter().all(|t| all_finite(t, env))
+            }
             Expr::Pow(b, x) => all_finite(b, env) && all_finite(x, env),
             _ => true,
         }
@@ -715,12 +788,14 @@ mod tests {
             for (what, f) in [("simplify", simplify(&e)), ("expand", expand(&e))] {
                 let w = f.eval(&env).unwrap();
                 let scale = v.abs().max(1.0);
-                assert!((v - w).abs() <= 1e-9 * scale, "{what}: {e} = {v} but {f} = {w}");
+                assert!(
+                    (v - w).abs() <= 1e-9 * scale,
+                    "{what}: {e} = {v} but {f} = {w}"
+                );
                 assert_eq!(simplify(&f), f, "{what} result not canonical: {f}");
             }
             checked += 1;
         }
         assert!(checked > 1000);
     }
-
 }

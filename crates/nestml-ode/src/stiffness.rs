@@ -95,7 +95,11 @@ impl From<EvalError> for StiffnessError {
 /// The numeric Jacobian of the ODEs of `states` with respect to `states`, evaluated at the
 /// point where every state has the value `env` gives it or else its initial value, the time
 /// symbol is `env`'s or 0, and parameters come from `env`.
-pub fn numeric_jacobian<E: Env + ?Sized>(system: &OdeSystem, states: &[&str], env: &E) -> Result<DMatrix<f64>, StiffnessError> {
+pub fn numeric_jacobian<E: Env + ?Sized>(
+    system: &OdeSystem,
+    states: &[&str],
+    env: &E,
+) -> Result<DMatrix<f64>, StiffnessError> {
     let mut values = Vec::with_capacity(system.states.len());
     for s in &system.states {
         let v = match env.value(&s.name) {
@@ -116,7 +120,9 @@ pub fn numeric_jacobian<E: Env + ?Sized>(system: &OdeSystem, states: &[&str], en
     let n = states.len();
     let mut j = DMatrix::zeros(n, n);
     for (r, name) in states.iter().enumerate() {
-        let st = system.state(name).ok_or_else(|| StiffnessError::UnknownState(name.to_string()))?;
+        let st = system
+            .state(name)
+            .ok_or_else(|| StiffnessError::UnknownState(name.to_string()))?;
         for (c, x) in states.iter().enumerate() {
             j[(r, c)] = diff(&st.rhs, x).eval(&point)?;
         }
@@ -126,12 +132,19 @@ pub fn numeric_jacobian<E: Env + ?Sized>(system: &OdeSystem, states: &[&str], en
 
 /// Gershgorin bound on the spectral radius: `max_i Σ_j |J_ij|`.
 pub fn gershgorin_bound(j: &DMatrix<f64>) -> f64 {
-    j.row_iter().map(|r| r.iter().map(|v| v.abs()).sum::<f64>()).fold(0.0, f64::max)
+    j.row_iter()
+        .map(|r| r.iter().map(|v| v.abs()).sum::<f64>())
+        .fold(0.0, f64::max)
 }
 
 /// Estimates the stiffness of the ODEs of `states` (normally the nonlinear part) at the
 /// initial state and default parameters (`env`) and recommends a solver for step `h`.
-pub fn stiffness<E: Env + ?Sized>(system: &OdeSystem, states: &[&str], env: &E, h: f64) -> Result<StiffnessReport, StiffnessError> {
+pub fn stiffness<E: Env + ?Sized>(
+    system: &OdeSystem,
+    states: &[&str],
+    env: &E,
+    h: f64,
+) -> Result<StiffnessReport, StiffnessError> {
     let j = numeric_jacobian(system, states, env)?;
     let threshold = EXPLICIT_STABILITY * STEP_RATIO;
     let mut report = StiffnessReport {
@@ -148,17 +161,27 @@ pub fn stiffness<E: Env + ?Sized>(system: &OdeSystem, states: &[&str], env: &E, 
         return Ok(report);
     }
     if j.iter().any(|v| !v.is_finite()) {
-        report.reason = "the Jacobian is not finite at the initial state; no estimate, explicit by default".into();
+        report.reason =
+            "the Jacobian is not finite at the initial state; no estimate, explicit by default"
+                .into();
         return Ok(report);
     }
     let n = j.nrows();
     match Schur::try_new(j.clone(), f64::EPSILON, 1000 * n.max(1)) {
         Some(schur) => {
-            report.eigenvalues = schur.complex_eigenvalues().iter().map(|c| (c.re, c.im)).collect();
+            report.eigenvalues = schur
+                .complex_eigenvalues()
+                .iter()
+                .map(|c| (c.re, c.im))
+                .collect();
             let re: Vec<f64> = report.eigenvalues.iter().map(|(r, _)| r.abs()).collect();
             report.fastest = re.iter().copied().fold(0.0, f64::max);
             let floor = report.fastest * 1e-12;
-            report.slowest = re.iter().copied().filter(|&r| r > floor).fold(f64::INFINITY, f64::min);
+            report.slowest = re
+                .iter()
+                .copied()
+                .filter(|&r| r > floor)
+                .fold(f64::INFINITY, f64::min);
             if !report.slowest.is_finite() {
                 report.slowest = 0.0;
             }
@@ -193,8 +216,18 @@ mod tests {
     #[test]
     fn fitzhugh_nagumo_is_not_stiff() {
         let mut sys = OdeSystem::new();
-        sys.add_state("v", s("v") - s("v").pow(3) / 3 - s("w") + s("I"), Expr::float(-1.2)).unwrap();
-        sys.add_state("w", (s("v") + s("a") - s("b") * s("w")) / s("tau"), Expr::float(-0.6)).unwrap();
+        sys.add_state(
+            "v",
+            s("v") - s("v").pow(3) / 3 - s("w") + s("I"),
+            Expr::float(-1.2),
+        )
+        .unwrap();
+        sys.add_state(
+            "w",
+            (s("v") + s("a") - s("b") * s("w")) / s("tau"),
+            Expr::float(-0.6),
+        )
+        .unwrap();
         let env = [("I", 0.5), ("a", 0.7), ("b", 0.8), ("tau", 12.5)];
         let r = stiffness(&sys, &["v", "w"], &env, 0.1).unwrap();
         assert_eq!(r.solver, Solver::Rkf45, "{}", r.reason);
@@ -208,8 +241,10 @@ mod tests {
     fn fast_and_slow_coupled_system_is_stiff() {
         // x' = -1000 (x - y**2), y' = -y + x/4: eigenvalues ≈ -1000.5 and ≈ -0.5.
         let mut sys = OdeSystem::new();
-        sys.add_state("x", -(s("x") - s("y").pow(2)) * s("k"), Expr::one()).unwrap();
-        sys.add_state("y", -s("y") + s("x") * Expr::rat(1, 4), Expr::one()).unwrap();
+        sys.add_state("x", -(s("x") - s("y").pow(2)) * s("k"), Expr::one())
+            .unwrap();
+        sys.add_state("y", -s("y") + s("x") * Expr::rat(1, 4), Expr::one())
+            .unwrap();
         let r = stiffness(&sys, &["x", "y"], &[("k", 1000.0)], 0.1).unwrap();
         assert_eq!(r.solver, Solver::Implicit, "{}", r.reason);
         assert!(r.fastest > 990.0 && r.fastest < 1010.0, "{r:?}");
@@ -226,12 +261,20 @@ mod tests {
     fn complex_eigenvalues_of_an_oscillator() {
         // x' = v, v' = -w² x - c v with w = 2, c = 0.4: λ = -0.2 ± i sqrt(4 - 0.04).
         let mut sys = OdeSystem::new();
-        sys.add_ode(&["x", "v"], -s("x") * 4 - s("v") * Expr::rat(2, 5), vec![Expr::one(), Expr::zero()])
-            .unwrap();
+        sys.add_ode(
+            &["x", "v"],
+            -s("x") * 4 - s("v") * Expr::rat(2, 5),
+            vec![Expr::one(), Expr::zero()],
+        )
+        .unwrap();
         let r = stiffness(&sys, &["x", "v"], &[("t", 0.0)], 0.1).unwrap();
         let im = (4.0f64 - 0.04).sqrt();
         for (re, i) in &r.eigenvalues {
-            assert!((re + 0.2).abs() < 1e-12 && (i.abs() - im).abs() < 1e-12, "{:?}", r.eigenvalues);
+            assert!(
+                (re + 0.2).abs() < 1e-12 && (i.abs() - im).abs() < 1e-12,
+                "{:?}",
+                r.eigenvalues
+            );
         }
         assert!((r.stiffness_ratio - 1.0).abs() < 1e-12);
     }
@@ -243,12 +286,31 @@ mod tests {
         let r = stiffness(&sys, &["x"], &[], 0.1).unwrap();
         assert_eq!(r.solver, Solver::Rkf45);
         assert!(r.reason.contains("not finite"));
-        assert_eq!(stiffness(&sys, &["nope"], &[], 0.1), Err(StiffnessError::UnknownState("nope".into())));
-        assert!(matches!(stiffness(&sys, &["x"], &[("x", 1.0), ("t", 0.0)], 0.1), Ok(StiffnessReport { solver: Solver::Rkf45, .. })));
+        assert_eq!(
+            stiffness(&sys, &["nope"], &[], 0.1),
+            Err(StiffnessError::UnknownState("nope".into()))
+        );
+        assert!(matches!(
+            stiffness(&sys, &["x"], &[("x", 1.0), ("t", 0.0)], 0.1),
+            Ok(StiffnessReport {
+                solver: Solver::Rkf45,
+                ..
+            })
+        ));
         let mut sys = OdeSystem::new();
-        sys.add_state("x", -s("x") / s("tau"), Expr::zero()).unwrap();
-        assert_eq!(stiffness(&sys, &["x"], &[], 0.1), Err(StiffnessError::Eval(EvalError::Unbound("tau".into()))));
-        assert_eq!(gershgorin_bound(&DMatrix::from_row_slice(2, 2, &[-3.0, 1.0, 0.5, -0.5])), 4.0);
-        assert_eq!(stiffness(&sys, &[], &[], 0.1).unwrap().reason, "no nonlinear states");
+        sys.add_state("x", -s("x") / s("tau"), Expr::zero())
+            .unwrap();
+        assert_eq!(
+            stiffness(&sys, &["x"], &[], 0.1),
+            Err(StiffnessError::Eval(EvalError::Unbound("tau".into())))
+        );
+        assert_eq!(
+            gershgorin_bound(&DMatrix::from_row_slice(2, 2, &[-3.0, 1.0, 0.5, -0.5])),
+            4.0
+        );
+        assert_eq!(
+            stiffness(&sys, &[], &[], 0.1).unwrap().reason,
+            "no nonlinear states"
+        );
     }
 }

@@ -53,7 +53,10 @@ impl fmt::Display for SystemError {
         match self {
             SystemError::Duplicate(n) => write!(f, "state variable `{n}` declared twice"),
             SystemError::OrderMismatch { names, initial } => {
-                write!(f, "an ODE of order {names} needs {names} initial values, got {initial}")
+                write!(
+                    f,
+                    "an ODE of order {names} needs {names} initial values, got {initial}"
+                )
             }
         }
     }
@@ -98,7 +101,9 @@ impl fmt::Display for NonlinearReason {
                 write!(f, "the coefficient of `{state}` depends on `{on}`")
             }
             NonlinearReason::TimeDependent => write!(f, "depends explicitly on time"),
-            NonlinearReason::DependsOnNonlinear(s) => write!(f, "depends on `{s}`, which is not linear"),
+            NonlinearReason::DependsOnNonlinear(s) => {
+                write!(f, "depends on `{s}`, which is not linear")
+            }
         }
     }
 }
@@ -122,13 +127,19 @@ impl Default for OdeSystem {
 
 /// Names of the states of an ODE of order `order` in `base`: `base`, `base__d`, `base__d__d`, …
 pub fn derivative_names(base: &str, order: usize) -> Vec<String> {
-    (0..order).map(|k| format!("{base}{}", "__d".repeat(k))).collect()
+    (0..order)
+        .map(|k| format!("{base}{}", "__d".repeat(k)))
+        .collect()
 }
 
 impl OdeSystem {
     /// An empty system with time symbol `t`.
     pub fn new() -> OdeSystem {
-        OdeSystem { states: Vec::new(), held_inputs: BTreeSet::new(), time: "t".to_string() }
+        OdeSystem {
+            states: Vec::new(),
+            held_inputs: BTreeSet::new(),
+            time: "t".to_string(),
+        }
     }
 
     /// Adds the first-order ODE `name' = rhs` with `name(0) = initial`.
@@ -136,7 +147,11 @@ impl OdeSystem {
         if self.index_of(name).is_some() {
             return Err(SystemError::Duplicate(name.to_string()));
         }
-        self.states.push(State { name: name.to_string(), rhs, initial });
+        self.states.push(State {
+            name: name.to_string(),
+            rhs,
+            initial,
+        });
         Ok(())
     }
 
@@ -144,16 +159,28 @@ impl OdeSystem {
     /// `names[k]` holds the k-th derivative (`names[0]` is `x` itself; see
     /// [`derivative_names`]), `rhs` may refer to all of them, and `initial[k]` is the initial
     /// value of `names[k]`.
-    pub fn add_ode(&mut self, names: &[&str], rhs: Expr, initial: Vec<Expr>) -> Result<(), SystemError> {
+    pub fn add_ode(
+        &mut self,
+        names: &[&str],
+        rhs: Expr,
+        initial: Vec<Expr>,
+    ) -> Result<(), SystemError> {
         if names.len() != initial.len() || names.is_empty() {
-            return Err(SystemError::OrderMismatch { names: names.len(), initial: initial.len() });
+            return Err(SystemError::OrderMismatch {
+                names: names.len(),
+                initial: initial.len(),
+            });
         }
         if let Some(dup) = names.iter().find(|n| self.index_of(n).is_some()) {
             return Err(SystemError::Duplicate(dup.to_string()));
         }
         let n = names.len();
         for (k, init) in initial.into_iter().enumerate() {
-            let rhs = if k + 1 < n { Expr::sym(names[k + 1]) } else { rhs.clone() };
+            let rhs = if k + 1 < n {
+                Expr::sym(names[k + 1])
+            } else {
+                rhs.clone()
+            };
             self.add_state(names[k], rhs, init)?;
         }
         Ok(())
@@ -196,7 +223,9 @@ impl OdeSystem {
             out.extend(s.rhs.symbols());
             out.extend(s.initial.symbols());
         }
-        out.retain(|n| self.index_of(n).is_none() && *n != self.time && !self.held_inputs.contains(n));
+        out.retain(|n| {
+            self.index_of(n).is_none() && *n != self.time && !self.held_inputs.contains(n)
+        });
         out
     }
 
@@ -231,7 +260,9 @@ impl OdeSystem {
         for s in &self.states {
             let verdict = match coefficients(&s.rhs, &names) {
                 Err(e) => Err(NonlinearReason::NotAffine(e)),
-                Ok(a) => self.check_constant_coefficients(&names, &a.coefficients, &a.constant).map(|_| a),
+                Ok(a) => self
+                    .check_constant_coefficients(&names, &a.coefficients, &a.constant)
+                    .map(|_| a),
             };
             match verdict {
                 Ok(a) => affine.push(Some((a.coefficients, a.constant))),
@@ -245,10 +276,16 @@ impl OdeSystem {
         loop {
             let mut changed = false;
             for i in 0..names.len() {
-                let Some((coefs, _)) = &affine[i] else { continue };
-                let outside = (0..names.len()).find(|&j| affine[j].is_none() && !coefs[j].is_zero_literal());
+                let Some((coefs, _)) = &affine[i] else {
+                    continue;
+                };
+                let outside =
+                    (0..names.len()).find(|&j| affine[j].is_none() && !coefs[j].is_zero_literal());
                 if let Some(j) = outside {
-                    reasons.insert(names[i].to_string(), NonlinearReason::DependsOnNonlinear(names[j].to_string()));
+                    reasons.insert(
+                        names[i].to_string(),
+                        NonlinearReason::DependsOnNonlinear(names[j].to_string()),
+                    );
                     affine[i] = None;
                     changed = true;
                 }
@@ -267,16 +304,35 @@ impl OdeSystem {
             }
         }
         Partition {
-            linear: LinearPart { states: lin.iter().map(|&i| names[i].to_string()).collect(), a, b },
-            nonlinear: (0..names.len()).filter(|&i| affine[i].is_none()).map(|i| names[i].to_string()).collect(),
+            linear: LinearPart {
+                states: lin.iter().map(|&i| names[i].to_string()).collect(),
+                a,
+                b,
+            },
+            nonlinear: (0..names.len())
+                .filter(|&i| affine[i].is_none())
+                .map(|i| names[i].to_string())
+                .collect(),
             reasons,
         }
     }
 
-    fn check_constant_coefficients(&self, names: &[&str], coefs: &[Expr], constant: &Expr) -> Result<(), NonlinearReason> {
+    fn check_constant_coefficients(
+        &self,
+        names: &[&str],
+        coefs: &[Expr],
+        constant: &Expr,
+    ) -> Result<(), NonlinearReason> {
         for (j, c) in coefs.iter().enumerate() {
-            if let Some(on) = c.symbols().into_iter().find(|n| *n == self.time || self.held_inputs.contains(n)) {
-                return Err(NonlinearReason::VaryingCoefficient { state: names[j].to_string(), on });
+            if let Some(on) = c
+                .symbols()
+                .into_iter()
+                .find(|n| *n == self.time || self.held_inputs.contains(n))
+            {
+                return Err(NonlinearReason::VaryingCoefficient {
+                    state: names[j].to_string(),
+                    on,
+                });
             }
         }
         if constant.contains(&self.time) {
@@ -291,7 +347,11 @@ impl LinearPart {
     pub fn simplified(&self) -> LinearPart {
         LinearPart {
             states: self.states.clone(),
-            a: self.a.iter().map(|row| row.iter().map(simplify).collect()).collect(),
+            a: self
+                .a
+                .iter()
+                .map(|row| row.iter().map(simplify).collect())
+                .collect(),
             b: self.b.iter().map(simplify).collect(),
         }
     }
@@ -300,7 +360,11 @@ impl LinearPart {
 impl fmt::Display for OdeSystem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for s in &self.states {
-            writeln!(f, "{}' = {}    [{}(0) = {}]", s.name, s.rhs, s.name, s.initial)?;
+            writeln!(
+                f,
+                "{}' = {}    [{}(0) = {}]",
+                s.name, s.rhs, s.name, s.initial
+            )?;
         }
         Ok(())
     }
@@ -320,7 +384,8 @@ mod tests {
         let mut sys = OdeSystem::new();
         let v_rhs = -(s("V") - s("E_L")) / s("tau_m") + (s("I") + s("I_e") + s("I_stim")) / s("C");
         sys.add_state("V", v_rhs, s("E_L")).unwrap();
-        sys.add_state("I", -s("I") / s("tau_s"), Expr::zero()).unwrap();
+        sys.add_state("I", -s("I") / s("tau_s"), Expr::zero())
+            .unwrap();
         sys.declare_held_input("I_stim");
         sys
     }
@@ -346,44 +411,81 @@ mod tests {
         // g' = -g/tau (linear); V' = -g*(V - E)/C (product of states); w' = (V - w)/tau_w
         // depends on V, so it is not linear either; u' = -u is independent and linear.
         let mut sys = OdeSystem::new();
-        sys.add_state("g", -s("g") / s("tau"), Expr::zero()).unwrap();
-        sys.add_state("V", -s("g") * (s("V") - s("E")) / s("C"), s("E")).unwrap();
-        sys.add_state("w", (s("V") - s("w")) / s("tau_w"), Expr::zero()).unwrap();
+        sys.add_state("g", -s("g") / s("tau"), Expr::zero())
+            .unwrap();
+        sys.add_state("V", -s("g") * (s("V") - s("E")) / s("C"), s("E"))
+            .unwrap();
+        sys.add_state("w", (s("V") - s("w")) / s("tau_w"), Expr::zero())
+            .unwrap();
         sys.add_state("u", -s("u"), Expr::one()).unwrap();
         let p = sys.linear_partition();
         assert_eq!(p.linear.states, ["g", "u"]);
         assert_eq!(p.nonlinear, ["V", "w"]);
         assert!(matches!(p.reasons["V"], NonlinearReason::NotAffine(_)));
-        assert_eq!(p.reasons["w"], NonlinearReason::DependsOnNonlinear("V".into()));
-        assert_eq!(p.linear.a, vec![vec![(-Expr::one() / s("tau")), Expr::zero()], vec![Expr::zero(), Expr::int(-1)]]
+        assert_eq!(
+            p.reasons["w"],
+            NonlinearReason::DependsOnNonlinear("V".into())
+        );
+        assert_eq!(
+            p.linear.a,
+            vec![
+                vec![(-Expr::one() / s("tau")), Expr::zero()],
+                vec![Expr::zero(), Expr::int(-1)]
+            ]
             .into_iter()
             .map(|r| r.iter().map(simplify).collect::<Vec<_>>())
-            .collect::<Vec<_>>());
+            .collect::<Vec<_>>()
+        );
     }
 
     #[test]
     fn state_inside_exp_and_time_dependence_are_nonlinear() {
         let mut sys = OdeSystem::new();
         // Adaptive exponential: V' = exp((V - V_T)/D) - V
-        sys.add_state("V", ((s("V") - s("V_T")) / s("D")).exp() - s("V"), Expr::zero()).unwrap();
+        sys.add_state(
+            "V",
+            ((s("V") - s("V_T")) / s("D")).exp() - s("V"),
+            Expr::zero(),
+        )
+        .unwrap();
         // Time-dependent coefficient.
         sys.add_state("x", -s("x") * s("t"), Expr::one()).unwrap();
         // Time-dependent forcing.
-        sys.add_state("y", -s("y") + s("t").sin(), Expr::one()).unwrap();
+        sys.add_state("y", -s("y") + s("t").sin(), Expr::one())
+            .unwrap();
         // Coefficient depending on a held input.
-        sys.add_state("z", -s("z") * s("I_stim"), Expr::one()).unwrap();
+        sys.add_state("z", -s("z") * s("I_stim"), Expr::one())
+            .unwrap();
         // Conditional on a state.
-        sys.add_state("r", Expr::ite(Cond::gt(s("r"), 0), -s("r"), Expr::zero()), Expr::one()).unwrap();
+        sys.add_state(
+            "r",
+            Expr::ite(Cond::gt(s("r"), 0), -s("r"), Expr::zero()),
+            Expr::one(),
+        )
+        .unwrap();
         // Held input in the inhomogeneous term is fine.
-        sys.add_state("q", -s("q") + s("I_stim") * 2, Expr::one()).unwrap();
+        sys.add_state("q", -s("q") + s("I_stim") * 2, Expr::one())
+            .unwrap();
         sys.declare_held_input("I_stim");
         let p = sys.linear_partition();
         assert_eq!(p.linear.states, ["q"]);
         assert_eq!(p.nonlinear, ["V", "x", "y", "z", "r"]);
         assert!(matches!(p.reasons["V"], NonlinearReason::NotAffine(_)));
-        assert_eq!(p.reasons["x"], NonlinearReason::VaryingCoefficient { state: "x".into(), on: "t".into() });
+        assert_eq!(
+            p.reasons["x"],
+            NonlinearReason::VaryingCoefficient {
+                state: "x".into(),
+                on: "t".into()
+            }
+        );
         assert_eq!(p.reasons["y"], NonlinearReason::TimeDependent);
-        assert_eq!(p.reasons["z"], NonlinearReason::VaryingCoefficient { state: "z".into(), on: "I_stim".into() });
+        assert_eq!(
+            p.reasons["z"],
+            NonlinearReason::VaryingCoefficient {
+                state: "z".into(),
+                on: "I_stim".into()
+            }
+        );
         assert!(matches!(p.reasons["r"], NonlinearReason::NotAffine(_)));
         assert!(p.reasons["V"].to_string().contains("non-linearly"));
     }
@@ -395,7 +497,12 @@ mod tests {
         let names = derivative_names("x", 2);
         assert_eq!(names, ["x", "x__d"]);
         let rhs = -(Expr::int(2) / s("tau")) * s("x__d") - s("x") / s("tau").pow(2);
-        sys.add_ode(&["x", "x__d"], rhs, vec![Expr::zero(), Expr::e() / s("tau")]).unwrap();
+        sys.add_ode(
+            &["x", "x__d"],
+            rhs,
+            vec![Expr::zero(), Expr::e() / s("tau")],
+        )
+        .unwrap();
         assert_eq!(sys.states[0].rhs, s("x__d"));
         let p = sys.linear_partition();
         assert_eq!(p.linear.states, ["x", "x__d"]);
@@ -404,16 +511,24 @@ mod tests {
         assert_eq!(p.linear.a[1][1].to_string(), "-2/tau");
         assert_eq!(
             sys.add_ode(&["y", "y__d"], Expr::zero(), vec![Expr::zero()]),
-            Err(SystemError::OrderMismatch { names: 2, initial: 1 })
+            Err(SystemError::OrderMismatch {
+                names: 2,
+                initial: 1
+            })
         );
-        assert_eq!(sys.add_state("x", Expr::zero(), Expr::zero()), Err(SystemError::Duplicate("x".into())));
+        assert_eq!(
+            sys.add_state("x", Expr::zero(), Expr::zero()),
+            Err(SystemError::Duplicate("x".into()))
+        );
     }
 
     #[test]
     fn dependencies_and_jacobian() {
         let mut sys = OdeSystem::new();
-        sys.add_state("V", s("V").pow(2) * s("w") - s("I"), Expr::zero()).unwrap();
-        sys.add_state("w", s("a") * s("V") - s("w"), Expr::zero()).unwrap();
+        sys.add_state("V", s("V").pow(2) * s("w") - s("I"), Expr::zero())
+            .unwrap();
+        sys.add_state("w", s("a") * s("V") - s("w"), Expr::zero())
+            .unwrap();
         let deps = sys.dependencies();
         assert_eq!(deps["V"].iter().collect::<Vec<_>>(), ["V", "w"]);
         assert_eq!(deps["w"].iter().collect::<Vec<_>>(), ["V", "w"]);

@@ -1,7 +1,9 @@
 //! The dynamics of the library's hh_psc_alpha_neuron, lowered by hand: partition, propagator
 //! of the linear part and solver choice for the rest.
 
-use nestml_ode::{propagator, simplify, stiffness, symbolic_propagator, Expr, OdeSystem, Solver, SymbolicRow};
+use nestml_ode::{
+    propagator, simplify, stiffness, symbolic_propagator, Expr, OdeSystem, Solver, SymbolicRow,
+};
 
 fn s(n: &str) -> Expr {
     Expr::sym(n)
@@ -34,15 +36,27 @@ fn hh_psc_alpha() -> OdeSystem {
     let i_l = s("g_L") * (v.clone() - s("E_L"));
     let v_rhs = (-(i_na + i_k + i_l) + s("I_e") + s("I_stim") + i_syn_exc - i_syn_inh) / s("C_m");
     sys.add_state("V_m", v_rhs, s("V_m_init")).unwrap();
-    sys.add_state("refr_t", Expr::int(-1), Expr::zero()).unwrap();
+    sys.add_state("refr_t", Expr::int(-1), Expr::zero())
+        .unwrap();
     let gate = |a: Expr, b: Expr, x: &str| a * (Expr::one() - s(x)) - b * s(x);
-    sys.add_state("Act_m", gate(am, bm, "Act_m"), am0.clone() / (am0 + bm0)).unwrap();
-    sys.add_state("Inact_h", gate(ah, bh, "Inact_h"), ah0.clone() / (ah0 + bh0)).unwrap();
-    sys.add_state("Act_n", gate(an, bn, "Act_n"), an0.clone() / (an0 + bn0)).unwrap();
-    for (k, tau) in [("K_syn_exc__X__exc_spikes", "tau_syn_exc"), ("K_syn_inh__X__inh_spikes", "tau_syn_inh")] {
+    sys.add_state("Act_m", gate(am, bm, "Act_m"), am0.clone() / (am0 + bm0))
+        .unwrap();
+    sys.add_state(
+        "Inact_h",
+        gate(ah, bh, "Inact_h"),
+        ah0.clone() / (ah0 + bh0),
+    )
+    .unwrap();
+    sys.add_state("Act_n", gate(an, bn, "Act_n"), an0.clone() / (an0 + bn0))
+        .unwrap();
+    for (k, tau) in [
+        ("K_syn_exc__X__exc_spikes", "tau_syn_exc"),
+        ("K_syn_inh__X__inh_spikes", "tau_syn_inh"),
+    ] {
         let d = format!("{k}__d");
         let rhs = -(Expr::int(2) / s(tau)) * s(&d) - s(k) / s(tau).pow(2);
-        sys.add_ode(&[k, &d], rhs, vec![Expr::zero(), Expr::zero()]).unwrap();
+        sys.add_ode(&[k, &d], rhs, vec![Expr::zero(), Expr::zero()])
+            .unwrap();
     }
     sys.declare_held_input("I_stim");
     sys
@@ -70,23 +84,41 @@ fn partition_propagator_and_solver() {
     let part = sys.linear_partition();
     assert_eq!(
         part.linear.states,
-        ["refr_t", "K_syn_exc__X__exc_spikes", "K_syn_exc__X__exc_spikes__d", "K_syn_inh__X__inh_spikes", "K_syn_inh__X__inh_spikes__d"]
+        [
+            "refr_t",
+            "K_syn_exc__X__exc_spikes",
+            "K_syn_exc__X__exc_spikes__d",
+            "K_syn_inh__X__inh_spikes",
+            "K_syn_inh__X__inh_spikes__d"
+        ]
     );
     assert_eq!(part.nonlinear, ["V_m", "Act_m", "Inact_h", "Act_n"]);
 
     let rows = symbolic_propagator(&part.linear, "__h");
-    assert_eq!(rows[0], SymbolicRow::Closed { p: Expr::one(), q: simplify(&-s("__h")) });
+    assert_eq!(
+        rows[0],
+        SymbolicRow::Closed {
+            p: Expr::one(),
+            q: simplify(&-s("__h"))
+        }
+    );
     assert!(rows[1..].iter().all(|r| *r == SymbolicRow::NumericExpm));
 
     let prop = propagator(&part.linear, &DEFAULTS, 0.1).unwrap();
     // Alpha kernel propagator, h = 0.1, tau = 0.2: P = exp(-h/tau) [[1 + h/tau, h], [-h/tau², 1 - h/tau]].
     let (h, tau) = (0.1, 0.2);
     let e = f64::exp(-h / tau);
-    let want = [[e * (1.0 + h / tau), e * h], [-e * h / (tau * tau), e * (1.0 - h / tau)]];
+    let want = [
+        [e * (1.0 + h / tau), e * h],
+        [-e * h / (tau * tau), e * (1.0 - h / tau)],
+    ];
     for (i, row) in want.iter().enumerate() {
         for (j, w) in row.iter().enumerate() {
             let got = prop.p[(1 + i, 1 + j)];
-            assert!((got - w).abs() <= 1e-15 * w.abs().max(1.0), "P[{i},{j}] = {got}, want {w}");
+            assert!(
+                (got - w).abs() <= 1e-15 * w.abs().max(1.0),
+                "P[{i},{j}] = {got}, want {w}"
+            );
         }
     }
 
@@ -96,4 +128,3 @@ fn partition_propagator_and_solver() {
     assert_eq!(report.eigenvalues.len(), 4);
     assert!(report.fastest > 1.0 && report.fastest < 100.0, "{report:?}");
 }
-
