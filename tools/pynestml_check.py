@@ -2,7 +2,7 @@
 """Record PyNESTML 9.0.0's verdicts on NESTML files.
 
 Usage:
-    pynestml_check.py PATH... [--out FILE.json] [--jobs N] [--python PY]
+    pynestml_check.py PATH... [--out FILE.json] [--jobs N] [--python PY] [--check-layout]
 
 Every ``.nestml`` file given (folders are searched recursively) is checked by
 PyNESTML in a fresh Python subprocess (PyNESTML keeps global state), with
@@ -29,6 +29,10 @@ Output (keys sorted; paths relative to the common root of the arguments):
     {"<path>": {"accepted": bool, "errors": [...], "warnings": [...],
                 "exception": "..." (only when PyNESTML raised)}}
 
+With --check-layout, the exit status is 1 when a file below a folder named
+``valid`` is rejected or a file below a folder named ``invalid`` is accepted
+(the conformance corpus layout); the offending files are listed on stderr.
+
 Without --out the JSON is printed to stdout. Must be run by (or pointed with
 --python at) a Python that has nestml==9.0.0 and odetoolbox==3.0.0 installed.
 """
@@ -37,6 +41,7 @@ import argparse
 import concurrent.futures
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -75,7 +80,8 @@ def _worker(nestml_file: str, work_dir: str, result_file: str) -> None:
                 continue
             item = {
                 "line": None, "col": None, "end_line": None, "end_col": None,
-                "message": str(message),
+                # object addresses (PyNESTML prints some type objects raw) would make runs differ
+                "message": re.sub(r" object at 0x[0-9a-fA-F]+>", " object>", str(message)),
                 "pynestml_code": code.name if code is not None else None,
             }
             if pos is not None:
@@ -150,6 +156,8 @@ def main(argv=None):
     ap.add_argument("--jobs", type=int, default=2, help="parallel subprocesses (default 2)")
     ap.add_argument("--python", default=sys.executable,
                     help="Python with nestml==9.0.0 installed (default: this one)")
+    ap.add_argument("--check-layout", action="store_true",
+                    help="exit 1 if a file in a valid/ folder is rejected or one in an invalid/ folder accepted")
     args = ap.parse_args(argv)
 
     files = collect_files(args.paths)
@@ -172,6 +180,20 @@ def main(argv=None):
     n_acc = sum(1 for r in results.values() if r["accepted"])
     print("pynestml_check: %d files, %d accepted, %d rejected" % (len(results), n_acc, len(results) - n_acc),
           file=sys.stderr)
+
+    if args.check_layout:
+        wrong = []
+        for rel, r in sorted(results.items()):
+            folders = os.path.dirname(os.path.join(root, rel)).replace(os.sep, "/").split("/")
+            if "invalid" in folders and r["accepted"]:
+                wrong.append("%s: accepted, but it is in an invalid/ folder" % rel)
+            elif "valid" in folders and "invalid" not in folders and not r["accepted"]:
+                first = r["errors"][0]["message"] if r["errors"] else r.get("exception", "")
+                wrong.append("%s: rejected, but it is in a valid/ folder (%s)" % (rel, first))
+        for w in wrong:
+            print("pynestml_check: " + w, file=sys.stderr)
+        if wrong:
+            return 1
     return 0
 
 

@@ -4,6 +4,7 @@
 //! context conditions); all problems are reported as [`diagnostics::Diagnostic`] values.
 
 pub mod diagnostics;
+pub mod ir;
 pub mod sema;
 pub mod syntax;
 

@@ -1,5 +1,7 @@
 //! Blocks, models and functions that may exist only once (E0103, E0104, E0105, E0106).
 //!
+//! Diagnostics about a model or function defined twice point at the second one's keyword.
+//!
 //! PyNESTML rules mirrored here:
 //! - `state`, `parameters`, `internals`, `equations`, `input`, `output` and `update` may each
 //!   appear at most once; `function`, `onReceive` and `onCondition` blocks may repeat. (A
@@ -25,15 +27,20 @@ pub fn check_unit(unit: &CompilationUnit, diags: &mut Vec<Diagnostic>) {
         let name = model.name.name.as_str();
         match first.get(name) {
             Some(&span) => diags.push(
-                Diagnostic::error(Code::E0104, model.name.span, format!("a model named `{name}` is already defined in this file"))
+                Diagnostic::error(Code::E0104, model_head(model), format!("a model named `{name}` is already defined in this file"))
                     .with_label(span, "first defined here")
                     .with_help("rename one of the two models"),
             ),
             None => {
-                first.insert(name, model.name.span);
+                first.insert(name, model_head(model));
             }
         }
     }
+}
+
+/// `model NAME`: where diagnostics about a whole model point.
+pub fn model_head(model: &Model) -> Span {
+    Span { file: model.name.span.file, start: model.span.start.min(model.name.span.start), end: model.name.span.end }
 }
 
 /// E0103, E0105, E0106.
@@ -83,14 +90,15 @@ fn check_functions(model: &Model, diags: &mut Vec<Diagnostic>) {
     for block in &model.blocks {
         let Block::Function(f) = block else { continue };
         let name = f.name.name.as_str();
+        let head = f.keyword.to(f.name.span);
         if predefined::builtin(name).is_some() {
             diags.push(
-                Diagnostic::error(Code::E0105, f.name.span, format!("`{name}` is a predefined function and cannot be defined again"))
+                Diagnostic::error(Code::E0105, head, format!("`{name}` is a predefined function and cannot be defined again"))
                     .with_help("give the function another name"),
             );
         } else if let Some(&span) = first.get(name) {
             diags.push(
-                Diagnostic::error(Code::E0105, f.name.span, format!("the function `{name}` is defined more than once"))
+                Diagnostic::error(Code::E0105, head, format!("the function `{name}` is defined more than once"))
                     .with_label(span, "first defined here")
                     .with_help("rename one of the two functions (NESTML has no overloading)"),
             );
@@ -99,7 +107,7 @@ fn check_functions(model: &Model, diags: &mut Vec<Diagnostic>) {
         }
         if NEST_NAMESPACE.contains(&name) {
             diags.push(
-                Diagnostic::error(Code::E0106, f.name.span, format!("the function name `{name}` collides with a member of the generated NEST model"))
+                Diagnostic::error(Code::E0106, head, format!("the function name `{name}` collides with a member of the generated NEST model"))
                     .with_note(format!("NEST models reserve the names {}", NEST_NAMESPACE.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")))
                     .with_help("give the function another name"),
             );
@@ -138,18 +146,18 @@ mod tests {
     #[test]
     fn models_with_the_same_name() {
         let src = "model m:\n    state:\n        x real = 0\nmodel n:\n    state:\n        x real = 0\nmodel m:\n    state:\n        y real = 0\n";
-        expect(src, &[(E0104, "7:7")]);
+        expect(src, &[(E0104, "7:1")]);
     }
 
     #[test]
     fn functions_defined_twice_or_predefined() {
         let src = "model m:\n    function f(a real) real:\n        return a\n    function f(a real) real:\n        return a\n    function exp(a real) real:\n        return a\n";
-        expect(src, &[(E0105, "4:14"), (E0105, "6:14")]);
+        expect(src, &[(E0105, "4:5"), (E0105, "6:5")]);
     }
 
     #[test]
     fn nest_namespace() {
         let src = "model m:\n    function handle(a real) real:\n        return a\n    function init_buffers_() real:\n        return 1\n    function handler() real:\n        return 1\n";
-        expect(src, &[(E0106, "2:14"), (E0106, "4:14")]);
+        expect(src, &[(E0106, "2:5"), (E0106, "4:5")]);
     }
 }

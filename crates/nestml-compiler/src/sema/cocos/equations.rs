@@ -6,7 +6,8 @@
 //!   right-hand side (E0305) and one variable (E0306), in any block;
 //! - an ODE `x' = …` has at least one `'` (E0303); for `x'' = …` the names `x` and `x'`
 //!   must be declared (E0304, checked for every lower order, as PyNESTML's symbol table
-//!   does; the same holds for kernels given as ODEs, `kernel g' = …`); the variable the ODE
+//!   does; the same holds for kernels given as ODEs, `kernel g' = …`; for a first-order ODE
+//!   of an undeclared variable, E0302); the variable the ODE
 //!   defines, `x'` for `x'' = …`, must be a state variable (E0302), and so must the lower
 //!   ones, `x` here (E0304: PyNESTML's context conditions let a parameter `x` pass, but its
 //!   ODE analysis then fails for want of an initial value);
@@ -17,7 +18,8 @@
 //!   passes;
 //! - a kernel's name appears only inside `convolve(…)`, inside kernel definitions or as the
 //!   variable of its own declaration (E0403);
-//! - each argument of `integrate_odes` is a state variable of order 0 (E0404);
+//! - each argument of `integrate_odes` is the name of a declared state variable of order 0
+//!   (E0404; typing does not look at these arguments, so undeclared names are E0404 too);
 //! - `delta` takes the single argument `t` and is the whole right-hand side of a kernel
 //!   (E0410);
 //! - a model with ODEs calls `integrate_odes()` somewhere (E0411). Kernels and inline
@@ -95,10 +97,11 @@ fn check_inline_declaration(d: &Declaration, diags: &mut Vec<Diagnostic>) {
                 .with_help(format!("define it with `inline {name} <type> = <expression>`")),
         );
     }
-    if let Some(second) = d.variables.get(1) {
+    if let (Some(second), Some(last)) = (d.variables.get(1), d.variables.last()) {
         let names: Vec<String> = d.variables.iter().map(complete_name).collect();
         diags.push(
-            Diagnostic::error(Code::E0306, second.name.span, format!("an inline expression defines one name, but this one declares {}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")))
+            Diagnostic::error(Code::E0306, first.span.to(last.span), format!("an inline expression defines one name, but this one declares {}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")))
+                .with_label(second.span, "second name")
                 .with_help("write one `inline` declaration per name"),
         );
     }
@@ -112,13 +115,20 @@ fn model_resolves(syms: &ModelSymbols, name: &str) -> bool {
     syms.var(name).is_some() || predefined::variable(name).is_some()
 }
 
-/// Reports the first lower derivative of `lhs` that is not declared (E0304); true if one was
-/// missing.
+/// Reports the first lower derivative of `lhs` that is not declared (E0304; E0302 for the
+/// variable of a first-order ODE); true if one was missing.
 fn check_lower_orders(syms: &ModelSymbols, lhs: &Variable, what: &str, diags: &mut Vec<Diagnostic>) -> bool {
     for k in 0..lhs.order {
         let name = format!("{}{}", lhs.name.name, "'".repeat(k as usize));
         if !model_resolves(syms, &name) {
             let full = complete_name(lhs);
+            if what == "ODE" && lhs.order == 1 {
+                diags.push(
+                    Diagnostic::error(Code::E0302, lhs.span, format!("`{full}` is defined, but `{name}` is not declared"))
+                        .with_help(format!("declare `{name}` in the state block with an initial value")),
+                );
+                return true;
+            }
             let msg = if k == 0 {
                 format!("the {what} for `{full}` refers to `{name}`, which is not declared")
             } else {
@@ -286,13 +296,8 @@ impl<'a> ExprChecks<'_, 'a, '_> {
     }
 
     fn convolve(&mut self, cx: &Cx<'a, '_>, c: &'a Call) {
-        let [kernel, port] = c.args.as_slice() else {
-            self.diags.push(
-                Diagnostic::error(Code::E0401, c.name.span, format!("`convolve` takes two arguments, a kernel and a spike input port, but {} were given", c.args.len()))
-                    .with_help("write `convolve(kernel, spike_port)`"),
-            );
-            return;
-        };
+        // a wrong number of arguments is reported by typing (E0205)
+        let [kernel, port] = c.args.as_slice() else { return };
         if let Some(name) = plain_name(kernel) {
             if let Some(r) = cx.resolve(self.syms, &name) {
                 let is_state = r.kind() == Some(VarKind::State);
@@ -351,16 +356,22 @@ impl<'a> ExprChecks<'_, 'a, '_> {
             let name = complete_name(v);
             if v.index.is_some() {
                 // PyNESTML looks up `x[i]` as a name, which never resolves
-                if cx.resolve(self.syms, &name).is_some() {
-                    self.diags.push(
-                        Diagnostic::error(Code::E0404, arg.span, format!("`integrate_odes` takes names of state variables, not elements of a vector like `{}[…]`", v.name.name))
-                            .with_help(format!("write `integrate_odes({name})` to integrate the whole vector")),
-                    );
-                }
+                self.diags.push(
+                    Diagnostic::error(Code::E0404, arg.span, format!("`integrate_odes` takes names of state variables, not elements of a vector like `{}[…]`", v.name.name))
+                        .with_help(format!("write `integrate_odes({name})` to integrate the whole vector")),
+                );
                 continue;
             }
-            // names that do not resolve are reported by name resolution (E0101)
-            let Some(r) = cx.resolve(self.syms, &name) else { continue };
+            // typing leaves the arguments of `integrate_odes` alone: undeclared names are ours
+            let Some(r) = cx.resolve(self.syms, &name) else {
+                let help = if v.order > 0 && cx.resolve(self.syms, &v.name.name).is_some() {
+                    format!("write `integrate_odes({})`; its derivatives are integrated with it", v.name.name)
+                } else {
+                    "pass the names of the state variables whose ODEs to integrate, or nothing to integrate all".to_string()
+                };
+                self.diags.push(Diagnostic::error(Code::E0404, arg.span, format!("`integrate_odes` takes state variables, but `{name}` is not declared")).with_help(help));
+                continue;
+            };
             match r {
                 Resolved::Model(s) if s.kind == VarKind::State => {
                     if v.order > 0 {
@@ -456,7 +467,8 @@ fn check_integrate_called(model: &Model, integrate_called: bool, diags: &mut Vec
         _ => None,
     });
     let Some(lhs) = first_ode else { return };
-    let mut d = Diagnostic::error(Code::E0411, lhs.span, format!("model `{}` has ODEs, but `integrate_odes()` is never called", model.name.name))
+    let mut d = Diagnostic::error(Code::E0411, super::blocks::model_head(model), format!("model `{}` has ODEs, but `integrate_odes()` is never called", model.name.name))
+        .with_label(lhs.span, "an ODE is defined here")
         .with_help("call `integrate_odes()` in the `update` block to advance the ODEs");
     if let Some(u) = model.blocks.iter().find_map(|b| if let Block::Update(u) = b { Some(u) } else { None }) {
         d = d.with_label(u.keyword, "this block does not call `integrate_odes()`");
@@ -486,7 +498,7 @@ mod tests {
     #[test]
     fn inline_declarations() {
         expect("model m:\n    state:\n        inline x real\n", &[(E0301, "3:16"), (E0305, "3:16")]);
-        expect("model m:\n    parameters:\n        inline x, y real = 1\n", &[(E0306, "3:19")]);
+        expect("model m:\n    parameters:\n        inline x, y real = 1\n", &[(E0306, "3:16")]);
         expect("model m:\n    state:\n        x real = 0\n    update:\n        inline y real\n        x = 1\n", &[(E0305, "5:16")]);
     }
 
@@ -501,7 +513,8 @@ mod tests {
         // both
         expect(&format!("{head}    equations:\n        p = 1\n{tail}"), &[(E0302, "7:9"), (E0303, "7:9")]);
         // undeclared, and missing lower order
-        expect(&format!("{head}    equations:\n        y' = 1 / (1 ms)\n{tail}"), &[(E0304, "7:9")]);
+        expect(&format!("{head}    equations:\n        y' = 1 / (1 ms)\n{tail}"), &[(E0302, "7:9")]);
+        expect(&format!("{head}    equations:\n        y'' = 1 / (1 ms**2)\n{tail}"), &[(E0304, "7:9")]);
         expect(&format!("{head}    equations:\n        x'' = -x / (1 ms**2)\n{tail}"), &[(E0304, "7:9")]);
         // every lower derivative needs an initial value (PyNESTML's ODE analysis fails otherwise)
         let src = "model m:\n    parameters:\n        x real = 0\n    state:\n        x' real = 0\n    equations:\n        x'' = -x / (1 ms**2)\n    update:\n        integrate_odes()\n";
@@ -547,8 +560,9 @@ mod tests {
         expect(&format!("{head}        inline a real = convolve(p, sp)\n"), &[(E0401, "11:34")]);
         expect(&format!("{head}        inline a real = convolve(kk, x)\n"), &[(E0401, "11:38")]);
         expect(&format!("{head}        inline a real = convolve(kk, I_in)\n"), &[(E0401, "11:38")]);
-        expect(&format!("{head}        inline a real = convolve(kk)\n"), &[(E0401, "11:25")]);
-        expect(&format!("{head}        inline a real = convolve(kk, sp, sp)\n"), &[(E0401, "11:25")]);
+        // the number of arguments is checked by typing (E0205)
+        expect(&format!("{head}        inline a real = convolve(kk)\n"), &[]);
+        expect(&format!("{head}        inline a real = convolve(kk, sp, sp)\n"), &[]);
         expect(&format!("{head}        inline a real = convolve(kk * 2, sp)\n"), &[(E0402, "11:34")]);
         expect(&format!("{head}        inline a real = convolve((kk), sp)\n"), &[(E0402, "11:34")]);
         // undeclared names are left to name resolution
@@ -577,12 +591,14 @@ mod tests {
         expect(&format!("{head}        integrate_odes(p)\n"), &[(E0404, "11:24")]);
         expect(&format!("{head}        integrate_odes(x')\n"), &[(E0404, "11:24")]);
         expect(&format!("{head}        integrate_odes(x + 1)\n"), &[(E0404, "11:24")]);
-        expect(&format!("{head}        integrate_odes(foo)\n"), &[]);
+        // typing leaves these arguments alone, so undeclared names are reported here
+        expect(&format!("{head}        integrate_odes(foo)\n"), &[(E0404, "11:24")]);
+        expect(&format!("{head}        integrate_odes(y')\n"), &[(E0404, "11:24")]);
     }
 
     #[test]
     fn integrate_odes_must_be_called() {
-        expect("model m:\n    state:\n        x real = 0\n    equations:\n        x' = -x / (1 ms)\n", &[(E0411, "5:9")]);
+        expect("model m:\n    state:\n        x real = 0\n    equations:\n        x' = -x / (1 ms)\n", &[(E0411, "1:1")]);
         // a call anywhere counts, even in a function
         expect("model m:\n    state:\n        x real = 0\n    equations:\n        x' = -x / (1 ms)\n    function f() real:\n        integrate_odes()\n        return 1\n", &[]);
         // kernels and inline expressions alone need no integration

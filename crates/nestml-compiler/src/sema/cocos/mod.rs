@@ -11,9 +11,13 @@
 //!   kernels, `integrate_odes` and `delta` (E0401-E0404, E0410, E0411);
 //! - [`assignments`]: what may not be assigned to (E0307-E0312);
 //! - [`ports`]: input and output ports, `emit_spike`, `onReceive` handlers and vector sizes
-//!   (E0313-E0315, E0405, E0406, E0215, E0216);
-//! - [`placement`]: predefined functions that are only legal in some blocks (E0407-E0409)
-//!   and the fixed-time-step warning (W0004).
+//!   (E0313-E0315, E0405, E0215, E0216; E0406 for the NEST target);
+//! - [`placement`]: predefined functions that are only legal in some blocks (E0407, E0408;
+//!   E0409 for the NEST target) and the fixed-time-step warning (W0004).
+//!
+//! [`check_unit`] and [`check_model`] decide whether a model is accepted, as PyNESTML does
+//! without a code generator; [`check_nest_target`] adds the checks PyNESTML's NEST code
+//! generator makes.
 //!
 //! [`walk`] is the traversal they share: it visits every expression, call, variable and
 //! statement of a model together with the block it sits in and its local scope.
@@ -43,6 +47,16 @@ pub fn check_model(model: &Model, syms: &ModelSymbols, diags: &mut Vec<Diagnosti
     placement::check(model, diags);
 }
 
+/// The extra checks PyNESTML makes only when it generates code for NEST (its NEST code
+/// generator's own checks, or failures of the C++ it generates), for `nestml nest-module`:
+/// random functions outside `update`/`onReceive`/`onCondition` (E0409) and `onReceive`
+/// handlers of names that are not spike input ports (E0406). PyNESTML accepts such models
+/// otherwise, and so does [`check_model`].
+pub fn check_nest_target(model: &Model, syms: &ModelSymbols, diags: &mut Vec<Diagnostic>) {
+    ports::check_on_receive_ports(model, syms, diags);
+    placement::check_random_functions(model, diags);
+}
+
 #[cfg(test)]
 pub(crate) mod test_util {
     use crate::diagnostics::{Code, Diagnostic, FileId, SourceFile};
@@ -52,6 +66,11 @@ pub(crate) mod test_util {
     /// Runs the context conditions on `src` and returns `(code, "line:col", message)` of
     /// every diagnostic they report, in source order. Panics if the source does not parse.
     pub fn run_full(src: &str) -> Vec<(Code, String, String)> {
+        run_with(src, false)
+    }
+
+    /// Like [`run_full`], with the NEST-target checks when `nest` is set.
+    pub fn run_with(src: &str, nest: bool) -> Vec<(Code, String, String)> {
         let mut parsed = parse(src, FileId(0));
         assert!(!parsed.diagnostics.iter().any(Diagnostic::is_error), "parse errors: {:?}", parsed.diagnostics);
         crate::sema::quantities::split_variables_off_units(&mut parsed.unit);
@@ -61,6 +80,9 @@ pub(crate) mod test_util {
             let mut ignored = Vec::new();
             let syms = ModelSymbols::collect(model, &mut ignored);
             super::check_model(model, &syms, &mut diags);
+            if nest {
+                super::check_nest_target(model, &syms, &mut diags);
+            }
         }
         let file = SourceFile::new("t", src);
         diags.sort_by_key(|d| (d.span.start, d.code));
@@ -76,7 +98,18 @@ pub(crate) mod test_util {
     /// Asserts that `src` produces exactly `expected` (code, "line:col") pairs.
     #[track_caller]
     pub fn expect(src: &str, expected: &[(Code, &str)]) {
-        let got = run_full(src);
+        expect_with(src, false, expected);
+    }
+
+    /// Like [`expect`], with the NEST-target checks.
+    #[track_caller]
+    pub fn expect_nest(src: &str, expected: &[(Code, &str)]) {
+        expect_with(src, true, expected);
+    }
+
+    #[track_caller]
+    fn expect_with(src: &str, nest: bool, expected: &[(Code, &str)]) {
+        let got = run_with(src, nest);
         let got_pairs: Vec<(Code, String)> = got.iter().map(|(c, p, _)| (*c, p.clone())).collect();
         let want: Vec<(Code, String)> = expected.iter().map(|(c, p)| (*c, p.to_string())).collect();
         assert_eq!(got_pairs, want, "full diagnostics: {got:#?}");

@@ -6,7 +6,8 @@
 //!   fine in `update`, `onReceive`, `onCondition` and the variables blocks;
 //! - `timestep()` may only appear in the `update` block (E0408);
 //! - `random_normal`, `random_uniform` and `random_poisson` may only appear in `update`,
-//!   `onReceive` and `onCondition` (E0409; the NEST code generator's check);
+//!   `onReceive` and `onCondition` (E0409; the NEST code generator's check, so not part of
+//!   [`check`]: see [`check_random_functions`]);
 //! - every call of `resolution()` or `steps()` ties the model to a fixed time step (W0004).
 
 use super::walk::{calls, Site};
@@ -52,22 +53,31 @@ pub fn check(model: &Model, diags: &mut Vec<Diagnostic>) {
                         .with_help("call `timestep()` in the update block, or use `resolution()` for the fixed simulation step"),
                 );
             }
-            _ if RANDOM_FUNCTIONS.contains(&name) && !matches!(site, Site::Update | Site::OnReceive | Site::OnCondition) => {
-                let mut d = Diagnostic::error(Code::E0409, span, format!("`{name}` can only be used in the update, onReceive or onCondition blocks, not in {}", site_name(site)))
-                    .with_help("draw the random number in the update block and store it in a state variable");
-                if site == Site::Function {
-                    d = d.with_note("this also holds for functions called from those blocks");
-                }
-                diags.push(d);
-            }
             _ => {}
+        }
+    }
+}
+
+/// E0409: the random functions may only be called in `update`, `onReceive` and
+/// `onCondition`. PyNESTML checks this for the NEST target only (its NEST code generator
+/// runs it), so it is part of [`super::check_nest_target`], not of [`check`].
+pub fn check_random_functions(model: &Model, diags: &mut Vec<Diagnostic>) {
+    for (site, call) in calls(model) {
+        let name = call.name.name.as_str();
+        if RANDOM_FUNCTIONS.contains(&name) && !matches!(site, Site::Update | Site::OnReceive | Site::OnCondition) {
+            let mut d = Diagnostic::error(Code::E0409, call.name.span, format!("`{name}` can only be used in the update, onReceive or onCondition blocks, not in {}", site_name(site)))
+                .with_help("draw the random number in the update block and store it in a state variable");
+            if site == Site::Function {
+                d = d.with_note("this also holds for functions called from those blocks");
+            }
+            diags.push(d);
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_util::expect;
+    use super::super::test_util::{expect, expect_nest};
     use crate::diagnostics::Code::*;
 
     #[test]
@@ -89,7 +99,10 @@ mod tests {
 
     #[test]
     fn random() {
-        expect("model m:\n    state:\n        x real = 0\n    update:\n        x = random_normal(0, 1)\n    onCondition(random_uniform(0, 1) < 0.5):\n        x = random_poisson(2)\n", &[]);
-        expect("model m:\n    state:\n        x real = random_normal(0, 1)\n    function f() real:\n        return random_uniform(0, 1)\n", &[(E0409, "3:18"), (E0409, "5:16")]);
+        expect_nest("model m:\n    state:\n        x real = 0\n    update:\n        x = random_normal(0, 1)\n    onCondition(random_uniform(0, 1) < 0.5):\n        x = random_poisson(2)\n", &[]);
+        let src = "model m:\n    state:\n        x real = random_normal(0, 1)\n    function f() real:\n        return random_uniform(0, 1)\n";
+        expect_nest(src, &[(E0409, "3:18"), (E0409, "5:16")]);
+        // PyNESTML accepts this unless generating code for NEST
+        expect(src, &[]);
     }
 }

@@ -13,8 +13,9 @@
 //!   rejected. So a single handler with a priority, two handlers with the same priority and
 //!   two prioritised handlers of one port are errors, while handlers without any priority
 //!   are fine;
-//! - `onReceive(name)` names a spike input port (E0406; PyNESTML only fails when the
-//!   generated C++ is compiled);
+//! - `onReceive(name)` names a spike input port (E0406; PyNESTML accepts any name and only
+//!   the C++ it generates for NEST fails to compile, so this is a NEST-target check, see
+//!   [`check_on_receive_ports`]);
 //! - the size of a vector variable is an integer literal or the name of a parameter or
 //!   internal (E0215; checked for declarations in every block, local ones included; the
 //!   literal's value and the name's type are checked by typing, E0213);
@@ -34,7 +35,6 @@ use crate::syntax::ast::*;
 pub fn check(model: &Model, syms: &ModelSymbols, diags: &mut Vec<Diagnostic>) {
     check_input_ports(model, syms, diags);
     check_emit_spike(model, diags);
-    check_on_receive(model, syms, diags);
     check_priorities(model, diags);
     let mut v = VectorSizes { syms, diags };
     walk_model(model, &mut v);
@@ -57,7 +57,7 @@ fn check_input_ports(model: &Model, syms: &ModelSymbols, diags: &mut Vec<Diagnos
                     } else {
                         format!("the spike input port `{}` is marked both `{}` and `{}`", port.name.name, word(q1), word(q2))
                     };
-                    diags.push(Diagnostic::error(Code::E0313, *span, msg).with_help(
+                    diags.push(Diagnostic::error(Code::E0313, port.name.span, msg).with_label(*span, "second qualifier").with_help(
                         "give a spike port at most one qualifier; to tell excitatory from inhibitory input on one port, leave out the qualifier and test the sign of the weight",
                     ));
                 }
@@ -76,7 +76,7 @@ fn check_port_size(port: &InputPort, size: &Expr, syms: &ModelSymbols, diags: &m
         // PyNESTML truncates a decimal literal and accepts 0
         ExprKind::Number { .. } => {}
         ExprKind::Unary(UnaryOp::Minus, inner) if matches!(inner.kind, ExprKind::Number { .. }) => {
-            diags.push(Diagnostic::error(Code::E0216, size.span, format!("the size of the input port `{name}` must be greater than zero")).with_help(help));
+            diags.push(Diagnostic::error(Code::E0216, port.name.span, format!("the size of the input port `{name}` must be greater than zero")).with_label(size.span, "this size").with_help(help));
         }
         ExprKind::Var(v) if v.index.is_none() => {
             // names that do not resolve are reported by name resolution (E0101)
@@ -91,7 +91,8 @@ fn check_port_size(port: &InputPort, size: &Expr, syms: &ModelSymbols, diags: &m
                     Some(_) => format!("the value of `{}` is not an integer literal", v.name.name),
                 };
                 diags.push(
-                    Diagnostic::error(Code::E0216, size.span, format!("the size of the input port `{name}` must be a positive integer, but {what}"))
+                    Diagnostic::error(Code::E0216, port.name.span, format!("the size of the input port `{name}` must be a positive integer, but {what}"))
+                        .with_label(size.span, "this size")
                         .with_label(sym.name_span, "declared here")
                         .with_help(format!("declare it as e.g. `{} integer = 2` in the parameters block", v.name.name)),
                 );
@@ -99,7 +100,8 @@ fn check_port_size(port: &InputPort, size: &Expr, syms: &ModelSymbols, diags: &m
         }
         _ => {
             diags.push(
-                Diagnostic::error(Code::E0216, size.span, format!("the size of the input port `{name}` must be an integer literal or the name of a parameter"))
+                Diagnostic::error(Code::E0216, port.name.span, format!("the size of the input port `{name}` must be an integer literal or the name of a parameter"))
+                    .with_label(size.span, "this size")
                     .with_help(help),
             );
         }
@@ -116,7 +118,8 @@ fn check_emit_spike(model: &Model, diags: &mut Vec<Diagnostic>) {
         }
         if let Some(extra) = call.args.get(1) {
             diags.push(
-                Diagnostic::error(Code::E0315, extra.span, format!("`emit_spike` takes at most one argument, but {} were given", call.args.len()))
+                Diagnostic::error(Code::E0315, call.name.span, format!("`emit_spike` takes at most one argument, but {} were given", call.args.len()))
+                    .with_label(extra.span, "unexpected argument")
                     .with_help("write `emit_spike()` in a neuron, or `emit_spike(weight)` in a synapse"),
             );
         }
@@ -142,7 +145,10 @@ fn on_receive_blocks(model: &Model) -> Vec<&OnReceive> {
     model.blocks.iter().filter_map(|b| if let Block::OnReceive(r) = b { Some(r) } else { None }).collect()
 }
 
-fn check_on_receive(model: &Model, syms: &ModelSymbols, diags: &mut Vec<Diagnostic>) {
+/// E0406: every `onReceive` names a spike input port. Not part of [`check`]: PyNESTML
+/// accepts any name there and only the NEST C++ it generates fails to compile, so this is
+/// one of the NEST target's checks ([`super::check_nest_target`]).
+pub fn check_on_receive_ports(model: &Model, syms: &ModelSymbols, diags: &mut Vec<Diagnostic>) {
     for r in on_receive_blocks(model) {
         let name = &r.port.name;
         match syms.var(name) {
@@ -238,19 +244,22 @@ fn check_priorities(model: &Model, diags: &mut Vec<Diagnostic>) {
         let d = if let Some(j) = same_text {
             let (_, p) = handlers[j];
             let first = handlers.iter().find(|(_, q)| priority_text(&q.value) == priority_text(&p.value)).map(|(_, q)| q.value.span);
-            let mut d = Diagnostic::error(Code::E0405, p.value.span, format!("two `onReceive` handlers have the priority {}", priority_text(&p.value))).with_help(help);
+            let (r, _) = handlers[j];
+            let mut d = Diagnostic::error(Code::E0405, r.keyword, format!("two `onReceive` handlers have the priority {}", priority_text(&p.value)))
+                .with_label(p.value.span, "this priority")
+                .with_help(help);
             if let Some(span) = first {
                 d = d.with_label(span, "the same priority is given here");
             }
             d
         } else if let Some(j) = same_port {
-            let (r, p) = handlers[j];
-            Diagnostic::error(Code::E0405, p.name.span, format!("priorities are given only to handlers of the port `{}`", r.port.name))
+            let (r, _) = handlers[j];
+            Diagnostic::error(Code::E0405, r.keyword, format!("priorities are given only to handlers of the port `{}`", r.port.name))
                 .with_note("priorities order the handlers of different ports")
                 .with_help(help)
         } else {
             let (r, p) = handlers[0];
-            Diagnostic::error(Code::E0405, p.name.span, format!("only the `onReceive` handler of `{}` has a priority", r.port.name)).with_help(
+            Diagnostic::error(Code::E0405, r.keyword, format!("only the `onReceive` handler of `{}` has a priority", r.port.name)).with_label(p.span, "the only priority").with_help(
                 if on_receive_blocks(model).len() > 1 {
                     "give every `onReceive` handler a priority, or none of them"
                 } else {
@@ -266,11 +275,12 @@ fn check_priorities(model: &Model, diags: &mut Vec<Diagnostic>) {
     let mut order: Vec<usize> = by_port.iter().map(|(_, _, i)| *i).collect();
     order.sort_unstable();
     for i in order {
-        let (_, p) = handlers[i];
+        let (r, p) = handlers[i];
         let Some((_, value, _)) = by_port.iter().find(|(_, _, j)| *j == i) else { continue };
         if let Some(&first) = seen.get(value.as_str()) {
             diags.push(
-                Diagnostic::error(Code::E0405, p.value.span, format!("two `onReceive` handlers have the priority {value}"))
+                Diagnostic::error(Code::E0405, r.keyword, format!("two `onReceive` handlers have the priority {value}"))
+                    .with_label(p.value.span, "this priority")
                     .with_label(first, "the same priority is given here")
                     .with_help(help),
             );
@@ -310,7 +320,7 @@ impl<'a> Visit<'a> for VectorSizes<'_, 'a, '_> {
                     Some(Resolved::Local) => ("local variable", cx.locals.and_then(|l| l.span_of(&size_name))),
                     Some(Resolved::Predefined) => ("predefined variable", None),
                 };
-                let mut d = Diagnostic::error(Code::E0215, sv.span, format!("the size of the vector `{name}` must be a parameter or internal, but `{size_name}` is a {what}"))
+                let mut d = Diagnostic::error(Code::E0215, v.span, format!("the size of the vector `{name}` must be a parameter or internal, but `{size_name}` is a {what}"))
                     .with_help(format!("declare `{size_name}` as an integer in the parameters or internals block"));
                 if let Some(span) = decl {
                     d = d.with_label(span, "declared here");
@@ -319,7 +329,7 @@ impl<'a> Visit<'a> for VectorSizes<'_, 'a, '_> {
             }
             _ => {
                 self.diags.push(
-                    Diagnostic::error(Code::E0215, size.span, format!("the size of the vector `{name}` must be an integer literal or the name of a parameter or internal"))
+                    Diagnostic::error(Code::E0215, v.span, format!("the size of the vector `{name}` must be an integer literal or the name of a parameter or internal"))
                         .with_help("declare the size as an integer parameter, e.g. `N integer = 3`, and write `v[N]`"),
                 );
             }
@@ -329,7 +339,7 @@ impl<'a> Visit<'a> for VectorSizes<'_, 'a, '_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_util::expect;
+    use super::super::test_util::{expect, expect_nest};
     use crate::diagnostics::Code::*;
 
     #[test]
@@ -349,10 +359,12 @@ mod tests {
     #[test]
     fn on_receive_ports() {
         let head = "model m:\n    state:\n        x real = 0\n    input:\n        sp <- spike\n        I_in pA <- continuous\n";
-        expect(&format!("{head}    onReceive(sp):\n        x = 1\n"), &[]);
-        expect(&format!("{head}    onReceive(I_in):\n        x = 1\n"), &[(E0406, "7:15")]);
-        expect(&format!("{head}    onReceive(x):\n        x = 1\n"), &[(E0406, "7:15")]);
-        expect(&format!("{head}    onReceive(foo):\n        x = 1\n"), &[(E0406, "7:15")]);
+        expect_nest(&format!("{head}    onReceive(sp):\n        x = 1\n"), &[]);
+        // PyNESTML accepts these unless generating code for NEST
+        expect(&format!("{head}    onReceive(foo):\n        x = 1\n"), &[]);
+        expect_nest(&format!("{head}    onReceive(I_in):\n        x = 1\n"), &[(E0406, "7:15")]);
+        expect_nest(&format!("{head}    onReceive(x):\n        x = 1\n"), &[(E0406, "7:15")]);
+        expect_nest(&format!("{head}    onReceive(foo):\n        x = 1\n"), &[(E0406, "7:15")]);
     }
 
     fn prio(handlers: &[(&str, Option<&str>)]) -> String {

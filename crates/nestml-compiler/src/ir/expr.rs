@@ -1,0 +1,210 @@
+//! Lowering of checked NESTML expressions to [`nestml_ode::Expr`] in NEST's internal units.
+
+use std::collections::HashMap;
+
+use nestml_ode::{CmpOp, Cond, Expr, Func, Num};
+
+use crate::diagnostics::Span;
+use crate::sema::symbols::ModelSymbols;
+use crate::sema::types::resolve_unit_type;
+use crate::sema::units::Conversion;
+use crate::syntax::ast::{self, BinaryOp, ExprKind, StmtKind, UnaryOp};
+
+/// An expression that has no meaning in equations (a random number, a string, …).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LowerError {
+    pub span: Span,
+    pub message: String,
+}
+
+/// The symbol for a NESTML variable with `order` derivative marks: `g'` is `g__d`.
+pub fn ode_name(name: &str, order: u32) -> String {
+    format!("{name}{}", "__d".repeat(order as usize))
+}
+
+/// The symbol for the value of `convolve(kernel, port)`.
+pub fn convolution_name(kernel: &str, port: &str) -> String {
+    format!("{kernel}__X__{port}")
+}
+
+/// The symbol for the simulation step, `resolution()` and `timestep()`.
+pub const STEP: &str = "__h";
+
+/// Lowers expressions of one model; remembers the convolutions it meets.
+pub struct Lowerer<'s, 'a> {
+    pub syms: &'s ModelSymbols<'a>,
+    pub convolutions: Vec<(String, String)>,
+    /// Values of function parameters and locals while a function call is inlined.
+    bindings: HashMap<String, Expr>,
+    depth: u32,
+}
+
+type Lowered<T> = Result<T, LowerError>;
+
+fn fail<T>(span: Span, message: impl Into<String>) -> Lowered<T> {
+    Err(LowerError { span, message: message.into() })
+}
+
+impl<'s, 'a> Lowerer<'s, 'a> {
+    /// A lowerer for the model whose symbols are `syms`.
+    pub fn new(syms: &'s ModelSymbols<'a>) -> Self {
+        Lowerer { syms, convolutions: Vec::new(), bindings: HashMap::new(), depth: 0 }
+    }
+
+    /// Lowers a numeric expression.
+    pub fn expr(&mut self, e: &ast::Expr) -> Lowered<Expr> {
+        match &e.kind {
+            ExprKind::Paren(x) => self.expr(x),
+            ExprKind::Unary(UnaryOp::Minus, x) => Ok(-self.expr(x)?),
+            ExprKind::Unary(UnaryOp::Plus, x) => self.expr(x),
+            ExprKind::Unary(UnaryOp::BitNot, _) => fail(e.span, "bitwise `~` has no meaning in equations"),
+            ExprKind::Binary(op, l, r) => {
+                let (a, b) = (self.expr(l)?, self.expr(r)?);
+                Ok(match op {
+                    BinaryOp::Add => a + b,
+                    BinaryOp::Sub => a - b,
+                    BinaryOp::Mul => a * b,
+                    BinaryOp::Div => a / b,
+                    BinaryOp::Pow => a.pow(b),
+                    _ => return fail(e.span, format!("the operator `{}` has no meaning in equations", op.symbol())),
+                })
+            }
+            ExprKind::Ternary(c, a, b) => Ok(Expr::ite(self.cond(c)?, self.expr(a)?, self.expr(b)?)),
+            ExprKind::Call(call) => self.call(call, e.span),
+            ExprKind::Number { literal, unit } => {
+                let value = Num::parse_decimal(&literal.text).map_or_else(|| Expr::float(literal.value()), Expr::Num);
+                let Some(unit) = unit else { return Ok(value) };
+                let scale = resolve_unit_type(unit, &mut Vec::new()).map_or(Conversion::IDENTITY, |u| u.nest_internal_scale());
+                Ok(if conversion_is_one(scale) { value } else { value * conversion_expr(scale) })
+            }
+            ExprKind::Inf => Ok(Expr::float(f64::INFINITY)),
+            ExprKind::Var(v) => self.variable(v),
+            ExprKind::Bool(_) | ExprKind::Not(_) => fail(e.span, "a boolean is not a number"),
+            ExprKind::String(_) => fail(e.span, "a string is not a number"),
+        }
+    }
+
+    /// Lowers a boolean expression.
+    pub fn cond(&mut self, e: &ast::Expr) -> Lowered<Cond> {
+        match &e.kind {
+            ExprKind::Paren(x) => self.cond(x),
+            ExprKind::Bool(b) => Ok(Cond::Bool(*b)),
+            ExprKind::Not(x) => Ok(Cond::Not(Box::new(self.cond(x)?))),
+            ExprKind::Binary(BinaryOp::And, a, b) => Ok(Cond::And(vec![self.cond(a)?, self.cond(b)?])),
+            ExprKind::Binary(BinaryOp::Or, a, b) => Ok(Cond::Or(vec![self.cond(a)?, self.cond(b)?])),
+            ExprKind::Binary(op, a, b) if op.is_comparison() => {
+                let op = match op {
+                    BinaryOp::Lt => CmpOp::Lt,
+                    BinaryOp::Le => CmpOp::Le,
+                    BinaryOp::Gt => CmpOp::Gt,
+                    BinaryOp::Ge => CmpOp::Ge,
+                    BinaryOp::Eq => CmpOp::Eq,
+                    _ => CmpOp::Ne,
+                };
+                Ok(Cond::cmp(op, self.expr(a)?, self.expr(b)?))
+            }
+            // a boolean variable or any number: true when nonzero
+            _ => Ok(Cond::cmp(CmpOp::Ne, self.expr(e)?, Expr::zero())),
+        }
+    }
+
+    fn variable(&mut self, v: &ast::Variable) -> Lowered<Expr> {
+        if v.index.is_some() {
+            return fail(v.span, "vector elements in equations are not supported yet");
+        }
+        let name = ode_name(&v.name.name, v.order);
+        if let Some(value) = self.bindings.get(&name) {
+            return Ok(value.clone());
+        }
+        if self.syms.var(&crate::sema::symbols::complete_name(v)).is_none() {
+            match name.as_str() {
+                "e" => return Ok(Expr::e()),
+                "pi" => return Ok(Expr::pi()),
+                _ => {}
+            }
+        }
+        Ok(Expr::sym(&name))
+    }
+
+    fn call(&mut self, call: &ast::Call, span: Span) -> Lowered<Expr> {
+        let name = call.name.name.as_str();
+        if let Some(f) = self.syms.functions.get(name).copied() {
+            return self.inline_function(f, call, span);
+        }
+        match name {
+            "convolve" => {
+                let names: Vec<&str> = call.args.iter().filter_map(|a| match &a.kind {
+                    ExprKind::Var(v) if v.index.is_none() => Some(v.name.name.as_str()),
+                    _ => None,
+                }).collect();
+                let [kernel, port] = names[..] else { return fail(span, "`convolve` needs a kernel name and a spike input port name") };
+                let pair = (kernel.to_string(), port.to_string());
+                if !self.convolutions.contains(&pair) {
+                    self.convolutions.push(pair);
+                }
+                Ok(Expr::sym(&convolution_name(kernel, port)))
+            }
+            "resolution" | "timestep" => Ok(Expr::sym(STEP)),
+            "delta" => fail(span, "`delta` is only meaningful as a kernel"),
+            _ => match Func::from_name(name) {
+                Some(f) => {
+                    let args = call.args.iter().map(|a| self.expr(a)).collect::<Lowered<Vec<_>>>()?;
+                    Ok(Expr::call(f, args))
+                }
+                None => fail(span, format!("`{name}` has no meaning in equations")),
+            },
+        }
+    }
+
+    /// Inlines a user function made of local declarations and a final `return`.
+    fn inline_function(&mut self, f: &ast::Function, call: &ast::Call, span: Span) -> Lowered<Expr> {
+        if self.depth > 16 {
+            return fail(span, format!("`{}` calls itself too deeply to be inlined", f.name.name));
+        }
+        let mut bindings = HashMap::new();
+        for (p, a) in f.parameters.iter().zip(&call.args) {
+            bindings.insert(p.name.name.clone(), self.expr(a)?);
+        }
+        let saved = std::mem::replace(&mut self.bindings, bindings);
+        self.depth += 1;
+        let result = self.function_body(f, span);
+        self.depth -= 1;
+        self.bindings = saved;
+        result
+    }
+
+    fn function_body(&mut self, f: &ast::Function, span: Span) -> Lowered<Expr> {
+        for s in &f.body {
+            match &s.kind {
+                StmtKind::Declaration(d) if d.variables.len() == 1 => {
+                    let value = match &d.rhs {
+                        Some(rhs) => self.expr(rhs)?,
+                        None => Expr::zero(),
+                    };
+                    self.bindings.insert(d.variables[0].name.name.clone(), value);
+                }
+                StmtKind::Return(Some(value)) => return self.expr(value),
+                _ => return fail(s.span, format!("`{}` is not a plain formula (declarations and a `return`), so it cannot be used in equations", f.name.name)),
+            }
+        }
+        fail(span, format!("`{}` returns no value", f.name.name))
+    }
+}
+
+fn conversion_is_one(c: Conversion) -> bool {
+    c.exp10 == 0 && c.factor == 1.0
+}
+
+/// The number `10^exp10 · factor` as an exact expression where possible.
+pub fn conversion_expr(c: Conversion) -> Expr {
+    let power = match c.exp10 {
+        k @ 0..=18 => Expr::int(10i64.pow(k as u32)),
+        k @ -18..=-1 => Expr::rat(1, 10i64.pow((-k) as u32)),
+        k => Expr::float(10f64.powi(k)),
+    };
+    if c.factor == 1.0 {
+        power
+    } else {
+        power * Expr::float(c.factor)
+    }
+}

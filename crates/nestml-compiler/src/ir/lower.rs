@@ -1,0 +1,137 @@
+//! A checked model's AST to [`ModelIr`].
+
+use super::expr::{ode_name, LowerError, Lowerer};
+use super::{IrInline, IrKernel, IrOde, IrVariable, KernelDef, ModelIr};
+use crate::sema::symbols::{complete_name, ModelSymbols, VarKind};
+use crate::syntax::ast::{self, Block, EquationKind, ExprKind, PortKind, VariablesKind};
+
+/// Lowers one checked model (its symbols collected by [`ModelSymbols::collect`]).
+pub fn lower_model(syms: &ModelSymbols) -> ModelIr {
+    let model = syms.model;
+    let mut lw = Lowerer::new(syms);
+    let mut ir = ModelIr {
+        name: model.name.name.clone(),
+        variables: Vec::new(),
+        inlines: Vec::new(),
+        odes: Vec::new(),
+        kernels: Vec::new(),
+        convolutions: Vec::new(),
+        spike_ports: Vec::new(),
+        continuous_ports: Vec::new(),
+        problems: Vec::new(),
+    };
+    let keep = |r: Result<nestml_ode::Expr, LowerError>, problems: &mut Vec<LowerError>| match r {
+        Ok(e) => Some(e),
+        Err(err) => {
+            problems.push(err);
+            None
+        }
+    };
+    for block in &model.blocks {
+        match block {
+            Block::Variables(vb) => {
+                let kind = match vb.kind {
+                    VariablesKind::State => VarKind::State,
+                    VariablesKind::Parameters => VarKind::Parameter,
+                    VariablesKind::Internals => VarKind::Internal,
+                };
+                for d in &vb.declarations {
+                    for v in &d.variables {
+                        let Some(sym) = syms.var(&complete_name(v)) else { continue };
+                        let default = d.rhs.as_ref().and_then(|rhs| keep(lw.expr(rhs), &mut ir.problems));
+                        ir.variables.push(IrVariable {
+                            name: ode_name(&v.name.name, v.order),
+                            nestml_name: complete_name(v),
+                            kind,
+                            ty: sym.ty.clone(),
+                            unit: sym.ty.unit().filter(|u| !u.is_dimensionless()).map(|u| u.nest_internal_unit().describe()),
+                            default,
+                            span: v.span,
+                        });
+                    }
+                }
+            }
+            Block::Equations(eb) => {
+                for item in &eb.items {
+                    match &item.kind {
+                        EquationKind::Inline { recordable, name, rhs, .. } => {
+                            if let Some(rhs) = keep(lw.expr(rhs), &mut ir.problems) {
+                                ir.inlines.push(IrInline { name: name.name.clone(), rhs, recordable: *recordable });
+                            }
+                        }
+                        EquationKind::Ode { lhs, rhs, .. } => {
+                            if let Some(rhs) = keep(lw.expr(rhs), &mut ir.problems) {
+                                ir.odes.push(IrOde { name: lhs.name.name.clone(), order: lhs.order as usize, rhs, span: item.span });
+                            }
+                        }
+                        EquationKind::Kernel { parts, .. } => {
+                            if let Some(kernel) = lower_kernel(&mut lw, parts, item.span, &mut ir.problems) {
+                                ir.kernels.push(kernel);
+                            }
+                        }
+                    }
+                }
+            }
+            Block::Input(ib) => {
+                for port in &ib.ports {
+                    match port.kind {
+                        PortKind::Spike { .. } => ir.spike_ports.push(port.name.name.clone()),
+                        PortKind::Continuous { .. } => ir.continuous_ports.push(port.name.name.clone()),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    ir.convolutions = lw.convolutions;
+    ir
+}
+
+/// A kernel: one part `g = f(t)` (or `c * delta(t)`), or parts `g^(n) = …` over states.
+fn lower_kernel(lw: &mut Lowerer, parts: &[(ast::Variable, ast::Expr)], span: crate::diagnostics::Span, problems: &mut Vec<LowerError>) -> Option<IrKernel> {
+    let (first, rhs) = parts.first()?;
+    let name = first.name.name.clone();
+    if parts.len() == 1 && first.order == 0 {
+        if let Some(scale) = delta_scale(lw, rhs, problems) {
+            return Some(IrKernel { name, def: KernelDef::Delta(scale), span });
+        }
+        return match lw.expr(rhs) {
+            Ok(f) => Some(IrKernel { name, def: KernelDef::Function(f), span }),
+            Err(e) => {
+                problems.push(e);
+                None
+            }
+        };
+    }
+    let mut odes = Vec::new();
+    for (v, rhs) in parts {
+        match lw.expr(rhs) {
+            Ok(e) => odes.push((v.name.name.clone(), v.order as usize, e)),
+            Err(e) => {
+                problems.push(e);
+                return None;
+            }
+        }
+    }
+    Some(IrKernel { name, def: KernelDef::Odes(odes), span })
+}
+
+/// For `delta(t)` or `c * delta(t)`: the factor `c`.
+fn delta_scale(lw: &mut Lowerer, e: &ast::Expr, problems: &mut Vec<LowerError>) -> Option<nestml_ode::Expr> {
+    match &e.kind {
+        ExprKind::Paren(x) => delta_scale(lw, x, problems),
+        ExprKind::Call(c) if c.name.name == "delta" => Some(nestml_ode::Expr::one()),
+        ExprKind::Binary(ast::BinaryOp::Mul, a, b) => {
+            let (factor, delta) = if delta_scale(lw, b, problems).is_some() { (a, b) } else { (b, a) };
+            let inner = delta_scale(lw, delta, problems)?;
+            match lw.expr(factor) {
+                Ok(f) => Some(f * inner),
+                Err(err) => {
+                    problems.push(err);
+                    None
+                }
+            }
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,98 @@
+//! The model IR: a checked model as plain data, with every expression lowered to a
+//! [`nestml_ode::Expr`] whose values are in NEST's internal units.
+//!
+//! NEST's internal units (ms, mV, pA, nS, pF, GOhm; design brief §3) form a coherent system:
+//! products and quotients of values in these units are again in these units. So the only
+//! conversion factors are those of literals (`0.012 uS` becomes `12` nS, `1 s` becomes `1000`
+//! ms), and they are applied here, once, at lowering time.
+
+mod expr;
+mod lower;
+
+pub use expr::{conversion_expr, convolution_name, ode_name, LowerError, STEP};
+pub use lower::lower_model;
+
+use nestml_ode::Expr;
+
+use crate::diagnostics::Span;
+use crate::sema::symbols::VarKind;
+use crate::sema::types::Type;
+
+/// One model, ready for analysis and code generation.
+#[derive(Clone, Debug)]
+pub struct ModelIr {
+    pub name: String,
+    /// State variables, parameters and internals, in declaration order.
+    pub variables: Vec<IrVariable>,
+    /// Inline expressions of the equations block, in order.
+    pub inlines: Vec<IrInline>,
+    /// ODEs of the equations block, in order.
+    pub odes: Vec<IrOde>,
+    pub kernels: Vec<IrKernel>,
+    /// Every `convolve(kernel, port)` of the equations, in order of first appearance.
+    pub convolutions: Vec<(String, String)>,
+    pub spike_ports: Vec<String>,
+    /// Continuous input ports: held constant over a step.
+    pub continuous_ports: Vec<String>,
+    /// Expressions that could not be lowered (they are reported, not fatal).
+    pub problems: Vec<LowerError>,
+}
+
+/// A state variable, parameter or internal.
+#[derive(Clone, Debug)]
+pub struct IrVariable {
+    /// The name as a symbol: `V_m`, `g__d` for NESTML's `g'`.
+    pub name: String,
+    /// The NESTML name: `V_m`, `g'`.
+    pub nestml_name: String,
+    pub kind: VarKind,
+    pub ty: Type,
+    /// NEST's internal unit for the value, e.g. `mV`, `nS`, `1/ms`; `None` for plain numbers.
+    pub unit: Option<String>,
+    /// The initial or default value (may refer to other variables).
+    pub default: Option<Expr>,
+    pub span: Span,
+}
+
+/// `inline name type = rhs`.
+#[derive(Clone, Debug)]
+pub struct IrInline {
+    pub name: String,
+    pub rhs: Expr,
+    pub recordable: bool,
+}
+
+/// `name^(order) = rhs` (`order` primes on the left-hand side).
+#[derive(Clone, Debug)]
+pub struct IrOde {
+    pub name: String,
+    pub order: usize,
+    pub rhs: Expr,
+    pub span: Span,
+}
+
+/// A kernel, as a function of `t` or as linear ODEs over state variables.
+#[derive(Clone, Debug)]
+pub struct IrKernel {
+    pub name: String,
+    pub def: KernelDef,
+    pub span: Span,
+}
+
+/// The two ways NESTML defines a kernel.
+#[derive(Clone, Debug)]
+pub enum KernelDef {
+    /// `kernel g = f(t)`.
+    Function(Expr),
+    /// `kernel g'' = …, h' = …`: (state base name, order, right-hand side) per part.
+    Odes(Vec<(String, usize, Expr)>),
+    /// `kernel g = c * delta(t)`: the convolution adds `c` times the spike weight directly.
+    Delta(Expr),
+}
+
+impl ModelIr {
+    /// The variable with symbol name `name`.
+    pub fn variable(&self, name: &str) -> Option<&IrVariable> {
+        self.variables.iter().find(|v| v.name == name)
+    }
+}
