@@ -37,7 +37,7 @@ use crate::syntax::ast::*;
 pub fn check(model: &Model, syms: &ModelSymbols, diags: &mut Vec<Diagnostic>) {
     check_declarations(model, diags);
     check_odes(model, syms, diags);
-    let kernels = KernelInfo::collect(model, syms, diags);
+    let kernels = KernelInfo::collect(model, syms);
     let mut v = ExprChecks { syms, kernels: &kernels, diags, kernel_roots: kernel_rhs_calls(model), integrate_called: false };
     walk_model(model, &mut v);
     let integrate_called = v.integrate_called;
@@ -226,7 +226,7 @@ struct KernelInfo {
 }
 
 impl KernelInfo {
-    fn collect(model: &Model, syms: &ModelSymbols, _diags: &mut Vec<Diagnostic>) -> Self {
+    fn collect(model: &Model, syms: &ModelSymbols) -> Self {
         let mut names = HashSet::new();
         let mut symbols: HashSet<String> = syms.vars.values().filter(|s| s.kind == VarKind::Kernel).map(|s| s.name.clone()).collect();
         for block in &model.blocks {

@@ -63,13 +63,9 @@ pub(crate) mod test_util {
     use crate::sema::symbols::ModelSymbols;
     use crate::syntax::parse;
 
-    /// Runs the context conditions on `src` and returns `(code, "line:col", message)` of
-    /// every diagnostic they report, in source order. Panics if the source does not parse.
-    pub fn run_full(src: &str) -> Vec<(Code, String, String)> {
-        run_with(src, false)
-    }
-
-    /// Like [`run_full`], with the NEST-target checks when `nest` is set.
+    /// Runs the context conditions (with the NEST-target checks when `nest` is set) on `src`
+    /// and returns `(code, "line:col", message)` of every diagnostic they report, in source
+    /// order. Panics if the source does not parse.
     pub fn run_with(src: &str, nest: bool) -> Vec<(Code, String, String)> {
         let mut parsed = parse(src, FileId(0));
         assert!(!parsed.diagnostics.iter().any(Diagnostic::is_error), "parse errors: {:?}", parsed.diagnostics);

@@ -344,7 +344,7 @@ mod tests {
 
     #[test]
     fn qualifiers() {
-        expect("model m:\n    input:\n        sp <- excitatory inhibitory spike\n        sq <- inhibitory inhibitory spike\n        sr <- inhibitory spike\n", &[(E0313, "3:26"), (E0313, "4:26")]);
+        expect("model m:\n    input:\n        sp <- excitatory inhibitory spike\n        sq <- inhibitory inhibitory spike\n        sr <- inhibitory spike\n", &[(E0313, "3:9"), (E0313, "4:9")]);
     }
 
     #[test]
@@ -352,7 +352,7 @@ mod tests {
         expect("model m:\n    update:\n        emit_spike()\n", &[(E0314, "3:9")]);
         expect("model m:\n    function f() real:\n        emit_spike()\n        return 1\n", &[(E0314, "3:9")]);
         expect("model m:\n    output:\n        continuous\n    update:\n        emit_spike()\n", &[(E0314, "5:9")]);
-        expect("model m:\n    output:\n        spike\n    update:\n        emit_spike(1, 2)\n", &[(E0315, "5:23")]);
+        expect("model m:\n    output:\n        spike\n    update:\n        emit_spike(1, 2)\n", &[(E0315, "5:9")]);
         expect("model m:\n    output:\n        spike\n    update:\n        emit_spike(1.5)\n", &[]);
     }
 
@@ -384,21 +384,21 @@ mod tests {
         expect(&prio(&[("sa", None), ("sb", None)]), &[]);
         expect(&prio(&[("sa", Some("1")), ("sb", Some("2")), ("sc", Some("10"))]), &[]);
         // exactly one prioritised handler, even if it is the only handler
-        expect(&prio(&[("sa", Some("1")), ("sb", None)]), &[(E0405, "8:19")]);
-        expect(&prio(&[("sa", Some("1"))]), &[(E0405, "8:19")]);
+        expect(&prio(&[("sa", Some("1")), ("sb", None)]), &[(E0405, "8:5")]);
+        expect(&prio(&[("sa", Some("1"))]), &[(E0405, "8:5")]);
         // equal priorities (PyNESTML keeps one of the two handlers, then sees one priority)
-        expect(&prio(&[("sa", Some("1")), ("sb", Some("1"))]), &[(E0405, "10:28")]);
+        expect(&prio(&[("sa", Some("1")), ("sb", Some("1"))]), &[(E0405, "10:5")]);
         // three handlers, two with the same priority: PyNESTML accepts this
         expect(&prio(&[("sa", Some("1")), ("sb", Some("2")), ("sc", Some("2"))]), &[]);
         // equal values written differently
-        expect(&prio(&[("sa", Some("1")), ("sb", Some("01"))]), &[(E0405, "10:28")]);
+        expect(&prio(&[("sa", Some("1")), ("sb", Some("01"))]), &[(E0405, "10:5")]);
         // two handlers of one port with priorities
-        expect(&prio(&[("sa", Some("1")), ("sa", Some("2"))]), &[(E0405, "10:19")]);
+        expect(&prio(&[("sa", Some("1")), ("sa", Some("2"))]), &[(E0405, "10:5")]);
         // not an integer
         expect(&prio(&[("sa", Some("1.5")), ("sb", Some("2"))]), &[(E0405, "8:28")]);
         expect(&prio(&[("sa", Some("\"x\"")), ("sb", Some("2"))]), &[(E0405, "8:28")]);
         // other parameters are ignored
-        expect(&prio(&[("sa", Some("1")), ("sb", None)]).replace("(sb)", "(sb, foo=1)"), &[(E0405, "8:19")]);
+        expect(&prio(&[("sa", Some("1")), ("sb", None)]).replace("(sb)", "(sb, foo=1)"), &[(E0405, "8:5")]);
     }
 
     #[test]
@@ -411,11 +411,11 @@ mod tests {
         expect(&p("0", n), &[]);
         expect(&p("2.5", n), &[]);
         expect(&p("s", n), &[]);
-        expect(&p("-2", n), &[(E0216, "7:12")]);
-        expect(&p("n + 1", n), &[(E0216, "7:12")]);
-        expect(&p("n", "        n real = 2.0\n"), &[(E0216, "7:12")]);
-        expect(&p("n", "        n integer = 1 + 1\n"), &[(E0216, "7:12")]);
-        expect(&p("n", "        n integer = -2\n"), &[(E0216, "7:12")]);
+        expect(&p("-2", n), &[(E0216, "7:9")]);
+        expect(&p("n + 1", n), &[(E0216, "7:9")]);
+        expect(&p("n", "        n real = 2.0\n"), &[(E0216, "7:9")]);
+        expect(&p("n", "        n integer = 1 + 1\n"), &[(E0216, "7:9")]);
+        expect(&p("n", "        n integer = -2\n"), &[(E0216, "7:9")]);
         expect(&p("n", "        n integer = 0\n"), &[]);
     }
 
@@ -423,9 +423,9 @@ mod tests {
     fn vector_sizes() {
         let head = "model m:\n    parameters:\n        n integer = 3\n    internals:\n        k integer = 2\n    state:\n        s integer = 3\n";
         expect(&format!("{head}        v[n] real = 0\n        w[k] real = 0\n        u[3] real = 0\n"), &[]);
-        expect(&format!("{head}        v[s] real = 0\n"), &[(E0215, "8:11")]);
-        expect(&format!("{head}        v[n + 1] real = 0\n"), &[(E0215, "8:11")]);
-        expect(&format!("{head}        x real = 0\n    update:\n        j integer = 3\n        v[j] real = 0\n        x = v[0]\n"), &[(E0215, "11:11")]);
+        expect(&format!("{head}        v[s] real = 0\n"), &[(E0215, "8:9")]);
+        expect(&format!("{head}        v[n + 1] real = 0\n"), &[(E0215, "8:9")]);
+        expect(&format!("{head}        x real = 0\n    update:\n        j integer = 3\n        v[j] real = 0\n        x = v[0]\n"), &[(E0215, "11:9")]);
         // the index of a vector element in an expression is not a declaration
         expect(&format!("{head}        v[n] real = 0\n    update:\n        v[s] = 1\n"), &[]);
     }
