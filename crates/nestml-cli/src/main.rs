@@ -1,5 +1,6 @@
 //! The `nestml` command-line tool.
 
+mod analyze;
 mod check;
 mod json;
 
@@ -19,6 +20,8 @@ struct Cli {
 enum Command {
     /// Parse and check model files; report errors and warnings.
     Check(check::CheckArgs),
+    /// Show how each model's ODEs will be integrated: exact propagators and numeric solvers.
+    Analyze(analyze::AnalyzeArgs),
 }
 
 fn main() -> ExitCode {
@@ -26,5 +29,6 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Analyze(args) => analyze::run(&args),
     }
 }

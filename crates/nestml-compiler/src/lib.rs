@@ -3,6 +3,7 @@
 //! Stages: [`syntax`] (lexer, parser, AST, printer) → [`sema`] (units, types, symbols,
 //! context conditions); all problems are reported as [`diagnostics::Diagnostic`] values.
 
+pub mod analysis;
 pub mod diagnostics;
 pub mod ir;
 pub mod sema;
@@ -41,4 +42,15 @@ pub fn check_source(sources: &mut SourceMap, name: &str, text: &str) -> Checked 
     let mut all = diagnostics::Diagnostics::default();
     all.extend(diagnostics);
     Checked { file, unit, diagnostics: all.into_sorted() }
+}
+
+/// The integration plan of every model of a checked, error-free compilation unit.
+pub fn analyse_unit(unit: &CompilationUnit, options: &analysis::AnalysisOptions) -> Vec<analysis::Plan> {
+    unit.models
+        .iter()
+        .map(|model| {
+            let syms = sema::symbols::ModelSymbols::collect(model, &mut Vec::new());
+            analysis::analyse(&ir::lower_model(&syms), options)
+        })
+        .collect()
 }

@@ -1,0 +1,11 @@
+//! The analysis stage: from a model's IR to its integration plan — which state variables are
+//! propagated exactly (with which propagator), which go to a numeric solver (and why), and
+//! how each spike changes the state.
+
+mod env;
+mod plan;
+mod system;
+
+pub use env::default_environment;
+pub use plan::{analyse, nestml_name, AnalysisOptions, Jump, Plan, PlanState, PropagatorReport, SolverChoice, SolverMode, StateOrigin};
+pub use system::{build_system, ModelSystem};
