@@ -1,7 +1,7 @@
 //! The conformance corpus (`tests/conformance`), judged by PyNESTML 9.0.0.
 //!
 //! Every file in `valid/` must check without errors and every file in `invalid/` must be
-//! rejected with each `# expect: CODE at LINE:COL` of its header among our errors. The
+//! rejected with exactly the errors its `# expect: CODE at LINE:COL` header lines list. The
 //! verdicts PyNESTML gave on the same files (`pynestml_verdicts.json`, made by
 //! `tools/pynestml_check.py`) must agree with ours, file by file.
 
@@ -79,9 +79,15 @@ fn corpus_verdicts_codes_and_positions() {
         if expected.is_empty() {
             problems.push(format!("{rel}: invalid file without `# expect:` header"));
         }
-        for e in expected {
+        for e in &expected {
             if !found.iter().any(|(c, l, col)| *c == e.code && *l == e.line && *col == e.column) {
                 problems.push(format!("{rel}: expected {} at {}:{}, found {found:?}", e.code, e.line, e.column));
+            }
+        }
+        // one mistake, one report: no follow-up errors beyond the expected ones
+        for (c, l, col) in &found {
+            if !expected.iter().any(|e| e.code == *c && e.line == *l && e.column == *col) {
+                problems.push(format!("{rel}: unexpected {c} at {l}:{col}"));
             }
         }
     }

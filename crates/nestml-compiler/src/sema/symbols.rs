@@ -111,7 +111,10 @@ impl<'a> ModelSymbols<'a> {
                             }
                             EquationKind::Kernel { parts, .. } => {
                                 for (v, rhs) in parts {
-                                    if v.order == 0 && !syms.vars.contains_key(&v.name.name) {
+                                    // `kernel g' = …` needs `g` in the state block (E0304); if it
+                                    // is missing, `g` still names the kernel, so that its uses are
+                                    // not reported again as undefined
+                                    if !syms.vars.contains_key(&v.name.name) {
                                         let sym = VarSymbol { name: v.name.name.clone(), kind: VarKind::Kernel, ty: Type::Real, name_span: v.name.span, decl_span: item.span, size: None, rhs: Some(rhs), inline_decl: false };
                                         syms.declare(sym, diags);
                                     }

@@ -468,7 +468,7 @@ impl<'a> Checker<'_, 'a> {
                 let declared_before = decl.start < v.span.start;
                 if !kind.order_free() && !declared_before {
                     self.error(Code::E0107, v.span, format!("`{name}` is used before it is declared")).label(decl, "declared here");
-                } else if decl.start <= v.span.start && v.span.end <= decl.end && !matches!(kind, VarKind::Local | VarKind::Inline) {
+                } else if decl.start <= v.span.start && v.span.end <= decl.end && !matches!(kind, VarKind::Local | VarKind::Inline | VarKind::Kernel) {
                     self.error(Code::E0107, v.span, format!("`{name}` is defined in terms of itself")).help("a variable's initial value or definition cannot refer to the variable itself");
                 }
             }

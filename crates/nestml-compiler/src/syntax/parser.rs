@@ -22,7 +22,8 @@ pub fn parse(text: &str, file: FileId) -> Parsed {
     let mut line_starts = vec![0];
     line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
     let claimed = vec![false; lexed.comments.len()];
-    let mut p = Parser { text, file, tokens: lexed.tokens, pos: 0, comments: lexed.comments, claimed, line_starts, diagnostics: lexed.diagnostics, error_line: 0 };
+    let lexer_error_lines = lexed.diagnostics.iter().filter(|d| d.is_error()).map(|d| line_index(&line_starts, d.span.start)).collect();
+    let mut p = Parser { text, file, tokens: lexed.tokens, pos: 0, comments: lexed.comments, claimed, line_starts, diagnostics: lexed.diagnostics, error_line: 0, lexer_error_lines };
     let unit = p.compilation_unit();
     Parsed { unit, diagnostics: p.diagnostics }
 }
@@ -39,7 +40,7 @@ pub fn parse_data_type(text: &str, file: FileId) -> Result<DataType, Vec<Diagnos
 
 fn parse_fragment<R>(text: &str, file: FileId, f: impl FnOnce(&mut Parser) -> PResult<R>) -> Result<R, Vec<Diagnostic>> {
     let lexed = lex(text, file);
-    let mut p = Parser { text, file, tokens: lexed.tokens, pos: 0, comments: Vec::new(), claimed: Vec::new(), line_starts: vec![0], diagnostics: lexed.diagnostics, error_line: 0 };
+    let mut p = Parser { text, file, tokens: lexed.tokens, pos: 0, comments: Vec::new(), claimed: Vec::new(), line_starts: vec![0], diagnostics: lexed.diagnostics, error_line: 0, lexer_error_lines: Vec::new() };
     let result = f(&mut p);
     if result.is_ok() && p.peek() != T::Eof && p.peek() != T::Newline {
         let _: PResult<()> = p.unexpected("end of input");
@@ -48,6 +49,11 @@ fn parse_fragment<R>(text: &str, file: FileId, f: impl FnOnce(&mut Parser) -> PR
         Ok(r) if p.diagnostics.iter().all(|d| !d.is_error()) => Ok(r),
         _ => Err(p.diagnostics),
     }
+}
+
+/// The 1-based line of byte `offset`.
+fn line_index(line_starts: &[usize], offset: u32) -> usize {
+    line_starts.partition_point(|&s| s <= offset as usize)
 }
 
 /// A syntax error has been recorded; the caller recovers.
@@ -78,6 +84,8 @@ struct Parser<'a> {
     diagnostics: Vec<Diagnostic>,
     /// Line of the last reported syntax error: one report per line.
     error_line: usize,
+    /// Lines with a lexical error: the parser's follow-up complaints there are not reported.
+    lexer_error_lines: Vec<usize>,
 }
 
 impl Parser<'_> {
@@ -133,7 +141,7 @@ impl Parser<'_> {
     }
 
     fn line_of(&self, offset: u32) -> usize {
-        self.line_starts.partition_point(|&s| s <= offset as usize)
+        line_index(&self.line_starts, offset)
     }
 
     // ----- errors and recovery ------------------------------------------------------
@@ -141,7 +149,7 @@ impl Parser<'_> {
     fn unexpected<R>(&mut self, expected: &str) -> PResult<R> {
         let t = self.tok();
         let line = self.line_of(t.span.start);
-        if line != self.error_line {
+        if line != self.error_line && !self.lexer_error_lines.contains(&line) {
             self.error_line = line;
             let found = match t.kind {
                 T::Name | T::Integer | T::Float | T::Str | T::BooleanLiteral => format!("`{}`", self.text_of(t.span)),
@@ -241,7 +249,8 @@ impl Parser<'_> {
         loop {
             match self.peek() {
                 T::Eof => break,
-                T::Newline => {
+                // a block closed by error recovery leaves its DEDENT behind
+                T::Newline | T::Dedent => {
                     self.bump();
                 }
                 T::Model => match self.model() {

@@ -120,7 +120,10 @@ fn model_resolves(syms: &ModelSymbols, name: &str) -> bool {
 fn check_lower_orders(syms: &ModelSymbols, lhs: &Variable, what: &str, diags: &mut Vec<Diagnostic>) -> bool {
     for k in 0..lhs.order {
         let name = format!("{}{}", lhs.name.name, "'".repeat(k as usize));
-        if !model_resolves(syms, &name) {
+        // a kernel's own name stands for the kernel (see `ModelSymbols::collect`), not for a
+        // declared variable holding its initial value
+        let declared = model_resolves(syms, &name) && !(what == "kernel" && syms.var(&name).is_some_and(|s| s.kind == VarKind::Kernel));
+        if !declared {
             let full = complete_name(lhs);
             if what == "ODE" && lhs.order == 1 {
                 diags.push(
