@@ -378,13 +378,17 @@ def _num_entry(v):
     return entry
 
 
-def _resolve_values(ctx):
-    """Exact values of __h, parameters, internals and state initial values (as the C++ code sees them).
+def _resolve_values(ctx, overrides=None):
+    """Exact values of __h, parameters, internals and state initial values (as the C++ code sees them);
+    ``overrides`` (name -> exact value) replace declarations, and everything depending on them follows.
 
     Returns (values, provenance, discrepancies)."""
     import sympy
     values = {"__h": sympy.Rational(H_MS)}
     provenance = {"__h": "time step h = 0.1 ms"}
+    for k, v in (overrides or {}).items():
+        values[k] = v
+        provenance[k] = "override"
     decls = ctx.get("declarations", {})
     groups = [("parameters", decls.get("parameters", [])), ("internals", decls.get("internals", [])),
               ("state", decls.get("state", []))]
@@ -450,7 +454,7 @@ def _rel_err(a, ref):
     return d / abs(ref) if ref != 0 else d
 
 
-def _evaluate_block(solver, shape_sys, ctx_values, provenance, decls):
+def _evaluate_block(solver, shape_sys, ctx_values, provenance, decls, compact=False):
     import mpmath
     import sympy
     from odetoolbox.config import Config
@@ -478,7 +482,7 @@ def _evaluate_block(solver, shape_sys, ctx_values, provenance, decls):
         all_free |= {str(s) for s in e.free_symbols}
     all_free -= state_names
     all_free -= set(prop_exprs.keys())
-    values = {h_sym: sympy.Rational(H_MS)}
+    values = {h_sym: ctx_values.get(h_sym, sympy.Rational(H_MS))}
     assumed = {}
     inputs = []           # symbols q is affine in (held constant over the step)
     unresolved = []
@@ -498,7 +502,7 @@ def _evaluate_block(solver, shape_sys, ctx_values, provenance, decls):
         else:
             unresolved.append(name)
 
-    block = {
+    block = {} if compact else {
         "state_variables": state,
         "system": {"A": [[str(A[i, j]) for j in range(n)] for i in range(n)],
                    "b": [str(b[i, 0]) for i in range(n)],
@@ -506,10 +510,12 @@ def _evaluate_block(solver, shape_sys, ctx_values, provenance, decls):
         "initial_values": solver.get("initial_values", {}),
         "propagators": solver.get("propagators", {}),
         "update_expressions": solver.get("update_expressions", {}),
+    }
+    block.update({
         "assumed_values": assumed,
         "values_used": {k: _exact_str(v) for k, v in sorted(values.items())},
         "inputs": inputs,
-    }
+    })
     if unresolved:
         block["unresolved_symbols"] = unresolved
         block["evaluation_error"] = "symbols without a value: " + ", ".join(unresolved)
@@ -605,10 +611,11 @@ def _evaluate_block(solver, shape_sys, ctx_values, provenance, decls):
         cols.append(b.applyfunc(lambda e: sympy.diff(e, sympy.Symbol(name, real=True))).applyfunc(exact))
     m = n + len(cols)
     M = mpmath.zeros(m, m)
-    h_mp = mpmath.mpf(1) / 10
 
     def to_mp(e):
         return mpmath.mpf(str(sympy.N(e, WORK_DPS + 10)))
+
+    h_mp = to_mp(values[h_sym])
 
     for i in range(n):
         for j in range(n):

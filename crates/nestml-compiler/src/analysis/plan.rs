@@ -113,6 +113,10 @@ pub fn analyse(ir: &ModelIr, options: &AnalysisOptions) -> Plan {
     let mut problems: Vec<String> = ir.problems.iter().map(|p| p.message.clone()).collect();
     problems.extend(ms.problems.iter().cloned());
     let mut env = default_environment(ir, options.dt);
+    // continuous inputs are held over a step; the report shows `q` for inputs at 0
+    for port in &ir.continuous_ports {
+        env.entry(port.clone()).or_insert(0.0);
+    }
     for s in &ms.system.states {
         if let Ok(v) = s.initial.eval(&env) {
             env.entry(s.name.clone()).or_insert(v);

@@ -58,6 +58,10 @@ impl<'s, 'a> Lowerer<'s, 'a> {
             ExprKind::Unary(UnaryOp::Minus, x) => Ok(-self.expr(x)?),
             ExprKind::Unary(UnaryOp::Plus, x) => self.expr(x),
             ExprKind::Unary(UnaryOp::BitNot, _) => fail(e.span, "bitwise `~` has no meaning in equations"),
+            // booleans are numbers in equations: 1 for true, 0 for false (as in C++)
+            ExprKind::Binary(op, ..) if op.is_comparison() || op.is_logical() => Ok(Expr::ite(self.cond(e)?, Expr::one(), Expr::zero())),
+            ExprKind::Bool(b) => Ok(Expr::int(i64::from(*b))),
+            ExprKind::Not(_) => Ok(Expr::ite(self.cond(e)?, Expr::one(), Expr::zero())),
             ExprKind::Binary(op, l, r) => {
                 let (a, b) = (self.expr(l)?, self.expr(r)?);
                 Ok(match op {
@@ -79,7 +83,6 @@ impl<'s, 'a> Lowerer<'s, 'a> {
             }
             ExprKind::Inf => Ok(Expr::float(f64::INFINITY)),
             ExprKind::Var(v) => self.variable(v),
-            ExprKind::Bool(_) | ExprKind::Not(_) => fail(e.span, "a boolean is not a number"),
             ExprKind::String(_) => fail(e.span, "a string is not a number"),
         }
     }
@@ -145,6 +148,11 @@ impl<'s, 'a> Lowerer<'s, 'a> {
                 Ok(Expr::sym(&convolution_name(kernel, port)))
             }
             "resolution" | "timestep" => Ok(Expr::sym(STEP)),
+            // the number of simulation steps in a duration, rounded as NEST's `Time` does
+            "steps" => match call.args.as_slice() {
+                [arg] => Ok(Expr::call(Func::Round, vec![self.expr(arg)? / Expr::sym(STEP)])),
+                _ => fail(span, "`steps` takes one argument"),
+            },
             "delta" => fail(span, "`delta` is only meaningful as a kernel"),
             _ => match Func::from_name(name) {
                 Some(f) => {
