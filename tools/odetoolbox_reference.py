@@ -87,6 +87,7 @@ WORK_DPS = 70                 # working precision of the mpmath reference
 SINGULAR_HP_TOL = 1e-30       # ODE-toolbox's closed form at 50 digits vs. the expm reference
 F64_TOL = 1e-12               # ODE-toolbox's closed form in float64 vs. the expm reference
 WORKER_TIMEOUT_S = 1800
+PROBE_RATIOS_STR = ["1", "1 + 1/10**8", "1 - 1/10**8", "1 + 1/10**4", "1 - 1/10**4"]
 NEST_VERSION = "v3.8.0"       # assumed NEST version (PyNESTML otherwise imports nest to detect it)
 
 # Synapses that have more spike ports than pre_spikes: the neuron to pair them with
@@ -103,6 +104,12 @@ DEFAULT_PAIR_NEURON = "neurons/iaf_psc_exp_neuron.nestml"
 # ----------------------------------------------------------------------------------------------
 # worker side: runs PyNESTML in a fresh process
 # ----------------------------------------------------------------------------------------------
+
+def _probe_ratios():
+    import sympy
+    return [sympy.Rational(1), sympy.Rational(1) + sympy.Rational(1, 10**8), sympy.Rational(1) - sympy.Rational(1, 10**8),
+            sympy.Rational(1) + sympy.Rational(1, 10**4), sympy.Rational(1) - sympy.Rational(1, 10**4)]
+
 
 def _jsonable(obj):
     """Deep-copy an ODE-toolbox dict into plain JSON types (sympy objects become strings)."""
@@ -378,7 +385,7 @@ def _num_entry(v):
     return entry
 
 
-def _resolve_values(ctx, overrides=None):
+def _resolve_values(ctx, overrides=None, check_printer=True):
     """Exact values of __h, parameters, internals and state initial values (as the C++ code sees them);
     ``overrides`` (name -> exact value) replace declarations, and everything depending on them follows.
 
@@ -418,6 +425,8 @@ def _resolve_values(ctx, overrides=None):
         pending = rest
 
     discrepancies = []
+    if not check_printer:
+        return values, provenance, discrepancies
     for group, items in groups[:2]:
         for item in items:
             name = item["name"]
@@ -730,6 +739,71 @@ def _float_or_str(x):
     return x if math.isfinite(x) else repr(x)
 
 
+def _singularity_conditions(warnings):
+    """The conditions ODE-toolbox lists after "List of all conditions that result in a division by zero"."""
+    conds = []
+    listing = False
+    for w in warnings:
+        msg = w.split(": ", 1)[1] if ": " in w else w
+        if msg.startswith("List of all conditions"):
+            listing = True
+            continue
+        if listing and msg.startswith("\t") and " = " in msg:
+            lhs, rhs = msg.strip().split(" = ", 1)
+            if (lhs, rhs) not in conds:
+                conds.append((lhs, rhs))
+            continue
+        listing = False
+    return conds
+
+
+def _singularity_probes(ctx, solver, shape_sys, values, conds):
+    """Evaluate the block where ODE-toolbox says its propagators divide by zero: one symbol of the
+    condition is set to the other one's default value times each of PROBE_RATIOS (the one that occurs
+    in fewer conditions is changed, so that e.g. tau_syn_inh := tau_m rather than tau_m := tau_syn_inh);
+    ``__h = 0`` is probed at h = 0."""
+    import sympy
+    names = set()
+    for e in list(solver.get("propagators", {}).values()) + list(solver.get("update_expressions", {}).values()):
+        names |= {str(x) for x in _parse(e).free_symbols}
+    count = {}
+    for lhs, rhs in conds:
+        for x in (lhs, rhs):
+            count[x] = count.get(x, 0) + 1
+    probes = []
+    for lhs, rhs in conds:
+        entry = {"condition": "%s = %s" % (lhs, rhs), "points": []}
+        probes.append(entry)
+        if not (lhs in names or any(str(x) in names for x in _parse(rhs).free_symbols)):
+            entry["skipped"] = "condition does not concern this block"
+            continue
+        if lhs == "__h" or rhs == "__h":
+            target, ratios, base = "__h", [None], sympy.Integer(0)
+        else:
+            target, other = lhs, rhs
+            if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", rhs) and count.get(rhs, 0) < count.get(lhs, 0):
+                target, other = rhs, lhs
+            base = _exact_value(_parse(other), values)
+            if base is None:
+                entry["skipped"] = "no value for " + other
+                continue
+            if base == 0:
+                entry["skipped"] = "degenerate: %s = 0 makes the system matrix infinite; no reference" % target
+                continue
+            ratios = _probe_ratios()
+        for ratio in ratios:
+            v = base if ratio is None else base * ratio
+            vals, prov, _ = _resolve_values(ctx, overrides={target: v}, check_printer=False)
+            try:
+                pb = _evaluate_block(solver, shape_sys, vals, prov, ctx.get("declarations", {}), compact=True)
+            except Exception:  # noqa: BLE001
+                pb = {"evaluation_error": traceback.format_exc()}
+            pb["override"] = {"name": target, "value": _exact_str(v),
+                              "ratio": "1" if ratio is None else str(ratio)}
+            entry["points"].append(pb)
+    return probes
+
+
 def _evaluate_context(ctx):
     out = {"model": ctx["model"], "calls": []}
     for call in ctx["calls"]:
@@ -758,7 +832,11 @@ def _evaluate_context(ctx):
         for solver in call["output"]:
             if solver["solver"].startswith("analytic"):
                 try:
-                    out["analytic_blocks"].append(_evaluate_block(solver, call["_shape_sys"], values, provenance, ctx.get("declarations", {})))
+                    blk = _evaluate_block(solver, call["_shape_sys"], values, provenance, ctx.get("declarations", {}))
+                    conds = _singularity_conditions(call.get("warnings", []))
+                    blk["odetoolbox_singularity_conditions"] = ["%s = %s" % c for c in conds]
+                    blk["singularity_probes"] = _singularity_probes(ctx, solver, call["_shape_sys"], values, conds)
+                    out["analytic_blocks"].append(blk)
                 except Exception:  # noqa: BLE001
                     out["analytic_blocks"].append({"state_variables": solver.get("state_variables"),
                                                    "evaluation_error": traceback.format_exc()})
