@@ -714,6 +714,9 @@ def _evaluate_block(solver, shape_sys, ctx_values, provenance, decls, compact=Fa
         "q_f64": [_float_or_str(v) for v in q_f64],
         "P_from_update_expressions": [[_num_entry(P_upd[i][j]) for j in range(n)] for i in range(n)],
     }
+    if compact:   # probes: ODE-toolbox's values in float64 only (its 50-digit values are in singular_entries)
+        block["odetoolbox"] = {k: block["odetoolbox"][k] for k in ("P_f64", "q_f64")}
+        block.pop("values_used", None)
     block["reference"] = {
         "method": "mpmath.expm(method='taylor') of [[A, b, db/du...], [0, 0]] * h at %d digits, stored to %d; "
                   "max relative difference to mpmath's Pade expm: %s" % (WORK_DPS, HP_DIGITS, mpmath.nstr(ref_check, 3)),

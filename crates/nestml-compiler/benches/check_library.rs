@@ -1,5 +1,6 @@
-//! Front-end speed on the whole model library: `check_source` (lex, parse, semantic checks)
-//! and `syntax::parse` alone. Criterion reports the time for one pass over all models; divide
+//! Speed on the whole model library: `check_source` (lex, parse, semantic checks),
+//! `syntax::parse` alone, and the ODE analysis of the checked models (`analyse_unit`: lowering,
+//! kernels to ODEs, partition, propagators at dt = 0.1 ms, stiffness). Criterion reports the time for one pass over all models; divide
 //! by the model count (printed at start-up) for the time per model.
 //!
 //! `cargo bench -p nestml-compiler --bench check_library -- --warm-up-time 1 --measurement-time 3`
@@ -62,6 +63,18 @@ fn bench_library(c: &mut Criterion) {
         b.iter(|| {
             for (_, text) in &models {
                 black_box(nestml_compiler::syntax::parse(text, FileId(0)));
+            }
+        })
+    });
+    let checked: Vec<_> = {
+        let mut sources = SourceMap::default();
+        models.iter().map(|(name, text)| nestml_compiler::check_source(&mut sources, name, text)).collect()
+    };
+    let options = nestml_compiler::analysis::AnalysisOptions::default();
+    group.bench_function("analyse", |b| {
+        b.iter(|| {
+            for c in &checked {
+                black_box(nestml_compiler::analyse_unit(&c.unit, &options));
             }
         })
     });
