@@ -5,45 +5,14 @@
 //!
 //! `cargo bench -p nestml-compiler --bench check_library -- --warm-up-time 1 --measurement-time 3`
 
-use std::path::{Path, PathBuf};
+#[path = "../tests/common.rs"]
+mod common;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use nestml_compiler::diagnostics::{FileId, SourceMap};
 
-/// Every `.nestml` file under `dir`, sorted.
-fn nestml_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("cannot read {}: {e}", d.display())) {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "nestml") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-/// The library models as (name, text), read once.
-fn library() -> Vec<(String, String)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/nestml-models");
-    let files = nestml_files(&dir);
-    assert!(!files.is_empty(), "no models under {}", dir.display());
-    files
-        .into_iter()
-        .map(|p| {
-            let text = std::fs::read_to_string(&p).unwrap();
-            (p.file_name().unwrap().to_string_lossy().into_owned(), text)
-        })
-        .collect()
-}
-
 fn bench_library(c: &mut Criterion) {
-    let models = library();
+    let models = common::library_texts();
     let bytes: usize = models.iter().map(|(_, t)| t.len()).sum();
     let lines: usize = models.iter().map(|(_, t)| t.lines().count()).sum();
     eprintln!("library: {} models, {} lines, {} bytes", models.len(), lines, bytes);

@@ -31,6 +31,19 @@ pub fn nestml_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Every library model as (file name, text), sorted by path.
+pub fn library_texts() -> Vec<(String, String)> {
+    let files = nestml_files(&model_library());
+    assert!(files.len() >= 43, "expected the 43 library and tutorial models, found {}", files.len());
+    files
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            (p.file_name().unwrap().to_string_lossy().into_owned(), text)
+        })
+        .collect()
+}
+
 /// The Debug rendering of a value with every span erased, to compare trees by shape.
 pub fn without_spans(debug: &str) -> String {
     let mut out = String::with_capacity(debug.len());

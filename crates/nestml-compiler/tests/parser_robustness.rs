@@ -162,17 +162,7 @@ fn apply(text: &str, m: &Mutation) -> String {
 /// The library models, read once.
 fn library() -> &'static [(String, String)] {
     static LIBRARY: OnceLock<Vec<(String, String)>> = OnceLock::new();
-    LIBRARY.get_or_init(|| {
-        let files = common::nestml_files(&common::model_library());
-        assert!(files.len() >= 43, "expected the 43 library and tutorial models, found {}", files.len());
-        files
-            .into_iter()
-            .map(|p| {
-                let text = std::fs::read_to_string(&p).unwrap();
-                (p.file_name().unwrap().to_string_lossy().into_owned(), text)
-            })
-            .collect()
-    })
+    LIBRARY.get_or_init(common::library_texts)
 }
 
 /// The input of the case in progress on each test thread, and when it started, for the watchdog.

@@ -3,7 +3,7 @@
 use super::expr::{ode_name, LowerError, Lowerer};
 use super::{IrInline, IrKernel, IrOde, IrVariable, KernelDef, ModelIr};
 use crate::sema::symbols::{complete_name, ModelSymbols, VarKind};
-use crate::syntax::ast::{self, Block, EquationKind, ExprKind, PortKind, VariablesKind};
+use crate::syntax::ast::{self, Block, EquationKind, ExprKind, PortKind};
 
 /// Lowers one checked model (its symbols collected by [`ModelSymbols::collect`]).
 pub fn lower_model(syms: &ModelSymbols) -> ModelIr {
@@ -30,11 +30,7 @@ pub fn lower_model(syms: &ModelSymbols) -> ModelIr {
     for block in &model.blocks {
         match block {
             Block::Variables(vb) => {
-                let kind = match vb.kind {
-                    VariablesKind::State => VarKind::State,
-                    VariablesKind::Parameters => VarKind::Parameter,
-                    VariablesKind::Internals => VarKind::Internal,
-                };
+                let kind = VarKind::from(vb.kind);
                 for d in &vb.declarations {
                     for v in &d.variables {
                         let Some(sym) = syms.var(&complete_name(v)) else { continue };

@@ -23,6 +23,16 @@ pub enum VarKind {
     Local,
 }
 
+impl From<VariablesKind> for VarKind {
+    fn from(kind: VariablesKind) -> Self {
+        match kind {
+            VariablesKind::State => VarKind::State,
+            VariablesKind::Parameters => VarKind::Parameter,
+            VariablesKind::Internals => VarKind::Internal,
+        }
+    }
+}
+
 impl VarKind {
     /// Variables of these kinds may be used anywhere in the model, even above their declaration.
     pub fn order_free(self) -> bool {
@@ -79,11 +89,7 @@ impl<'a> ModelSymbols<'a> {
         for block in &model.blocks {
             match block {
                 Block::Variables(vb) => {
-                    let kind = match vb.kind {
-                        VariablesKind::State => VarKind::State,
-                        VariablesKind::Parameters => VarKind::Parameter,
-                        VariablesKind::Internals => VarKind::Internal,
-                    };
+                    let kind = VarKind::from(vb.kind);
                     for d in &vb.declarations {
                         let ty = resolve_data_type(&d.data_type, diags);
                         for v in &d.variables {

@@ -992,3 +992,35 @@ fn edit_distance(a: &str, b: &str) -> usize {
     }
     row[b.len()]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::FileId;
+    use crate::syntax::parse;
+
+    fn check(src: &str) -> (TypeInfo, Vec<Diagnostic>) {
+        let unit = parse(src, FileId(0)).unit;
+        let mut diags = Vec::new();
+        let syms = ModelSymbols::collect(&unit.models[0], &mut diags);
+        let info = check_model(&syms, &mut diags);
+        (info, diags)
+    }
+
+    #[test]
+    fn magnitude_conversions_are_recorded() {
+        let (info, diags) = check("model m:\n    parameters:\n        x mV = 1 V\n        y nS = 0.012 uS\n        z mV = 2 mV + 1 V\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        let exps: Vec<i32> = info.conversions.iter().map(|(_, c)| c.exp10).collect();
+        // V → mV, uS → nS, and the `1 V` added to mV
+        assert_eq!(exps, vec![3, 3, 3]);
+    }
+
+    #[test]
+    fn every_expression_is_typed() {
+        let (info, _) = check("model m:\n    parameters:\n        x mV = 1 mV * 2\n        y real = x / 1 mV\n");
+        let mut types: Vec<String> = info.types.values().map(|t| t.to_string()).collect();
+        types.sort();
+        assert_eq!(types, ["integer", "mV", "mV", "mV", "mV", "real"]);
+    }
+}
