@@ -34,6 +34,10 @@ pub struct CheckArgs {
     #[arg(long, short)]
     pub verbose: bool,
 
+    /// `nest` also checks the restrictions of generating code for NEST (E0406, E0409).
+    #[arg(long, value_enum, default_value_t = Target::Language)]
+    pub target: Target,
+
     /// When to colour the human output (`auto`: when stderr is a terminal and NO_COLOR is unset).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
@@ -43,6 +47,12 @@ pub struct CheckArgs {
 pub enum Format {
     Human,
     Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Target {
+    Language,
+    Nest,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -81,7 +91,11 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         let name = path.display().to_string();
         // One source map per file: the text is only needed while this file is reported.
         let mut sources = SourceMap::default();
-        let checked = nestml_compiler::check_source(&mut sources, &name, &text);
+        let target = match args.target {
+            Target::Language => nestml_compiler::Target::Language,
+            Target::Nest => nestml_compiler::Target::Nest,
+        };
+        let checked = nestml_compiler::check_source_for(&mut sources, &name, &text, target);
         let (mut errors, mut warnings) = (0, 0);
         for d in &checked.diagnostics {
             match d.severity {

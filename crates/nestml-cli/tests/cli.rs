@@ -249,3 +249,49 @@ fn model_library_checks_clean() {
     assert!(files >= 43, "expected the 43 library and tutorial models: {summary}");
     assert!(summary.contains(" files: 0 errors"), "{summary}");
 }
+
+/// A random number drawn for a parameter: legal NESTML, rejected when generating for NEST.
+const RANDOM_PARAMETER: &str = "\
+model random_neuron:
+    parameters:
+        V_th mV = -55 mV + random_normal(0 mV, 1 mV)
+";
+
+#[test]
+fn nest_target_adds_the_code_generator_checks() {
+    let dir = temp_dir("target");
+    write(&dir, "random.nestml", RANDOM_PARAMETER);
+    let out = nestml(&["check", "random.nestml"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = nestml(&["check", "--target", "nest", "--format", "json", "random.nestml"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    let report = json(&out);
+    let d = &report["files"][0]["diagnostics"][0];
+    assert_eq!((d["code"].as_str(), d["line"].as_u64(), d["column"].as_u64()), (Some("E0409"), Some(3), Some(28)), "{report}");
+}
+
+#[test]
+fn analyze_reports_the_plan_as_json() {
+    let dir = temp_dir("analyze");
+    write(&dir, "clean.nestml", CLEAN);
+    let out = nestml(&["analyze", "--json", "--dt", "0.25", "clean.nestml"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let plans = json(&out);
+    let plan = &plans[0];
+    assert_eq!(plan["model"], "clean_neuron");
+    assert_eq!(plan["analytic"], serde_json::json!(["V_m"]));
+    let p = plan["propagator"]["p"][0][0].as_f64().unwrap();
+    assert!((p - (-0.25f64 / 10.0).exp()).abs() < 1e-15, "{p}");
+    // V_m relaxes towards E_L = -70 mV: q = E_L (1 - P)
+    let q = plan["propagator"]["q"][0].as_f64().unwrap();
+    assert!((q - (-70.0) * (1.0 - p)).abs() < 1e-12, "{q}");
+
+    let out = nestml(&["analyze", "--solver", "numeric", "clean.nestml"], &dir);
+    let text = stdout(&out);
+    assert!(text.contains("numeric (1): V_m") && text.contains("solver: rk45"), "{text}");
+
+    write(&dir, "broken.nestml", MISSING_COLON);
+    let out = nestml(&["analyze", "broken.nestml"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("error[E0003]"), "{}", stderr(&out));
+}

@@ -28,16 +28,31 @@ impl Checked {
     }
 }
 
+/// What the models are checked for: the language alone, or also the restrictions of code
+/// generation for NEST (random functions only in `update`, `onReceive` and `onCondition`;
+/// `onReceive` only for spike input ports), as PyNESTML's NEST target checks them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Target {
+    #[default]
+    Language,
+    Nest,
+}
+
 /// Adds `text` to `sources` under `name`, parses it and, if it parsed cleanly, runs every
 /// semantic check on it.
 pub fn check_source(sources: &mut SourceMap, name: &str, text: &str) -> Checked {
+    check_source_for(sources, name, text, Target::Language)
+}
+
+/// [`check_source`] for a given [`Target`].
+pub fn check_source_for(sources: &mut SourceMap, name: &str, text: &str, target: Target) -> Checked {
     let file = sources.add(name, text);
     let parsed = syntax::parse(text, file);
     let mut diagnostics = parsed.diagnostics;
     let mut unit = parsed.unit;
     if !diagnostics.iter().any(Diagnostic::is_error) {
         sema::quantities::split_variables_off_units(&mut unit);
-        diagnostics.extend(sema::check(&unit));
+        diagnostics.extend(sema::check(&unit, target));
     }
     let mut all = diagnostics::Diagnostics::default();
     all.extend(diagnostics);

@@ -13,15 +13,19 @@ pub mod units;
 
 use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::CompilationUnit;
+use crate::Target;
 
 /// Runs every semantic check on a parsed compilation unit.
-pub fn check(unit: &CompilationUnit) -> Vec<Diagnostic> {
+pub fn check(unit: &CompilationUnit, target: Target) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     cocos::check_unit(unit, &mut diags);
     for model in &unit.models {
         let syms = symbols::ModelSymbols::collect(model, &mut diags);
         typing::check_model(&syms, &mut diags);
         cocos::check_model(model, &syms, &mut diags);
+        if target == Target::Nest {
+            cocos::check_nest_target(model, &syms, &mut diags);
+        }
     }
     diags
 }
