@@ -856,6 +856,9 @@ def _evaluate_context(ctx):
 def _worker(mode, nestml_file, work_dir, result_file, pair_neuron=None, pair_spec=None):
     import contextlib
     import io
+    import faulthandler
+    import signal
+    faulthandler.register(signal.SIGUSR1)   # kill -USR1 <pid> prints where a slow worker is
     os.chdir(work_dir)
     sys.setrecursionlimit(10000)   # as PyNESTML's command-line entry point does
     rec = _Recorder()
