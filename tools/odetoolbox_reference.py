@@ -84,6 +84,7 @@ import traceback
 H_MS = "1/10"                 # the time step, ms, as an exact rational
 HP_DIGITS = 50                # significant digits stored
 WORK_DPS = 70                 # working precision of the mpmath reference
+SUBS_DPS = 100                # precision of the values substituted into ODE-toolbox's expressions
 SINGULAR_HP_TOL = 1e-30       # ODE-toolbox's closed form at 50 digits vs. the expm reference
 F64_TOL = 1e-12               # ODE-toolbox's closed form in float64 vs. the expm reference
 WORKER_TIMEOUT_S = 1800
@@ -314,7 +315,9 @@ def _parse(s):
     s = re.sub(r"\bsteps\(", "__steps(", s)
     import sympy
     env = _sympy_env()
-    env["__steps"] = lambda x: sympy.ceiling(x / sympy.Symbol("__h", real=True) - sympy.Rational(1, 10**12))
+    # NEST's steps(): number of time steps, taken here as the nearest integer of x / h (only internals
+    # such as refractory counts use it; it never enters an ODE of the library)
+    env["__steps"] = lambda x: sympy.floor(x / sympy.Symbol("__h", real=True) + sympy.Rational(1, 2))
     return _sympy_parse_real(s, global_dict=env)
 
 
@@ -324,18 +327,38 @@ def _rationalize(expr):
     return expr.replace(lambda e: isinstance(e, sympy.Float), lambda e: sympy.Rational(str(e)) if e.is_finite else e)
 
 
-def _exact_value(expr, values):
-    """Substitute known exact values; return a number expression or None if symbols remain."""
+def _hp(v):
+    """A value ready for substitution: exact rationals become SUBS_DPS-digit floats, so that sympy
+    never evaluates transcendental functions of big rationals exactly (which can take forever)."""
     import sympy
+    return sympy.Float(v, SUBS_DPS) if isinstance(v, sympy.Rational) else v
+
+
+def _subs_hp(expr, values):
+    """The expression with every known symbol replaced by its SUBS_DPS-digit value."""
+    return _rationalize(expr).xreplace({s: _hp(values[str(s)]) for s in expr.free_symbols if str(s) in values})
+
+
+def _exact_value(expr, values):
+    """Value of a declaration's expression: an exact rational if it is a rational function of exact
+    values, else a SUBS_DPS-digit float; None if symbols without a value remain."""
+    import sympy
+    expr = _rationalize(expr)
     sub = {s: values[str(s)] for s in expr.free_symbols if str(s) in values}
-    val = _rationalize(expr).xreplace(sub) if sub else _rationalize(expr)
-    if val.free_symbols:
-        return None
+    rational_only = (not expr.atoms(sympy.Function) and all(p.exp.is_Integer for p in expr.atoms(sympy.Pow))
+                     and all(isinstance(v, sympy.Rational) for v in sub.values()))
+    if rational_only:
+        val = expr.xreplace(sub)
+    else:
+        val = _subs_hp(expr, values)
+    if val.free_symbols or val.atoms(sympy.core.function.AppliedUndef):
+        return None    # unknown symbols, or functions without a value (random numbers, user functions)
+    if isinstance(val, sympy.Rational) or val.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+        return val
     try:
-        val = sympy.nsimplify(val) if val.is_Float else val
-    except Exception:  # noqa: BLE001
-        pass
-    return val
+        return sympy.Float(sympy.N(val, SUBS_DPS), SUBS_DPS)
+    except (TypeError, ValueError):
+        return val
 
 
 def _num_str(v, digits=HP_DIGITS):
@@ -534,7 +557,7 @@ def _evaluate_block(solver, shape_sys, ctx_values, provenance, decls, compact=Fa
         return block
 
     def exact(e):
-        return _rationalize(e).xreplace({s: values[str(s)] for s in e.free_symbols if str(s) in values})
+        return _subs_hp(e, values)
 
     # ---- ODE-toolbox's closed forms at 50 digits ----
     P_hp = [[None] * n for _ in range(n)]
@@ -560,7 +583,7 @@ def _evaluate_block(solver, shape_sys, ctx_values, provenance, decls, compact=Fa
             vals = dict(values)
             if input_vals:
                 vals.update(input_vals)
-            e = e.xreplace({s: vals[str(s)] for s in e.free_symbols if str(s) in vals})
+            e = e.xreplace({s: _hp(vals[str(s)]) for s in e.free_symbols if str(s) in vals})
             out.append(e)
         return out
 
@@ -1034,6 +1057,7 @@ def _summary_row(fx):
     singular = []
     f64 = []
     errs = []
+    conds = []
     if main is not None:
         for blk in main["analytic_blocks"]:
             n_an += len(blk["state_variables"])
@@ -1043,6 +1067,8 @@ def _summary_row(fx):
                 singular.append(e["entry"])
             for e in blk.get("f64_precision_loss_entries", []):
                 f64.append(e["entry"])
+            for probe in blk.get("singularity_probes", []):
+                conds.append(_probe_summary(probe))
         if main["numeric"]:
             n_num = len(main["numeric"]["state_variables"])
         parts = []
@@ -1069,7 +1095,29 @@ def _summary_row(fx):
             bits.append("codegen: " + pr["codegen_error"].splitlines()[0])
         paired = "; ".join(bits)
     return {"model": fx["model"], "source": fx["source"], "analytic": n_an, "numeric": n_num, "solver": solver,
-            "singular": singular, "f64": f64, "errors": errs, "paired": paired}
+            "singular": singular, "f64": f64, "errors": errs, "paired": paired, "conditions": conds}
+
+
+def _probe_summary(probe):
+    """One line per ODE-toolbox singularity condition: what its closed form gives there and nearby."""
+    if probe.get("skipped"):
+        return "%s (not probed: %s)" % (probe["condition"], probe["skipped"])
+    bits = []
+    by_ratio = {}
+    for pt in probe["points"]:
+        by_ratio.setdefault(pt["override"]["ratio"], []).append(pt)
+        if pt["override"]["ratio"] == "1":
+            if pt.get("evaluation_error"):
+                bits.append("evaluation failed")
+            else:
+                n_bad = sum(1 for e in pt.get("singular_entries", []) if e["entry"].startswith("P"))
+                bits.append("at %s = %s: %d P entries non-finite" % (pt["override"]["name"], pt["override"]["value"], n_bad))
+    for label, ratios in (("1±1e-8", ("100000001/100000000", "99999999/100000000")),
+                          ("1±1e-4", ("10001/10000", "9999/10000"))):
+        errs = [pt["comparison"]["max_rel_err_P_f64"] for r in ratios for pt in by_ratio.get(r, []) if "comparison" in pt]
+        if errs:
+            bits.append("f64 max rel. err at ratio %s: %.2g" % (label, max(errs)))
+    return "%s (%s)" % (probe["condition"], "; ".join(bits))
 
 
 def _write_summary(out_dir, rows):
@@ -1078,16 +1126,20 @@ def _write_summary(out_dir, rows):
              "variables of the model's own analysis (the `full` ODE-toolbox call). \"singular\" lists the entries "
              "where ODE-toolbox's closed form is non-finite or wrong at the default parameters even at 50 digits; "
              "\"f64 loss\" the entries where its float64 evaluation is more than 1e-12 (relative) off the "
-             "expm reference.", "",
-             "| model | source | #analytic | #numeric | solver | singular in ODE-toolbox | f64 loss > 1e-12 | notes |",
-             "|---|---|---:|---:|---|---|---|---|"]
+             "expm reference. \"ODE-toolbox singularity conditions\" are the conditions ODE-toolbox warns about "
+             "(PyNESTML switches its mitigation off) with the probe results: the number of non-finite propagator "
+             "entries at the coincidence, and the worst relative error of the float64 closed forms at parameter "
+             "ratios 1±1e-8 and 1±1e-4 from it.", "",
+             "| model | source | #analytic | #numeric | solver | singular at defaults | f64 loss > 1e-12 at defaults | ODE-toolbox singularity conditions | notes |",
+             "|---|---|---:|---:|---|---|---|---|---|"]
     for r in rows:
         notes = list(r["errors"])
         if r["paired"]:
             notes.append("paired run (analytic/numeric): " + r["paired"])
-        lines.append("| %s | %s | %d | %d | %s | %s | %s | %s |" % (
+        lines.append("| %s | %s | %d | %d | %s | %s | %s | %s | %s |" % (
             r["model"], r["source"], r["analytic"], r["numeric"], r["solver"],
             ", ".join(r["singular"]) or "-", ", ".join(r["f64"]) or "-",
+            "<br>".join(r["conditions"]) or "-",
             "; ".join(n.replace("|", "\\|") for n in notes) or ""))
     lines.append("")
     with open(os.path.join(out_dir, "SUMMARY.md"), "w", encoding="utf-8") as f:
@@ -1122,7 +1174,6 @@ def main(argv=None):
     os.makedirs(args.out, exist_ok=True)
     h = float(eval(H_MS))  # noqa: S307 -- a constant of this file
 
-    results = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
         futs = {ex.submit(_run_job, args.python, job, args.timeout): job for job in jobs}
         for fut in concurrent.futures.as_completed(futs):
@@ -1132,15 +1183,21 @@ def main(argv=None):
                 json.dump(fx, f, sort_keys=True, indent=1, allow_nan=False)
                 f.write("\n")
             row = _summary_row(fx)
-            results.append(row)
             print("%-45s %6.1f s  analytic %2d  numeric %2d  %s%s" % (
                 fx["model"], res["seconds"], row["analytic"], row["numeric"],
                 ("singular: " + ", ".join(row["singular"])) if row["singular"] else "",
                 ("  ERR " + "; ".join(row["errors"])) if row["errors"] else ""), flush=True)
 
-    if not args.only:
-        results.sort(key=lambda r: r["source"])
-        _write_summary(args.out, results)
+    # the summary covers every fixture in the folder (also those not regenerated by this run)
+    rows = []
+    for fn in sorted(os.listdir(args.out)):
+        if fn.endswith(".json"):
+            with open(os.path.join(args.out, fn), encoding="utf-8") as f:
+                fx = json.load(f)
+            if isinstance(fx, dict) and "model" in fx and "analyses" in fx:
+                rows.append(_summary_row(fx))
+    rows.sort(key=lambda r: r["source"])
+    _write_summary(args.out, rows)
     return 0
 
 

@@ -26,6 +26,10 @@ pub struct AnalyzeArgs {
     #[arg(long, value_enum, default_value_t = Solver::Analytic)]
     pub solver: Solver,
 
+    /// Use VALUE (in NEST units: ms, mV, pA, nS, pF, GOhm) instead of the default of NAME; may be repeated.
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_assignment)]
+    pub overrides: Vec<(String, f64)>,
+
     /// Override the numeric solver: `rk45`, `rk4`, `forward-Euler` or `implicit`.
     #[arg(long, value_name = "NAME", value_parser = ["rk45", "rk4", "forward-Euler", "implicit"])]
     pub numeric_solver: Option<String>,
@@ -65,6 +69,7 @@ pub fn run(args: &AnalyzeArgs) -> ExitCode {
             Solver::Numeric => SolverMode::Numeric,
         },
         numeric_solver: args.numeric_solver.clone(),
+        overrides: args.overrides.iter().map(|(n, v)| (n.replace('\'', "__d"), *v)).collect(),
     };
     let plans = nestml_compiler::analyse_unit(&checked.unit, &options);
     let mut out = std::io::stdout().lock();
@@ -76,6 +81,12 @@ pub fn run(args: &AnalyzeArgs) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+fn parse_assignment(text: &str) -> Result<(String, f64), String> {
+    let (name, value) = text.split_once('=').ok_or("expected NAME=VALUE")?;
+    let value: f64 = value.trim().parse().map_err(|e| format!("`{value}` is not a number: {e}"))?;
+    Ok((name.trim().to_string(), value))
 }
 
 /// The plan as text for a terminal.

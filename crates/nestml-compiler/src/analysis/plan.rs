@@ -29,11 +29,14 @@ pub struct AnalysisOptions {
     pub solver: SolverMode,
     /// Overrides the recommended numeric solver (`rk45`, `rk4`, `forward-Euler`, `implicit`).
     pub numeric_solver: Option<String>,
+    /// Values (NEST units) used instead of the defaults of these parameters, internals or
+    /// initial values, by symbol name.
+    pub overrides: BTreeMap<String, f64>,
 }
 
 impl Default for AnalysisOptions {
     fn default() -> Self {
-        AnalysisOptions { dt: 0.1, solver: SolverMode::Auto, numeric_solver: None }
+        AnalysisOptions { dt: 0.1, solver: SolverMode::Auto, numeric_solver: None, overrides: BTreeMap::new() }
     }
 }
 
@@ -112,7 +115,7 @@ pub fn analyse(ir: &ModelIr, options: &AnalysisOptions) -> Plan {
     let ms = build_system(ir);
     let mut problems: Vec<String> = ir.problems.iter().map(|p| p.message.clone()).collect();
     problems.extend(ms.problems.iter().cloned());
-    let mut env = default_environment(ir, options.dt);
+    let mut env = default_environment(ir, options.dt, &options.overrides);
     // continuous inputs are held over a step; the report shows `q` for inputs at 0
     for port in &ir.continuous_ports {
         env.entry(port.clone()).or_insert(0.0);
