@@ -18,6 +18,7 @@ pub mod kernel;
 pub mod num;
 mod print;
 pub mod propagator;
+pub mod rust;
 pub mod simplify;
 pub mod stiffness;
 pub mod system;
@@ -29,6 +30,7 @@ pub use kernel::{
     convolution, convolution_state_name, delta, kernel_from_odes, kernel_to_ode, Convolution,
     KernelEquation, KernelError, KernelOde, MAX_KERNEL_ORDER, SPIKE_WEIGHT,
 };
+pub use rust::{to_rust, RustNames};
 pub use propagator::{propagator, symbolic_propagator, Propagator, PropagatorError, SymbolicRow};
 pub use simplify::{
     coefficient, coefficients, equivalent, expand, is_zero, simplify, Affine, NonLinear,
