@@ -18,8 +18,12 @@ pub fn lower_model(syms: &ModelSymbols) -> ModelIr {
         convolutions: Vec::new(),
         spike_ports: Vec::new(),
         continuous_ports: Vec::new(),
+        update: Vec::new(),
+        on_receive: Vec::new(),
+        on_condition: Vec::new(),
         problems: Vec::new(),
     };
+    let mut receive: Vec<(i64, usize, String, Vec<super::IrStmt>)> = Vec::new();
     let keep = |r: Result<nestml_ode::Expr, LowerError>, problems: &mut Vec<LowerError>| match r {
         Ok(e) => Some(e),
         Err(err) => {
@@ -76,9 +80,24 @@ pub fn lower_model(syms: &ModelSymbols) -> ModelIr {
                     }
                 }
             }
+            Block::Update(u) => match lw.stmts(&u.body) {
+                Ok(body) => ir.update.extend(body),
+                Err(e) => ir.problems.push(e),
+            },
+            Block::OnReceive(r) => match lw.stmts(&r.body) {
+                Ok(body) => receive.push((priority(r), receive.len(), r.port.name.clone(), body)),
+                Err(e) => ir.problems.push(e),
+            },
+            Block::OnCondition(c) => match lw.cond(&c.condition).and_then(|cond| Ok((cond, lw.stmts(&c.body)?))) {
+                Ok(pair) => ir.on_condition.push(pair),
+                Err(e) => ir.problems.push(e),
+            },
             _ => {}
         }
     }
+    // higher priority first; handlers without priority keep their source order
+    receive.sort_by_key(|(p, order, ..)| (std::cmp::Reverse(*p), *order));
+    ir.on_receive = receive.into_iter().map(|(_, _, port, body)| (port, body)).collect();
     ir.convolutions = lw.convolutions;
     ir
 }
@@ -130,4 +149,16 @@ fn delta_scale(lw: &mut Lowerer, e: &ast::Expr, problems: &mut Vec<LowerError>) 
         }
         _ => None,
     }
+}
+
+/// The `priority=N` of an `onReceive` handler (0 without one).
+fn priority(r: &ast::OnReceive) -> i64 {
+    r.parameters
+        .iter()
+        .find(|p| p.name.name == "priority")
+        .and_then(|p| match &p.value.kind {
+            ExprKind::Number { literal, .. } => literal.text.parse().ok(),
+            _ => None,
+        })
+        .unwrap_or(0)
 }

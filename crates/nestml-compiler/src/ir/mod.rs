@@ -8,9 +8,11 @@
 
 mod expr;
 mod lower;
+mod stmt;
 
 pub use expr::{conversion_expr, convolution_name, ode_name, LowerError, STEP};
 pub use lower::lower_model;
+pub use stmt::{ArithOp, IrStmt};
 
 use nestml_ode::Expr;
 
@@ -34,6 +36,12 @@ pub struct ModelIr {
     pub spike_ports: Vec<String>,
     /// Continuous input ports: held constant over a step.
     pub continuous_ports: Vec<String>,
+    /// The `update` block.
+    pub update: Vec<IrStmt>,
+    /// `onReceive(port)` handlers in the order they run (by priority, highest first).
+    pub on_receive: Vec<(String, Vec<IrStmt>)>,
+    /// `onCondition(cond)` blocks in source order.
+    pub on_condition: Vec<(nestml_ode::Cond, Vec<IrStmt>)>,
     /// Expressions that could not be lowered (they are reported, not fatal).
     pub problems: Vec<LowerError>,
 }
