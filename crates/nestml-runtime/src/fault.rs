@@ -1,0 +1,163 @@
+//! [`Fault`]: what a neuron's step or calibration returns when the model breaks down.
+//!
+//! A fault names the model, the variable (or parameter, or guard) and the simulation time,
+//! so that a user of a network with thousands of neurons learns which model and which
+//! variable failed when, without a debugger.
+
+use crate::solvers::SolverError;
+use std::fmt;
+
+/// A failure of a model during simulation or calibration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fault {
+    /// The NESTML model name, e.g. `iaf_psc_exp_neuron`.
+    pub model: &'static str,
+    /// Simulation time in ms at the end of the failing step (or of the last step, for
+    /// calibration).
+    pub t: f64,
+    pub kind: FaultKind,
+}
+
+/// What went wrong.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FaultKind {
+    /// A state variable became NaN or infinite.
+    NotFinite { variable: &'static str, value: f64 },
+    /// A state variable left the bounds the model declares it must stay in (e.g. NEST's
+    /// aeif models stop when `V_m` exceeds a limit).
+    BlowUp {
+        variable: &'static str,
+        value: f64,
+        limit: f64,
+    },
+    /// A parameter (or the resolution) makes the model unusable, e.g. a propagator that
+    /// divides by `tau_m - tau_syn` when both are equal.
+    InvalidParameter {
+        name: &'static str,
+        value: f64,
+        reason: &'static str,
+    },
+    /// A parameter guard of the model (`guard: tau_m > 0 ms`) does not hold.
+    GuardViolated { guard: &'static str },
+    /// The numeric solver gave up.
+    Solver {
+        error: SolverError,
+        variable: Option<&'static str>,
+    },
+    /// A NESTML random function got an argument it cannot sample from.
+    BadRandomArgument { function: &'static str, value: f64 },
+}
+
+impl Fault {
+    pub fn new(model: &'static str, t: f64, kind: FaultKind) -> Fault {
+        Fault { model, t, kind }
+    }
+
+    /// A solver error, naming the state variable from `names` (in state-vector order) if the
+    /// error points at one.
+    pub fn from_solver(
+        model: &'static str,
+        t: f64,
+        error: SolverError,
+        names: &[&'static str],
+    ) -> Fault {
+        let variable = match error {
+            SolverError::NonFinite { index, .. } => names.get(index).copied(),
+            _ => None,
+        };
+        Fault {
+            model,
+            t,
+            kind: FaultKind::Solver { error, variable },
+        }
+    }
+
+    /// Checks that every value is finite; `names[i]` names `values[i]`.
+    pub fn check_finite(
+        model: &'static str,
+        t: f64,
+        names: &[&'static str],
+        values: &[f64],
+    ) -> Result<(), Fault> {
+        match values.iter().position(|v| !v.is_finite()) {
+            None => Ok(()),
+            Some(i) => Err(Fault {
+                model,
+                t,
+                kind: FaultKind::NotFinite {
+                    variable: names.get(i).copied().unwrap_or("?"),
+                    value: values[i],
+                },
+            }),
+        }
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ", self.model)?;
+        match &self.kind {
+            FaultKind::NotFinite { variable, value } => write!(f, "{variable} became {value}")?,
+            FaultKind::BlowUp {
+                variable,
+                value,
+                limit,
+            } => write!(f, "{variable} = {value} is beyond the limit {limit}")?,
+            FaultKind::InvalidParameter {
+                name,
+                value,
+                reason,
+            } => write!(f, "{name} = {value}: {reason}")?,
+            FaultKind::GuardViolated { guard } => write!(f, "guard violated: {guard}")?,
+            FaultKind::Solver {
+                error,
+                variable: Some(v),
+            } => write!(f, "solver failed on {v}: {error}")?,
+            FaultKind::Solver {
+                error,
+                variable: None,
+            } => write!(f, "solver failed: {error}")?,
+            FaultKind::BadRandomArgument { function, value } => {
+                write!(f, "{function}({value}) is undefined")?
+            }
+        }
+        write!(f, " at t = {} ms", self.t)
+    }
+}
+
+impl std::error::Error for Fault {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_model_variable_and_time() {
+        let e = Fault::check_finite("hh_psc_alpha_neuron", 12.5, &["V_m", "m"], &[1.0, f64::NAN])
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "hh_psc_alpha_neuron: m became NaN at t = 12.5 ms"
+        );
+        let e = Fault::from_solver(
+            "x",
+            1.0,
+            SolverError::NonFinite { index: 0, t: 0.05 },
+            &["V_m"],
+        );
+        assert!(
+            e.to_string()
+                .starts_with("x: solver failed on V_m: state component 0"),
+            "{e}"
+        );
+        let e = Fault::new(
+            "x",
+            0.0,
+            FaultKind::GuardViolated {
+                guard: "C_m > 0 pF",
+            },
+        );
+        assert_eq!(e.to_string(), "x: guard violated: C_m > 0 pF at t = 0 ms");
+        assert!(Fault::check_finite("x", 0.0, &["a"], &[1.0]).is_ok());
+    }
+}

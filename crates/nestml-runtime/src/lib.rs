@@ -1,0 +1,35 @@
+//! The runtime that neuron structs generated from NESTML models run on.
+//!
+//! - [`solvers`]: ODE integrators on fixed-size state `[f64; N]` that allocate nothing per
+//!   step: [`solvers::Rkf45`] (GSL's `rkf45` + standard control + `evolve_apply`, step for
+//!   step as NEST runs it), [`solvers::Rk4`], [`solvers::ForwardEuler`] and the
+//!   Rosenbrock method [`solvers::Ros2`] for stiff systems.
+//! - [`neuron`]: the [`Neuron`] trait every generated neuron implements (NEST's point-neuron
+//!   cycle), its object-safe twin [`DynNeuron`], and variable metadata.
+//! - [`inputs`]: per-port spike and continuous input buffers with NEST's timing.
+//! - [`fault`]: [`Fault`], the error a step returns when the model breaks down.
+//! - [`time`]: [`Resolution`], NEST's tic-based simulation clock.
+//! - [`driver`]: [`Driver`], a single-neuron test and embedding harness.
+//! - [`rng`]: [`NestmlRng`], the seedable generator behind `random_normal`,
+//!   `random_uniform` and `random_poisson`.
+//!
+//! Units: every `f64` is in NEST's internal units (ms, mV, pA, nS, pF, GOhm, …).
+
+pub mod driver;
+pub mod fault;
+pub mod inputs;
+pub mod neuron;
+pub mod rng;
+pub mod solvers;
+pub mod time;
+
+pub use driver::{Driver, Interrupted, Recording, RunError};
+pub use fault::{Fault, FaultKind};
+pub use inputs::{ContinuousInputs, Receptor, SpikeInputs};
+pub use neuron::{
+    DynNeuron, Neuron, PortInfo, PortKind, SetError, StepContext, StepOutcome, ValueType,
+    VariableInfo, VariableKind,
+};
+pub use rng::NestmlRng;
+pub use solvers::{Control, ForwardEuler, OdeRhs, OdeSolver, Rk4, Rkf45, Ros2, SolverError};
+pub use time::Resolution;

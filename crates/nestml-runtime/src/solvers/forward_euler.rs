@@ -1,0 +1,112 @@
+//! Explicit (forward) Euler, PyNESTML's `numeric_solver = "forward-Euler"`.
+//!
+//! One call of [`integrate`](OdeSolver::integrate) takes `substeps` equal steps
+//! `y ← y + dt f(t, y)`; with one substep this is exactly PyNESTML's NEST code
+//! (`ode_state[i] += __timestep * f[i]`).
+
+use super::{first_non_finite, OdeRhs, OdeSolver, SolverError};
+
+/// Forward Euler with `substeps` steps per call.
+#[derive(Clone, Debug)]
+pub struct ForwardEuler<const N: usize> {
+    substeps: u32,
+    k: [f64; N],
+}
+
+impl<const N: usize> ForwardEuler<N> {
+    /// `substeps` equal steps per [`integrate`](OdeSolver::integrate) call (at least one).
+    pub fn new(substeps: u32) -> Self {
+        ForwardEuler {
+            substeps: super::check_substeps(substeps),
+            k: [0.0; N],
+        }
+    }
+
+    /// One step of size `h` from `(t, y)`.
+    #[inline(always)]
+    pub fn step<F: OdeRhs<N>>(&mut self, f: &F, t: f64, h: f64, y: &mut [f64; N]) {
+        f.rhs(t, y, &mut self.k);
+        for i in 0..N {
+            y[i] += h * self.k[i];
+        }
+    }
+}
+
+impl<const N: usize> Default for ForwardEuler<N> {
+    fn default() -> Self {
+        Self::new(1)
+    }
+}
+
+impl<const N: usize> OdeSolver<N> for ForwardEuler<N> {
+    fn integrate<F: OdeRhs<N>>(
+        &mut self,
+        f: &F,
+        t0: f64,
+        t1: f64,
+        y: &mut [f64; N],
+    ) -> Result<(), SolverError> {
+        let h = (t1 - t0) / self.substeps as f64;
+        for i in 0..self.substeps {
+            self.step(f, t0 + i as f64 * h, h, y);
+        }
+        match first_non_finite(y) {
+            Some(index) => Err(SolverError::NonFinite { index, t: t1 }),
+            None => Ok(()),
+        }
+    }
+
+    fn reset(&mut self, _h: f64) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::solvers::testing::*;
+
+    #[test]
+    fn first_order_convergence() {
+        let mut s = ForwardEuler::<1>::default();
+        let e: Vec<f64> = [64, 128, 256, 512]
+            .iter()
+            .map(|&n| {
+                error_with_steps(n, 1.0, [1.0], decay_exact, |t, h, y| {
+                    s.step(&decay, t, h, y)
+                })
+            })
+            .collect();
+        let p = observed_order(&e);
+        assert!((p - 1.0).abs() < 0.05, "order {p}");
+
+        let mut s = ForwardEuler::<2>::default();
+        let e: Vec<f64> = [256, 512, 1024, 2048]
+            .iter()
+            .map(|&n| {
+                error_with_steps(n, 4.0, [1.0, 0.0], oscillator_exact, |t, h, y| {
+                    s.step(&oscillator, t, h, y)
+                })
+            })
+            .collect();
+        let p = observed_order(&e);
+        assert!((p - 1.0).abs() < 0.05, "order {p}");
+    }
+
+    #[test]
+    fn one_substep_is_pynestml_update_and_substeps_split_the_interval() {
+        let mut s = ForwardEuler::<1>::new(1);
+        let mut y = [3.0];
+        s.integrate(&decay, 0.0, 0.1, &mut y).unwrap();
+        assert_eq!(y[0], 3.0 + 0.1 * -3.0);
+        let mut s = ForwardEuler::<1>::new(4);
+        let mut y = [1.0];
+        s.integrate(&decay, 0.0, 0.4, &mut y).unwrap();
+        assert!((y[0] - 0.9f64.powi(4)).abs() < 1e-15);
+        let mut s = ForwardEuler::<1>::new(0);
+        s.integrate(&decay, 0.0, 0.4, &mut y).unwrap();
+        let bad = |_t: f64, _y: &[f64; 1], f: &mut [f64; 1]| f[0] = f64::NAN;
+        assert!(matches!(
+            s.integrate(&bad, 0.0, 0.1, &mut y),
+            Err(SolverError::NonFinite { index: 0, .. })
+        ));
+    }
+}

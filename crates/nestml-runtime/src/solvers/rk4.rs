@@ -1,0 +1,121 @@
+//! The classical fourth-order Runge–Kutta method with fixed steps.
+
+use super::{first_non_finite, OdeRhs, OdeSolver, SolverError};
+
+/// Classical RK4 with `substeps` steps per call.
+#[derive(Clone, Debug)]
+pub struct Rk4<const N: usize> {
+    substeps: u32,
+    k1: [f64; N],
+    k2: [f64; N],
+    k3: [f64; N],
+    k4: [f64; N],
+    ytmp: [f64; N],
+}
+
+impl<const N: usize> Rk4<N> {
+    /// `substeps` equal steps per [`integrate`](OdeSolver::integrate) call (at least one).
+    pub fn new(substeps: u32) -> Self {
+        Rk4 {
+            substeps: super::check_substeps(substeps),
+            k1: [0.0; N],
+            k2: [0.0; N],
+            k3: [0.0; N],
+            k4: [0.0; N],
+            ytmp: [0.0; N],
+        }
+    }
+
+    /// One step of size `h` from `(t, y)`: `y + h/6 (k1 + 2 k2 + 2 k3 + k4)`.
+    #[inline(always)]
+    pub fn step<F: OdeRhs<N>>(&mut self, f: &F, t: f64, h: f64, y: &mut [f64; N]) {
+        let h2 = 0.5 * h;
+        f.rhs(t, y, &mut self.k1);
+        for i in 0..N {
+            self.ytmp[i] = y[i] + h2 * self.k1[i];
+        }
+        f.rhs(t + h2, &self.ytmp, &mut self.k2);
+        for i in 0..N {
+            self.ytmp[i] = y[i] + h2 * self.k2[i];
+        }
+        f.rhs(t + h2, &self.ytmp, &mut self.k3);
+        for i in 0..N {
+            self.ytmp[i] = y[i] + h * self.k3[i];
+        }
+        f.rhs(t + h, &self.ytmp, &mut self.k4);
+        let h6 = h / 6.0;
+        for i in 0..N {
+            y[i] += h6 * (self.k1[i] + 2.0 * (self.k2[i] + self.k3[i]) + self.k4[i]);
+        }
+    }
+}
+
+impl<const N: usize> Default for Rk4<N> {
+    fn default() -> Self {
+        Self::new(1)
+    }
+}
+
+impl<const N: usize> OdeSolver<N> for Rk4<N> {
+    fn integrate<F: OdeRhs<N>>(
+        &mut self,
+        f: &F,
+        t0: f64,
+        t1: f64,
+        y: &mut [f64; N],
+    ) -> Result<(), SolverError> {
+        let h = (t1 - t0) / self.substeps as f64;
+        for i in 0..self.substeps {
+            self.step(f, t0 + i as f64 * h, h, y);
+        }
+        match first_non_finite(y) {
+            Some(index) => Err(SolverError::NonFinite { index, t: t1 }),
+            None => Ok(()),
+        }
+    }
+
+    fn reset(&mut self, _h: f64) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::solvers::testing::*;
+
+    #[test]
+    fn fourth_order_convergence() {
+        let mut s = Rk4::<1>::default();
+        let e: Vec<f64> = [4, 8, 16, 32]
+            .iter()
+            .map(|&n| {
+                error_with_steps(n, 1.0, [1.0], decay_exact, |t, h, y| {
+                    s.step(&decay, t, h, y)
+                })
+            })
+            .collect();
+        let p = observed_order(&e);
+        assert!((p - 4.0).abs() < 0.15, "order {p} from {e:?}");
+
+        let mut s = Rk4::<2>::default();
+        let e: Vec<f64> = [8, 16, 32, 64]
+            .iter()
+            .map(|&n| {
+                error_with_steps(n, 4.0, [1.0, 0.0], oscillator_exact, |t, h, y| {
+                    s.step(&oscillator, t, h, y)
+                })
+            })
+            .collect();
+        let p = observed_order(&e);
+        assert!((p - 4.0).abs() < 0.15, "order {p} from {e:?}");
+    }
+
+    #[test]
+    fn substeps_split_the_interval_and_time_dependence_is_exact_for_cubics() {
+        // y' = 3 t^2 + 1: RK4 (Simpson's rule in t) is exact.
+        let f = |t: f64, _y: &[f64; 1], d: &mut [f64; 1]| d[0] = 3.0 * t * t + 1.0;
+        let mut s = Rk4::<1>::new(3);
+        let mut y = [0.0];
+        s.integrate(&f, 1.0, 2.5, &mut y).unwrap();
+        assert!((y[0] - (2.5f64.powi(3) + 2.5 - 2.0)).abs() < 1e-13);
+    }
+}

@@ -1,0 +1,485 @@
+//! Adaptive Runge–Kutta–Fehlberg 4(5), step for step as NEST runs GSL.
+//!
+//! NEST's nonlinear models (and PyNESTML's NEST target with `numeric_solver = "rk45"`) use
+//! GSL's original ODE interface: the stepper `gsl_odeiv_step_rkf45`, the standard step-size
+//! control `gsl_odeiv_control_standard` (created by `gsl_odeiv_control_y_new` or `_yp_new`)
+//! and `gsl_odeiv_evolve_apply`, called in a loop over one simulation step. [`Rkf45`]
+//! implements the same rules in the same floating-point order, so that it follows the same
+//! sequence of accepted and rejected steps and produces the same numbers (bitwise, checked
+//! against GSL 2.7.1 and GSL 1.16 in `tests/gsl_reference.rs`).
+//!
+//! # The rules
+//!
+//! **Stepper.** Fehlberg's pair with nodes `0, 1/4, 3/8, 12/13, 1, 1/2`. Stage 1 is the
+//! derivative at the start of the step. The new state is the fifth-order solution
+//! `y + h (16/135 k1 + 6656/12825 k3 + 28561/56430 k4 − 9/50 k5 + 2/55 k6)`
+//! (local extrapolation); the error estimate is `h (1/360 k1 − 128/4275 k3 − 2197/75240 k4
+//! + 1/50 k5 + 2/55 k6)`. The stepper reports order `q = 5` to the control.
+//!
+//! **Control** ([`Control`]). With `y` the new state, `e` the error estimate and `y'` the
+//! derivative at the end of the step, the tolerated error per component is
+//! `D_i = ε_rel (a_y |y_i| + a_dydt |h y'_i|) + ε_abs` and the error ratio is
+//! `E = max_i |e_i| / |D_i|` (the maximum starts at the smallest normal double and skips
+//! NaN ratios). Then
+//! - `E > 1.1`: decrease, `h ← h · max(0.9 / E^(1/q), 0.2)`;
+//! - `E < 0.5`: increase, `h ← h · min(max(0.9 / E^(1/(q+1)), 1), 5)`;
+//! - otherwise keep `h`.
+//!
+//! `gsl_odeiv_control_y_new(ε_abs, ε_rel)` is `a_y = 1, a_dydt = 0` ([`Control::y`]);
+//! `_yp_new` is `a_y = 0, a_dydt = 1` ([`Control::yp`], NEST's aeif models).
+//!
+//! **Evolve** ([`Rkf45::evolve_apply`]), one call from `t0` towards `t1` with the suggested
+//! step `h`: the derivative at `(t0, y)` is evaluated once. If `h` exceeds `t1 − t0`, the
+//! step is truncated to `t1 − t0` and is final (`t` becomes exactly `t1`; otherwise
+//! `t0 + h`). After the step the control adjusts `h`. On a decrease that is real
+//! (`|h_new| < |h_old|`) and moves time by at least one ulp (`t + h_new ≠ t`), the step is
+//! undone (state restored, start derivative kept) and retried with `h_new`, again truncated
+//! to `t1 − t0`; on a decrease that is not, the step stands and `h` stays. The adjusted `h`
+//! (computed from the truncated step if the step was final) is handed back and persists.
+//!
+//! **NEST's loop** ([`Rkf45::integrate`]): `t = 0; while t < h_sim { evolve_apply(&t, h_sim,
+//! &integration_step, y) }`, where `integration_step` lives in the neuron, is set to the
+//! resolution by `init_buffers` ([`OdeSolver::reset`]) and carries over from one simulation
+//! step to the next. PyNESTML 9's NEST template sets `ε_abs = ε_rel = 10⁻⁶` with
+//! `gsl_odeiv_control_y_new` ([`Control::NESTML_DEFAULT`]); NEST's own hh_psc_alpha,
+//! iaf_cond_* and hh_cond_exp_traub use `y_new(1e-3, 0)`, its aeif models
+//! `yp_new(gsl_error_tol, gsl_error_tol)` with `gsl_error_tol = 1e-6`.
+//!
+//! # Derivative evaluations
+//!
+//! GSL evaluates `f(t0, y)` at the start of every `evolve_apply` and `f(t0 + h, y_new)` at the
+//! end of every step. [`Rkf45::integrate`] gets the same numbers with fewer calls: the
+//! end-of-step derivative of an accepted step is, bit for bit, the start derivative of the
+//! next call (same `t`, same `y`, and `f` is a function of them), so it is reused; and for the
+//! final step of a simulation step the end derivative is skipped when `a_dydt = 0`, since the
+//! control would multiply it by zero (this differs from GSL only when that derivative is
+//! infinite or NaN, which the control then ignores in GSL). That is six evaluations per step
+//! instead of GSL's seven, plus one per simulation step.
+
+use super::{first_non_finite, OdeRhs, OdeSolver, SolverError};
+
+// Fehlberg's coefficients (Hairer, Nørsett & Wanner, Solving ODEs I, Table 5.1).
+const A2: f64 = 1.0 / 4.0;
+const A3: f64 = 3.0 / 8.0;
+const A4: f64 = 12.0 / 13.0;
+const A5: f64 = 1.0;
+const A6: f64 = 1.0 / 2.0;
+
+const B31: f64 = 3.0 / 32.0;
+const B32: f64 = 9.0 / 32.0;
+const B41: f64 = 1932.0 / 2197.0;
+const B42: f64 = -7200.0 / 2197.0;
+const B43: f64 = 7296.0 / 2197.0;
+const B51: f64 = 439.0 / 216.0;
+const B52: f64 = -8.0;
+const B53: f64 = 3680.0 / 513.0;
+const B54: f64 = -845.0 / 4104.0;
+const B61: f64 = -8.0 / 27.0;
+const B62: f64 = 2.0;
+const B63: f64 = -3544.0 / 2565.0;
+const B64: f64 = 1859.0 / 4104.0;
+const B65: f64 = -11.0 / 40.0;
+
+// Fifth-order weights (the solution that is kept).
+const C1: f64 = 16.0 / 135.0;
+const C3: f64 = 6656.0 / 12825.0;
+const C4: f64 = 28561.0 / 56430.0;
+const C5: f64 = -9.0 / 50.0;
+const C6: f64 = 2.0 / 55.0;
+
+// Fifth- minus fourth-order weights: the error estimate.
+const E1: f64 = 1.0 / 360.0;
+const E3: f64 = -128.0 / 4275.0;
+const E4: f64 = -2197.0 / 75240.0;
+const E5: f64 = 1.0 / 50.0;
+const E6: f64 = 2.0 / 55.0;
+
+/// The order the stepper reports to the step-size control.
+pub const ORDER: u32 = 5;
+
+/// GSL's standard step-size control (`gsl_odeiv_control_standard`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Control {
+    pub eps_abs: f64,
+    pub eps_rel: f64,
+    /// Weight of `|y|` in the tolerated error.
+    pub a_y: f64,
+    /// Weight of `|h y'|` in the tolerated error.
+    pub a_dydt: f64,
+}
+
+/// What [`Control::hadjust`] did to the step size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Adjustment {
+    Decreased,
+    Unchanged,
+    Increased,
+}
+
+impl Control {
+    /// PyNESTML 9's NEST target: `gsl_odeiv_control_y_new(1e-6, 1e-6)`.
+    pub const NESTML_DEFAULT: Control = Control::y(1e-6, 1e-6);
+
+    /// `gsl_odeiv_control_y_new`: error relative to the solution.
+    pub const fn y(eps_abs: f64, eps_rel: f64) -> Control {
+        Control {
+            eps_abs,
+            eps_rel,
+            a_y: 1.0,
+            a_dydt: 0.0,
+        }
+    }
+
+    /// `gsl_odeiv_control_yp_new`: error relative to the derivative.
+    pub const fn yp(eps_abs: f64, eps_rel: f64) -> Control {
+        Control {
+            eps_abs,
+            eps_rel,
+            a_y: 0.0,
+            a_dydt: 1.0,
+        }
+    }
+
+    /// `gsl_odeiv_control_standard_new`, which rejects negative (or here NaN) arguments.
+    pub fn standard(
+        eps_abs: f64,
+        eps_rel: f64,
+        a_y: f64,
+        a_dydt: f64,
+    ) -> Result<Control, SolverError> {
+        let ok = |x: f64| x >= 0.0;
+        if !ok(eps_abs) {
+            Err(SolverError::InvalidArgument("eps_abs is negative"))
+        } else if !ok(eps_rel) {
+            Err(SolverError::InvalidArgument("eps_rel is negative"))
+        } else if !ok(a_y) {
+            Err(SolverError::InvalidArgument("a_y is negative"))
+        } else if !ok(a_dydt) {
+            Err(SolverError::InvalidArgument("a_dydt is negative"))
+        } else {
+            Ok(Control {
+                eps_abs,
+                eps_rel,
+                a_y,
+                a_dydt,
+            })
+        }
+    }
+
+    /// Adjusts `h` from the error estimate `yerr` of a step of size `*h` that produced `y`
+    /// with end derivative `yp`, for a method of order `order` (the rules in the module
+    /// docs). `yp = None` omits the `a_dydt` term, which is exact when `a_dydt = 0` and `yp`
+    /// is finite.
+    pub fn hadjust<const N: usize>(
+        &self,
+        order: u32,
+        y: &[f64; N],
+        yerr: &[f64; N],
+        yp: Option<&[f64; N]>,
+        h: &mut f64,
+    ) -> Adjustment {
+        let h_old = *h;
+        let mut rmax = f64::MIN_POSITIVE;
+        match yp {
+            Some(yp) => {
+                for i in 0..N {
+                    let d0 = self.eps_rel
+                        * (self.a_y * y[i].abs() + self.a_dydt * (h_old * yp[i]).abs())
+                        + self.eps_abs;
+                    let r = yerr[i].abs() / d0.abs();
+                    if r > rmax {
+                        rmax = r;
+                    }
+                }
+            }
+            None => {
+                for i in 0..N {
+                    let d0 = self.eps_rel * (self.a_y * y[i].abs()) + self.eps_abs;
+                    let r = yerr[i].abs() / d0.abs();
+                    if r > rmax {
+                        rmax = r;
+                    }
+                }
+            }
+        }
+        if rmax > 1.1 {
+            let r = (0.9 / rmax.powf(1.0 / order as f64)).max(0.2);
+            *h = r * h_old;
+            Adjustment::Decreased
+        } else if rmax < 0.5 {
+            let r = (0.9 / rmax.powf(1.0 / (order as f64 + 1.0))).clamp(1.0, 5.0);
+            *h = r * h_old;
+            Adjustment::Increased
+        } else {
+            Adjustment::Unchanged
+        }
+    }
+}
+
+/// Counters of an [`Rkf45`] since creation or [`Rkf45::reset_stats`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Rkf45Stats {
+    /// Accepted steps.
+    pub accepted: u64,
+    /// Steps undone and retried with a smaller size.
+    pub rejected: u64,
+    /// Calls of the right-hand side.
+    pub rhs_evals: u64,
+}
+
+/// The adaptive RKF45 integrator with GSL's control (see the module docs).
+///
+/// It holds the persistent integration step (NEST's `IntegrationStep_`) and all scratch
+/// arrays; nothing is allocated after construction.
+#[derive(Clone, Debug)]
+pub struct Rkf45<const N: usize> {
+    control: Control,
+    h: f64,
+    max_steps: u32,
+    stats: Rkf45Stats,
+    y0: [f64; N],
+    ytmp: [f64; N],
+    k2: [f64; N],
+    k3: [f64; N],
+    k4: [f64; N],
+    k5: [f64; N],
+    k6: [f64; N],
+    yerr: [f64; N],
+    dydt_in: [f64; N],
+    dydt_out: [f64; N],
+}
+
+impl<const N: usize> Rkf45<N> {
+    /// A solver with `control` whose first step tries `h` (NEST: the resolution).
+    pub fn new(control: Control, h: f64) -> Self {
+        Rkf45 {
+            control,
+            h,
+            max_steps: 1_000_000,
+            stats: Rkf45Stats::default(),
+            y0: [0.0; N],
+            ytmp: [0.0; N],
+            k2: [0.0; N],
+            k3: [0.0; N],
+            k4: [0.0; N],
+            k5: [0.0; N],
+            k6: [0.0; N],
+            yerr: [0.0; N],
+            dydt_in: [0.0; N],
+            dydt_out: [0.0; N],
+        }
+    }
+
+    /// Limits the steps one call of [`integrate`](OdeSolver::integrate) may take before it
+    /// fails with [`SolverError::TooManySteps`] (default 10⁶; GSL has no limit).
+    pub fn with_max_steps(mut self, max_steps: u32) -> Self {
+        self.max_steps = max_steps;
+        self
+    }
+
+    pub fn control(&self) -> &Control {
+        &self.control
+    }
+
+    pub fn set_control(&mut self, control: Control) {
+        self.control = control;
+    }
+
+    /// The step size the next step will try (NEST's `IntegrationStep_`).
+    pub fn integration_step(&self) -> f64 {
+        self.h
+    }
+
+    pub fn set_integration_step(&mut self, h: f64) {
+        self.h = h;
+    }
+
+    pub fn stats(&self) -> Rkf45Stats {
+        self.stats
+    }
+
+    pub fn reset_stats(&mut self) {
+        self.stats = Rkf45Stats::default();
+    }
+
+    /// The error estimate of the last step.
+    pub fn last_error(&self) -> &[f64; N] {
+        &self.yerr
+    }
+
+    /// One Fehlberg step of size `h` from `(t, y)`, without step-size control (GSL's
+    /// `gsl_odeiv_step_apply` without a start derivative): `y` becomes the fifth-order
+    /// solution and the error estimate is returned.
+    pub fn fehlberg_step<F: OdeRhs<N>>(
+        &mut self,
+        f: &F,
+        t: f64,
+        h: f64,
+        y: &mut [f64; N],
+    ) -> &[f64; N] {
+        f.rhs(t, y, &mut self.dydt_in);
+        self.stats.rhs_evals += 1;
+        self.stage_step(f, t, h, y, true);
+        &self.yerr
+    }
+
+    /// The stages, new state, error estimate and (if `end_derivative`) `f` at the end, with
+    /// `self.dydt_in` as stage 1. `y` is overwritten; the caller keeps the old state.
+    #[inline(always)]
+    fn stage_step<F: OdeRhs<N>>(
+        &mut self,
+        f: &F,
+        t: f64,
+        h: f64,
+        y: &mut [f64; N],
+        end_derivative: bool,
+    ) {
+        let k1 = &self.dydt_in;
+        for i in 0..N {
+            self.ytmp[i] = y[i] + A2 * h * k1[i];
+        }
+        f.rhs(t + A2 * h, &self.ytmp, &mut self.k2);
+        let k2 = &self.k2;
+        for i in 0..N {
+            self.ytmp[i] = y[i] + h * (B31 * k1[i] + B32 * k2[i]);
+        }
+        f.rhs(t + A3 * h, &self.ytmp, &mut self.k3);
+        let k3 = &self.k3;
+        for i in 0..N {
+            self.ytmp[i] = y[i] + h * (B41 * k1[i] + B42 * k2[i] + B43 * k3[i]);
+        }
+        f.rhs(t + A4 * h, &self.ytmp, &mut self.k4);
+        let k4 = &self.k4;
+        for i in 0..N {
+            self.ytmp[i] = y[i] + h * (B51 * k1[i] + B52 * k2[i] + B53 * k3[i] + B54 * k4[i]);
+        }
+        f.rhs(t + A5 * h, &self.ytmp, &mut self.k5);
+        let k5 = &self.k5;
+        for i in 0..N {
+            self.ytmp[i] =
+                y[i] + h * (B61 * k1[i] + B62 * k2[i] + B63 * k3[i] + B64 * k4[i] + B65 * k5[i]);
+        }
+        f.rhs(t + A6 * h, &self.ytmp, &mut self.k6);
+        let k6 = &self.k6;
+        for i in 0..N {
+            let d = C1 * k1[i] + C3 * k3[i] + C4 * k4[i] + C5 * k5[i] + C6 * k6[i];
+            y[i] += h * d;
+        }
+        self.stats.rhs_evals += 5;
+        if end_derivative {
+            f.rhs(t + h, y, &mut self.dydt_out);
+            self.stats.rhs_evals += 1;
+        }
+        for i in 0..N {
+            self.yerr[i] = h * (E1 * k1[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i]);
+        }
+    }
+
+    /// One call of GSL's `gsl_odeiv_evolve_apply`: advances `*t` towards `t1` by one
+    /// accepted step, using and updating the persistent [`integration_step`](Self::integration_step).
+    /// Evaluates derivatives exactly as GSL does.
+    pub fn evolve_apply<F: OdeRhs<N>>(
+        &mut self,
+        f: &F,
+        t: &mut f64,
+        t1: f64,
+        y: &mut [f64; N],
+    ) -> Result<(), SolverError> {
+        self.apply(f, t, t1, y, false, true).map(|_| ())
+    }
+
+    /// `evolve_apply` with the derivative pattern of [`integrate`](OdeSolver::integrate):
+    /// `have_dydt_in` says `self.dydt_in` already holds `f(*t, y)`; `gsl_dydt_out` forces the
+    /// end derivative of a final step. Returns whether the step was final.
+    #[inline(always)]
+    fn apply<F: OdeRhs<N>>(
+        &mut self,
+        f: &F,
+        t: &mut f64,
+        t1: f64,
+        y: &mut [f64; N],
+        have_dydt_in: bool,
+        gsl_dydt_out: bool,
+    ) -> Result<bool, SolverError> {
+        let t0 = *t;
+        let mut h0 = self.h;
+        let dt = t1 - t0;
+        if (dt < 0.0 && h0 > 0.0) || (dt > 0.0 && h0 < 0.0) {
+            return Err(SolverError::InvalidArgument(
+                "step direction must match interval direction",
+            ));
+        }
+        self.y0 = *y;
+        if !have_dydt_in {
+            f.rhs(t0, y, &mut self.dydt_in);
+            self.stats.rhs_evals += 1;
+        }
+        let use_yp = self.control.a_dydt != 0.0;
+        loop {
+            let final_step = (dt >= 0.0 && h0 > dt) || (dt < 0.0 && h0 < dt);
+            if final_step {
+                h0 = dt;
+            }
+            self.stage_step(f, t0, h0, y, !final_step || use_yp || gsl_dydt_out);
+            *t = if final_step { t1 } else { t0 + h0 };
+
+            let h_old = h0;
+            let yp = if use_yp { Some(&self.dydt_out) } else { None };
+            if self.control.hadjust(ORDER, y, &self.yerr, yp, &mut h0) == Adjustment::Decreased {
+                let t_curr = *t;
+                let t_next = *t + h0;
+                if h0.abs() < h_old.abs() && t_next != t_curr {
+                    *y = self.y0;
+                    self.stats.rejected += 1;
+                    continue;
+                }
+                h0 = h_old;
+            }
+            self.stats.accepted += 1;
+            self.h = h0;
+            return Ok(final_step);
+        }
+    }
+}
+
+impl<const N: usize> OdeSolver<N> for Rkf45<N> {
+    /// NEST's loop `while t < t1 { evolve_apply(...) }` with the persistent integration step,
+    /// reusing end derivatives as start derivatives (module docs). Fails if the state becomes
+    /// non-finite or the step count exceeds the limit.
+    fn integrate<F: OdeRhs<N>>(
+        &mut self,
+        f: &F,
+        t0: f64,
+        t1: f64,
+        y: &mut [f64; N],
+    ) -> Result<(), SolverError> {
+        let mut t = t0;
+        let mut have_dydt_in = false;
+        let mut steps = 0u32;
+        while t < t1 {
+            if steps == self.max_steps {
+                return Err(SolverError::TooManySteps {
+                    limit: self.max_steps,
+                    t,
+                });
+            }
+            steps += 1;
+            let final_step = self.apply(f, &mut t, t1, y, have_dydt_in, false)?;
+            if let Some(index) = first_non_finite(y) {
+                return Err(SolverError::NonFinite { index, t });
+            }
+            if !final_step {
+                std::mem::swap(&mut self.dydt_in, &mut self.dydt_out);
+                have_dydt_in = true;
+            }
+        }
+        Ok(())
+    }
+
+    fn reset(&mut self, h: f64) {
+        self.h = h;
+    }
+}
+
+#[cfg(test)]
+mod tests;
