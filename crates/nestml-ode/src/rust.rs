@@ -124,7 +124,7 @@ mod tests {
 
     #[test]
     fn literals_read_back_exactly() {
-        for v in [0.1, 1.0 / 3.0, 6.02214076e23, 1e-300, 123456789.123456789] {
+        for v in [0.1, 1.0 / 3.0, 6.02214076e23, 1e-300, 123_456_789.123_456_78] {
             let text = number(v);
             let parsed: f64 = text.trim_end_matches("_f64").parse().unwrap();
             assert_eq!(parsed.to_bits(), v.to_bits(), "{text}");
