@@ -38,10 +38,10 @@ The analytic blocks are then evaluated at the model's default parameter values
 and h = 0.1 ms:
 
 * ``odetoolbox.P`` / ``odetoolbox.q``: the propagators ``__P__x__y`` and the
-  update expressions evaluated with exact rational inputs at 50 significant
-  digits (``"hp"``) and in plain float64 (``"f64"``); ``q`` is the update at
-  state 0; ``P_from_update_expressions`` is the column-by-column cross-check
-  ``update(e_j) - update(0)``;
+  update expressions evaluated with 100-digit inputs (the exact decimal values),
+  stored to 50 significant digits (``"hp"``), and in plain float64 (``P_f64``,
+  ``q_f64``); ``q`` is the update at state 0; ``P_from_update_expressions`` is
+  the column-by-column cross-check ``update(e_j) - update(0)``;
 * ``reference``: ``expm`` of the augmented matrix ``[[A, B], [0, 0]] * h`` with
   mpmath at 70 digits (rounded to 50), from ODE-toolbox's own system matrix A
   and inhomogeneous vector b of the block; this gives ``P`` and ``q`` (and the
@@ -49,7 +49,12 @@ and h = 0.1 ms:
 * ``singular_in_odetoolbox``: ODE-toolbox's closed form is non-finite at the
   defaults or differs from the reference by more than 1e-30 (relative) even at
   50 digits; ``f64_precision_loss``: its float64 evaluation differs from the
-  reference by more than 1e-12 (relative, per entry) or is not finite.
+  reference by more than 1e-12 (relative, per entry) or is not finite;
+* ``singularity_probes``: for every condition ODE-toolbox warns about (e.g.
+  ``tau_m = tau_syn_exc``; PyNESTML switches ODE-toolbox's mitigation off), the
+  block evaluated (closed forms in float64 and the expm reference) with one
+  symbol set to the other's default value times 1, 1 +- 1e-8 and 1 +- 1e-4
+  (``__h = 0`` at h = 0).
 
 Values used for the evaluation: parameters and internals as PyNESTML's C++
 printer would see them (number literals with units converted to NEST's units
@@ -62,6 +67,11 @@ ODE-toolbox printer hands ODE-toolbox a different value (unit of a number
 literal dropped, or only 9 significant digits printed), the declaration is
 listed in ``odetoolbox_printer_discrepancies``.
 
+The (kernel, spike port) entries that PyNESTML appends to the ODE-toolbox input
+come in a run-dependent order (PyNESTML iterates over a set of AST objects); the
+hook sorts them before calling ODE-toolbox, and workers run with
+PYTHONHASHSEED=0, so that the fixtures are reproducible.
+
 Output: one ``<model name>.json`` per model (keys sorted, floats as Python
 ``repr``; non-finite numbers as ``null`` with the string next to it) and
 ``SUMMARY.md``. Must be run by (or pointed with --python at) a Python that has
@@ -71,6 +81,7 @@ nestml==9.0.0 and odetoolbox==3.0.0 (``bash tools/setup_venv.sh``).
 import argparse
 import concurrent.futures
 import copy
+import fractions
 import json
 import math
 import os
@@ -155,6 +166,14 @@ def _install_hooks(rec):
             self.records.append("%s: %s" % (record.levelname, record.getMessage()))
 
     def hooked_analysis(indict, **kwargs):
+        # PyNESTML appends one entry per (kernel, spike port) pair after the ODEs, iterating over a
+        # set of AST objects: their order changes from run to run. Sort these entries (only them)
+        # so that the fixtures are reproducible; the order only permutes ODE-toolbox's states.
+        indict = copy.deepcopy(indict)
+        dyn = indict.get("dynamics", [])
+        kernel_idx = [i for i, e in enumerate(dyn) if "__X__" in e.get("expression", "").split("=")[0]]
+        for i, e in zip(kernel_idx, sorted((dyn[i] for i in kernel_idx), key=lambda e: e["expression"])):
+            dyn[i] = e
         call = {"input": _jsonable(copy.deepcopy(indict)), "kwargs": _jsonable(dict(kwargs))}
         handler = _ListHandler()
         logger = logging.getLogger("odetoolbox")
@@ -231,8 +250,11 @@ def _faithful_printer():
                 except BaseException:  # noqa: B036
                     pass
                 literal = self._constant_printer.print_constant(node.get_numeric_literal())
+                # astropy's factors carry rounding noise (uS -> nS is 999.9999999999999); unit factors
+                # are exact powers of ten and their products, so 12 significant digits restore them
+                factor = float("%.12g" % factor)
                 if factor != 1:
-                    return "(" + literal + " * " + repr(float(factor)) + ")"
+                    return "(" + literal + " * " + repr(factor) + ")"
                 return literal
             return super().print_simple_expression(node)
 
@@ -462,7 +484,7 @@ def _resolve_values(ctx, overrides=None, check_printer=True):
             if v_otb is None:
                 continue
             try:
-                same = sympy.simplify(v_otb - values[name]) == 0
+                same = v_otb == values[name] or sympy.simplify(v_otb - values[name]) == 0
             except Exception:  # noqa: BLE001
                 same = False
             if not same:
@@ -952,8 +974,10 @@ def _run_worker(python, args, timeout):
     with tempfile.TemporaryDirectory(prefix="otb_ref_") as tmp:
         result_file = os.path.join(tmp, "result.json")
         cmd = [python, os.path.abspath(__file__), "--worker", args[0], args[1], tmp, result_file] + list(args[2:])
+        # a fixed hash seed makes ODE-toolbox's set iteration orders (and so its output order) reproducible
+        env = dict(os.environ, PYTHONHASHSEED="0")
         try:
-            proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout, text=True)
+            proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout, text=True, env=env)
         except subprocess.TimeoutExpired:
             return {"worker_error": "timeout after %d s" % timeout}
         if not os.path.exists(result_file):
@@ -1172,7 +1196,7 @@ def main(argv=None):
     if not jobs:
         sys.exit("odetoolbox_reference: no models found under %s" % models_dir)
     os.makedirs(args.out, exist_ok=True)
-    h = float(eval(H_MS))  # noqa: S307 -- a constant of this file
+    h = float(fractions.Fraction(H_MS))
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
         futs = {ex.submit(_run_job, args.python, job, args.timeout): job for job in jobs}

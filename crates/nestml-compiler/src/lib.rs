@@ -4,6 +4,7 @@
 //! context conditions); all problems are reported as [`diagnostics::Diagnostic`] values.
 
 pub mod analysis;
+pub mod codegen;
 pub mod diagnostics;
 pub mod ir;
 pub mod sema;

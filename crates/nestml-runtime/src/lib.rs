@@ -18,6 +18,8 @@
 pub mod driver;
 pub mod fault;
 pub mod inputs;
+pub mod linalg;
+pub mod math;
 pub mod neuron;
 pub mod rng;
 pub mod solvers;

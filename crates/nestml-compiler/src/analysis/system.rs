@@ -122,7 +122,7 @@ fn add_delta_jumps(out: &mut ModelSystem, symbol: &str, scale: &Expr, port: &str
 }
 
 /// Inline expressions with the inline expressions they use substituted.
-fn resolved_inlines(ir: &ModelIr) -> Vec<(String, Expr)> {
+pub fn resolved_inlines(ir: &ModelIr) -> Vec<(String, Expr)> {
     let mut resolved: Vec<(String, Expr)> = Vec::new();
     for inline in &ir.inlines {
         let rhs = substitute_all(&inline.rhs, &resolved);
@@ -131,7 +131,7 @@ fn resolved_inlines(ir: &ModelIr) -> Vec<(String, Expr)> {
     resolved
 }
 
-fn substitute_all(e: &Expr, inlines: &[(String, Expr)]) -> Expr {
+pub fn substitute_all(e: &Expr, inlines: &[(String, Expr)]) -> Expr {
     let mut e = e.clone();
     // an inline may be used before its definition in the equations block: substitute until
     // nothing changes (bounded by the number of inlines)

@@ -17,11 +17,14 @@ pub fn lower_model(syms: &ModelSymbols) -> ModelIr {
         kernels: Vec::new(),
         convolutions: Vec::new(),
         spike_ports: Vec::new(),
+        spike_qualifiers: Vec::new(),
+        vector_ports: Vec::new(),
         continuous_ports: Vec::new(),
         update: Vec::new(),
         on_receive: Vec::new(),
         on_condition: Vec::new(),
         problems: Vec::new(),
+        block_problems: Vec::new(),
     };
     let mut receive: Vec<(i64, usize, String, Vec<super::IrStmt>)> = Vec::new();
     let keep = |r: Result<nestml_ode::Expr, LowerError>, problems: &mut Vec<LowerError>| match r {
@@ -46,6 +49,8 @@ pub fn lower_model(syms: &ModelSymbols) -> ModelIr {
                             ty: sym.ty.clone(),
                             unit: sym.ty.unit().filter(|u| !u.is_dimensionless()).map(|u| u.nest_internal_unit().describe()),
                             default,
+                            guard: d.invariant.as_ref().and_then(|g| lw.cond(g).ok()),
+                            vector: v.index.is_some(),
                             span: v.span,
                         });
                     }
@@ -74,23 +79,30 @@ pub fn lower_model(syms: &ModelSymbols) -> ModelIr {
             }
             Block::Input(ib) => {
                 for port in &ib.ports {
-                    match port.kind {
-                        PortKind::Spike { .. } => ir.spike_ports.push(port.name.name.clone()),
+                    if port.size.is_some() {
+                        ir.vector_ports.push(port.name.name.clone());
+                    }
+                    match &port.kind {
+                        PortKind::Spike { qualifiers } => {
+                            let has = |q: ast::Qualifier| qualifiers.iter().any(|(x, _)| *x == q);
+                            ir.spike_qualifiers.push((has(ast::Qualifier::Excitatory), has(ast::Qualifier::Inhibitory)));
+                            ir.spike_ports.push(port.name.name.clone())
+                        }
                         PortKind::Continuous { .. } => ir.continuous_ports.push(port.name.name.clone()),
                     }
                 }
             }
             Block::Update(u) => match lw.stmts(&u.body) {
                 Ok(body) => ir.update.extend(body),
-                Err(e) => ir.problems.push(e),
+                Err(e) => ir.block_problems.push(e),
             },
             Block::OnReceive(r) => match lw.stmts(&r.body) {
                 Ok(body) => receive.push((priority(r), receive.len(), r.port.name.clone(), body)),
-                Err(e) => ir.problems.push(e),
+                Err(e) => ir.block_problems.push(e),
             },
             Block::OnCondition(c) => match lw.cond(&c.condition).and_then(|cond| Ok((cond, lw.stmts(&c.body)?))) {
                 Ok(pair) => ir.on_condition.push(pair),
-                Err(e) => ir.problems.push(e),
+                Err(e) => ir.block_problems.push(e),
             },
             _ => {}
         }

@@ -34,6 +34,10 @@ pub struct ModelIr {
     /// Every `convolve(kernel, port)` of the equations, in order of first appearance.
     pub convolutions: Vec<(String, String)>,
     pub spike_ports: Vec<String>,
+    /// Per spike port: whether it is qualified `excitatory`, `inhibitory`.
+    pub spike_qualifiers: Vec<(bool, bool)>,
+    /// Input ports declared as vectors (`spikes[3]`).
+    pub vector_ports: Vec<String>,
     /// Continuous input ports: held constant over a step.
     pub continuous_ports: Vec<String>,
     /// The `update` block.
@@ -42,8 +46,12 @@ pub struct ModelIr {
     pub on_receive: Vec<(String, Vec<IrStmt>)>,
     /// `onCondition(cond)` blocks in source order.
     pub on_condition: Vec<(nestml_ode::Cond, Vec<IrStmt>)>,
-    /// Expressions that could not be lowered (they are reported, not fatal).
+    /// Expressions of declarations and equations that could not be lowered (they are
+    /// reported, not fatal).
     pub problems: Vec<LowerError>,
+    /// Statements of `update`, `onReceive` and `onCondition` that could not be lowered; they
+    /// do not affect the ODE analysis, only code generation.
+    pub block_problems: Vec<LowerError>,
 }
 
 /// A state variable, parameter or internal.
@@ -59,6 +67,10 @@ pub struct IrVariable {
     pub unit: Option<String>,
     /// The initial or default value (may refer to other variables).
     pub default: Option<Expr>,
+    /// The guard `[[cond]]` of the declaration, if it could be lowered.
+    pub guard: Option<nestml_ode::Cond>,
+    /// Declared as a vector (`x[n]`).
+    pub vector: bool,
     pub span: Span,
 }
 

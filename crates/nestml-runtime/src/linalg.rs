@@ -1,0 +1,88 @@
+//! Exact propagators for generated neurons: `x(t+h) = P x(t) + Φ b` for the linear part
+//! `x' = A x + b`, with `P = expm(A h)` and `Φ = ∫₀ʰ expm(A s) ds`, evaluated at run time
+//! from parameter values (in `calibrate`, not per step).
+//!
+//! The same computation as `nestml_ode::propagator::propagate_matrix`: one matrix exponential
+//! of the augmented matrix `[[A h, I h], [0, 0]]` (nalgebra: scaling and squaring with Padé),
+//! exact when eigenvalues coincide; closed forms `P_ii = exp(a h)`, `Φ_ii = expm1(a h)/a`
+//! (`h` for `a == 0`) for uncoupled rows.
+
+use nalgebra::DMatrix;
+
+/// `(P, Φ)` for the matrix `a` and step `h`.
+pub fn propagator<const N: usize>(a: &[[f64; N]; N], h: f64) -> ([[f64; N]; N], [[f64; N]; N]) {
+    let closed: [bool; N] = core::array::from_fn(|i| (0..N).all(|j| j == i || a[i][j] == 0.0));
+    let mut p = [[0.0; N]; N];
+    let mut phi = [[0.0; N]; N];
+    if !closed.iter().all(|&c| c) {
+        let mut m = DMatrix::<f64>::zeros(2 * N, 2 * N);
+        for i in 0..N {
+            for j in 0..N {
+                m[(i, j)] = a[i][j] * h;
+            }
+            m[(i, N + i)] = h;
+        }
+        let e = m.exp();
+        for i in 0..N {
+            for j in 0..N {
+                p[i][j] = e[(i, j)];
+                phi[i][j] = e[(i, N + j)];
+            }
+        }
+    }
+    for i in (0..N).filter(|&i| closed[i]) {
+        p[i] = [0.0; N];
+        phi[i] = [0.0; N];
+        let aii = a[i][i];
+        p[i][i] = (aii * h).exp();
+        phi[i][i] = if aii == 0.0 {
+            h
+        } else {
+            (aii * h).exp_m1() / aii
+        };
+    }
+    (p, phi)
+}
+
+/// Row `i` of `P x + Φ b`.
+#[inline]
+pub fn row<const N: usize>(
+    p: &[[f64; N]; N],
+    phi: &[[f64; N]; N],
+    x: &[f64; N],
+    b: &[f64; N],
+    i: usize,
+) -> f64 {
+    let mut acc = 0.0;
+    for j in 0..N {
+        if p[i][j] != 0.0 {
+            acc += p[i][j] * x[j];
+        }
+    }
+    for j in 0..N {
+        if phi[i][j] != 0.0 {
+            acc += phi[i][j] * b[j];
+        }
+    }
+    acc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uncoupled_and_coupled_rows() {
+        // x' = -x/2, y' = -y/10 + x/250 + 1
+        let a = [[-0.5, 0.0], [1.0 / 250.0, -0.1]];
+        let (p, phi) = propagator(&a, 0.1);
+        assert_eq!(p[0][0], (-0.05f64).exp());
+        assert!((p[1][1] - (-0.01f64).exp()).abs() < 1e-15);
+        // the coupling entry: (exp(-0.01) - exp(-0.05)) / (0.4 * 250)
+        let want = ((-0.01f64).exp() - (-0.05f64).exp()) / (0.4 * 250.0);
+        assert!((p[1][0] - want).abs() < 1e-15 * want.abs().max(1e-300) + 1e-18);
+        assert!((phi[1][1] - (-0.01f64).exp_m1() / -0.1).abs() < 1e-15);
+        let (pt, phit) = propagator(&[[0.0]], 0.1);
+        assert_eq!((pt[0][0], phit[0][0]), (1.0, 0.1));
+    }
+}
