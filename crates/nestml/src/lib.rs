@@ -24,7 +24,7 @@
 //!         integrate_odes()
 //! "#);
 //!
-//! let mut n = leak_neuron::default();
+//! let mut n = LeakNeuron::default();
 //! let mut driver = Driver::new(Resolution::from_ms(0.1).unwrap(), 1);
 //! driver.current(0, 0, 100.0).record(&["V_m"]);
 //! let rec = driver.run(&mut n, 100).unwrap();

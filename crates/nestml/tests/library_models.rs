@@ -34,9 +34,9 @@ fn run_dc<N: Neuron + Default>(current: f64) -> u32 {
 #[test]
 fn library_models_simulate_without_nan() {
     for (name, spikes) in [
-        ("iaf_psc_exp", run_dc::<iaf_psc_exp_neuron>(500.0)),
-        ("iaf_psc_alpha", run_dc::<iaf_psc_alpha_neuron>(500.0)),
-        ("iaf_psc_delta", run_dc::<iaf_psc_delta_neuron>(500.0)),
+        ("iaf_psc_exp", run_dc::<IafPscExpNeuron>(500.0)),
+        ("iaf_psc_alpha", run_dc::<IafPscAlphaNeuron>(500.0)),
+        ("iaf_psc_delta", run_dc::<IafPscDeltaNeuron>(500.0)),
     ] {
         // 500 pA into 250 pF / 10 ms drives V_m towards -50 mV, above threshold
         assert!(spikes > 10, "{name}: {spikes} spikes");
@@ -45,14 +45,14 @@ fn library_models_simulate_without_nan() {
 
 #[test]
 fn get_set_by_nestml_name() {
-    let mut n = iaf_psc_exp_neuron::default();
+    let mut n = IafPscExpNeuron::default();
     assert_eq!(n.get("V_m"), Some(-70.0));
     assert_eq!(n.get("tau_syn_exc"), Some(2.0));
     n.set("E_L", -65.0).unwrap();
     assert_eq!(n.get("E_L"), Some(-65.0));
     assert!(n.set("unit_psc", 2.0).is_err(), "internals are read-only");
     assert!(n.set("no_such_variable", 1.0).is_err());
-    assert_eq!(<iaf_psc_exp_neuron as Neuron>::NAME, "iaf_psc_exp_neuron");
+    assert_eq!(<IafPscExpNeuron as Neuron>::NAME, "iaf_psc_exp_neuron");
 }
 
 mod tiny {
@@ -61,7 +61,7 @@ mod tiny {
 
 #[test]
 fn guards_are_checked_on_set_and_internals_follow_parameters() {
-    let mut n = tiny::tiny_neuron::default();
+    let mut n = tiny::TinyNeuron::default();
     assert_eq!(n.get("steps"), Some(20.0));
     let err = n.set("tau_m", -1.0).unwrap_err();
     assert!(err.to_string().contains("guard of `tau_m`"), "{err}");
@@ -91,7 +91,7 @@ model decay_neuron:
     );
     let resolution = Resolution::from_ms(0.1).unwrap();
     let mut rng = NestmlRng::seed_from_u64(1);
-    let mut n = decay_neuron::default();
+    let mut n = DecayNeuron::default();
     n.calibrate(&resolution).unwrap();
     for k in 0..100 {
         n.step(&mut StepContext::new(&resolution, k, &mut rng))

@@ -160,15 +160,15 @@ fn check_model<N: Neuron + Default>(model: &str) {
 
 #[test]
 fn iaf_psc_exp_matches_nest() {
-    check_model::<iaf_psc_exp_neuron>("iaf_psc_exp");
+    check_model::<IafPscExpNeuron>("iaf_psc_exp");
 }
 
 #[test]
 fn iaf_psc_alpha_matches_nest() {
-    check_model::<iaf_psc_alpha_neuron>("iaf_psc_alpha");
+    check_model::<IafPscAlphaNeuron>("iaf_psc_alpha");
 }
 
 #[test]
 fn iaf_psc_delta_matches_nest() {
-    check_model::<iaf_psc_delta_neuron>("iaf_psc_delta");
+    check_model::<IafPscDeltaNeuron>("iaf_psc_delta");
 }

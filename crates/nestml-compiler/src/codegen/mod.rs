@@ -366,12 +366,12 @@ fn kind_name(k: VarKind) -> &'static str {
 impl Gen<'_> {
     fn source(&mut self, ms: &crate::analysis::ModelSystem) -> String {
         let ir = self.ir;
-        let name = &ir.name;
+        let name = &type_name(&ir.name);
         let n = self.lin.states.len();
         let none = BTreeSet::new();
         let mut o = String::new();
         let _ = writeln!(o, "/// The NESTML model `{name}` (generated).");
-        let _ = writeln!(o, "#[allow(non_camel_case_types, non_snake_case, dead_code)]\n#[derive(Clone, Debug)]\npub struct {name} {{");
+        let _ = writeln!(o, "#[allow(non_snake_case, dead_code)]\n#[derive(Clone, Debug)]\npub struct {name} {{");
         // model variables in declaration order, then convolution states
         let conv_states: Vec<String> = ms.system.states.iter().filter(|s| self.conv.contains(&s.name)).map(|s| s.name.clone()).collect();
         for v in &ir.variables {
@@ -441,7 +441,7 @@ impl Gen<'_> {
 
         // the Neuron impl
         let _ = writeln!(o, "#[allow(non_snake_case, unused_parens, unused_variables, unused_mut, clippy::all)]\nimpl ::nestml::Neuron for {name} {{");
-        let _ = writeln!(o, "    const NAME: &'static str = {name:?};");
+        let _ = writeln!(o, "    const NAME: &'static str = {:?};", ir.name);
         let _ = writeln!(o, "    const VARIABLES: &'static [::nestml::VariableInfo] = &[");
         for v in &ir.variables {
             let ty = match v.ty {
@@ -611,5 +611,27 @@ pub fn generate_source(file_name: &str, text: &str) -> Result<String, String> {
         Ok(out)
     } else {
         Err(messages.join("\n"))
+    }
+}
+
+/// The Rust type name of a model: `iaf_psc_exp_neuron` → `IafPscExpNeuron`.
+pub fn type_name(model: &str) -> String {
+    model
+        .split('_')
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod type_name_tests {
+    #[test]
+    fn model_names_become_upper_camel_case() {
+        assert_eq!(super::type_name("iaf_psc_exp_neuron"), "IafPscExpNeuron");
+        assert_eq!(super::type_name("hh_moto_5ht_neuron"), "HhMoto5htNeuron");
+        assert_eq!(super::type_name("stdp_synapse"), "StdpSynapse");
     }
 }
