@@ -4,7 +4,7 @@
 //! `y ← y + dt f(t, y)`; with one substep this is exactly PyNESTML's NEST code
 //! (`ode_state[i] += __timestep * f[i]`).
 
-use super::{first_non_finite, OdeRhs, OdeSolver, SolverError};
+use super::{integrate_fixed, OdeRhs, OdeSolver, SolverError};
 
 /// Forward Euler with `substeps` steps per call.
 #[derive(Clone, Debug)]
@@ -46,14 +46,8 @@ impl<const N: usize> OdeSolver<N> for ForwardEuler<N> {
         t1: f64,
         y: &mut [f64; N],
     ) -> Result<(), SolverError> {
-        let h = (t1 - t0) / self.substeps as f64;
-        for i in 0..self.substeps {
-            self.step(f, t0 + i as f64 * h, h, y);
-        }
-        match first_non_finite(y) {
-            Some(index) => Err(SolverError::NonFinite { index, t: t1 }),
-            None => Ok(()),
-        }
+        let substeps = self.substeps;
+        integrate_fixed(substeps, t0, t1, y, |t, h, y| self.step(f, t, h, y))
     }
 
     fn reset(&mut self, _h: f64) {}
