@@ -102,7 +102,8 @@ fn human(plan: &Plan) -> String {
     if let Some(p) = &plan.propagator {
         s += "    propagator x(t+dt) = P x(t) + q:\n";
         for (i, row) in p.p.iter().enumerate() {
-            let cells: Vec<String> = row.iter().map(|v| format!("{v:>13.6e}")).collect();
+            // `+ 0.0` turns -0 into 0
+            let cells: Vec<String> = row.iter().map(|v| format!("{:>13.6e}", v + 0.0)).collect();
             s += &format!("      {:<24} [{}]  q = {:.6e}   {}\n", p.states[i], cells.join(" "), p.q[i], p.symbolic[i]);
         }
     }
