@@ -5,7 +5,7 @@
 //! `erf`, `erfc` and `sign` call functions under a path the caller chooses (the runtime's math
 //! module), since `f64` has no such methods.
 
-use crate::expr::{CmpOp, Cond, Constant, Expr, Func, Num};
+use crate::expr::{Cond, Constant, Expr, Func, Num};
 
 /// How symbols and special functions are spelled in the generated code.
 pub struct RustNames<'a> {
@@ -37,17 +37,7 @@ pub fn to_rust(e: &Expr, names: &RustNames) -> String {
 pub fn cond(c: &Cond, names: &RustNames) -> String {
     match c {
         Cond::Bool(b) => b.to_string(),
-        Cond::Cmp(op, a, b) => {
-            let op = match op {
-                CmpOp::Lt => "<",
-                CmpOp::Le => "<=",
-                CmpOp::Gt => ">",
-                CmpOp::Ge => ">=",
-                CmpOp::Eq => "==",
-                CmpOp::Ne => "!=",
-            };
-            format!("({} {op} {})", to_rust(a, names), to_rust(b, names))
-        }
+        Cond::Cmp(op, a, b) => format!("({} {} {})", to_rust(a, names), op.symbol(), to_rust(b, names)),
         Cond::And(cs) => format!("({})", cs.iter().map(|c| cond(c, names)).collect::<Vec<_>>().join(" && ")),
         Cond::Or(cs) => format!("({})", cs.iter().map(|c| cond(c, names)).collect::<Vec<_>>().join(" || ")),
         Cond::Not(c) => format!("!{}", cond(c, names)),

@@ -322,8 +322,8 @@ impl<'a> Checker<'_, 'a> {
                     self.stmts(body);
                 }
             }
-            StmtKind::For { var, from, to, body, .. } => {
-                let _ = var; // PyNESTML does not require the loop variable to be declared
+            // PyNESTML does not require the loop variable to be declared
+            StmtKind::For { from, to, body, .. } => {
                 for bound in [from, to] {
                     let ty = self.expr(bound);
                     if !matches!(ty, Type::Integer | Type::Real | Type::Error) {
