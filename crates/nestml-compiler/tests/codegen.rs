@@ -13,7 +13,7 @@ fn dir() -> std::path::PathBuf {
 #[test]
 fn snapshot_of_generated_code() {
     let text = std::fs::read_to_string(dir().join("tiny_neuron.nestml")).unwrap();
-    let generated = generate_source("tiny_neuron.nestml", &text).unwrap_or_else(|e| panic!("{e}"));
+    let generated = generate_source("tiny_neuron.nestml", &text, &Default::default()).unwrap_or_else(|e| panic!("{e}"));
     to_tokens(&generated).unwrap();
     let expected_path = dir().join("tiny_neuron.rs.expected");
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
@@ -25,7 +25,7 @@ fn snapshot_of_generated_code() {
 
 fn error_of(body: &str) -> String {
     let text = format!("model m_neuron:\n{body}");
-    match generate_source("m.nestml", &text) {
+    match generate_source("m.nestml", &text, &Default::default()) {
         Ok(src) => panic!("expected an error, got code:\n{src}"),
         Err(e) => e,
     }
@@ -34,22 +34,49 @@ fn error_of(body: &str) -> String {
 #[test]
 fn unsupported_features_are_named() {
     let base = "    state:\n        V_m mV = 0 mV\n    equations:\n        V_m' = -V_m / tau\n    parameters:\n        tau ms = 10 ms\n";
-    let e = error_of(&format!("{base}    update:\n        integrate_odes()\n        println(\"hello\")\n"));
-    assert!(e.contains("`print`/`println` is not supported yet"), "{e}");
+    let e = error_of(&format!("{base}    output:\n        spike\n    update:\n        integrate_odes()\n        emit_spike(1.5)\n"));
+    assert!(e.contains("`emit_spike` with arguments (weight, delay) is only meaningful in synapses"), "{e}");
     assert!(e.starts_with("m.nestml:1:7: error: model `m_neuron` cannot be generated"), "{e}");
 
-    let e = error_of("    state:\n        x[3] real = 0\n    update:\n        x[0] = 1\n");
-    assert!(e.contains("vectors are not supported yet"), "{e}");
+    let e = error_of(&format!("{base}    update:\n        while random_uniform(0, 1) < 0.5:\n            V_m += 1 mV\n"));
+    assert!(e.contains("a random function in a `while` condition is not supported"), "{e}");
+}
 
-    let e = error_of("    state:\n        V_m mV = 0 mV\n    equations:\n        V_m' = -V_m**3 / (tau * 1 mV**2)\n    parameters:\n        tau ms = 10 ms\n    update:\n        integrate_odes()\n");
-    assert!(e.contains("nonlinear ODEs (numeric solver) are not supported yet: `V_m`"), "{e}");
-
-    let e = error_of(&format!("{base}    update:\n        V_m = random_normal(0 mV, 1 mV)\n        integrate_odes()\n"));
-    assert!(e.contains("random functions (`random_normal`) are not supported yet"), "{e}");
+/// Nonlinear ODEs, random numbers and `println` generate code that calls the runtime.
+#[test]
+fn numeric_solver_random_functions_and_print_are_generated() {
+    let text = "model m_neuron:\n    state:\n        V_m mV = 0 mV\n    equations:\n        V_m' = -V_m**3 / (tau * 1 mV**2)\n    parameters:\n        tau ms = 10 ms\n    update:\n        V_m += random_normal(0 mV, 1 mV)\n        integrate_odes()\n        println(\"V_m = {V_m}\")\n";
+    let src = generate_source("m.nestml", text, &Default::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(src.contains("__solver: ::nestml::Rkf45<1>"), "{src}");
+    assert!(src.contains("::nestml::Control::y(1e-6, 1e-6)"), "{src}");
+    assert!(src.contains("ctx.rng.normal(__m, __s)"), "{src}");
+    assert!(src.contains("::std::println!(\"V_m = {} mV\", self.V_m);"), "{src}");
+    let mut options = nestml_compiler::codegen::CodegenOptions::default();
+    options.set("numeric_solver", nestml_compiler::codegen::OptionValue::Str("forward-Euler".into())).unwrap();
+    let src = generate_source("m.nestml", text, &options).unwrap();
+    assert!(src.contains("__solver: ::nestml::ForwardEuler<1>"), "{src}");
 }
 
 #[test]
 fn language_errors_are_rendered_with_position() {
-    let e = generate_source("bad.nestml", "model bad_neuron:\n    state:\n        V_m mV = undefined_name\n").unwrap_err();
+    let e = generate_source("bad.nestml", "model bad_neuron:\n    state:\n        V_m mV = undefined_name\n", &Default::default()).unwrap_err();
     assert!(e.contains("bad.nestml:3:"), "{e}");
+}
+
+mod common;
+
+/// Every neuron model of the library generates Rust that lexes.
+#[test]
+fn every_library_neuron_generates() {
+    let mut failures = Vec::new();
+    for (name, text) in common::library_texts() {
+        if !text.contains("_neuron:") {
+            continue;
+        }
+        match generate_source(&name, &text, &Default::default()) {
+            Ok(src) => to_tokens(&src).map(|_| ()).unwrap_or_else(|e| failures.push(format!("{name}: {e}"))),
+            Err(e) => failures.push(e),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

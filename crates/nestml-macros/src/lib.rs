@@ -3,13 +3,58 @@
 
 use proc_macro::TokenStream;
 
-/// The value of a single string literal (plain or raw), or why the input is not one.
-fn string_literal(input: TokenStream) -> Result<String, String> {
-    let tokens: Vec<proc_macro2::TokenTree> =
-        proc_macro2::TokenStream::from(input).into_iter().collect();
-    let [proc_macro2::TokenTree::Literal(lit)] = tokens.as_slice() else {
-        return Err("expected one string literal".into());
+use nestml_compiler::codegen::{CodegenOptions, OptionValue};
+use proc_macro2::{Literal, TokenTree};
+
+/// The macro input: leading `key = value` options, then one string literal.
+struct Input {
+    options: CodegenOptions,
+    text: String,
+}
+
+/// Parses `key = value, …, "literal"` (the options of [`CodegenOptions::set`]).
+fn parse_input(input: TokenStream) -> Result<Input, String> {
+    let tokens: Vec<TokenTree> = proc_macro2::TokenStream::from(input).into_iter().collect();
+    let mut items: Vec<&[TokenTree]> = tokens
+        .split(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','))
+        .collect();
+    if items.last().is_some_and(|last| last.is_empty()) {
+        items.pop();
+    }
+    let Some((last, options)) = items.split_last() else {
+        return Err("expected a string literal".into());
     };
+    let [TokenTree::Literal(lit)] = last else {
+        return Err("expected `key = value` options followed by one string literal".into());
+    };
+    let mut parsed = CodegenOptions::default();
+    for option in options {
+        let (key, value) = match option {
+            [TokenTree::Ident(key), TokenTree::Punct(eq), value @ ..] if eq.as_char() == '=' => (key.to_string(), option_value(value)?),
+            _ => return Err("expected `key = value` (e.g. `numeric_solver = \"forward-Euler\"`)".into()),
+        };
+        parsed.set(&key, value)?;
+    }
+    Ok(Input { options: parsed, text: string_literal(lit)? })
+}
+
+/// The value of an option: a string literal or a (possibly negative) number.
+fn option_value(tokens: &[TokenTree]) -> Result<OptionValue, String> {
+    match tokens {
+        [TokenTree::Literal(lit)] if lit.to_string().contains('"') => Ok(OptionValue::Str(string_literal(lit)?)),
+        [TokenTree::Literal(lit)] => number(&lit.to_string()),
+        [TokenTree::Punct(minus), TokenTree::Literal(lit)] if minus.as_char() == '-' => number(&format!("-{lit}")),
+        _ => Err("an option value is a string literal or a number".into()),
+    }
+}
+
+fn number(text: &str) -> Result<OptionValue, String> {
+    let digits = text.trim_end_matches("f64").trim_end_matches("f32").replace('_', "");
+    digits.parse::<f64>().map(OptionValue::Number).map_err(|_| format!("`{text}` is not a number"))
+}
+
+/// The value of a string literal (plain or raw).
+fn string_literal(lit: &Literal) -> Result<String, String> {
     let text = lit.to_string();
     if let Some(rest) = text.strip_prefix('r') {
         let hashes = rest.len() - rest.trim_start_matches('#').len();
@@ -66,8 +111,8 @@ fn compile_error(message: &str) -> TokenStream {
         .unwrap()
 }
 
-fn expand(name: &str, text: &str, include: Option<&str>) -> TokenStream {
-    match nestml_compiler::codegen::generate_source(name, text) {
+fn expand(name: &str, text: &str, options: &CodegenOptions, include: Option<&str>) -> TokenStream {
+    match nestml_compiler::codegen::generate_source(name, text, options) {
         Ok(mut src) => {
             if let Some(path) = include {
                 // cargo rebuilds when the model file changes
@@ -85,33 +130,30 @@ fn expand(name: &str, text: &str, include: Option<&str>) -> TokenStream {
 }
 
 /// Compiles the NESTML file at `path` (relative to the `Cargo.toml` of the crate being built)
-/// into one neuron struct per model.
+/// into one neuron struct per model. Options come first, as `key = value`:
+/// `include_nestml!(numeric_solver = "forward-Euler", "models/izhikevich.nestml")`.
 #[proc_macro]
 pub fn include_nestml(input: TokenStream) -> TokenStream {
-    let rel = match string_literal(input) {
-        Ok(p) => p,
+    let Input { options, text: rel } = match parse_input(input) {
+        Ok(i) => i,
         Err(e) => return compile_error(&format!("include_nestml!: {e}")),
     };
     let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
     let path = std::path::Path::new(&dir).join(&rel);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
-        Err(e) => {
-            return compile_error(&format!(
-                "include_nestml!: cannot read {}: {e}",
-                path.display()
-            ))
-        }
+        Err(e) => return compile_error(&format!("include_nestml!: cannot read `{rel}` (relative to CARGO_MANIFEST_DIR): {e}")),
     };
     let abs = path.to_string_lossy().into_owned();
-    expand(&rel, &text, Some(&abs))
+    expand(&rel, &text, &options, Some(&abs))
 }
 
-/// Compiles NESTML source given as a string literal into one neuron struct per model.
+/// Compiles NESTML source given as a string literal into one neuron struct per model;
+/// options as for [`include_nestml!`].
 #[proc_macro]
 pub fn nestml(input: TokenStream) -> TokenStream {
-    match string_literal(input) {
-        Ok(text) => expand("<nestml!>", &text, None),
+    match parse_input(input) {
+        Ok(Input { options, text }) => expand("<nestml!>", &text, &options, None),
         Err(e) => compile_error(&format!("nestml!: {e}")),
     }
 }

@@ -37,6 +37,41 @@ pub struct Lowerer<'s, 'a> {
     /// Values of function parameters and locals while a function call is inlined.
     bindings: HashMap<String, Expr>,
     depth: u32,
+    /// Random numbers drawn by the statement being lowered (`None` outside statements, where
+    /// random functions have no meaning): each call becomes a local drawn before the statement.
+    pub(super) draws: Option<Vec<Draw>>,
+    /// How many draws the model has made so far (their locals are `__rand<N>`).
+    draw_count: usize,
+}
+
+/// A NESTML random function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RandomFn {
+    /// `random_normal(mean, std)`.
+    Normal,
+    /// `random_uniform(low, high)`.
+    Uniform,
+    /// `random_poisson(lambda)`.
+    Poisson,
+}
+
+impl RandomFn {
+    fn from_name(name: &str) -> Option<(RandomFn, usize)> {
+        Some(match name {
+            "random_normal" => (RandomFn::Normal, 2),
+            "random_uniform" => (RandomFn::Uniform, 2),
+            "random_poisson" => (RandomFn::Poisson, 1),
+            _ => return None,
+        })
+    }
+}
+
+/// A random number drawn into the local `local` before the statement that uses it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Draw {
+    pub local: String,
+    pub function: RandomFn,
+    pub args: Vec<Expr>,
 }
 
 type Lowered<T> = Result<T, LowerError>;
@@ -48,7 +83,7 @@ fn fail<T>(span: Span, message: impl Into<String>) -> Lowered<T> {
 impl<'s, 'a> Lowerer<'s, 'a> {
     /// A lowerer for the model whose symbols are `syms`.
     pub fn new(syms: &'s ModelSymbols<'a>) -> Self {
-        Lowerer { syms, convolutions: Vec::new(), bindings: HashMap::new(), depth: 0 }
+        Lowerer { syms, convolutions: Vec::new(), bindings: HashMap::new(), depth: 0, draws: None, draw_count: 0 }
     }
 
     /// Lowers a numeric expression.
@@ -154,6 +189,17 @@ impl<'s, 'a> Lowerer<'s, 'a> {
                 _ => fail(span, "`steps` takes one argument"),
             },
             "delta" => fail(span, "`delta` is only meaningful as a kernel"),
+            _ if RandomFn::from_name(name).is_some() && self.draws.is_some() => {
+                let (function, arity) = RandomFn::from_name(name).expect("checked above");
+                if call.args.len() != arity {
+                    return fail(span, format!("`{name}` takes {arity} argument(s)"));
+                }
+                let args = call.args.iter().map(|a| self.expr(a)).collect::<Lowered<Vec<_>>>()?;
+                let local = format!("__rand{}", self.draw_count);
+                self.draw_count += 1;
+                self.draws.get_or_insert_with(Vec::new).push(Draw { local: local.clone(), function, args });
+                Ok(Expr::sym(&local))
+            }
             _ => match Func::from_name(name) {
                 Some(f) => {
                     let args = call.args.iter().map(|a| self.expr(a)).collect::<Lowered<Vec<_>>>()?;

@@ -10,7 +10,7 @@ mod expr;
 mod lower;
 mod stmt;
 
-pub use expr::{conversion_expr, convolution_name, ode_name, LowerError, STEP};
+pub use expr::{conversion_expr, convolution_name, ode_name, Draw, LowerError, RandomFn, STEP};
 pub use lower::lower_model;
 pub use stmt::{ArithOp, IrStmt};
 

@@ -2,7 +2,7 @@
 
 use nestml_ode::{Cond, Expr};
 
-use super::expr::{ode_name, LowerError, Lowerer};
+use super::expr::{ode_name, Draw, LowerError, Lowerer};
 use crate::syntax::ast::{self, AssignOp, ExprKind, StmtKind};
 
 /// A statement of a procedural block, with expressions in NEST units.
@@ -20,6 +20,8 @@ pub enum IrStmt {
     IntegrateOdes(Vec<String>),
     /// `emit_spike(args…)`.
     EmitSpike(Vec<Expr>),
+    /// A random number drawn into a local before the statement that uses it.
+    Draw(Draw),
     /// `print`/`println` of a text with `{name}` interpolations.
     Print { text: String, newline: bool },
     Return(Option<Expr>),
@@ -37,9 +39,17 @@ pub enum ArithOp {
 type Lowered<T> = Result<T, LowerError>;
 
 impl Lowerer<'_, '_> {
-    /// Lowers a list of statements.
+    /// Lowers a list of statements; random numbers a statement draws come first, as locals.
     pub fn stmts(&mut self, stmts: &[ast::Stmt]) -> Lowered<Vec<IrStmt>> {
-        stmts.iter().map(|s| self.stmt(s)).collect()
+        let mut out = Vec::new();
+        for s in stmts {
+            let outer = self.draws.replace(Vec::new());
+            let lowered = self.stmt(s);
+            let draws = std::mem::replace(&mut self.draws, outer).unwrap_or_default();
+            out.extend(draws.into_iter().map(IrStmt::Draw));
+            out.push(lowered?);
+        }
+        Ok(out)
     }
 
     fn stmt(&mut self, s: &ast::Stmt) -> Lowered<IrStmt> {
@@ -92,7 +102,13 @@ impl Lowerer<'_, '_> {
                 step: if *step_negative { -step.value() } else { step.value() },
                 body: self.stmts(body)?,
             },
-            StmtKind::While { condition, body } => IrStmt::While { condition: self.cond(condition)?, body: self.stmts(body)? },
+            StmtKind::While { condition, body } => {
+                let condition = self.cond(condition)?;
+                if self.draws.as_ref().is_some_and(|d| !d.is_empty()) {
+                    return Err(LowerError { span: s.span, message: "a random function in a `while` condition is not supported (it would be drawn once)".into() });
+                }
+                IrStmt::While { condition, body: self.stmts(body)? }
+            }
         })
     }
 }

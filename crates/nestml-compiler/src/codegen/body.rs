@@ -1,0 +1,335 @@
+//! Expressions, statements and `integrate_odes` as Rust source.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use nestml_ode::{rust, Cond, Expr, LinearPart, RustNames};
+
+use super::names::field;
+use super::options::CodegenOptions;
+use super::{err, CodegenError};
+use crate::analysis::{nestml_name, substitute_all};
+use crate::diagnostics::Span;
+use crate::ir::{ArithOp, Draw, IrStmt, ModelIr, RandomFn, STEP};
+
+/// Where a symbol lives in a generated function.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Ctx {
+    /// `Default::default`: model variables are local bindings `v_<sym>`.
+    Default,
+    /// `__recompute` (internals, propagator): `self.<sym>`, the step is `self.__h`.
+    Calibrate,
+    /// `step`: `self.<sym>`, ports `self.__in_<port>`, `t` is the end of the step.
+    Step,
+    /// The right-hand side closure of the numeric solver: ODE states are `__y[i]`, `t` is
+    /// the start of the step plus the solver's time `__tt`.
+    Rhs,
+}
+
+/// The generator of one model: what it knows about the model, and the errors found so far.
+pub(super) struct Gen<'a> {
+    pub ir: &'a ModelIr,
+    pub options: &'a CodegenOptions,
+    /// The model name with the suffix (`NAME`), and the Rust type name.
+    pub model_name: String,
+    pub type_name: String,
+    pub inlines: Vec<(String, Expr)>,
+    /// Every field holding a model value: variables and convolution states.
+    pub fields: BTreeSet<String>,
+    pub ports: BTreeSet<String>,
+    /// Every ODE state in the order of the solver's state vector, with its right-hand side.
+    pub states: Vec<String>,
+    pub rhs: Vec<Expr>,
+    pub state_index: BTreeMap<String, usize>,
+    /// The exactly propagated states (none with `solver = "numeric"`).
+    pub lin: LinearPart,
+    /// Convolution states.
+    pub conv: BTreeSet<String>,
+    /// Whether some state needs the numeric solver.
+    pub numeric: bool,
+    /// Jumps of ODE states by delta-kernel convolutions: (port index, state, jump with the
+    /// weight sum as the local `__w`). As PyNESTML, they are applied where the state is
+    /// integrated (`integrate_odes` naming it), so a state that is not integrated in a step
+    /// (e.g. a refractory V_m) ignores the spikes of that step.
+    pub delta_jumps: Vec<(usize, String, Expr)>,
+    pub errors: Vec<CodegenError>,
+}
+
+impl Gen<'_> {
+    pub fn expr(&mut self, e: &Expr, ctx: Ctx, locals: &BTreeSet<String>, span: Option<Span>) -> String {
+        let e = substitute_all(e, &self.inlines);
+        self.print(ctx, locals, span, |names| rust::to_rust(&e, names))
+    }
+
+    pub fn cond(&mut self, c: &Cond, ctx: Ctx, locals: &BTreeSet<String>, span: Option<Span>) -> String {
+        let c = subst_cond(c, &self.inlines);
+        self.print(ctx, locals, span, |names| rust::cond(&c, names))
+    }
+
+    /// Whether a convolution state is propagated exactly once per step, outside
+    /// `integrate_odes` (it is, unless `solver = "numeric"`).
+    pub fn exact_convolution(&self, s: &str) -> bool {
+        self.conv.contains(s) && self.lin.states.iter().any(|l| l == s)
+    }
+
+    /// Prints with the symbol names of `ctx`; unknown symbols are reported.
+    fn print(&mut self, ctx: Ctx, locals: &BTreeSet<String>, span: Option<Span>, f: impl FnOnce(&RustNames) -> String) -> String {
+        let bad = std::cell::RefCell::new(Vec::new());
+        let (fields, ports, index) = (&self.fields, &self.ports, &self.state_index);
+        let symbol = |s: &str| -> String {
+            if locals.contains(s) {
+                return format!("l_{s}");
+            }
+            if s == STEP {
+                return if ctx == Ctx::Default { "__h".into() } else { "self.__h".into() };
+            }
+            if s == "t" {
+                return match ctx {
+                    Ctx::Step => "__t".into(),
+                    Ctx::Rhs => "(__t - self.__h + __tt)".into(),
+                    _ => "0.0_f64".into(),
+                };
+            }
+            if ctx == Ctx::Rhs {
+                if let Some(i) = index.get(s) {
+                    return format!("__y[{i}]");
+                }
+            }
+            if fields.contains(s) {
+                return if ctx == Ctx::Default { format!("v_{s}") } else { field(s) };
+            }
+            if ports.contains(s) && matches!(ctx, Ctx::Step | Ctx::Rhs) {
+                return format!("self.__in_{s}");
+            }
+            bad.borrow_mut().push(s.to_string());
+            "0.0_f64".into()
+        };
+        let text = f(&RustNames { symbol: &symbol, math: "::nestml::math" });
+        for s in bad.into_inner() {
+            self.errors.push(err(span, format!("`{}` cannot be used here in generated code", nestml_name(&s))));
+        }
+        text
+    }
+
+    /// The statements of `update` (`in_update`), `onReceive` or `onCondition`.
+    pub fn stmts(&mut self, body: &[IrStmt], locals: &mut BTreeSet<String>, out: &mut String, indent: usize, in_update: bool) {
+        let pad = "    ".repeat(indent);
+        for s in body {
+            match s {
+                IrStmt::Assign { target, index, op, value } => {
+                    if index.is_some() {
+                        self.errors.push(err(None, format!("assignment to an element of vector `{}`: vectors are not supported yet", nestml_name(target))));
+                        continue;
+                    }
+                    let lhs = if locals.contains(target) {
+                        format!("l_{target}")
+                    } else if self.fields.contains(target) {
+                        field(target)
+                    } else {
+                        self.errors.push(err(None, format!("assignment to `{}`: not a variable of the model", nestml_name(target))));
+                        continue;
+                    };
+                    let v = self.expr(value, Ctx::Step, locals, None);
+                    let op = match op {
+                        None => "=",
+                        Some(ArithOp::Add) => "+=",
+                        Some(ArithOp::Sub) => "-=",
+                        Some(ArithOp::Mul) => "*=",
+                        Some(ArithOp::Div) => "/=",
+                    };
+                    let _ = writeln!(out, "{pad}{lhs} {op} {v};");
+                }
+                IrStmt::Local { name, value } => {
+                    let v = self.expr(value, Ctx::Step, locals, None);
+                    locals.insert(name.clone());
+                    let _ = writeln!(out, "{pad}#[allow(unused_mut, unused_assignments)]\n{pad}let mut l_{name}: f64 = {v};");
+                }
+                IrStmt::Draw(d) => self.draw(d, locals, out, &pad),
+                IrStmt::If { branches, otherwise } => {
+                    for (i, (c, b)) in branches.iter().enumerate() {
+                        let c = self.cond(c, Ctx::Step, locals, None);
+                        let _ = writeln!(out, "{pad}{}if {c} {{", if i == 0 { "" } else { "} else " });
+                        self.stmts(b, &mut locals.clone(), out, indent + 1, in_update);
+                    }
+                    if !otherwise.is_empty() {
+                        let _ = writeln!(out, "{pad}}} else {{");
+                        self.stmts(otherwise, &mut locals.clone(), out, indent + 1, in_update);
+                    }
+                    let _ = writeln!(out, "{pad}}}");
+                }
+                IrStmt::For { var, from, to, step, body } => {
+                    if !locals.contains(var) {
+                        self.errors.push(err(None, format!("`for {var} in …`: the loop variable must be a local variable")));
+                        continue;
+                    }
+                    if *step == 0.0 || !step.is_finite() {
+                        self.errors.push(err(None, format!("`for {var} in …`: the step must be a non-zero number")));
+                        continue;
+                    }
+                    let from = self.expr(from, Ctx::Step, locals, None);
+                    let to = self.expr(to, Ctx::Step, locals, None);
+                    let cmp = if *step > 0.0 { "<=" } else { ">=" };
+                    let _ = writeln!(out, "{pad}l_{var} = {from};\n{pad}while l_{var} {cmp} {to} {{");
+                    self.stmts(body, &mut locals.clone(), out, indent + 1, in_update);
+                    let _ = writeln!(out, "{pad}    l_{var} += {step:?}_f64;\n{pad}}}");
+                }
+                IrStmt::While { condition, body } => {
+                    let c = self.cond(condition, Ctx::Step, locals, None);
+                    let _ = writeln!(out, "{pad}while {c} {{");
+                    self.stmts(body, &mut locals.clone(), out, indent + 1, in_update);
+                    let _ = writeln!(out, "{pad}}}");
+                }
+                IrStmt::IntegrateOdes(names) => {
+                    if !in_update {
+                        self.errors.push(err(None, "`integrate_odes` outside the `update` block is not supported"));
+                        continue;
+                    }
+                    self.integrate(names, locals, out, &pad);
+                }
+                IrStmt::EmitSpike(args) => {
+                    if !args.is_empty() {
+                        self.errors.push(err(None, "`emit_spike` with arguments (weight, delay) is only meaningful in synapses"));
+                        continue;
+                    }
+                    let _ = writeln!(out, "{pad}__out.spikes += 1;");
+                }
+                IrStmt::Print { text, newline } => self.print_stmt(text, *newline, locals, out, &pad),
+                IrStmt::Return(_) => self.errors.push(err(None, "`return` in `update`, `onReceive` or `onCondition` is not supported yet")),
+            }
+        }
+    }
+
+    /// A random number from the caller's generator (`ctx.rng`); an argument it cannot sample
+    /// from is a fault naming the function.
+    fn draw(&mut self, d: &Draw, locals: &mut BTreeSet<String>, out: &mut String, pad: &str) {
+        let args: Vec<String> = d.args.iter().map(|a| self.expr(a, Ctx::Step, locals, None)).collect();
+        let fault = |name: &str, value: &str| format!("::nestml::Fault::new(<Self as ::nestml::Neuron>::NAME, __t, ::nestml::FaultKind::BadRandomArgument {{ function: {name:?}, value: {value} }})");
+        let _ = writeln!(out, "{pad}let l_{}: f64 = {{", d.local);
+        match d.function {
+            RandomFn::Normal => {
+                let _ = writeln!(out, "{pad}    let (__m, __s) = ({}, {});
+{pad}    if !(__m.is_finite() && __s >= 0.0 && __s.is_finite()) {{
+{pad}        return Err({});
+{pad}    }}
+{pad}    ctx.rng.normal(__m, __s)", args[0], args[1], fault("random_normal", "__s"));
+            }
+            RandomFn::Uniform => {
+                let _ = writeln!(out, "{pad}    let (__lo, __hi) = ({}, {});
+{pad}    if !(__lo.is_finite() && __hi.is_finite() && __lo <= __hi) {{
+{pad}        return Err({});
+{pad}    }}
+{pad}    ctx.rng.uniform(__lo, __hi)", args[0], args[1], fault("random_uniform", "__hi"));
+            }
+            RandomFn::Poisson => {
+                let _ = writeln!(out, "{pad}    let __lambda = {};
+{pad}    match ctx.rng.poisson(__lambda) {{
+{pad}        Some(k) => k as f64,
+{pad}        None => return Err({}),
+{pad}    }}", args[0], fault("random_poisson", "__lambda"));
+            }
+        }
+        let _ = writeln!(out, "{pad}}};");
+        locals.insert(d.local.clone());
+    }
+
+    /// `print`/`println`: `{name}` prints the value and, if it has one, the unit.
+    fn print_stmt(&mut self, text: &str, newline: bool, locals: &BTreeSet<String>, out: &mut String, pad: &str) {
+        let mut format = String::new();
+        let mut args = Vec::new();
+        let mut rest = text;
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}').map(|c| open + c) else { break };
+            format.push_str(&rest[..open].replace('{', "{{").replace('}', "}}"));
+            let name = rest[open + 1..close].trim();
+            let unit = self.ir.variable(name).and_then(|v| v.unit.clone());
+            let value = self.expr(&Expr::sym(name), Ctx::Step, locals, None);
+            format.push_str(&match unit {
+                Some(u) => format!("{{}} {}", u.replace('{', "{{").replace('}', "}}")),
+                None => "{}".into(),
+            });
+            args.push(value);
+            rest = &rest[close + 1..];
+        }
+        format.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+        let mac = if newline { "println" } else { "print" };
+        let args: String = args.iter().map(|a| format!(", {a}")).collect();
+        let _ = writeln!(out, "{pad}::std::{mac}!({format:?}{args});");
+    }
+
+    /// `integrate_odes(names)` (all ODE states for no names), as PyNESTML's NEST target does
+    /// it: the exactly solvable states among the named ones are propagated from the values
+    /// before the call; with a numeric solver, the whole state vector is then integrated over
+    /// the step with the derivatives of unnamed states set to zero, the exact values replace
+    /// the numeric ones, and exactly propagated convolution states are restored (they advance
+    /// once per step, outside `integrate_odes`).
+    fn integrate(&mut self, names: &[String], locals: &BTreeSet<String>, out: &mut String, pad: &str) {
+        for name in names {
+            if !self.states.iter().any(|s| s == name || s.starts_with(&format!("{name}__d"))) {
+                self.errors.push(err(None, format!("`integrate_odes({})`: `{}` is not a state variable with an ODE", nestml_name(name), nestml_name(name))));
+            }
+        }
+        let named = |s: &str| {
+            names.is_empty() || names.iter().any(|name| s == name || s.strip_prefix(name.as_str()).is_some_and(|rest| !rest.is_empty() && rest.trim_start_matches("__d").is_empty()))
+        };
+        let exact: Vec<(usize, String)> = self.lin.states.iter().enumerate().filter(|(_, s)| named(s) && !self.conv.contains(*s)).map(|(i, s)| (i, s.clone())).collect();
+        let _ = writeln!(out, "{pad}{{");
+        if !exact.is_empty() {
+            let (x, b) = self.linear_inputs(locals);
+            let _ = writeln!(out, "{pad}    let __x = {x};\n{pad}    let __b = {b};");
+            for (i, s) in &exact {
+                let _ = writeln!(out, "{pad}    let __exact_{s} = ::nestml::linalg::row(&self.__P, &self.__Phi, &__x, &__b, {i});");
+            }
+        }
+        if self.numeric {
+            let n = self.states.len();
+            let y: Vec<String> = self.states.iter().map(|s| field(s)).collect();
+            let _ = writeln!(out, "{pad}    let mut __y: [f64; {n}] = [{}];", y.join(", "));
+            let _ = writeln!(out, "{pad}    let __f = |__tt: f64, __y: &[f64; {n}], __dy: &mut [f64; {n}]| {{");
+            for i in 0..n {
+                let s = self.states[i].clone();
+                let d = if named(&s) || self.conv.contains(&s) { self.expr(&self.rhs[i].clone(), Ctx::Rhs, locals, None) } else { "0.0".into() };
+                let _ = writeln!(out, "{pad}        __dy[{i}] = {d};");
+            }
+            let _ = writeln!(out, "{pad}    }};");
+            let _ = writeln!(out, "{pad}    ::nestml::OdeSolver::integrate(&mut self.__solver, &__f, 0.0, self.__h, &mut __y)\n{pad}        .map_err(|e| ::nestml::Fault::from_solver(<Self as ::nestml::Neuron>::NAME, __t, e, &Self::__STATES))?;");
+            for (i, s) in self.states.clone().iter().enumerate() {
+                let kept = (named(s) || self.conv.contains(s)) && !self.exact_convolution(s) && !exact.iter().any(|(_, e)| e == s);
+                if kept {
+                    let _ = writeln!(out, "{pad}    {} = __y[{i}];", field(s));
+                }
+            }
+        }
+        for (_, s) in &exact {
+            let _ = writeln!(out, "{pad}    {} = __exact_{s};", field(s));
+        }
+        for (i, state, jump) in self.delta_jumps.clone() {
+            if !named(&state) {
+                continue;
+            }
+            let mut locals = locals.clone();
+            locals.insert("__w".to_string());
+            let v = self.expr(&jump, Ctx::Step, &locals, None);
+            let _ = writeln!(out, "{pad}    // delta-kernel input of `{}`\n{pad}    if self.__spikes.received({i}) {{\n{pad}        let l___w = self.__spikes.sum({i});\n{pad}        {} += {v};\n{pad}    }}", nestml_name(&state), field(&state));
+        }
+        let _ = writeln!(out, "{pad}}}");
+    }
+
+    /// The state `x` and held input `b` of the exactly propagated states as Rust arrays.
+    pub fn linear_inputs(&mut self, locals: &BTreeSet<String>) -> (String, String) {
+        let n = self.lin.states.len();
+        let x: Vec<String> = self.lin.states.iter().map(|s| field(s)).collect();
+        let b: Vec<String> = self.lin.b.clone().iter().map(|e| self.expr(e, Ctx::Step, locals, None)).collect();
+        (format!("[{}] as [f64; {n}]", x.join(", ")), format!("[{}] as [f64; {n}]", b.join(", ")))
+    }
+}
+
+/// `c` with the inline expressions substituted.
+fn subst_cond(c: &Cond, inlines: &[(String, Expr)]) -> Cond {
+    match c {
+        Cond::Bool(b) => Cond::Bool(*b),
+        Cond::Cmp(op, a, b) => Cond::Cmp(*op, substitute_all(a, inlines), substitute_all(b, inlines)),
+        Cond::And(cs) => Cond::And(cs.iter().map(|c| subst_cond(c, inlines)).collect()),
+        Cond::Or(cs) => Cond::Or(cs.iter().map(|c| subst_cond(c, inlines)).collect()),
+        Cond::Not(c) => Cond::Not(Box::new(subst_cond(c, inlines))),
+    }
+}

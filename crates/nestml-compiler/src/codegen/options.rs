@@ -1,0 +1,155 @@
+//! The code generator's options, mirroring PyNESTML's NEST code-generator options.
+
+use crate::analysis::SolverMode;
+
+/// The numeric solver for states without an exact propagator (PyNESTML's `numeric_solver`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NumericSolver {
+    /// GSL-equivalent adaptive RKF45, PyNESTML's and NEST's default (`"rk45"`).
+    #[default]
+    Rk45,
+    /// One explicit Euler step per simulation step (`"forward-Euler"`).
+    ForwardEuler,
+    /// One classical Runge-Kutta step per simulation step (`"rk4"`).
+    Rk4,
+    /// The L-stable Rosenbrock method for stiff systems (`"implicit"`).
+    Implicit,
+}
+
+impl NumericSolver {
+    /// Every solver with its option spelling.
+    pub const ALL: [(NumericSolver, &'static str); 4] =
+        [(NumericSolver::Rk45, "rk45"), (NumericSolver::ForwardEuler, "forward-Euler"), (NumericSolver::Rk4, "rk4"), (NumericSolver::Implicit, "implicit")];
+
+    /// The option spelling.
+    pub fn name(self) -> &'static str {
+        Self::ALL.iter().find(|(s, _)| *s == self).map(|(_, n)| *n).unwrap_or("rk45")
+    }
+
+    fn parse(name: &str) -> Option<NumericSolver> {
+        Self::ALL.iter().find(|(_, n)| *n == name).map(|(s, _)| *s)
+    }
+}
+
+/// What the RKF45 step-size control measures the error against
+/// (PyNESTML's `gsl_adaptive_step_size_controller`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StepSizeController {
+    /// `gsl_odeiv_control_y_new` (`"with_respect_to_solution"`, the default).
+    #[default]
+    Solution,
+    /// `gsl_odeiv_control_yp_new` (`"with_respect_to_derivative"`).
+    Derivative,
+}
+
+/// Options of [`generate`](super::generate), set in the macros as leading `key = value`
+/// arguments: `include_nestml!(numeric_solver = "forward-Euler", "model.nestml")`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CodegenOptions {
+    /// `solver = "analytic"` (exact propagators where the ODEs are linear, the default) or
+    /// `"numeric"` (every state by the numeric solver).
+    pub solver: SolverMode,
+    pub numeric_solver: NumericSolver,
+    /// `gsl_abs_error_tol` (default 1e-6, as PyNESTML's NEST target).
+    pub abs_error_tol: f64,
+    /// `gsl_rel_error_tol` (default 1e-6).
+    pub rel_error_tol: f64,
+    pub step_size_controller: StepSizeController,
+    /// `suffix`: appended to every model name (`"_nestml"` makes `iaf_psc_exp_neuron_nestml`,
+    /// type `IafPscExpNeuronNestml`), as PyNESTML's `generate_target(suffix=…)`.
+    pub suffix: String,
+}
+
+impl Default for CodegenOptions {
+    fn default() -> Self {
+        CodegenOptions {
+            solver: SolverMode::Auto,
+            numeric_solver: NumericSolver::Rk45,
+            abs_error_tol: 1e-6,
+            rel_error_tol: 1e-6,
+            step_size_controller: StepSizeController::Solution,
+            suffix: String::new(),
+        }
+    }
+}
+
+/// The value of one `key = value` option.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OptionValue {
+    Str(String),
+    Number(f64),
+}
+
+impl CodegenOptions {
+    /// The option names [`set`](Self::set) accepts.
+    pub const KEYS: [&'static str; 6] = ["solver", "numeric_solver", "gsl_abs_error_tol", "gsl_rel_error_tol", "gsl_adaptive_step_size_controller", "suffix"];
+
+    /// Sets the option `key`; the error says what is accepted.
+    pub fn set(&mut self, key: &str, value: OptionValue) -> Result<(), String> {
+        let text = |v: &OptionValue| match v {
+            OptionValue::Str(s) => Ok(s.clone()),
+            OptionValue::Number(_) => Err(format!("`{key}` takes a string")),
+        };
+        let tolerance = |v: &OptionValue| match v {
+            OptionValue::Number(x) if *x >= 0.0 && x.is_finite() => Ok(*x),
+            _ => Err(format!("`{key}` takes a non-negative number")),
+        };
+        match key {
+            "solver" => {
+                self.solver = match text(&value)?.as_str() {
+                    "analytic" => SolverMode::Auto,
+                    "numeric" => SolverMode::Numeric,
+                    other => return Err(format!("`solver = {other:?}`: expected \"analytic\" or \"numeric\"")),
+                }
+            }
+            "numeric_solver" => {
+                let name = text(&value)?;
+                self.numeric_solver = NumericSolver::parse(&name).ok_or_else(|| {
+                    let known: Vec<String> = NumericSolver::ALL.iter().map(|(_, n)| format!("{n:?}")).collect();
+                    format!("`numeric_solver = {name:?}`: expected one of {}", known.join(", "))
+                })?
+            }
+            "gsl_abs_error_tol" => self.abs_error_tol = tolerance(&value)?,
+            "gsl_rel_error_tol" => self.rel_error_tol = tolerance(&value)?,
+            "gsl_adaptive_step_size_controller" => {
+                self.step_size_controller = match text(&value)?.as_str() {
+                    "with_respect_to_solution" => StepSizeController::Solution,
+                    "with_respect_to_derivative" => StepSizeController::Derivative,
+                    other => return Err(format!("`gsl_adaptive_step_size_controller = {other:?}`: expected \"with_respect_to_solution\" or \"with_respect_to_derivative\"")),
+                }
+            }
+            "suffix" => {
+                let suffix = text(&value)?;
+                if !suffix.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    return Err(format!("`suffix = {suffix:?}`: only ASCII letters, digits and `_` can be part of a model name"));
+                }
+                self.suffix = suffix
+            }
+            _ => return Err(format!("unknown option `{key}`; the options are {}", Self::KEYS.join(", "))),
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_parse_and_reject_bad_values() {
+        let mut o = CodegenOptions::default();
+        o.set("numeric_solver", OptionValue::Str("forward-Euler".into())).unwrap();
+        assert_eq!(o.numeric_solver, NumericSolver::ForwardEuler);
+        o.set("gsl_abs_error_tol", OptionValue::Number(1e-3)).unwrap();
+        assert_eq!(o.abs_error_tol, 1e-3);
+        o.set("solver", OptionValue::Str("numeric".into())).unwrap();
+        assert_eq!(o.solver, SolverMode::Numeric);
+        o.set("gsl_adaptive_step_size_controller", OptionValue::Str("with_respect_to_derivative".into())).unwrap();
+        assert_eq!(o.step_size_controller, StepSizeController::Derivative);
+        assert!(o.set("numeric_solver", OptionValue::Str("euler".into())).unwrap_err().contains("\"forward-Euler\""));
+        assert!(o.set("gsl_rel_error_tol", OptionValue::Number(-1.0)).is_err());
+        assert!(o.set("gsl_rel_error_tol", OptionValue::Str("x".into())).is_err());
+        assert!(o.set("suffix", OptionValue::Str("-x".into())).is_err());
+        assert!(o.set("nonsense", OptionValue::Number(1.0)).unwrap_err().contains("unknown option"));
+    }
+}
