@@ -14,7 +14,7 @@ struct Input {
 
 /// Parses `key = value, …, "literal"` (the options of [`CodegenOptions::set`]).
 fn parse_input(input: TokenStream) -> Result<Input, String> {
-    let tokens: Vec<TokenTree> = proc_macro2::TokenStream::from(input).into_iter().collect();
+    let tokens = flatten(proc_macro2::TokenStream::from(input));
     let mut items: Vec<&[TokenTree]> = tokens
         .split(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','))
         .collect();
@@ -36,6 +36,17 @@ fn parse_input(input: TokenStream) -> Result<Input, String> {
         parsed.set(&key, value)?;
     }
     Ok(Input { options: parsed, text: string_literal(lit)? })
+}
+
+/// The tokens with invisible groups (a `$x:literal` passed through `macro_rules!`) opened.
+fn flatten(tokens: proc_macro2::TokenStream) -> Vec<TokenTree> {
+    tokens
+        .into_iter()
+        .flat_map(|t| match t {
+            TokenTree::Group(g) if g.delimiter() == proc_macro2::Delimiter::None => flatten(g.stream()),
+            t => vec![t],
+        })
+        .collect()
 }
 
 /// The value of an option: a string literal or a (possibly negative) number.

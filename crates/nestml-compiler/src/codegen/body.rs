@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use nestml_ode::{rust, Cond, Expr, LinearPart, RustNames};
 
-use super::names::field;
+use super::names::{field, local};
 use super::options::CodegenOptions;
 use super::{err, CodegenError};
 use crate::analysis::{nestml_name, substitute_all};
@@ -78,7 +78,7 @@ impl Gen<'_> {
         let (fields, ports, index) = (&self.fields, &self.ports, &self.state_index);
         let symbol = |s: &str| -> String {
             if locals.contains(s) {
-                return format!("l_{s}");
+                return local("l_", s);
             }
             if s == STEP {
                 return if ctx == Ctx::Default { "__h".into() } else { "self.__h".into() };
@@ -96,7 +96,7 @@ impl Gen<'_> {
                 }
             }
             if fields.contains(s) {
-                return if ctx == Ctx::Default { format!("v_{s}") } else { field(s) };
+                return if ctx == Ctx::Default { local("v_", s) } else { field(s) };
             }
             if ports.contains(s) && matches!(ctx, Ctx::Step | Ctx::Rhs) {
                 return format!("self.__in_{s}");
@@ -122,7 +122,7 @@ impl Gen<'_> {
                         continue;
                     }
                     let lhs = if locals.contains(target) {
-                        format!("l_{target}")
+                        local("l_", target)
                     } else if self.fields.contains(target) {
                         field(target)
                     } else {
@@ -142,7 +142,7 @@ impl Gen<'_> {
                 IrStmt::Local { name, value } => {
                     let v = self.expr(value, Ctx::Step, locals, None);
                     locals.insert(name.clone());
-                    let _ = writeln!(out, "{pad}#[allow(unused_mut, unused_assignments)]\n{pad}let mut l_{name}: f64 = {v};");
+                    let _ = writeln!(out, "{pad}#[allow(unused_mut, unused_assignments)]\n{pad}let mut {}: f64 = {v};", local("l_", name));
                 }
                 IrStmt::Draw(d) => self.draw(d, locals, out, &pad),
                 IrStmt::If { branches, otherwise } => {
@@ -169,9 +169,10 @@ impl Gen<'_> {
                     let from = self.expr(from, Ctx::Step, locals, None);
                     let to = self.expr(to, Ctx::Step, locals, None);
                     let cmp = if *step > 0.0 { "<=" } else { ">=" };
-                    let _ = writeln!(out, "{pad}l_{var} = {from};\n{pad}while l_{var} {cmp} {to} {{");
+                    let l = local("l_", var);
+                    let _ = writeln!(out, "{pad}{l} = {from};\n{pad}while {l} {cmp} {to} {{");
                     self.stmts(body, &mut locals.clone(), out, indent + 1, in_update);
-                    let _ = writeln!(out, "{pad}    l_{var} += {step:?}_f64;\n{pad}}}");
+                    let _ = writeln!(out, "{pad}    {l} += {step:?}_f64;\n{pad}}}");
                 }
                 IrStmt::While { condition, body } => {
                     let c = self.cond(condition, Ctx::Step, locals, None);
@@ -277,7 +278,7 @@ impl Gen<'_> {
             let (x, b) = self.linear_inputs(locals);
             let _ = writeln!(out, "{pad}    let __x = {x};\n{pad}    let __b = {b};");
             for (i, s) in &exact {
-                let _ = writeln!(out, "{pad}    let __exact_{s} = ::nestml::linalg::row(&self.__P, &self.__Phi, &__x, &__b, {i});");
+                let _ = writeln!(out, "{pad}    let {} = ::nestml::linalg::row(&self.__P, &self.__Phi, &__x, &__b, {i});", local("__exact_", s));
             }
         }
         if self.numeric {
@@ -300,7 +301,7 @@ impl Gen<'_> {
             }
         }
         for (_, s) in &exact {
-            let _ = writeln!(out, "{pad}    {} = __exact_{s};", field(s));
+            let _ = writeln!(out, "{pad}    {} = {};", field(s), local("__exact_", s));
         }
         for (i, state, jump) in self.delta_jumps.clone() {
             if !named(&state) {

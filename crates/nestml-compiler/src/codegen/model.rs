@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use nestml_ode::Expr;
 
 use super::body::{Ctx, Gen};
-use super::names::{field, ident};
+use super::names::{field, ident, local};
 use super::options::{NumericSolver, StepSizeController};
 use super::err;
 use crate::analysis::{nestml_name, ModelSystem, WEIGHT};
@@ -130,7 +130,7 @@ impl Gen<'_> {
                         Some(e) => self.expr(e, Ctx::Default, &none, None),
                         None => "0.0_f64".into(),
                     };
-                    let _ = writeln!(d, "        let v_{sym}: f64 = {v};");
+                    let _ = writeln!(d, "        let {}: f64 = {v};", local("v_", sym));
                 }
             }
             Err(cycle) => self.errors.push(err(None, format!("the defaults of {} depend on each other", cycle.iter().map(|s| format!("`{}`", nestml_name(s))).collect::<Vec<_>>().join(", ")))),
@@ -139,7 +139,7 @@ impl Gen<'_> {
         o.push_str(&d);
         let _ = writeln!(o, "        let mut __s = {name} {{");
         for s in ir.variables.iter().map(|v| &v.name).chain(&conv_states) {
-            let _ = writeln!(o, "            {}: v_{s},", ident(s).unwrap_or_default());
+            let _ = writeln!(o, "            {}: {},", ident(s).unwrap_or_default(), local("v_", s));
         }
         for p in ir.spike_ports.iter().chain(&ir.continuous_ports) {
             let _ = writeln!(o, "            __in_{p}: 0.0,");
@@ -230,7 +230,7 @@ impl Gen<'_> {
         let exact_conv: Vec<(usize, String)> = self.lin.states.iter().enumerate().filter(|(_, s)| self.conv.contains(*s)).map(|(i, s)| (i, s.clone())).collect();
         if !exact_conv.is_empty() {
             let (x, b) = self.linear_inputs(&none);
-            let names: Vec<String> = exact_conv.iter().map(|(_, s)| format!("__conv_{s}")).collect();
+            let names: Vec<String> = exact_conv.iter().map(|(_, s)| local("__conv_", s)).collect();
             let rows: Vec<String> = exact_conv.iter().map(|(i, _)| format!("::nestml::linalg::row(&self.__P, &self.__Phi, &__x, &__b, {i})")).collect();
             let _ = writeln!(o, "        // convolutions: their values at the end of the step, from those at its start");
             let _ = writeln!(o, "        let ({},) = {{\n            let __x = {x};\n            let __b = {b};\n            ({},)\n        }};", names.join(", "), rows.join(", "));
@@ -251,7 +251,7 @@ impl Gen<'_> {
             let _ = writeln!(o, "        }}");
         }
         for (_, s) in &exact_conv {
-            let _ = writeln!(o, "        {} = __conv_{s};", field(s));
+            let _ = writeln!(o, "        {} = {};", field(s), local("__conv_", s));
         }
         let conv_jumps: Vec<_> = ms.jumps.iter().filter(|j| self.conv.contains(&j.state)).collect();
         for j in conv_jumps {

@@ -6,12 +6,18 @@ const KEYWORDS: &[&str] = &[
     "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static", "struct", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
 ];
 
-/// A Rust identifier for a NESTML symbol (keywords as raw identifiers).
+/// A Rust identifier for a NESTML symbol: keywords as raw identifiers, `$` (allowed in
+/// NESTML names) as `__S`.
 pub(super) fn ident(sym: &str) -> Result<String, CodegenError> {
     if matches!(sym, "self" | "Self" | "super" | "crate" | "_") {
         return Err(err(None, format!("a variable named `{sym}` cannot be generated as a Rust field")));
     }
-    Ok(if KEYWORDS.contains(&sym) { format!("r#{sym}") } else { sym.to_string() })
+    Ok(if KEYWORDS.contains(&sym) { format!("r#{sym}") } else { sym.replace('$', "__S") })
+}
+
+/// A generated local for a symbol: `prefix` followed by the symbol (`$` as `__S`).
+pub(super) fn local(prefix: &str, sym: &str) -> String {
+    format!("{prefix}{}", sym.replace('$', "__S"))
 }
 
 /// `self.<field>` for a symbol already checked by [`ident`].
@@ -46,5 +52,7 @@ mod tests {
         assert_eq!(super::ident("type").unwrap(), "r#type");
         assert_eq!(super::ident("V_m").unwrap(), "V_m");
         assert!(super::ident("self").is_err());
+        assert_eq!(super::ident("g_AMPA$").unwrap(), "g_AMPA__S");
+        assert_eq!(super::local("l_", "g$"), "l_g__S");
     }
 }
