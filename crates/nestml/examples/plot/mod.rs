@@ -35,11 +35,13 @@ pub struct Plot {
 }
 
 const LEFT: f64 = 70.0;
-const RIGHT: f64 = 20.0;
+const RIGHT: f64 = 60.0;
 const TOP: f64 = 40.0;
 const GAP: f64 = 30.0;
 const BOTTOM: f64 = 50.0;
-const MARK_ROW: f64 = 12.0;
+const MARK_ROW: f64 = 14.0;
+/// Space between the lines' extremes and the panel's frame.
+const INSET: f64 = 6.0;
 
 impl Plot {
     pub fn to_svg(&self) -> String {
@@ -71,7 +73,7 @@ impl Plot {
             let rows = panel.marks.len() as f64 * MARK_ROW;
             let plot_top = top + rows;
             let plot_h = panel.height - rows;
-            let sy = |y: f64| plot_top + (y1 - y) / (y1 - y0) * plot_h;
+            let sy = |y: f64| plot_top + INSET + (y1 - y) / (y1 - y0) * (plot_h - 2.0 * INSET);
             let bottom = top + panel.height;
 
             // y axis with grid lines and tick labels
@@ -121,7 +123,11 @@ impl Plot {
                 for &(x, y) in &line.points {
                     let _ = write!(pts, "{:.2},{:.2} ", sx(x), sy(y));
                 }
-                let dash = if line.dashed { r#" stroke-dasharray="4 3""# } else { "" };
+                let dash = if line.dashed {
+                    r#" stroke-dasharray="4 3""#
+                } else {
+                    ""
+                };
                 let _ = writeln!(
                     s,
                     r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="1"{dash}/>"#,
@@ -139,9 +145,9 @@ impl Plot {
                 }
                 let _ = writeln!(
                     s,
-                    r#"<path d="{d}" stroke="{}" stroke-width="1.2"/><text x="{:.1}" y="{:.1}" text-anchor="end" fill="{}">{}</text>"#,
+                    r#"<path d="{d}" stroke="{}" stroke-width="1.2"/><text x="{:.1}" y="{:.1}" fill="{}">{}</text>"#,
                     marks.color,
-                    LEFT - 6.0,
+                    LEFT + self.width + 6.0,
                     yb,
                     marks.color,
                     escape(&marks.label)
@@ -168,7 +174,11 @@ impl Panel {
         let (lo, hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), y| {
             (lo.min(y), hi.max(y))
         });
-        let (lo, hi) = if lo < hi { (lo, hi) } else { (lo - 1.0, lo + 1.0) };
+        let (lo, hi) = if lo < hi {
+            (lo, hi)
+        } else {
+            (lo - 1.0, lo + 1.0)
+        };
         let step = tick_step(lo, hi, 5);
         ((lo / step).floor() * step, (hi / step).ceil() * step)
     }
@@ -203,5 +213,7 @@ fn fmt_tick(v: f64) -> String {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
