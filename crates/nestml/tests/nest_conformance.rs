@@ -1,18 +1,16 @@
-//! Generated neurons against NEST 3.10's built-in models (tests/fixtures/nest, read its README
-//! for the alignment): V_m within 1e-9 relative at every recorded sample, identical spike steps.
+//! Generated neurons against NEST 3.10's built-in models (tests/fixtures/nest; its README
+//! documents the alignment and the structural differences between the NESTML library models and
+//! NEST's built-ins). Exactly integrated models: V_m within 1e-9 relative at every sample and
+//! identical spike steps. Models on GSL's RKF45 are generated with NEST's error control
+//! (`gsl_abs_error_tol`, …) and compared with the tolerances stated at each test.
 
 use nestml::{NestmlRng, Neuron, Resolution, StepContext};
 use serde_json::Value;
 
-nestml::include_nestml!("../../../shared/nestml-models/neurons/iaf_psc_exp_neuron.nestml");
-nestml::include_nestml!("../../../shared/nestml-models/neurons/iaf_psc_alpha_neuron.nestml");
-nestml::include_nestml!("../../../shared/nestml-models/neurons/iaf_psc_delta_neuron.nestml");
 
-const TOLERANCE: f64 = 1e-9;
-
-fn fixture(model: &str, scenario: &str) -> Value {
+fn fixture(model: &str, scenario: &str, dt: &str) -> Value {
     let path = format!(
-        "{}/../../tests/fixtures/nest/{model}/{scenario}_dt0.1.json",
+        "{}/../../tests/fixtures/nest/{model}/{scenario}_dt{dt}.json",
         env!("CARGO_MANIFEST_DIR")
     );
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}")))
@@ -88,87 +86,153 @@ fn run<N: Neuron + Default>(fx: &Value, i_e: Option<f64>, steps: i64) -> Run {
     out
 }
 
-/// Max relative V_m error over the recorded samples, and whether the spike steps agree.
-fn compare<N: Neuron + Default>(model: &str, scenario: &str) -> (f64, bool) {
-    let fx = fixture(model, scenario);
+/// What one scenario showed: the largest relative V_m error over the recorded samples up to
+/// the first spike (of either side) and over all of them, and the spike steps of both.
+struct Comparison {
+    before_spike: f64,
+    overall: f64,
+    nest: Vec<i64>,
+    ours: Vec<i64>,
+}
+
+impl Comparison {
+    /// The largest spike-step difference, if both sides spiked equally often.
+    fn max_shift(&self) -> Option<i64> {
+        (self.nest.len() == self.ours.len()).then(|| self.nest.iter().zip(&self.ours).map(|(a, b)| (a - b).abs()).max().unwrap_or(0))
+    }
+}
+
+fn compare<N: Neuron + Default>(model: &str, scenario: &str, dt: &str) -> Comparison {
+    let fx = fixture(model, scenario, dt);
     let want = floats(&fx["V_m"]);
     let stride = fx["record_stride"].as_u64().unwrap() as usize;
     let steps = (fx["inputs"]["duration"].as_f64().unwrap() / fx["resolution"].as_f64().unwrap())
         .round() as i64;
     let got = run::<N>(&fx, None, steps);
-    let mut worst = 0.0f64;
+    let nest: Vec<i64> = fx["spike_steps"].as_array().unwrap().iter().map(|s| s.as_i64().unwrap()).collect();
+    let first_spike = nest.first().into_iter().chain(got.spike_steps.first()).min().copied().unwrap_or(i64::MAX);
+    let (mut before_spike, mut overall) = (0.0f64, 0.0f64);
     for (i, w) in want.iter().enumerate() {
-        let g = got.v_m[(i + 1) * stride - 1];
-        worst = worst.max((g - w).abs() / w.abs());
+        let step = ((i + 1) * stride) as i64; // samples the state after step `step - 1`
+        let e = (got.v_m[step as usize - 1] - w).abs() / w.abs();
+        overall = overall.max(e);
+        if step < first_spike {
+            before_spike = before_spike.max(e);
+        }
     }
-    let spikes: Vec<i64> = fx["spike_steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_i64().unwrap())
-        .collect();
-    let same = spikes == got.spike_steps;
-    if !same {
-        eprintln!(
-            "{model} {scenario}: NEST spikes {spikes:?}\n ours {:?}",
-            got.spike_steps
-        );
-    }
+    let c = Comparison { before_spike, overall, nest, ours: got.spike_steps };
     eprintln!(
-        "{model} {scenario}: max relative V_m error {worst:.3e}, spike steps identical: {same}"
+        "{model} {scenario} dt={dt}: V_m rel. error {:.2e} before the first spike, {:.2e} overall; spikes NEST {} ours {}, max shift {:?} steps",
+        c.before_spike, c.overall, c.nest.len(), c.ours.len(), c.max_shift()
     );
-    (worst, same)
+    c
 }
 
-/// The fI scenario: spike steps per constant current, 1 s each.
-fn compare_fi<N: Neuron + Default>(model: &str) -> bool {
-    let fx = fixture(model, "fI");
+/// The fI scenario: per constant current, the spike steps of both sides.
+fn compare_fi<N: Neuron + Default>(model: &str, dt: &str) -> Vec<(f64, Comparison)> {
+    let fx = fixture(model, "fI", dt);
     let steps = (fx["inputs"]["duration"].as_f64().unwrap() / fx["resolution"].as_f64().unwrap())
         .round() as i64;
     let currents = floats(&fx["inputs"]["I_e"]);
-    let mut all = true;
-    for (i, i_e) in currents.iter().enumerate() {
-        let want: Vec<i64> = fx["spike_steps"][i]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s.as_i64().unwrap())
-            .collect();
-        let got = run::<N>(&fx, Some(*i_e), steps);
-        if want != got.spike_steps {
-            eprintln!(
-                "{model} fI I_e = {i_e}: NEST {want:?}\n ours {:?}",
-                got.spike_steps
-            );
-            all = false;
+    currents
+        .iter()
+        .enumerate()
+        .map(|(i, i_e)| {
+            let nest: Vec<i64> = fx["spike_steps"][i].as_array().unwrap().iter().map(|s| s.as_i64().unwrap()).collect();
+            let got = run::<N>(&fx, Some(*i_e), steps);
+            let c = Comparison { before_spike: 0.0, overall: 0.0, nest, ours: got.spike_steps };
+            eprintln!("{model} fI dt={dt} I_e={i_e}: spikes NEST {} ours {}, max shift {:?}", c.nest.len(), c.ours.len(), c.max_shift());
+            (*i_e, c)
+        })
+        .collect()
+}
+
+/// Which spikes must agree with NEST.
+enum Spikes {
+    /// Identical spike steps in every scenario and every f-I run.
+    All,
+    /// The first spike step of every scenario and f-I run (where the library model and the
+    /// built-in differ structurally after a spike).
+    First,
+    /// None: only the subthreshold dynamics are comparable.
+    Ignored,
+}
+
+/// How closely a model must follow NEST: at these resolutions (fixture suffixes), V_m within
+/// `v_m` relative (over the whole trace with `Spikes::All`, else up to the first spike).
+struct Expect {
+    dts: &'static [&'static str],
+    v_m: f64,
+    spikes: Spikes,
+}
+
+const EXACT: Expect = Expect { dts: &["0.1"], v_m: 1e-9, spikes: Spikes::All };
+
+fn check_model<N: Neuron + Default>(model: &str, expect: &Expect) {
+    let spikes_agree = |c: &Comparison| match expect.spikes {
+        Spikes::All => c.nest == c.ours,
+        Spikes::First => c.nest.first() == c.ours.first(),
+        Spikes::Ignored => true,
+    };
+    for dt in expect.dts {
+        for scenario in ["subthreshold", "spiking", "step_current"] {
+            let c = compare::<N>(model, scenario, dt);
+            let err = if matches!(expect.spikes, Spikes::All) { c.overall } else { c.before_spike };
+            assert!(err <= expect.v_m, "{model} {scenario} dt={dt}: V_m relative error {err:e} > {:e}", expect.v_m);
+            assert!(spikes_agree(&c), "{model} {scenario} dt={dt}: spike steps differ: NEST {:?}\n ours {:?}", c.nest, c.ours);
+        }
+        for (i_e, c) in compare_fi::<N>(model, dt) {
+            assert!(spikes_agree(&c), "{model} fI dt={dt} I_e={i_e}: NEST {:?}\n ours {:?}", c.nest, c.ours);
         }
     }
-    all
 }
 
-fn check_model<N: Neuron + Default>(model: &str) {
-    for scenario in ["subthreshold", "spiking", "step_current"] {
-        let (err, same) = compare::<N>(model, scenario);
-        assert!(
-            err <= TOLERANCE,
-            "{model} {scenario}: V_m relative error {err:e}"
-        );
-        assert!(same, "{model} {scenario}: spike steps differ");
-    }
-    assert!(compare_fi::<N>(model), "{model} fI: spike steps differ");
+/// One test per NEST model: the NESTML library file, options, what to expect.
+macro_rules! conformance {
+    ($test:ident, $nest:literal, $ty:ident, [$($option:tt)*] $file:literal, $expect:expr) => {
+        #[test]
+        fn $test() {
+            nestml::include_nestml!($($option)* $file);
+            check_model::<$ty>($nest, &$expect);
+        }
+    };
 }
 
-#[test]
-fn iaf_psc_exp_matches_nest() {
-    check_model::<IafPscExpNeuron>("iaf_psc_exp");
-}
 
-#[test]
-fn iaf_psc_alpha_matches_nest() {
-    check_model::<IafPscAlphaNeuron>("iaf_psc_alpha");
-}
+// exact propagators, identical update order: V_m to rounding, identical spikes.
+conformance!(iaf_psc_exp_matches_nest, "iaf_psc_exp", IafPscExpNeuron, [] "../../../shared/nestml-models/neurons/iaf_psc_exp_neuron.nestml", EXACT);
+conformance!(iaf_psc_alpha_matches_nest, "iaf_psc_alpha", IafPscAlphaNeuron, [] "../../../shared/nestml-models/neurons/iaf_psc_alpha_neuron.nestml", EXACT);
+conformance!(iaf_psc_delta_matches_nest, "iaf_psc_delta", IafPscDeltaNeuron, [] "../../../shared/nestml-models/neurons/iaf_psc_delta_neuron.nestml", EXACT);
 
-#[test]
-fn iaf_psc_delta_matches_nest() {
-    check_model::<IafPscDeltaNeuron>("iaf_psc_delta");
-}
+// exact propagators; NEST's model keeps integrating V_m and the threshold while refractory,
+// the library model freezes them: identical until the first spike (max observed 9.3e-15).
+conformance!(mat2_psc_exp_matches_nest, "mat2_psc_exp", Mat2PscExpNeuron, [] "../../../shared/nestml-models/neurons/mat2_psc_exp_neuron.nestml", Expect { dts: &["0.1"], v_m: 1e-9, spikes: Spikes::First });
+
+// GSL RKF45 with NEST's control (y_new, 1e-3 absolute). NEST integrates the conductances
+// with RKF45, the library model propagates them exactly, and NEST's RHS clamps V_m at V_th:
+// max observed 8.1e-7 at 0.1 ms (6.3e-11 at 0.01 ms), spikes identical everywhere.
+conformance!(iaf_cond_exp_matches_nest, "iaf_cond_exp", IafCondExpNeuron, [gsl_abs_error_tol = 1e-3, gsl_rel_error_tol = 0.0,] "../../../shared/nestml-models/neurons/iaf_cond_exp_neuron.nestml", Expect { dts: &["0.1", "0.01"], v_m: 2e-6, spikes: Spikes::All });
+conformance!(iaf_cond_alpha_matches_nest, "iaf_cond_alpha", IafCondAlphaNeuron, [gsl_abs_error_tol = 1e-3, gsl_rel_error_tol = 0.0,] "../../../shared/nestml-models/neurons/iaf_cond_alpha_neuron.nestml", Expect { dts: &["0.1", "0.01"], v_m: 2e-6, spikes: Spikes::All });
+conformance!(iaf_cond_beta_matches_nest, "iaf_cond_beta", IafCondBetaNeuron, [gsl_abs_error_tol = 1e-3, gsl_rel_error_tol = 0.0,] "../../../shared/nestml-models/neurons/iaf_cond_beta_neuron.nestml", Expect { dts: &["0.1", "0.01"], v_m: 2e-6, spikes: Spikes::All });
+
+// the same control; hh_psc_alpha's alpha currents are exact here, RKF45 in NEST: max observed
+// 3.6e-5 (relative, near V_m = 0 in a spike upstroke; 1.3e-7 at 0.01 ms), spikes identical.
+conformance!(hh_psc_alpha_matches_nest, "hh_psc_alpha", HhPscAlphaNeuron, [gsl_abs_error_tol = 1e-3, gsl_rel_error_tol = 0.0,] "../../../shared/nestml-models/neurons/hh_psc_alpha_neuron.nestml", Expect { dts: &["0.1", "0.01"], v_m: 1e-4, spikes: Spikes::All });
+conformance!(hh_cond_exp_traub_matches_nest, "hh_cond_exp_traub", HhCondExpTraubNeuron, [gsl_abs_error_tol = 1e-3, gsl_rel_error_tol = 0.0,] "../../../shared/nestml-models/neurons/hh_cond_exp_traub_neuron.nestml", Expect { dts: &["0.1", "0.01"], v_m: 1e-9, spikes: Spikes::All });
+
+// the same control; NEST's AHP jump adds Δg to g and Δdg to an auxiliary dg (g' = dg - g/τ),
+// the library model adds Δdg to g' itself, so g' differs by Δg/τ after every spike: identical
+// up to the first spike (max observed 1.2e-8), later spikes drift (README of the fixtures).
+conformance!(iaf_chxk_2008_matches_nest, "iaf_chxk_2008", IafChxk2008Neuron, [gsl_abs_error_tol = 1e-3, gsl_rel_error_tol = 0.0,] "../../../shared/nestml-models/neurons/iaf_chxk_2008_neuron.nestml", Expect { dts: &["0.1", "0.01"], v_m: 5e-8, spikes: Spikes::First });
+
+// GSL RKF45 with NEST's control (yp_new, 1e-6/1e-6). NEST resets inside the step at V_peak,
+// the library models test once per step: identical up to the first spike (max observed
+// 1.1e-8); the psc models fire at V_th instead of V_peak, so only the subthreshold
+// dynamics compare.
+conformance!(aeif_cond_exp_matches_nest, "aeif_cond_exp", AeifCondExpNeuron, [gsl_adaptive_step_size_controller = "with_respect_to_derivative", gsl_abs_error_tol = 1e-6, gsl_rel_error_tol = 1e-6,] "../../../shared/nestml-models/neurons/aeif_cond_exp_neuron.nestml", Expect { dts: &["0.1", "0.01"], v_m: 5e-8, spikes: Spikes::First });
+conformance!(aeif_cond_alpha_matches_nest, "aeif_cond_alpha", AeifCondAlphaNeuron, [gsl_adaptive_step_size_controller = "with_respect_to_derivative", gsl_abs_error_tol = 1e-6, gsl_rel_error_tol = 1e-6,] "../../../shared/nestml-models/neurons/aeif_cond_alpha_neuron.nestml", Expect { dts: &["0.1", "0.01"], v_m: 5e-8, spikes: Spikes::First });
+conformance!(aeif_psc_exp_matches_nest, "aeif_psc_exp", AeifPscExpNeuron, [gsl_adaptive_step_size_controller = "with_respect_to_derivative", gsl_abs_error_tol = 1e-6, gsl_rel_error_tol = 1e-6,] "../../../shared/nestml-models/neurons/aeif_psc_exp_neuron.nestml", Expect { dts: &["0.1", "0.01"], v_m: 5e-8, spikes: Spikes::Ignored });
+conformance!(aeif_psc_alpha_matches_nest, "aeif_psc_alpha", AeifPscAlphaNeuron, [gsl_adaptive_step_size_controller = "with_respect_to_derivative", gsl_abs_error_tol = 1e-6, gsl_rel_error_tol = 1e-6,] "../../../shared/nestml-models/neurons/aeif_psc_alpha_neuron.nestml", Expect { dts: &["0.1", "0.01"], v_m: 5e-8, spikes: Spikes::Ignored });
+
+// forward Euler, as NEST's izhikevich (consistent_integration): max observed 2.6e-10, spikes identical.
+conformance!(izhikevich_matches_nest, "izhikevich", IzhikevichNeuron, [numeric_solver = "forward-Euler",] "../../../shared/nestml-models/neurons/izhikevich_neuron.nestml", Expect { dts: &["0.1", "0.01"], v_m: 1e-9, spikes: Spikes::All });
