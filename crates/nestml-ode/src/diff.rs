@@ -93,7 +93,8 @@ fn d_func(f: Func, args: &[Expr], x: &str) -> Expr {
             simplify(&g)
         }
         Func::Abs => mul(vec![call(Func::Sign, u()), du()]),
-        Func::Sign | Func::Floor | Func::Ceil | Func::Round => Expr::zero(),
+        // a vector element is a parameter-like value (vectors are never ODE states)
+        Func::Sign | Func::Floor | Func::Ceil | Func::Round | Func::Element => Expr::zero(),
         Func::Pow if args.len() == 2 => d_pow(&args[0], &args[1], x),
         Func::Min | Func::Max if !args.is_empty() => {
             if args.len() == 1 {

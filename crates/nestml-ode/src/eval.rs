@@ -128,6 +128,7 @@ pub fn apply_f64(f: Func, a: &[f64]) -> f64 {
         Func::Floor => x.floor(),
         Func::Ceil => x.ceil(),
         Func::Round => x.round(),
+        Func::Element => f64::NAN,
     }
 }
 

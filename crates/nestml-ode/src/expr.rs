@@ -84,6 +84,9 @@ pub enum Func {
     Ceil,
     /// Round half away from zero.
     Round,
+    /// `element(v, i)`: element `i` (from 0) of the vector `v` (a symbol), NESTML's `v[i]`.
+    /// It has no value in evaluation or analysis; generated code reads the vector.
+    Element,
 }
 
 /// A boolean condition, used by [`Expr::Ite`].
@@ -168,6 +171,7 @@ impl Func {
             Func::Floor => "floor",
             Func::Ceil => "ceil",
             Func::Round => "round",
+            Func::Element => "element",
         }
     }
 
@@ -183,7 +187,7 @@ impl Func {
     pub fn arity(self) -> (usize, usize) {
         match self {
             Func::Min | Func::Max => (1, usize::MAX),
-            Func::Pow => (2, 2),
+            Func::Pow | Func::Element => (2, 2),
             Func::Clip => (3, 3),
             _ => (1, 1),
         }

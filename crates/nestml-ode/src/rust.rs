@@ -66,6 +66,7 @@ fn func(f: Func, args: &[Expr], names: &RustNames) -> String {
         Func::Floor => method("floor"),
         Func::Ceil => method("ceil"),
         Func::Round => method("round"),
+        Func::Element => format!("{}::element(&{}, {})", names.math, a[0], a[1]),
         Func::Erf => format!("{}::erf({})", names.math, a[0]),
         Func::Erfc => format!("{}::erfc({})", names.math, a[0]),
         Func::Sign => format!("{}::sign({})", names.math, a[0]),

@@ -46,6 +46,12 @@ pub enum FaultKind {
     },
     /// A NESTML random function got an argument it cannot sample from.
     BadRandomArgument { function: &'static str, value: f64 },
+    /// An assignment to a vector element outside the vector.
+    IndexOutOfRange {
+        variable: &'static str,
+        index: f64,
+        len: usize,
+    },
 }
 
 impl Fault {
@@ -120,6 +126,11 @@ impl fmt::Display for Fault {
             FaultKind::BadRandomArgument { function, value } => {
                 write!(f, "{function}({value}) is undefined")?
             }
+            FaultKind::IndexOutOfRange {
+                variable,
+                index,
+                len,
+            } => write!(f, "{variable}[{index}] is outside the vector of {len} elements")?,
         }
         write!(f, " at t = {} ms", self.t)
     }

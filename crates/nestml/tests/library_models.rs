@@ -90,6 +90,37 @@ library_model!(wb_cond_multisyn_neuron, WbCondMultisynNeuron, "../../../shared/n
 library_model!(iaf_psc_exp_nonlineardendrite_neuron, IafPscExpNonlineardendriteNeuron, "../../../shared/nestml-models/tutorials/iaf_psc_exp_nonlineardendrite_neuron.nestml", 500.0);
 library_model!(izhikevich_tutorial_neuron, IzhikevichTutorialNeuron, "../../../shared/nestml-models/tutorials/izhikevich_solution.nestml", 10.0);
 
+mod inhomogeneous_poisson {
+    nestml::include_nestml!("../../../shared/nestml-models/tutorials/inhomogeneous_poisson.nestml");
+
+    /// Vectors: the rate table follows its size parameter, elements are set by `name[i]`, and
+    /// the model fires only after the rate switches on (Poisson, from the caller's generator).
+    #[test]
+    fn rate_table_in_vectors_switches_firing_on() {
+        use nestml::{NestmlRng, Neuron, Resolution, StepContext};
+        let mut n = InhomogeneousPoissonNeuron::default();
+        assert_eq!(n.rate_times.len(), 1);
+        n.set("N", 2.0).unwrap();
+        assert_eq!(n.rate_times.len(), 2, "vectors follow their size parameter");
+        n.set("rate_times[1]", 500.0).unwrap();
+        n.set("rate_values[1]", 100.0).unwrap(); // 1/ms; the model draws rate * h * 1e-3 per step
+        assert_eq!(n.get("rate_times[1]"), Some(500.0));
+        assert!(n.set("rate_times[2]", 1.0).is_err(), "out of range");
+        let resolution = Resolution::from_ms(0.1).unwrap();
+        let mut rng = NestmlRng::seed_from_u64(7);
+        n.calibrate(&resolution).unwrap();
+        let mut spike_steps = Vec::new();
+        for k in 0..10_000 {
+            if n.step(&mut StepContext::new(&resolution, k, &mut rng)).unwrap().spiked() {
+                spike_steps.push(k);
+            }
+        }
+        assert!(spike_steps.iter().all(|&k| k >= 4_999), "{spike_steps:?}");
+        // 5000 steps at 0.01 spikes per step: 50 expected, 5 standard deviations either side
+        assert!((15..=85).contains(&spike_steps.len()), "{}", spike_steps.len());
+    }
+}
+
 #[test]
 fn get_set_by_nestml_name() {
     let mut n = iaf_psc_exp_neuron::IafPscExpNeuron::default();

@@ -117,10 +117,6 @@ impl Gen<'_> {
         for s in body {
             match s {
                 IrStmt::Assign { target, index, op, value } => {
-                    if index.is_some() {
-                        self.errors.push(err(None, format!("assignment to an element of vector `{}`: vectors are not supported yet", nestml_name(target))));
-                        continue;
-                    }
                     let lhs = if locals.contains(target) {
                         local("l_", target)
                     } else if self.fields.contains(target) {
@@ -137,7 +133,17 @@ impl Gen<'_> {
                         Some(ArithOp::Mul) => "*=",
                         Some(ArithOp::Div) => "/=",
                     };
-                    let _ = writeln!(out, "{pad}{lhs} {op} {v};");
+                    match index {
+                        None => {
+                            let _ = writeln!(out, "{pad}{lhs} {op} {v};");
+                        }
+                        Some(i) => {
+                            // the value first: it may read the vector
+                            let i = self.expr(i, Ctx::Step, locals, None);
+                            let fault = format!("::nestml::Fault::new(<Self as ::nestml::Neuron>::NAME, __t, ::nestml::FaultKind::IndexOutOfRange {{ variable: {:?}, index: __i, len: {lhs}.len() }})", nestml_name(target));
+                            let _ = writeln!(out, "{pad}{{\n{pad}    let (__i, __v) = (({i}).round(), {v});\n{pad}    match if __i >= 0.0 {{ {lhs}.get_mut(__i as usize) }} else {{ None }} {{\n{pad}        Some(__e) => *__e {op} __v,\n{pad}        None => return Err({fault}),\n{pad}    }}\n{pad}}}");
+                        }
+                    }
                 }
                 IrStmt::Local { name, value } => {
                     let v = self.expr(value, Ctx::Step, locals, None);

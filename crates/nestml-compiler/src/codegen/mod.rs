@@ -55,9 +55,6 @@ pub fn generate(ir: &ModelIr, options: &CodegenOptions) -> Result<String, Vec<Co
     let ms = build_system(ir);
     errors.extend(ms.problems.iter().map(|p| err(None, p.clone())));
     for v in &ir.variables {
-        if v.vector {
-            errors.push(err(Some(v.span), format!("`{}`: vectors are not supported yet", v.nestml_name)));
-        }
         if v.ty == Type::String {
             errors.push(err(Some(v.span), format!("`{}`: string variables are not supported", v.nestml_name)));
         }

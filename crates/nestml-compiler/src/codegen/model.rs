@@ -21,24 +21,25 @@ fn kind_name(k: VarKind) -> &'static str {
     }
 }
 
-/// Orders `items` (symbol, default) so that each comes after the symbols its default uses.
-fn dependency_order<'a>(items: &[(&'a str, Option<&'a Expr>)]) -> Result<Vec<(&'a str, Option<&'a Expr>)>, Vec<String>> {
-    let names: BTreeSet<&str> = items.iter().map(|(n, _)| *n).collect();
+/// Orders `items` (symbol, default, vector size) so that each comes after the symbols its
+/// default and size use.
+fn dependency_order<'a>(items: &[(&'a str, Option<&'a Expr>, Option<&'a Expr>)]) -> Result<Vec<(&'a str, Option<&'a Expr>, Option<&'a Expr>)>, Vec<String>> {
+    let names: BTreeSet<&str> = items.iter().map(|(n, ..)| *n).collect();
     let mut done: BTreeSet<&str> = BTreeSet::new();
     let mut order = Vec::new();
-    let mut pending: Vec<(&str, Option<&Expr>)> = items.to_vec();
+    let mut pending = items.to_vec();
     while !pending.is_empty() {
         let before = pending.len();
-        pending.retain(|(name, e)| {
-            let ready = e.is_none_or(|e| e.symbols().iter().all(|s| !names.contains(s.as_str()) || done.contains(s.as_str())));
+        pending.retain(|(name, e, size)| {
+            let ready = e.iter().chain(size).all(|e| e.symbols().iter().all(|s| !names.contains(s.as_str()) || done.contains(s.as_str())));
             if ready {
                 done.insert(name);
-                order.push((*name, *e));
+                order.push((*name, *e, *size));
             }
             !ready
         });
         if pending.len() == before {
-            return Err(pending.iter().map(|(n, _)| n.to_string()).collect());
+            return Err(pending.iter().map(|(n, ..)| n.to_string()).collect());
         }
     }
     Ok(order)
@@ -102,7 +103,8 @@ impl Gen<'_> {
         let conv_states: Vec<String> = self.states.iter().filter(|s| self.conv.contains(*s)).cloned().collect();
         for v in &ir.variables {
             let unit = v.unit.as_deref().map(|u| format!(" ({u})")).unwrap_or_default();
-            let _ = writeln!(o, "    /// {} `{}`{unit}.\n    pub {}: f64,", kind_name(v.kind).to_lowercase(), v.nestml_name, ident(&v.name).unwrap_or_default());
+            let ty = if v.size.is_some() { "::std::vec::Vec<f64>" } else { "f64" };
+            let _ = writeln!(o, "    /// {} `{}`{unit}.\n    pub {}: {ty},", kind_name(v.kind).to_lowercase(), v.nestml_name, ident(&v.name).unwrap_or_default());
         }
         for s in &conv_states {
             let _ = writeln!(o, "    /// convolution state `{}`.\n    pub {}: f64,", nestml_name(s), ident(s).unwrap_or_default());
@@ -118,19 +120,27 @@ impl Gen<'_> {
 
         // Default
         let initial: BTreeMap<&str, &Expr> = ms.system.states.iter().map(|s| (s.name.as_str(), &s.initial)).collect();
-        let mut items: Vec<(&str, Option<&Expr>)> = ir.variables.iter().map(|v| (v.name.as_str(), v.default.as_ref())).collect();
+        let mut items: Vec<(&str, Option<&Expr>, Option<&Expr>)> = ir.variables.iter().map(|v| (v.name.as_str(), v.default.as_ref(), v.size.as_ref())).collect();
         for s in &conv_states {
-            items.push((s.as_str(), initial.get(s.as_str()).copied()));
+            items.push((s.as_str(), initial.get(s.as_str()).copied(), None));
         }
         let mut d = String::new();
         match dependency_order(&items) {
             Ok(order) => {
-                for (sym, e) in order {
+                for (sym, e, size) in order {
                     let v = match e {
                         Some(e) => self.expr(e, Ctx::Default, &none, None),
                         None => "0.0_f64".into(),
                     };
-                    let _ = writeln!(d, "        let {}: f64 = {v};", local("v_", sym));
+                    match size {
+                        Some(n) => {
+                            let n = self.expr(n, Ctx::Default, &none, None);
+                            let _ = writeln!(d, "        let {}: ::std::vec::Vec<f64> = ::std::vec![{v}; ({n}).max(0.0) as usize];", local("v_", sym));
+                        }
+                        None => {
+                            let _ = writeln!(d, "        let {}: f64 = {v};", local("v_", sym));
+                        }
+                    }
                 }
             }
             Err(cycle) => self.errors.push(err(None, format!("the defaults of {} depend on each other", cycle.iter().map(|s| format!("`{}`", nestml_name(s))).collect::<Vec<_>>().join(", ")))),
@@ -151,18 +161,24 @@ impl Gen<'_> {
         let _ = writeln!(o, "            __spikes: ::core::default::Default::default(),\n            __currents: ::core::default::Default::default(),\n        }};\n        __s.__propagator();\n        __s\n    }}\n}}\n");
 
         // internals, propagator, state names
-        let internals: Vec<(&str, Option<&Expr>)> = ir.variables.iter().filter(|v| v.kind == VarKind::Internal).map(|v| (v.name.as_str(), v.default.as_ref())).collect();
+        let internals: Vec<(&str, Option<&Expr>, Option<&Expr>)> = ir.variables.iter().filter(|v| v.kind == VarKind::Internal && v.size.is_none()).map(|v| (v.name.as_str(), v.default.as_ref(), None)).collect();
         let _ = writeln!(o, "#[allow(non_snake_case, unused_parens, clippy::all)]\nimpl {name} {{");
         let states: Vec<String> = self.states.iter().map(|s| format!("{:?}", nestml_name(s))).collect();
         let _ = writeln!(o, "    /// The ODE states, in the order of the numeric solver's state vector.\n    const __STATES: [&'static str; {}] = [{}];\n", states.len(), states.join(", "));
         let _ = writeln!(o, "    /// Recomputes the internals from the parameters and the resolution, then the propagator.\n    fn __recompute(&mut self) {{");
         if let Ok(order) = dependency_order(&internals) {
-            for (sym, e) in order {
+            for (sym, e, _) in order {
                 if let Some(e) = e {
                     let v = self.expr(e, Ctx::Calibrate, &none, None);
                     let _ = writeln!(o, "        {} = {v};", field(sym));
                 }
             }
+        }
+        // vectors follow their size parameters; new elements take the default
+        for v in ir.variables.iter().filter(|v| v.size.is_some()) {
+            let n = self.expr(v.size.as_ref().expect("vector"), Ctx::Calibrate, &none, None);
+            let d = v.default.as_ref().map_or("0.0_f64".to_string(), |e| self.expr(e, Ctx::Calibrate, &none, None));
+            let _ = writeln!(o, "        {{\n            let __n = ({n}).max(0.0) as usize;\n            if {f}.len() != __n {{\n                let __d = {d};\n                {f}.resize(__n, __d);\n            }}\n        }}", f = field(&v.name));
         }
         let _ = writeln!(o, "        self.__propagator();\n    }}\n");
         let _ = writeln!(o, "    /// `P = expm(A h)` and `Φ` at the current parameters and resolution.\n    fn __propagator(&mut self) {{");
@@ -184,7 +200,7 @@ impl Gen<'_> {
                 Type::Boolean => "Boolean",
                 _ => "Real",
             };
-            let _ = writeln!(o, "        ::nestml::VariableInfo {{ name: {:?}, unit: {:?}, kind: ::nestml::VariableKind::{}, ty: ::nestml::ValueType::{ty}, vector: false }},", v.name, v.unit, kind_name(v.kind));
+            let _ = writeln!(o, "        ::nestml::VariableInfo {{ name: {:?}, unit: {:?}, kind: ::nestml::VariableKind::{}, ty: ::nestml::ValueType::{ty}, vector: {} }},", v.name, v.unit, kind_name(v.kind), v.size.is_some());
         }
         for s in &conv_states {
             let _ = writeln!(o, "        ::nestml::VariableInfo {{ name: {s:?}, unit: None, kind: ::nestml::VariableKind::State, ty: ::nestml::ValueType::Real, vector: false }},");
@@ -212,6 +228,7 @@ impl Gen<'_> {
         let _ = writeln!(o, "    #[inline]\n    fn handle_current(&mut self, port: usize, value: f64) {{\n        self.__currents.add(port, value);\n    }}\n");
         self.step(ms, &mut o);
         self.get_set(&conv_states, &mut o);
+        o.push_str("}\n");
         o
     }
 
@@ -279,34 +296,49 @@ impl Gen<'_> {
     /// `get_value` and `set_value`.
     fn get_set(&mut self, conv_states: &[String], o: &mut String) {
         let none = BTreeSet::new();
-        let all: Vec<(&str, VarKind, Option<&nestml_ode::Cond>)> =
-            self.ir.variables.iter().map(|v| (v.name.as_str(), v.kind, v.guard.as_ref())).chain(conv_states.iter().map(|s| (s.as_str(), VarKind::State, None))).collect();
-        let _ = writeln!(o, "    fn get_value(&self, var: usize, element: usize) -> Option<f64> {{\n        if element != 0 {{\n            return None;\n        }}\n        Some(match var {{");
-        for (i, (s, _, _)) in all.iter().enumerate() {
-            let _ = writeln!(o, "            {i} => {},", field(s));
+        // (symbol, kind, guard, is a vector)
+        let all: Vec<(&str, VarKind, Option<&nestml_ode::Cond>, bool)> = self
+            .ir
+            .variables
+            .iter()
+            .map(|v| (v.name.as_str(), v.kind, v.guard.as_ref(), v.size.is_some()))
+            .chain(conv_states.iter().map(|s| (s.as_str(), VarKind::State, None, false)))
+            .collect();
+        let _ = writeln!(o, "    fn get_value(&self, var: usize, element: usize) -> Option<f64> {{\n        match var {{");
+        for (i, (s, _, _, vector)) in all.iter().enumerate() {
+            let _ = match vector {
+                true => writeln!(o, "            {i} => {}.get(element).copied(),", field(s)),
+                false => writeln!(o, "            {i} if element == 0 => Some({}),", field(s)),
+            };
         }
-        let _ = writeln!(o, "            _ => return None,\n        }})\n    }}\n");
+        let _ = writeln!(o, "            _ => None,\n        }}\n    }}\n");
+        let _ = writeln!(o, "    fn vector_len(&self, var: usize) -> usize {{\n        match var {{");
+        for (i, (s, ..)) in all.iter().enumerate().filter(|(_, v)| v.3) {
+            let _ = writeln!(o, "            {i} => {}.len(),", field(s));
+        }
+        let _ = writeln!(o, "            _ => 1,\n        }}\n    }}\n");
         let _ = writeln!(o, "    fn set_value(&mut self, var: usize, element: usize, value: f64) -> ::core::result::Result<(), ::nestml::SetError> {{");
         let _ = writeln!(o, "        let info = Self::VARIABLES.get(var).ok_or(::nestml::SetError::Unknown {{ model: Self::NAME, name: format!(\"#{{var}}\") }})?;");
-        let _ = writeln!(o, "        if element != 0 {{\n            return Err(::nestml::SetError::Index {{ model: Self::NAME, name: info.name, index: element, len: 1 }});\n        }}");
+        let _ = writeln!(o, "        let len = self.vector_len(var);\n        if element >= len {{\n            return Err(::nestml::SetError::Index {{ model: Self::NAME, name: info.name, index: element, len }});\n        }}");
         let _ = writeln!(o, "        if !info.writable() {{\n            return Err(::nestml::SetError::ReadOnly {{ model: Self::NAME, name: info.name }});\n        }}");
         let _ = writeln!(o, "        if info.ty == ::nestml::ValueType::Integer && value.fract() != 0.0 {{\n            return Err(::nestml::SetError::NotInteger {{ model: Self::NAME, name: info.name, value }});\n        }}");
         let _ = writeln!(o, "        if info.ty == ::nestml::ValueType::Boolean && value != 0.0 && value != 1.0 {{\n            return Err(::nestml::SetError::Invalid {{ model: Self::NAME, name: info.name, value, reason: \"a boolean is 0 (false) or 1 (true)\" }});\n        }}");
         let _ = writeln!(o, "        let __old = self.clone();\n        match var {{");
-        for (i, (s, kind, _)) in all.iter().enumerate() {
+        for (i, (s, kind, _, vector)) in all.iter().enumerate() {
             if matches!(kind, VarKind::Parameter | VarKind::State) {
-                let _ = writeln!(o, "            {i} => {} = value,", field(s));
+                let index = if *vector { "[element]" } else { "" };
+                let _ = writeln!(o, "            {i} => {}{index} = value,", field(s));
             }
         }
         let _ = writeln!(o, "            _ => {{}}\n        }}");
         let _ = writeln!(o, "        if info.kind == ::nestml::VariableKind::Parameter {{\n            self.__recompute();\n        }}");
-        for (s, _, guard) in &all {
+        for (s, _, guard, _) in &all {
             if let Some(g) = guard {
                 let c = self.cond(g, Ctx::Calibrate, &none, None);
                 let text = format!("violates the guard of `{}`", nestml_name(s));
                 let _ = writeln!(o, "        if !{c} {{\n            *self = __old;\n            return Err(::nestml::SetError::Invalid {{ model: Self::NAME, name: info.name, value, reason: {text:?} }});\n        }}");
             }
         }
-        let _ = writeln!(o, "        Ok(())\n    }}\n}}");
+        let _ = writeln!(o, "        Ok(())\n    }}\n");
     }
 }

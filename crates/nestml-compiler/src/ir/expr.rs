@@ -147,10 +147,10 @@ impl<'s, 'a> Lowerer<'s, 'a> {
     }
 
     fn variable(&mut self, v: &ast::Variable) -> Lowered<Expr> {
-        if v.index.is_some() {
-            return fail(v.span, "vector elements in equations are not supported yet");
-        }
         let name = ode_name(&v.name.name, v.order);
+        if let Some(index) = &v.index {
+            return Ok(Expr::call(Func::Element, vec![Expr::sym(&name), self.expr(index)?]));
+        }
         if let Some(value) = self.bindings.get(&name) {
             return Ok(value.clone());
         }

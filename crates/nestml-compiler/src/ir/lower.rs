@@ -50,7 +50,7 @@ pub fn lower_model(syms: &ModelSymbols) -> ModelIr {
                             unit: sym.ty.unit().filter(|u| !u.is_dimensionless()).map(|u| u.nest_internal_unit().describe()),
                             default,
                             guard: d.invariant.as_ref().and_then(|g| lw.cond(g).ok()),
-                            vector: v.index.is_some(),
+                            size: v.index.as_ref().and_then(|n| keep(lw.expr(n), &mut ir.problems)),
                             span: v.span,
                         });
                     }

@@ -69,8 +69,8 @@ pub struct IrVariable {
     pub default: Option<Expr>,
     /// The guard `[[cond]]` of the declaration, if it could be lowered.
     pub guard: Option<nestml_ode::Cond>,
-    /// Declared as a vector (`x[n]`).
-    pub vector: bool,
+    /// The size of a vector (`x[n]`): a number or an integer parameter; `None` for a scalar.
+    pub size: Option<Expr>,
     pub span: Span,
 }
 

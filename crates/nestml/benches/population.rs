@@ -1,0 +1,94 @@
+//! Throughput of a population of generated neurons: 10,000 neurons of one model (a `Vec` of
+//! the struct `include_nestml!` generates) under a DC current (`I_e`) for 1,000 steps of 0.1 ms,
+//! each iteration from the initial state (`init_buffers` and `calibrate` included, as in NEST's
+//! `Simulate`). Criterion reports the time per iteration and neuron-steps per second (elem/s).
+//!
+//! ```sh
+//! cargo bench -p nestml --bench population [-- iaf_psc_exp]
+//! python tools/nest_population_bench.py --model iaf_psc_exp \
+//!     --ours target/criterion/population/iaf_psc_exp_neuron/new/estimates.json
+//! ```
+//!
+//! The same workload in NEST 3.10 is `tools/nest_population_bench.py`.
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use nestml::{NestmlRng, Neuron, Resolution, StepContext};
+use std::hint::black_box;
+use std::time::Duration;
+
+const NEURONS: usize = 10_000;
+const STEPS: i64 = 1_000;
+const H_MS: f64 = 0.1;
+
+/// One line per model: the generated type, its file, and the DC current (`I_e`, pA).
+macro_rules! models {
+    ($($ty:ident: $file:literal, I_e = $dc:expr;)*) => {
+        mod models {
+            $(nestml::include_nestml!($file);)*
+        }
+
+        fn populations(c: &mut Criterion) {
+            $(population::<models::$ty>(c, $dc);)*
+        }
+    };
+}
+
+models! {
+    IafPscExpNeuron: "../../../shared/nestml-models/neurons/iaf_psc_exp_neuron.nestml", I_e = 500.0;
+}
+
+/// Benchmarks `NEURONS` neurons of model `M` with `I_e = dc_pa` as `population/<model name>`.
+fn population<M: Neuron + Default>(c: &mut Criterion, dc_pa: f64) {
+    let resolution = Resolution::from_ms(H_MS).unwrap();
+    let mut prototype = M::default();
+    prototype
+        .set("I_e", dc_pa)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let population = vec![prototype; NEURONS];
+
+    let spikes = run(&mut population.clone(), &resolution);
+    eprintln!(
+        "{}: {NEURONS} neurons, {STEPS} steps of {H_MS} ms, I_e = {dc_pa} pA: {spikes} spikes \
+         per run ({:.1} spikes/s per neuron)",
+        M::NAME,
+        spikes as f64 / NEURONS as f64 / (STEPS as f64 * H_MS / 1000.0)
+    );
+
+    let mut group = c.benchmark_group("population");
+    group.throughput(Throughput::Elements(NEURONS as u64 * STEPS as u64));
+    group.bench_function(M::NAME, |b| {
+        b.iter_batched(
+            || population.clone(),
+            |mut pop| black_box(run(&mut pop, &resolution)),
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
+/// Prepares the neurons and runs `STEPS` steps, all neurons per step; returns the spike count.
+fn run<M: Neuron>(population: &mut [M], resolution: &Resolution) -> u64 {
+    let mut rng = NestmlRng::seed_from_u64(1);
+    for n in population.iter_mut() {
+        n.init_buffers(resolution);
+        n.calibrate(resolution).unwrap();
+    }
+    let mut spikes = 0u64;
+    for k in 0..STEPS {
+        let mut ctx = StepContext::new(resolution, k, &mut rng);
+        for n in population.iter_mut() {
+            spikes += u64::from(n.step(&mut ctx).unwrap().spikes);
+        }
+    }
+    spikes
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
+    targets = populations
+}
+criterion_main!(benches);
