@@ -178,3 +178,24 @@ model decay_neuron:
     let x = n.get("x").unwrap();
     assert!((x - (-1.0f64).exp()).abs() < 1e-12, "{x}");
 }
+
+#[test]
+fn recordable_inlines_are_read_by_name() {
+    use wb_cond_exp_neuron::WbCondExpNeuron;
+    let mut n = WbCondExpNeuron::default();
+    let info = <WbCondExpNeuron as Neuron>::VARIABLES
+        .iter()
+        .find(|v| v.name == "I_syn_exc")
+        .unwrap();
+    assert_eq!((info.kind, info.unit), (VariableKind::Recordable, Some("pA")));
+    assert!(n.set("I_syn_exc", 1.0).is_err(), "recordables are read-only");
+    // I_syn_exc = 1 nS * g_exc * (E_exc - V_m)
+    let g = <WbCondExpNeuron as Neuron>::VARIABLES
+        .iter()
+        .find(|v| v.name.starts_with("g_exc__X__"))
+        .unwrap()
+        .name;
+    n.set(g, 2.0).unwrap();
+    let want = 2.0 * (n.get("E_exc").unwrap() - n.get("V_m").unwrap());
+    assert_eq!(n.get("I_syn_exc"), Some(want));
+}

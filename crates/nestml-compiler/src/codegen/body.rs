@@ -17,7 +17,8 @@ use crate::ir::{ArithOp, Draw, IrStmt, ModelIr, RandomFn, STEP};
 pub(super) enum Ctx {
     /// `Default::default`: model variables are local bindings `v_<sym>`.
     Default,
-    /// `__recompute` (internals, propagator): `self.<sym>`, the step is `self.__h`.
+    /// `__recompute` (internals, propagator) and reading recordables: `self.<sym>`, the step
+    /// is `self.__h`, ports hold the values of the last step.
     Calibrate,
     /// `step`: `self.<sym>`, ports `self.__in_<port>`, `t` is the end of the step.
     Step,
@@ -98,7 +99,7 @@ impl Gen<'_> {
             if fields.contains(s) {
                 return if ctx == Ctx::Default { local("v_", s) } else { field(s) };
             }
-            if ports.contains(s) && matches!(ctx, Ctx::Step | Ctx::Rhs) {
+            if ports.contains(s) && ctx != Ctx::Default {
                 return format!("self.__in_{s}");
             }
             bad.borrow_mut().push(s.to_string());

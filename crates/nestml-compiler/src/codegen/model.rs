@@ -13,6 +13,11 @@ use crate::analysis::{nestml_name, ModelSystem, WEIGHT};
 use crate::sema::symbols::VarKind;
 use crate::sema::types::Type;
 
+/// Comment lines as `///` doc lines with `indent`.
+fn doc(lines: &[String], indent: &str) -> String {
+    lines.iter().map(|l| format!("{indent}///{}\n", if l.is_empty() || l.starts_with(' ') { l.clone() } else { format!(" {l}") })).collect()
+}
+
 fn kind_name(k: VarKind) -> &'static str {
     match k {
         VarKind::Parameter => "Parameter",
@@ -98,13 +103,19 @@ impl Gen<'_> {
         let none = BTreeSet::new();
         let mut o = String::new();
         let _ = writeln!(o, "/// The NESTML model `{}` (generated).", self.model_name);
+        if !ir.doc.is_empty() {
+            o.push_str("///\n");
+            o.push_str(&doc(&ir.doc, ""));
+        }
         let _ = writeln!(o, "#[allow(non_snake_case, dead_code)]\n#[derive(Clone, Debug)]\npub struct {name} {{");
         // model variables in declaration order, then convolution states
         let conv_states: Vec<String> = self.states.iter().filter(|s| self.conv.contains(*s)).cloned().collect();
         for v in &ir.variables {
             let unit = v.unit.as_deref().map(|u| format!(" ({u})")).unwrap_or_default();
             let ty = if v.size.is_some() { "::std::vec::Vec<f64>" } else { "f64" };
-            let _ = writeln!(o, "    /// {} `{}`{unit}.\n    pub {}: {ty},", kind_name(v.kind).to_lowercase(), v.nestml_name, ident(&v.name).unwrap_or_default());
+            let _ = writeln!(o, "    /// {} `{}`{unit}.", kind_name(v.kind).to_lowercase(), v.nestml_name);
+            o.push_str(&doc(&v.doc, "    "));
+            let _ = writeln!(o, "    pub {}: {ty},", ident(&v.name).unwrap_or_default());
         }
         for s in &conv_states {
             let _ = writeln!(o, "    /// convolution state `{}`.\n    pub {}: f64,", nestml_name(s), ident(s).unwrap_or_default());
@@ -205,12 +216,14 @@ impl Gen<'_> {
         for s in &conv_states {
             let _ = writeln!(o, "        ::nestml::VariableInfo {{ name: {s:?}, unit: None, kind: ::nestml::VariableKind::State, ty: ::nestml::ValueType::Real, vector: false }},");
         }
+        for i in ir.inlines.iter().filter(|i| i.recordable) {
+            let _ = writeln!(o, "        ::nestml::VariableInfo {{ name: {:?}, unit: {:?}, kind: ::nestml::VariableKind::Recordable, ty: ::nestml::ValueType::Real, vector: false }},", i.name, i.unit);
+        }
         let _ = writeln!(o, "    ];\n    const PORTS: &'static [::nestml::PortInfo] = &[");
         for p in &ir.spike_ports {
             let _ = writeln!(o, "        ::nestml::PortInfo {{ name: {p:?}, kind: ::nestml::PortKind::Spike, unit: None, len: 1 }},");
         }
-        for p in &ir.continuous_ports {
-            let unit = ir.variable(p).and_then(|v| v.unit.clone());
+        for (p, unit) in ir.continuous_ports.iter().zip(&ir.continuous_units) {
             let _ = writeln!(o, "        ::nestml::PortInfo {{ name: {p:?}, kind: ::nestml::PortKind::Continuous, unit: {unit:?}, len: 1 }},");
         }
         let _ = writeln!(o, "    ];\n    const RECEPTORS: &'static [::nestml::Receptor] = &[");
@@ -310,6 +323,11 @@ impl Gen<'_> {
                 true => writeln!(o, "            {i} => {}.get(element).copied(),", field(s)),
                 false => writeln!(o, "            {i} if element == 0 => Some({}),", field(s)),
             };
+        }
+        let recordables: Vec<Expr> = self.ir.inlines.iter().filter(|i| i.recordable).map(|i| i.rhs.clone()).collect();
+        for (k, rhs) in recordables.iter().enumerate() {
+            let v = self.expr(rhs, Ctx::Calibrate, &none, None);
+            let _ = writeln!(o, "            {} if element == 0 => Some({v}),", all.len() + k);
         }
         let _ = writeln!(o, "            _ => None,\n        }}\n    }}\n");
         let _ = writeln!(o, "    fn vector_len(&self, var: usize) -> usize {{\n        match var {{");

@@ -11,6 +11,7 @@ pub fn lower_model(syms: &ModelSymbols) -> ModelIr {
     let mut lw = Lowerer::new(syms);
     let mut ir = ModelIr {
         name: model.name.name.clone(),
+        doc: doc_lines(&model.comments),
         variables: Vec::new(),
         inlines: Vec::new(),
         odes: Vec::new(),
@@ -20,6 +21,7 @@ pub fn lower_model(syms: &ModelSymbols) -> ModelIr {
         spike_qualifiers: Vec::new(),
         vector_ports: Vec::new(),
         continuous_ports: Vec::new(),
+        continuous_units: Vec::new(),
         update: Vec::new(),
         on_receive: Vec::new(),
         on_condition: Vec::new(),
@@ -51,6 +53,7 @@ pub fn lower_model(syms: &ModelSymbols) -> ModelIr {
                             default,
                             guard: d.invariant.as_ref().and_then(|g| lw.cond(g).ok()),
                             size: v.index.as_ref().and_then(|n| keep(lw.expr(n), &mut ir.problems)),
+                            doc: doc_lines(&d.comments),
                             span: v.span,
                         });
                     }
@@ -61,7 +64,8 @@ pub fn lower_model(syms: &ModelSymbols) -> ModelIr {
                     match &item.kind {
                         EquationKind::Inline { recordable, name, rhs, .. } => {
                             if let Some(rhs) = keep(lw.expr(rhs), &mut ir.problems) {
-                                ir.inlines.push(IrInline { name: name.name.clone(), rhs, recordable: *recordable });
+                                let unit = syms.var(&name.name).and_then(|s| s.ty.unit()).filter(|u| !u.is_dimensionless()).map(|u| u.nest_internal_unit().describe());
+                                ir.inlines.push(IrInline { name: name.name.clone(), rhs, recordable: *recordable, unit });
                             }
                         }
                         EquationKind::Ode { lhs, rhs, .. } => {
@@ -88,7 +92,11 @@ pub fn lower_model(syms: &ModelSymbols) -> ModelIr {
                             ir.spike_qualifiers.push((has(ast::Qualifier::Excitatory), has(ast::Qualifier::Inhibitory)));
                             ir.spike_ports.push(port.name.name.clone())
                         }
-                        PortKind::Continuous { .. } => ir.continuous_ports.push(port.name.name.clone()),
+                        PortKind::Continuous { data_type } => {
+                            let unit = crate::sema::types::resolve_data_type(data_type, &mut Vec::new()).unit().filter(|u| !u.is_dimensionless()).map(|u| u.nest_internal_unit().describe());
+                            ir.continuous_ports.push(port.name.name.clone());
+                            ir.continuous_units.push(unit);
+                        }
                     }
                 }
             }
@@ -173,4 +181,9 @@ fn priority(r: &ast::OnReceive) -> i64 {
             _ => None,
         })
         .unwrap_or(0)
+}
+
+/// The lines of a comment, for doc comments of generated code.
+fn doc_lines(c: &ast::Comments) -> Vec<String> {
+    c.pre.iter().chain(&c.trailing).map(|l| l.trim_end().to_string()).collect()
 }

@@ -24,6 +24,8 @@ use crate::sema::types::Type;
 #[derive(Clone, Debug)]
 pub struct ModelIr {
     pub name: String,
+    /// The comment lines above `model`.
+    pub doc: Vec<String>,
     /// State variables, parameters and internals, in declaration order.
     pub variables: Vec<IrVariable>,
     /// Inline expressions of the equations block, in order.
@@ -40,6 +42,8 @@ pub struct ModelIr {
     pub vector_ports: Vec<String>,
     /// Continuous input ports: held constant over a step.
     pub continuous_ports: Vec<String>,
+    /// The NEST unit of each continuous port's values (`None` for plain numbers).
+    pub continuous_units: Vec<Option<String>>,
     /// The `update` block.
     pub update: Vec<IrStmt>,
     /// `onReceive(port)` handlers in the order they run (by priority, highest first).
@@ -71,6 +75,8 @@ pub struct IrVariable {
     pub guard: Option<nestml_ode::Cond>,
     /// The size of a vector (`x[n]`): a number or an integer parameter; `None` for a scalar.
     pub size: Option<Expr>,
+    /// The comment lines of the declaration.
+    pub doc: Vec<String>,
     pub span: Span,
 }
 
@@ -80,6 +86,8 @@ pub struct IrInline {
     pub name: String,
     pub rhs: Expr,
     pub recordable: bool,
+    /// The NEST unit of the value (`None` for plain numbers).
+    pub unit: Option<String>,
 }
 
 /// `name^(order) = rhs` (`order` primes on the left-hand side).
