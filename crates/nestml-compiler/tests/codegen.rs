@@ -7,20 +7,24 @@ fn dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/codegen")
 }
 
-/// The generated source of `tests/codegen/tiny_neuron.nestml` is `tiny_neuron.rs.expected`.
-/// After a deliberate change, regenerate with `UPDATE_SNAPSHOTS=1 cargo test -p
-/// nestml-compiler --test codegen` and review the difference.
+/// The generated source of each `tests/codegen/<model>.nestml` is `<model>.rs.expected`: an
+/// exactly integrated model, a numeric (mixed) one, and one with vectors, a loop, a function,
+/// random numbers and printing. After a deliberate change, regenerate with
+/// `UPDATE_SNAPSHOTS=1 cargo test -p nestml-compiler --test codegen` and review the difference.
 #[test]
-fn snapshot_of_generated_code() {
-    let text = std::fs::read_to_string(dir().join("tiny_neuron.nestml")).unwrap();
-    let generated = generate_source("tiny_neuron.nestml", &text, &Default::default()).unwrap_or_else(|e| panic!("{e}"));
-    to_tokens(&generated).unwrap();
-    let expected_path = dir().join("tiny_neuron.rs.expected");
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(&expected_path, &generated).unwrap();
+fn snapshots_of_generated_code() {
+    for model in ["tiny_neuron", "numeric_neuron", "vector_neuron"] {
+        let file = format!("{model}.nestml");
+        let text = std::fs::read_to_string(dir().join(&file)).unwrap();
+        let generated = generate_source(&file, &text, &Default::default()).unwrap_or_else(|e| panic!("{e}"));
+        to_tokens(&generated).unwrap();
+        let expected_path = dir().join(format!("{model}.rs.expected"));
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(&expected_path, &generated).unwrap();
+        }
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        assert!(generated == expected, "generated code differs from {}:\n{generated}", expected_path.display());
     }
-    let expected = std::fs::read_to_string(&expected_path).unwrap();
-    assert!(generated == expected, "generated code differs from {}:\n{generated}", expected_path.display());
 }
 
 fn error_of(body: &str) -> String {

@@ -1,0 +1,58 @@
+//! The snapshot models of the code generator (crates/nestml-compiler/tests/codegen) compile
+//! and run; macro options select the solver and name the type.
+
+use nestml::{NestmlRng, Neuron, Resolution, StepContext};
+
+nestml::include_nestml!("../nestml-compiler/tests/codegen/numeric_neuron.nestml");
+nestml::include_nestml!(
+    suffix = "_euler",
+    numeric_solver = "forward-Euler",
+    "../nestml-compiler/tests/codegen/numeric_neuron.nestml"
+);
+nestml::include_nestml!("../nestml-compiler/tests/codegen/vector_neuron.nestml");
+
+/// Runs `steps` steps of 0.1 ms with `current` on the continuous port; the spike steps.
+fn run<N: Neuron>(n: &mut N, current: f64, steps: i64) -> Vec<i64> {
+    let resolution = Resolution::from_ms(0.1).unwrap();
+    let mut rng = NestmlRng::seed_from_u64(3);
+    n.init_buffers(&resolution);
+    n.calibrate(&resolution).unwrap();
+    let mut spikes = Vec::new();
+    for k in 0..steps {
+        n.handle_current(0, current);
+        let out = n.step(&mut StepContext::new(&resolution, k, &mut rng)).unwrap_or_else(|e| panic!("{e}"));
+        if out.spiked() {
+            spikes.push(k);
+        }
+    }
+    spikes
+}
+
+#[test]
+fn numeric_model_fires_with_both_solvers_at_nearly_the_same_times() {
+    let rk45 = run(&mut NumericNeuron::default(), 150.0, 10_000);
+    let euler = run(&mut NumericNeuronEuler::default(), 150.0, 10_000);
+    assert_eq!(<NumericNeuronEuler as Neuron>::NAME, "numeric_neuron_euler");
+    assert!(rk45.len() > 5, "{rk45:?}");
+    // forward Euler at 0.1 ms is first order: a few percent off the adaptive solution
+    let diff = (rk45.len() as f64 - euler.len() as f64).abs() / rk45.len() as f64;
+    assert!(diff < 0.1, "rk45 {} spikes, forward Euler {}", rk45.len(), euler.len());
+    // below rheobase (the quadratic term's minimum is -50 pA) it stays silent
+    assert!(run(&mut NumericNeuron::default(), 20.0, 10_000).is_empty());
+}
+
+#[test]
+fn vector_model_loops_over_its_traces() {
+    let mut n = VectorNeuron::default();
+    n.set("noise", 0.0).unwrap();
+    let spikes = run(&mut n, 1.0, 200);
+    // traces approach weight / (1 - decay) = 5, squash(5) = 5/6, three of them exceed 2
+    assert!(!spikes.is_empty());
+    let want = 5.0 * (1.0 - 0.9f64.powi(200));
+    assert!((n.get("trace[2]").unwrap() - want).abs() < 1e-9);
+    assert_eq!(n.get("fired"), Some(spikes.len() as f64));
+    assert!(n.set("decay", 2.0).is_err(), "guard");
+    assert!(n.set("noisy", 0.5).is_err(), "booleans are 0 or 1");
+    n.set("n_traces", 5.0).unwrap();
+    assert_eq!(n.vector_len(<VectorNeuron as Neuron>::variable_index("trace").unwrap()), 5);
+}
