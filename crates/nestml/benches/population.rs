@@ -1,10 +1,12 @@
 //! Throughput of a population of generated neurons: 10,000 neurons of one model (a `Vec` of
 //! the struct `include_nestml!` generates) under a DC current (`I_e`) for 1,000 steps of 0.1 ms,
 //! each iteration from the initial state (`init_buffers` and `calibrate` included, as in NEST's
-//! `Simulate`). Criterion reports the time per iteration and neuron-steps per second (elem/s).
+//! `Simulate`). Criterion reports the time per iteration and neuron-steps per second (elem/s);
+//! the spike count of a run follows, to compare the work with NEST's. An hh_psc_alpha run takes
+//! seconds: select models by name.
 //!
 //! ```sh
-//! cargo bench -p nestml --bench population [-- iaf_psc_exp]
+//! cargo bench -p nestml --bench population [-- iaf_psc_exp|hh_psc_alpha]
 //! python tools/nest_population_bench.py --model iaf_psc_exp \
 //!     --ours target/criterion/population/iaf_psc_exp_neuron/new/estimates.json
 //! ```
@@ -13,6 +15,7 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use nestml::{NestmlRng, Neuron, Resolution, StepContext};
+use std::cell::Cell;
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -35,6 +38,7 @@ macro_rules! models {
 
 models! {
     IafPscExpNeuron: "../../../shared/nestml-models/neurons/iaf_psc_exp_neuron.nestml", I_e = 500.0;
+    HhPscAlphaNeuron: "../../../shared/nestml-models/neurons/hh_psc_alpha_neuron.nestml", I_e = 800.0;
 }
 
 /// Benchmarks `NEURONS` neurons of model `M` with `I_e = dc_pa` as `population/<model name>`.
@@ -46,24 +50,27 @@ fn population<M: Neuron + Default>(c: &mut Criterion, dc_pa: f64) {
         .unwrap_or_else(|e| panic!("{e}"));
     let population = vec![prototype; NEURONS];
 
-    let spikes = run(&mut population.clone(), &resolution);
-    eprintln!(
-        "{}: {NEURONS} neurons, {STEPS} steps of {H_MS} ms, I_e = {dc_pa} pA: {spikes} spikes \
-         per run ({:.1} spikes/s per neuron)",
-        M::NAME,
-        spikes as f64 / NEURONS as f64 / (STEPS as f64 * H_MS / 1000.0)
-    );
-
+    let spikes = Cell::new(None);
     let mut group = c.benchmark_group("population");
     group.throughput(Throughput::Elements(NEURONS as u64 * STEPS as u64));
     group.bench_function(M::NAME, |b| {
         b.iter_batched(
             || population.clone(),
-            |mut pop| black_box(run(&mut pop, &resolution)),
+            |mut pop| spikes.set(Some(black_box(run(&mut pop, &resolution)))),
             BatchSize::LargeInput,
         )
     });
     group.finish();
+    if let Some(spikes) = spikes.get() {
+        eprintln!(
+            "{}: {NEURONS} neurons of {} bytes, {STEPS} steps of {H_MS} ms, I_e = {dc_pa} pA: \
+             {} spikes per run ({:.1} spikes/s per neuron)\n",
+            M::NAME,
+            std::mem::size_of::<M>(),
+            spikes,
+            spikes as f64 / NEURONS as f64 / (STEPS as f64 * H_MS / 1000.0)
+        );
+    }
 }
 
 /// Prepares the neurons and runs `STEPS` steps, all neurons per step; returns the spike count.
