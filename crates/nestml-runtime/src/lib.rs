@@ -12,6 +12,8 @@
 //! - [`driver`]: [`Driver`], a single-neuron test and embedding harness.
 //! - [`rng`]: [`NestmlRng`], the seedable generator behind `random_normal`,
 //!   `random_uniform` and `random_poisson`.
+//! - [`units`]: conversion between NEST-unit `f64` and [`uom`] quantities for the typed
+//!   accessors (`v_m() -> ElectricPotential`).
 //!
 //! Units: every `f64` is in NEST's internal units (ms, mV, pA, nS, pF, GOhm, …).
 
@@ -24,6 +26,10 @@ pub mod neuron;
 pub mod rng;
 pub mod solvers;
 pub mod time;
+pub mod units;
+
+/// uom, whose quantities the typed accessors of generated neurons take and return.
+pub use uom;
 
 pub use driver::{Driver, Interrupted, Recording, RunError};
 pub use fault::{Fault, FaultKind};

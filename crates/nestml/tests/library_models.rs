@@ -199,3 +199,18 @@ fn recordable_inlines_are_read_by_name() {
     let want = 2.0 * (n.get("E_exc").unwrap() - n.get("V_m").unwrap());
     assert_eq!(n.get("I_syn_exc"), Some(want));
 }
+
+#[test]
+fn typed_accessors_speak_uom_quantities() {
+    use nestml::uom::si::electric_potential::millivolt;
+    use nestml::uom::si::f64::{ElectricPotential, Time};
+    use nestml::uom::si::time::{millisecond, second};
+    let mut n = iaf_psc_exp_neuron::IafPscExpNeuron::default();
+    assert_eq!(n.v_m(), ElectricPotential::new::<millivolt>(-70.0));
+    n.set_tau_m(Time::new::<second>(0.02)).unwrap();
+    assert_eq!(n.tau_m.round(), 20.0, "stored in ms");
+    assert_eq!(n.tau_m().get::<millisecond>().round(), 20.0);
+    let mut htum = iaf_psc_exp_htum_neuron::IafPscExpHtumNeuron::default();
+    let err = htum.set_t_ref_tot(Time::new::<millisecond>(1.0)).unwrap_err();
+    assert!(err.to_string().contains("guard of `t_ref_tot`"), "guards apply: {err}");
+}

@@ -25,6 +25,7 @@ mod body;
 mod model;
 mod names;
 mod options;
+mod typed;
 
 use std::collections::{BTreeMap, BTreeSet};
 

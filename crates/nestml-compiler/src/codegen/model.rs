@@ -241,7 +241,8 @@ impl Gen<'_> {
         let _ = writeln!(o, "    #[inline]\n    fn handle_current(&mut self, port: usize, value: f64) {{\n        self.__currents.add(port, value);\n    }}\n");
         self.step(ms, &mut o);
         self.get_set(&conv_states, &mut o);
-        o.push_str("}\n");
+        o.push_str("}\n\n");
+        o.push_str(&super::typed::typed_accessors(ir, &name));
         o
     }
 

@@ -54,6 +54,7 @@ pub fn lower_model(syms: &ModelSymbols) -> ModelIr {
                             guard: d.invariant.as_ref().and_then(|g| lw.cond(g).ok()),
                             size: v.index.as_ref().and_then(|n| keep(lw.expr(n), &mut ir.problems)),
                             doc: doc_lines(&d.comments),
+                            si: sym.ty.unit().filter(|u| !u.is_dimensionless()).and_then(|u| si_unit(&u.nest_internal_unit())),
                             span: v.span,
                         });
                     }
@@ -186,4 +187,14 @@ fn priority(r: &ast::OnReceive) -> i64 {
 /// The lines of a comment, for doc comments of generated code.
 fn doc_lines(c: &ast::Comments) -> Vec<String> {
     c.pre.iter().chain(&c.trailing).map(|l| l.trim_end().to_string()).collect()
+}
+
+/// `u` with integer exponents, if it has them.
+fn si_unit(u: &crate::sema::units::Unit) -> Option<super::SiUnit> {
+    let mut dims = [0; 7];
+    for (d, r) in dims.iter_mut().zip(u.dims()) {
+        *d = r.to_integer()?;
+    }
+    (u.factor() == 1.0).then_some(())?;
+    Some(super::SiUnit { dims, exp10: u.exp10().to_integer()? })
 }

@@ -77,7 +77,17 @@ pub struct IrVariable {
     pub size: Option<Expr>,
     /// The comment lines of the declaration.
     pub doc: Vec<String>,
+    /// The NEST unit in SI terms, when its exponents are integers (uom can express it).
+    pub si: Option<SiUnit>,
     pub span: Span,
+}
+
+/// A NEST internal unit as SI base-unit exponents (m, kg, s, A, K, mol, cd) and a power of
+/// ten: mV is `10^-3 m^2 kg s^-3 A^-1`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SiUnit {
+    pub dims: [i64; 7],
+    pub exp10: i64,
 }
 
 /// `inline name type = rhs`.
