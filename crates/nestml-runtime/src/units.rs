@@ -8,6 +8,7 @@
 
 use std::marker::PhantomData;
 use uom::si::{Dimension, Quantity, SI};
+use uom::typenum::Z0;
 
 /// A quantity of dimension `D` in uom's SI system with `f64` values.
 pub type Si<D> = Quantity<D, SI<f64>, f64>;
@@ -24,13 +25,48 @@ pub fn to_nest<D: Dimension + ?Sized>(q: Si<D>, scale: f64) -> f64 {
     q.value / scale
 }
 
+/// A value of any quantity type: the leaves of the `uom-check` shadow, which is type-checked
+/// and never run.
+pub fn any<D: Dimension + ?Sized>() -> Si<D> {
+    from_nest(0.0, 1.0)
+}
+
+/// The number a dimensionless quantity is (in the shadow: uom's dimensionless quantities meet
+/// plain numbers); any other quantity is a type error.
+pub fn plain<T: Plain>(x: T) -> f64 {
+    x.plain()
+}
+
+/// A math function of a plain number in the shadow (`exp`, `ln`, …: only their argument's
+/// dimension matters there).
+pub fn math(x: f64) -> f64 {
+    x
+}
+
+/// Plain numbers and dimensionless quantities.
+pub trait Plain {
+    fn plain(self) -> f64;
+}
+
+impl Plain for f64 {
+    fn plain(self) -> f64 {
+        self
+    }
+}
+
+impl Plain for Si<uom::si::ISQ<Z0, Z0, Z0, Z0, Z0, Z0, Z0>> {
+    fn plain(self) -> f64 {
+        self.value
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use uom::si::electric_potential::millivolt;
     use uom::si::f64::ElectricPotential;
     use uom::si::ISQ;
-    use uom::typenum::{N1, N3, P1, P2, Z0};
+    use uom::typenum::{N1, N3, P1, P2};
 
     type Potential = ISQ<P2, P1, N3, N1, Z0, Z0, Z0>;
 

@@ -25,6 +25,7 @@ mod body;
 mod model;
 mod names;
 mod options;
+mod shadow;
 mod typed;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -131,7 +132,14 @@ pub fn generate_source(file_name: &str, text: &str, options: &CodegenOptions) ->
         let syms = crate::sema::symbols::ModelSymbols::collect(model, &mut Vec::new());
         let ir = crate::ir::lower_model(&syms);
         match generate(&ir, options) {
-            Ok(src) => out.push_str(&src),
+            Ok(src) => {
+                out.push_str(&src);
+                if options.uom_check {
+                    let info = crate::sema::typing::check_model(&syms, &mut Vec::new());
+                    let warnings: Vec<Span> = checked.diagnostics.iter().filter(|d| !d.is_error()).map(|d| d.span).collect();
+                    out.push_str(&shadow::shadow(&syms, &info, &warnings, &format!("__uom_check_{}{}", ir.name, options.suffix)).0);
+                }
+            }
             Err(errors) => {
                 for e in errors {
                     let span = e.span.unwrap_or(model.name.span);

@@ -156,7 +156,7 @@ impl Gen<'_> {
             }
             Err(cycle) => self.errors.push(err(None, format!("the defaults of {} depend on each other", cycle.iter().map(|s| format!("`{}`", nestml_name(s))).collect::<Vec<_>>().join(", ")))),
         }
-        let _ = writeln!(o, "impl ::core::default::Default for {name} {{\n    #[allow(non_snake_case, unused_variables)]\n    fn default() -> Self {{\n        let __h: f64 = 0.1;");
+        let _ = writeln!(o, "impl ::core::default::Default for {name} {{\n    #[allow(non_snake_case, unused_variables, clippy::all)]\n    fn default() -> Self {{\n        let __h: f64 = 0.1;");
         o.push_str(&d);
         let _ = writeln!(o, "        let mut __s = {name} {{");
         for s in ir.variables.iter().map(|v| &v.name).chain(&conv_states) {

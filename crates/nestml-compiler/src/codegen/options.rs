@@ -58,6 +58,9 @@ pub struct CodegenOptions {
     /// `suffix`: appended to every model name (`"_nestml"` makes `iaf_psc_exp_neuron_nestml`,
     /// type `IafPscExpNeuronNestml`), as PyNESTML's `generate_target(suffix=…)`.
     pub suffix: String,
+    /// Adds the uom shadow of every model (the `uom-check` feature of `nestml`; not a macro
+    /// option).
+    pub uom_check: bool,
 }
 
 impl Default for CodegenOptions {
@@ -69,6 +72,7 @@ impl Default for CodegenOptions {
             rel_error_tol: 1e-6,
             step_size_controller: StepSizeController::Solution,
             suffix: String::new(),
+            uom_check: false,
         }
     }
 }
