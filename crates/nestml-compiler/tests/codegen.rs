@@ -43,7 +43,7 @@ fn unsupported_features_are_named() {
     assert!(e.starts_with("m.nestml:1:7: error: model `m_neuron` cannot be generated"), "{e}");
 
     let e = error_of(&format!("{base}    update:\n        integrate_odes()\n        while random_uniform(0, 1) < 0.5:\n            V_m += 1 mV\n"));
-    assert!(e.contains("a random function in a `while` condition is not supported"), "{e}");
+    assert!(e.contains("a random function or procedural function call in a `while` condition is not supported"), "{e}");
 }
 
 /// Nonlinear ODEs, random numbers and `println` generate code that calls the runtime.

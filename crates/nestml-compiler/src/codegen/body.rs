@@ -27,6 +27,16 @@ pub(super) enum Ctx {
     Rhs,
 }
 
+/// Which block statements belong to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Scope {
+    Update,
+    /// `onReceive` and `onCondition`.
+    Handler,
+    /// A procedural user function (a method returning `Result<f64, Fault>`).
+    Function,
+}
+
 /// The generator of one model: what it knows about the model, and the errors found so far.
 pub(super) struct Gen<'a> {
     pub ir: &'a ModelIr,
@@ -112,8 +122,8 @@ impl Gen<'_> {
         text
     }
 
-    /// The statements of `update` (`in_update`), `onReceive` or `onCondition`.
-    pub fn stmts(&mut self, body: &[IrStmt], locals: &mut BTreeSet<String>, out: &mut String, indent: usize, in_update: bool) {
+    /// The statements of a block.
+    pub fn stmts(&mut self, body: &[IrStmt], locals: &mut BTreeSet<String>, out: &mut String, indent: usize, scope: Scope) {
         let pad = "    ".repeat(indent);
         for s in body {
             match s {
@@ -156,11 +166,11 @@ impl Gen<'_> {
                     for (i, (c, b)) in branches.iter().enumerate() {
                         let c = self.cond(c, Ctx::Step, locals, None);
                         let _ = writeln!(out, "{pad}{}if {c} {{", if i == 0 { "" } else { "} else " });
-                        self.stmts(b, &mut locals.clone(), out, indent + 1, in_update);
+                        self.stmts(b, &mut locals.clone(), out, indent + 1, scope);
                     }
                     if !otherwise.is_empty() {
                         let _ = writeln!(out, "{pad}}} else {{");
-                        self.stmts(otherwise, &mut locals.clone(), out, indent + 1, in_update);
+                        self.stmts(otherwise, &mut locals.clone(), out, indent + 1, scope);
                     }
                     let _ = writeln!(out, "{pad}}}");
                 }
@@ -178,22 +188,23 @@ impl Gen<'_> {
                     let cmp = if *step > 0.0 { "<=" } else { ">=" };
                     let l = local("l_", var);
                     let _ = writeln!(out, "{pad}{l} = {from};\n{pad}while {l} {cmp} {to} {{");
-                    self.stmts(body, &mut locals.clone(), out, indent + 1, in_update);
+                    self.stmts(body, &mut locals.clone(), out, indent + 1, scope);
                     let _ = writeln!(out, "{pad}    {l} += {step:?}_f64;\n{pad}}}");
                 }
                 IrStmt::While { condition, body } => {
                     let c = self.cond(condition, Ctx::Step, locals, None);
                     let _ = writeln!(out, "{pad}while {c} {{");
-                    self.stmts(body, &mut locals.clone(), out, indent + 1, in_update);
+                    self.stmts(body, &mut locals.clone(), out, indent + 1, scope);
                     let _ = writeln!(out, "{pad}}}");
                 }
                 IrStmt::IntegrateOdes(names) => {
-                    if !in_update {
+                    if scope != Scope::Update {
                         self.errors.push(err(None, "`integrate_odes` outside the `update` block is not supported"));
                         continue;
                     }
                     self.integrate(names, locals, out, &pad);
                 }
+                IrStmt::EmitSpike(_) if scope == Scope::Function => self.errors.push(err(None, "`emit_spike` in a function is not supported")),
                 IrStmt::EmitSpike(args) => {
                     if !args.is_empty() {
                         self.errors.push(err(None, "`emit_spike` with arguments (weight, delay) is only meaningful in synapses"));
@@ -202,7 +213,28 @@ impl Gen<'_> {
                     let _ = writeln!(out, "{pad}__out.spikes += 1;");
                 }
                 IrStmt::Print { text, newline } => self.print_stmt(text, *newline, locals, out, &pad),
+                IrStmt::Return(value) if scope == Scope::Function => {
+                    let v = value.as_ref().map_or("0.0_f64".to_string(), |e| self.expr(e, Ctx::Step, locals, None));
+                    let _ = writeln!(out, "{pad}return Ok({v});");
+                }
                 IrStmt::Return(_) => self.errors.push(err(None, "`return` in `update`, `onReceive` or `onCondition` is not supported yet")),
+                IrStmt::Call { local, function, args } => {
+                    if !self.ir.functions.iter().any(|f| f.name == *function) {
+                        self.errors.push(err(None, format!("`{function}` cannot be called here")));
+                        continue;
+                    }
+                    let args: String = args.iter().map(|a| format!(", {}", self.expr(a, Ctx::Step, locals, None))).collect();
+                    let call = format!("self.{}(ctx, __t{args})?", local_fn(function));
+                    match local {
+                        Some(l) => {
+                            let _ = writeln!(out, "{pad}let {}: f64 = {call};", super::names::local("l_", l));
+                            locals.insert(l.clone());
+                        }
+                        None => {
+                            let _ = writeln!(out, "{pad}{call};");
+                        }
+                    }
+                }
             }
         }
     }
@@ -329,6 +361,11 @@ impl Gen<'_> {
         let b: Vec<String> = self.lin.b.clone().iter().map(|e| self.expr(e, Ctx::Step, locals, None)).collect();
         (format!("[{}] as [f64; {n}]", x.join(", ")), format!("[{}] as [f64; {n}]", b.join(", ")))
     }
+}
+
+/// The method a procedural user function becomes.
+pub(super) fn local_fn(name: &str) -> String {
+    super::names::local("__fn_", name)
 }
 
 /// `c` with the inline expressions substituted.

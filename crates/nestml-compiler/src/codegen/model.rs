@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use nestml_ode::Expr;
 
-use super::body::{Ctx, Gen};
+use super::body::{local_fn, Ctx, Gen, Scope};
 use super::names::{field, ident, local};
 use super::options::{NumericSolver, StepSizeController};
 use super::err;
@@ -192,6 +192,15 @@ impl Gen<'_> {
             let _ = writeln!(o, "        {{\n            let __n = ({n}).max(0.0) as usize;\n            if {f}.len() != __n {{\n                let __d = {d};\n                {f}.resize(__n, __d);\n            }}\n        }}", f = field(&v.name));
         }
         let _ = writeln!(o, "        self.__propagator();\n    }}\n");
+        for f in &ir.functions {
+            let params: String = f.params.iter().map(|p| format!(", {}: f64", local("l_", p))).collect();
+            let _ = writeln!(o, "    /// The NESTML function `{}`.\n    #[allow(unused_mut, unused_variables, unreachable_code)]\n    fn {}(&mut self, ctx: &mut ::nestml::StepContext<'_>, __t: f64{params}) -> ::core::result::Result<f64, ::nestml::Fault> {{", f.name, local_fn(&f.name));
+            let mut locals: BTreeSet<String> = f.params.iter().cloned().collect();
+            let mut body = String::new();
+            self.stmts(&f.body, &mut locals, &mut body, 2, Scope::Function);
+            o.push_str(&body);
+            let _ = writeln!(o, "        Ok(0.0)\n    }}\n");
+        }
         let _ = writeln!(o, "    /// `P = expm(A h)` and `Φ` at the current parameters and resolution.\n    fn __propagator(&mut self) {{");
         if n > 0 {
             let a = self.lin.a.clone();
@@ -268,7 +277,7 @@ impl Gen<'_> {
         }
         let _ = writeln!(o, "        // update");
         let mut body = String::new();
-        self.stmts(&ir.update, &mut BTreeSet::new(), &mut body, 2, true);
+        self.stmts(&ir.update, &mut BTreeSet::new(), &mut body, 2, Scope::Update);
         o.push_str(&body);
         for (port, handler) in &ir.on_receive {
             let Some(i) = ir.spike_ports.iter().position(|p| p == port) else {
@@ -277,7 +286,7 @@ impl Gen<'_> {
             };
             let _ = writeln!(o, "        // onReceive({port})\n        if self.__spikes.received({i}) {{");
             let mut body = String::new();
-            self.stmts(handler, &mut BTreeSet::new(), &mut body, 3, false);
+            self.stmts(handler, &mut BTreeSet::new(), &mut body, 3, Scope::Handler);
             o.push_str(&body);
             let _ = writeln!(o, "        }}");
         }
@@ -296,7 +305,7 @@ impl Gen<'_> {
             let c = self.cond(c, Ctx::Step, &none, None);
             let _ = writeln!(o, "        // onCondition\n        if {c} {{");
             let mut body = String::new();
-            self.stmts(block, &mut BTreeSet::new(), &mut body, 3, false);
+            self.stmts(block, &mut BTreeSet::new(), &mut body, 3, Scope::Handler);
             o.push_str(&body);
             let _ = writeln!(o, "        }}");
         }

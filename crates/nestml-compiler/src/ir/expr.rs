@@ -37,11 +37,12 @@ pub struct Lowerer<'s, 'a> {
     /// Values of function parameters and locals while a function call is inlined.
     bindings: HashMap<String, Expr>,
     depth: u32,
-    /// Random numbers drawn by the statement being lowered (`None` outside statements, where
-    /// random functions have no meaning): each call becomes a local drawn before the statement.
-    pub(super) draws: Option<Vec<Draw>>,
-    /// How many draws the model has made so far (their locals are `__rand<N>`).
-    draw_count: usize,
+    /// What the statement being lowered computes before it (`None` outside statements, where
+    /// random functions and procedural user functions have no meaning): each random number and
+    /// each call of a procedural function becomes a local computed first.
+    pub(super) hoisted: Option<Vec<super::IrStmt>>,
+    /// How many locals have been hoisted so far (`__rand<N>`, `__call<N>`).
+    hoist_count: usize,
 }
 
 /// A NESTML random function.
@@ -83,7 +84,7 @@ fn fail<T>(span: Span, message: impl Into<String>) -> Lowered<T> {
 impl<'s, 'a> Lowerer<'s, 'a> {
     /// A lowerer for the model whose symbols are `syms`.
     pub fn new(syms: &'s ModelSymbols<'a>) -> Self {
-        Lowerer { syms, convolutions: Vec::new(), bindings: HashMap::new(), depth: 0, draws: None, draw_count: 0 }
+        Lowerer { syms, convolutions: Vec::new(), bindings: HashMap::new(), depth: 0, hoisted: None, hoist_count: 0 }
     }
 
     /// Lowers a numeric expression.
@@ -167,6 +168,12 @@ impl<'s, 'a> Lowerer<'s, 'a> {
     fn call(&mut self, call: &ast::Call, span: Span) -> Lowered<Expr> {
         let name = call.name.name.as_str();
         if let Some(f) = self.syms.functions.get(name).copied() {
+            if !is_formula(f) && self.hoisted.is_some() {
+                let args = call.args.iter().map(|a| self.expr(a)).collect::<Lowered<Vec<_>>>()?;
+                let local = self.hoist_local("call");
+                self.hoist(super::IrStmt::Call { local: Some(local.clone()), function: name.to_string(), args });
+                return Ok(Expr::sym(&local));
+            }
             return self.inline_function(f, call, span);
         }
         match name {
@@ -189,15 +196,14 @@ impl<'s, 'a> Lowerer<'s, 'a> {
                 _ => fail(span, "`steps` takes one argument"),
             },
             "delta" => fail(span, "`delta` is only meaningful as a kernel"),
-            _ if RandomFn::from_name(name).is_some() && self.draws.is_some() => {
+            _ if RandomFn::from_name(name).is_some() && self.hoisted.is_some() => {
                 let (function, arity) = RandomFn::from_name(name).expect("checked above");
                 if call.args.len() != arity {
                     return fail(span, format!("`{name}` takes {arity} argument(s)"));
                 }
                 let args = call.args.iter().map(|a| self.expr(a)).collect::<Lowered<Vec<_>>>()?;
-                let local = format!("__rand{}", self.draw_count);
-                self.draw_count += 1;
-                self.draws.get_or_insert_with(Vec::new).push(Draw { local: local.clone(), function, args });
+                let local = self.hoist_local("rand");
+                self.hoist(super::IrStmt::Draw(Draw { local: local.clone(), function, args }));
                 Ok(Expr::sym(&local))
             }
             _ => match Func::from_name(name) {
@@ -208,6 +214,16 @@ impl<'s, 'a> Lowerer<'s, 'a> {
                 None => fail(span, format!("`{name}` has no meaning in equations")),
             },
         }
+    }
+
+    /// A fresh local name `__<kind><N>` for a hoisted value.
+    fn hoist_local(&mut self, kind: &str) -> String {
+        self.hoist_count += 1;
+        format!("__{kind}{}", self.hoist_count - 1)
+    }
+
+    fn hoist(&mut self, s: super::IrStmt) {
+        self.hoisted.get_or_insert_with(Vec::new).push(s);
     }
 
     /// Inlines a user function made of local declarations and a final `return`.
@@ -261,4 +277,16 @@ pub fn conversion_expr(c: Conversion) -> Expr {
     } else {
         power * Expr::float(c.factor)
     }
+}
+
+/// Whether a user function is a plain formula (local declarations and a final `return`), which
+/// is inlined where it is called; other functions are called (`IrStmt::Call`).
+pub fn is_formula(f: &ast::Function) -> bool {
+    let n = f.body.len();
+    n > 0
+        && f.body.iter().enumerate().all(|(i, s)| match &s.kind {
+            StmtKind::Declaration(d) => i + 1 < n && d.variables.len() == 1,
+            StmtKind::Return(Some(_)) => i + 1 == n,
+            _ => false,
+        })
 }

@@ -1,7 +1,7 @@
 //! A checked model's AST to [`ModelIr`].
 
 use super::expr::{ode_name, LowerError, Lowerer};
-use super::{IrInline, IrKernel, IrOde, IrVariable, KernelDef, ModelIr};
+use super::{IrFunction, IrInline, IrKernel, IrOde, IrVariable, KernelDef, ModelIr};
 use crate::sema::symbols::{complete_name, ModelSymbols, VarKind};
 use crate::syntax::ast::{self, Block, EquationKind, ExprKind, PortKind};
 
@@ -22,6 +22,7 @@ pub fn lower_model(syms: &ModelSymbols) -> ModelIr {
         vector_ports: Vec::new(),
         continuous_ports: Vec::new(),
         continuous_units: Vec::new(),
+        functions: Vec::new(),
         update: Vec::new(),
         on_receive: Vec::new(),
         on_condition: Vec::new(),
@@ -101,6 +102,14 @@ pub fn lower_model(syms: &ModelSymbols) -> ModelIr {
                     }
                 }
             }
+            Block::Function(f) if !super::expr::is_formula(f) => match lw.stmts(&f.body) {
+                Ok(body) => ir.functions.push(IrFunction {
+                    name: f.name.name.clone(),
+                    params: f.parameters.iter().map(|p| p.name.name.clone()).collect(),
+                    body,
+                }),
+                Err(e) => ir.block_problems.push(e),
+            },
             Block::Update(u) => match lw.stmts(&u.body) {
                 Ok(body) => ir.update.extend(body),
                 Err(e) => ir.block_problems.push(e),

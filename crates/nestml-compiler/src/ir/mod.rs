@@ -44,6 +44,8 @@ pub struct ModelIr {
     pub continuous_ports: Vec<String>,
     /// The NEST unit of each continuous port's values (`None` for plain numbers).
     pub continuous_units: Vec<Option<String>>,
+    /// User functions that are not plain formulas (those are inlined), called from blocks.
+    pub functions: Vec<IrFunction>,
     /// The `update` block.
     pub update: Vec<IrStmt>,
     /// `onReceive(port)` handlers in the order they run (by priority, highest first).
@@ -88,6 +90,14 @@ pub struct IrVariable {
 pub struct SiUnit {
     pub dims: [i64; 7],
     pub exp10: i64,
+}
+
+/// A procedural user function: parameters (locals) and statements ending in `return`s.
+#[derive(Clone, Debug)]
+pub struct IrFunction {
+    pub name: String,
+    pub params: Vec<String>,
+    pub body: Vec<IrStmt>,
 }
 
 /// `inline name type = rhs`.

@@ -22,6 +22,9 @@ pub enum IrStmt {
     EmitSpike(Vec<Expr>),
     /// A random number drawn into a local before the statement that uses it.
     Draw(Draw),
+    /// A call of a procedural user function (`IrFunction`), its result into `local` (none
+    /// for a call as a statement).
+    Call { local: Option<String>, function: String, args: Vec<Expr> },
     /// `print`/`println` of a text with `{name}` interpolations.
     Print { text: String, newline: bool },
     Return(Option<Expr>),
@@ -43,10 +46,10 @@ impl Lowerer<'_, '_> {
     pub fn stmts(&mut self, stmts: &[ast::Stmt]) -> Lowered<Vec<IrStmt>> {
         let mut out = Vec::new();
         for s in stmts {
-            let outer = self.draws.replace(Vec::new());
+            let outer = self.hoisted.replace(Vec::new());
             let lowered = self.stmt(s);
-            let draws = std::mem::replace(&mut self.draws, outer).unwrap_or_default();
-            out.extend(draws.into_iter().map(IrStmt::Draw));
+            let hoisted = std::mem::replace(&mut self.hoisted, outer).unwrap_or_default();
+            out.extend(hoisted);
             out.push(lowered?);
         }
         Ok(out)
@@ -88,6 +91,11 @@ impl Lowerer<'_, '_> {
                     };
                     IrStmt::Print { text, newline: name == "println" }
                 }
+                other if self.syms.functions.contains_key(other) => IrStmt::Call {
+                    local: None,
+                    function: other.to_string(),
+                    args: call.args.iter().map(|a| self.expr(a)).collect::<Lowered<_>>()?,
+                },
                 other => return Err(LowerError { span: s.span, message: format!("calling `{other}` as a statement is not supported yet") }),
             },
             StmtKind::Return(v) => IrStmt::Return(v.as_ref().map(|e| self.expr(e)).transpose()?),
@@ -104,8 +112,8 @@ impl Lowerer<'_, '_> {
             },
             StmtKind::While { condition, body } => {
                 let condition = self.cond(condition)?;
-                if self.draws.as_ref().is_some_and(|d| !d.is_empty()) {
-                    return Err(LowerError { span: s.span, message: "a random function in a `while` condition is not supported (it would be drawn once)".into() });
+                if self.hoisted.as_ref().is_some_and(|d| !d.is_empty()) {
+                    return Err(LowerError { span: s.span, message: "a random function or procedural function call in a `while` condition is not supported (it would be evaluated once)".into() });
                 }
                 IrStmt::While { condition, body: self.stmts(body)? }
             }
