@@ -51,6 +51,9 @@ fn vector_model_loops_over_its_traces() {
     let want = 5.0 * (1.0 - 0.9f64.powi(200));
     assert!((n.get("trace[2]").unwrap() - want).abs() < 1e-9);
     assert_eq!(n.get("fired"), Some(spikes.len() as f64));
+    // integers and booleans are stored as such
+    let (fired, noisy): (i64, bool) = (n.fired, n.noisy);
+    assert_eq!((fired, noisy), (spikes.len() as i64, true));
     assert!(n.set("decay", 2.0).is_err(), "guard");
     assert!(n.set("noisy", 0.5).is_err(), "booleans are 0 or 1");
     n.set("n_traces", 5.0).unwrap();

@@ -11,6 +11,7 @@ use super::{err, CodegenError};
 use crate::analysis::{nestml_name, substitute_all};
 use crate::diagnostics::Span;
 use crate::ir::{ArithOp, Draw, IrStmt, ModelIr, RandomFn, STEP};
+use crate::sema::types::Type;
 
 /// Where a symbol lives in a generated function.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -25,6 +26,44 @@ pub(super) enum Ctx {
     /// The right-hand side closure of the numeric solver: ODE states are `__y[i]`, `t` is
     /// the start of the step plus the solver's time `__tt`.
     Rhs,
+}
+
+/// How a scalar model variable is stored.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Storage {
+    Real,
+    Integer,
+    Boolean,
+}
+
+impl Storage {
+    /// The Rust type of the field.
+    pub fn rust_type(self) -> &'static str {
+        match self {
+            Storage::Real => "f64",
+            Storage::Integer => "i64",
+            Storage::Boolean => "bool",
+        }
+    }
+
+    /// `place` (of this storage) as an `f64` expression, as NESTML arithmetic sees it.
+    pub fn read(self, place: &str) -> String {
+        match self {
+            Storage::Real => place.to_string(),
+            Storage::Integer => format!("({place} as f64)"),
+            Storage::Boolean => format!("(if {place} {{ 1.0_f64 }} else {{ 0.0_f64 }})"),
+        }
+    }
+
+    /// The `f64` expression `value` converted for storing: integers truncate as C++'s
+    /// `long = double` does, booleans are true when nonzero.
+    pub fn store(self, value: &str) -> String {
+        match self {
+            Storage::Real => value.to_string(),
+            Storage::Integer => format!("({value}) as i64"),
+            Storage::Boolean => format!("({value}) != 0.0"),
+        }
+    }
 }
 
 /// Which block statements belong to.
@@ -67,6 +106,15 @@ pub(super) struct Gen<'a> {
 }
 
 impl Gen<'_> {
+    /// How the model variable `sym` is stored (`Real` for vectors and non-variables).
+    pub fn storage(&self, sym: &str) -> Storage {
+        match self.ir.variable(sym) {
+            Some(v) if v.size.is_none() && v.ty == Type::Integer => Storage::Integer,
+            Some(v) if v.size.is_none() && v.ty == Type::Boolean => Storage::Boolean,
+            _ => Storage::Real,
+        }
+    }
+
     pub fn expr(&mut self, e: &Expr, ctx: Ctx, locals: &BTreeSet<String>, span: Option<Span>) -> String {
         let e = substitute_all(e, &self.inlines);
         self.print(ctx, locals, span, |names| rust::to_rust(&e, names))
@@ -87,6 +135,7 @@ impl Gen<'_> {
     fn print(&mut self, ctx: Ctx, locals: &BTreeSet<String>, span: Option<Span>, f: impl FnOnce(&RustNames) -> String) -> String {
         let bad = std::cell::RefCell::new(Vec::new());
         let (fields, ports, index) = (&self.fields, &self.ports, &self.state_index);
+        let storage = |s: &str| self.storage(s);
         let symbol = |s: &str| -> String {
             if locals.contains(s) {
                 return local("l_", s);
@@ -107,7 +156,7 @@ impl Gen<'_> {
                 }
             }
             if fields.contains(s) {
-                return if ctx == Ctx::Default { local("v_", s) } else { field(s) };
+                return if ctx == Ctx::Default { local("v_", s) } else { storage(s).read(&field(s)) };
             }
             if ports.contains(s) && ctx != Ctx::Default {
                 return format!("self.__in_{s}");
@@ -137,6 +186,20 @@ impl Gen<'_> {
                         continue;
                     };
                     let v = self.expr(value, Ctx::Step, locals, None);
+                    let storage = if locals.contains(target) || index.is_some() { Storage::Real } else { self.storage(target) };
+                    if storage != Storage::Real {
+                        let v = match op {
+                            None => v,
+                            Some(op) => format!("({} {} {v})", storage.read(&lhs), match op {
+                                ArithOp::Add => "+",
+                                ArithOp::Sub => "-",
+                                ArithOp::Mul => "*",
+                                ArithOp::Div => "/",
+                            }),
+                        };
+                        let _ = writeln!(out, "{pad}{lhs} = {};", storage.store(&v));
+                        continue;
+                    }
                     let op = match op {
                         None => "=",
                         Some(ArithOp::Add) => "+=",

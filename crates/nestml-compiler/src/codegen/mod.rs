@@ -1,8 +1,9 @@
 //! Code generation: a model's IR and ODE analysis → the Rust source of a struct implementing
 //! `nestml_runtime::Neuron` (through the `::nestml` facade, the only path generated code names).
 //!
-//! What is generated (all values `f64` in NEST units; integers and booleans as numbers,
-//! booleans 0 or 1):
+//! What is generated (values in NEST units: reals `f64`, integers `i64`, booleans `bool`,
+//! vectors `Vec<f64>`; expressions compute in `f64` and integer variables truncate on
+//! assignment, as C++'s `long = double`):
 //! - the struct: one public field per state variable, parameter and internal (named as the
 //!   NESTML symbol, `g__d` for `g'`), one per convolution state, the propagator cache
 //!   (`__P`, `__Phi`), the numeric solver and the input buffers;

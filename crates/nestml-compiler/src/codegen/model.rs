@@ -112,7 +112,7 @@ impl Gen<'_> {
         let conv_states: Vec<String> = self.states.iter().filter(|s| self.conv.contains(*s)).cloned().collect();
         for v in &ir.variables {
             let unit = v.unit.as_deref().map(|u| format!(" ({u})")).unwrap_or_default();
-            let ty = if v.size.is_some() { "::std::vec::Vec<f64>" } else { "f64" };
+            let ty = if v.size.is_some() { "::std::vec::Vec<f64>" } else { self.storage(&v.name).rust_type() };
             let _ = writeln!(o, "    /// {} `{}`{unit}.", kind_name(v.kind).to_lowercase(), v.nestml_name);
             o.push_str(&doc(&v.doc, "    "));
             let _ = writeln!(o, "    pub {}: {ty},", ident(&v.name).unwrap_or_default());
@@ -160,7 +160,7 @@ impl Gen<'_> {
         o.push_str(&d);
         let _ = writeln!(o, "        let mut __s = {name} {{");
         for s in ir.variables.iter().map(|v| &v.name).chain(&conv_states) {
-            let _ = writeln!(o, "            {}: {},", ident(s).unwrap_or_default(), local("v_", s));
+            let _ = writeln!(o, "            {}: {},", ident(s).unwrap_or_default(), self.storage(s).store(&local("v_", s)));
         }
         for p in ir.spike_ports.iter().chain(&ir.continuous_ports) {
             let _ = writeln!(o, "            __in_{p}: 0.0,");
@@ -181,7 +181,7 @@ impl Gen<'_> {
             for (sym, e, _) in order {
                 if let Some(e) = e {
                     let v = self.expr(e, Ctx::Calibrate, &none, None);
-                    let _ = writeln!(o, "        {} = {v};", field(sym));
+                    let _ = writeln!(o, "        {} = {};", field(sym), self.storage(sym).store(&v));
                 }
             }
         }
@@ -331,7 +331,7 @@ impl Gen<'_> {
         for (i, (s, _, _, vector)) in all.iter().enumerate() {
             let _ = match vector {
                 true => writeln!(o, "            {i} => {}.get(element).copied(),", field(s)),
-                false => writeln!(o, "            {i} if element == 0 => Some({}),", field(s)),
+                false => writeln!(o, "            {i} if element == 0 => Some({}),", self.storage(s).read(&field(s))),
             };
         }
         let recordables: Vec<Expr> = self.ir.inlines.iter().filter(|i| i.recordable).map(|i| i.rhs.clone()).collect();
@@ -354,8 +354,10 @@ impl Gen<'_> {
         let _ = writeln!(o, "        let __old = self.clone();\n        match var {{");
         for (i, (s, kind, _, vector)) in all.iter().enumerate() {
             if matches!(kind, VarKind::Parameter | VarKind::State) {
-                let index = if *vector { "[element]" } else { "" };
-                let _ = writeln!(o, "            {i} => {}{index} = value,", field(s));
+                let _ = match vector {
+                    true => writeln!(o, "            {i} => {}[element] = value,", field(s)),
+                    false => writeln!(o, "            {i} => {} = {},", field(s), self.storage(s).store("value")),
+                };
             }
         }
         let _ = writeln!(o, "            _ => {{}}\n        }}");
