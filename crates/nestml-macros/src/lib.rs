@@ -10,6 +10,9 @@ use proc_macro2::{Literal, TokenTree};
 struct Input {
     options: CodegenOptions,
     text: String,
+    /// Where the literal is: the Rust file and the line its text starts on.
+    file: String,
+    line: usize,
 }
 
 /// Parses `key = value, …, "literal"` (the options of [`CodegenOptions::set`]).
@@ -35,7 +38,8 @@ fn parse_input(input: TokenStream) -> Result<Input, String> {
         };
         parsed.set(&key, value)?;
     }
-    Ok(Input { options: parsed, text: string_literal(lit)? })
+    let span = lit.span().unwrap();
+    Ok(Input { options: parsed, text: string_literal(lit)?, file: span.file(), line: span.line() })
 }
 
 /// The tokens with invisible groups (a `$x:literal` passed through `macro_rules!`) opened.
@@ -122,8 +126,9 @@ fn compile_error(message: &str) -> TokenStream {
         .unwrap()
 }
 
-fn expand(name: &str, text: &str, options: &CodegenOptions, include: Option<&str>) -> TokenStream {
-    match nestml_compiler::codegen::generate_source(name, text, options) {
+/// Expands the models of `text`, which starts on line `first_line` of the file `name`.
+fn expand(name: &str, first_line: usize, text: &str, options: &CodegenOptions, include: Option<&str>) -> TokenStream {
+    match nestml_compiler::codegen::generate_source_at(name, first_line, text, options) {
         Ok(mut src) => {
             if let Some(path) = include {
                 // cargo rebuilds when the model file changes
@@ -145,7 +150,7 @@ fn expand(name: &str, text: &str, options: &CodegenOptions, include: Option<&str
 /// `include_nestml!(numeric_solver = "forward-Euler", "models/izhikevich.nestml")`.
 #[proc_macro]
 pub fn include_nestml(input: TokenStream) -> TokenStream {
-    let Input { options, text: rel } = match parse_input(input) {
+    let Input { options, text: rel, .. } = match parse_input(input) {
         Ok(i) => i,
         Err(e) => return compile_error(&format!("include_nestml!: {e}")),
     };
@@ -156,7 +161,7 @@ pub fn include_nestml(input: TokenStream) -> TokenStream {
         Err(e) => return compile_error(&format!("include_nestml!: cannot read `{rel}` (relative to CARGO_MANIFEST_DIR): {e}")),
     };
     let abs = path.to_string_lossy().into_owned();
-    expand(&rel, &text, &options, Some(&abs))
+    expand(&rel, 1, &text, &options, Some(&abs))
 }
 
 /// Compiles NESTML source given as a string literal into one neuron struct per model;
@@ -164,7 +169,8 @@ pub fn include_nestml(input: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn nestml(input: TokenStream) -> TokenStream {
     match parse_input(input) {
-        Ok(Input { options, text }) => expand("<nestml!>", &text, &options, None),
+        // positions in the Rust file that holds the literal
+        Ok(Input { options, text, file, line }) => expand(&file, line, &text, &options, None),
         Err(e) => compile_error(&format!("nestml!: {e}")),
     }
 }

@@ -120,8 +120,15 @@ pub fn to_tokens(source: &str) -> Result<proc_macro2::TokenStream, String> {
 /// Checks `text` (for the NEST target) and generates the Rust source of every model in it;
 /// on failure, the rendered diagnostics (`file:line:col`) or code-generation errors.
 pub fn generate_source(file_name: &str, text: &str, options: &CodegenOptions) -> Result<String, String> {
+    generate_source_at(file_name, 1, text, options)
+}
+
+/// [`generate_source`] for a text that starts on line `first_line` of `file_name` (a string
+/// literal in a Rust file), so that messages show positions in that file.
+pub fn generate_source_at(file_name: &str, first_line: usize, text: &str, options: &CodegenOptions) -> Result<String, String> {
     let mut sources = crate::diagnostics::SourceMap::default();
     let checked = crate::check_source_for(&mut sources, file_name, text, crate::Target::Nest);
+    sources.get_mut(checked.file).first_line = first_line.max(1);
     if checked.has_errors() {
         let errors: Vec<_> = checked.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
         return Err(crate::diagnostics::render_all(&errors, &sources, crate::diagnostics::RenderStyle::Plain));

@@ -23,6 +23,7 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, style: RenderStyle) -> String
     let text = file.text.replace('\t', " ");
     let primary = clamp(d.span.start as usize, d.span.end as usize, &text);
     let mut snippet = Snippet::source(&text)
+        .line_start(file.first_line)
         .origin(&file.name)
         .fold(true)
         .annotation(level.span(primary).label(""));

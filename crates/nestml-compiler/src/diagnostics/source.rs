@@ -46,6 +46,9 @@ pub struct LineCol {
 pub struct SourceFile {
     pub name: String,
     pub text: String,
+    /// The number shown for the text's first line: 1, or where the text starts inside a host
+    /// file (a `nestml!` string literal in a Rust file).
+    pub first_line: usize,
     line_starts: Vec<usize>,
 }
 
@@ -55,7 +58,7 @@ impl SourceFile {
         let text = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        SourceFile { name: name.into(), text, line_starts }
+        SourceFile { name: name.into(), text, first_line: 1, line_starts }
     }
 
     /// 1-based line and column of byte offset `offset`.
@@ -64,7 +67,7 @@ impl SourceFile {
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
         let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
-        LineCol { line: line + 1, column }
+        LineCol { line: line + self.first_line, column }
     }
 
     /// Byte offset of the start of 1-based `line`.
@@ -94,6 +97,11 @@ impl SourceMap {
     /// The file with id `id`.
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
+    }
+
+    /// The file with id `id`, to change where it is shown (`first_line`).
+    pub fn get_mut(&mut self, id: FileId) -> &mut SourceFile {
+        &mut self.files[id.0 as usize]
     }
 }
 
