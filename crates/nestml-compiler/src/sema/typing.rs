@@ -231,7 +231,10 @@ impl<'a> Checker<'_, 'a> {
                     let d = self.error(
                         Code::E0203,
                         rhs.span,
-                        format!("unit mismatch: `{}` has unit {expected}, but the right-hand side has unit {rhs_ty}", complete_name(lhs)),
+                        match rhs_ty {
+                            Type::Real | Type::Integer => format!("unit mismatch: `{}` has unit {expected}, but the right-hand side is dimensionless", complete_name(lhs)),
+                            _ => format!("unit mismatch: `{}` has unit {expected}, but the right-hand side has unit {rhs_ty}", complete_name(lhs)),
+                        },
                     );
                     d.labels.push(crate::diagnostics::Label { span: lhs.span, message: format!("{} has unit {}", lhs.name.name, sym.ty) });
                     if let Some(help) = ode_hint(&expected, &rhs_ty) {
