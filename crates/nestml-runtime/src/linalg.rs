@@ -44,29 +44,6 @@ pub fn propagator<const N: usize>(a: &[[f64; N]; N], h: f64) -> ([[f64; N]; N], 
     (p, phi)
 }
 
-/// Row `i` of `P x + Φ b`.
-#[inline]
-pub fn row<const N: usize>(
-    p: &[[f64; N]; N],
-    phi: &[[f64; N]; N],
-    x: &[f64; N],
-    b: &[f64; N],
-    i: usize,
-) -> f64 {
-    let mut acc = 0.0;
-    for j in 0..N {
-        if p[i][j] != 0.0 {
-            acc += p[i][j] * x[j];
-        }
-    }
-    for j in 0..N {
-        if phi[i][j] != 0.0 {
-            acc += phi[i][j] * b[j];
-        }
-    }
-    acc
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

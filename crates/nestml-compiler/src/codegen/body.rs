@@ -93,6 +93,10 @@ pub(super) struct Gen<'a> {
     pub state_index: BTreeMap<String, usize>,
     /// The exactly propagated states (none with `solver = "numeric"`).
     pub lin: LinearPart,
+    /// The entries of `P` and `Φ` that can be nonzero (from the structure of `A` and `b`), in
+    /// row order: they are stored flat and multiplied out as straight-line code.
+    pub p_entries: Vec<(usize, usize)>,
+    pub phi_entries: Vec<(usize, usize)>,
     /// Convolution states.
     pub conv: BTreeSet<String>,
     /// Whether some state needs the numeric solver.
@@ -380,7 +384,7 @@ impl Gen<'_> {
             let (x, b) = self.linear_inputs(locals);
             let _ = writeln!(out, "{pad}    let __x = {x};\n{pad}    let __b = {b};");
             for (i, s) in &exact {
-                let _ = writeln!(out, "{pad}    let {} = ::nestml::linalg::row(&self.__P, &self.__Phi, &__x, &__b, {i});", local("__exact_", s));
+                let _ = writeln!(out, "{pad}    let {} = {};", local("__exact_", s), self.row(*i));
             }
         }
         if self.numeric {
@@ -415,6 +419,18 @@ impl Gen<'_> {
             let _ = writeln!(out, "{pad}    // delta-kernel input of `{}`\n{pad}    if self.__spikes.received({i}) {{\n{pad}        let l___w = self.__spikes.sum({i});\n{pad}        {} += {v};\n{pad}    }}", nestml_name(&state), field(&state));
         }
         let _ = writeln!(out, "{pad}}}");
+    }
+
+    /// Row `i` of `P x + Φ b` over the locals `__x`, `__b`, as straight-line code.
+    pub fn row(&self, i: usize) -> String {
+        let p = self.p_entries.iter().enumerate().filter(|(_, e)| e.0 == i).map(|(k, e)| format!("self.__P[{k}] * __x[{}]", e.1));
+        let phi = self.phi_entries.iter().enumerate().filter(|(_, e)| e.0 == i).map(|(k, e)| format!("self.__Phi[{k}] * __b[{}]", e.1));
+        let terms: Vec<String> = p.chain(phi).collect();
+        if terms.is_empty() {
+            "0.0_f64".into()
+        } else {
+            format!("({})", terms.join(" + "))
+        }
     }
 
     /// The state `x` and held input `b` of the exactly propagated states as Rust arrays.

@@ -6,7 +6,8 @@
 //! assignment, as C++'s `long = double`):
 //! - the struct: one public field per state variable, parameter and internal (named as the
 //!   NESTML symbol, `g__d` for `g'`), one per convolution state, the propagator cache
-//!   (`__P`, `__Phi`), the numeric solver and the input buffers;
+//!   (`__P`, `__Phi`: only the entries that the structure of `A` and `b` lets be nonzero, so
+//!   that each exact row is straight-line code), the numeric solver and the input buffers;
 //! - `Default`: the defaults evaluated in dependency order, the propagator at 0.1 ms;
 //! - `calibrate`: the internals (in dependency order) and `P = expm(A h)`, `Φ` from the
 //!   parameter values at the resolution (`nestml::linalg::propagator`);
@@ -86,6 +87,7 @@ pub fn generate(ir: &ModelIr, options: &CodegenOptions) -> Result<String, Vec<Co
         .filter(|j| !conv.contains(&j.state))
         .filter_map(|j| Some((ir.spike_ports.iter().position(|p| *p == j.port)?, j.state.clone(), j.jump.subs(WEIGHT, &Expr::sym("__w")))))
         .collect();
+    let (p_entries, phi_entries) = propagator_entries(&lin);
     let model_name = format!("{}{}", ir.name, options.suffix);
     let mut g = Gen {
         ir,
@@ -100,6 +102,8 @@ pub fn generate(ir: &ModelIr, options: &CodegenOptions) -> Result<String, Vec<Co
         rhs: ms.system.states.iter().map(|s| s.rhs.clone()).collect(),
         states,
         lin,
+        p_entries,
+        phi_entries,
         conv,
         delta_jumps,
         errors: Vec::new(),
@@ -110,6 +114,24 @@ pub fn generate(ir: &ModelIr, options: &CodegenOptions) -> Result<String, Vec<Co
     } else {
         Err(g.errors)
     }
+}
+
+/// The entries of `P = expm(A h)` and `Φ` that can be nonzero: `P[i][j]` where state `j`
+/// influences `i` through a chain of nonzero entries of `A` (or `i == j`), `Φ[i][k]` where
+/// moreover `b[k]` is nonzero.
+fn propagator_entries(lin: &LinearPart) -> (Vec<(usize, usize)>, Vec<(usize, usize)>) {
+    let n = lin.states.len();
+    let mut reach: Vec<Vec<bool>> = (0..n).map(|i| (0..n).map(|j| i == j || !nestml_ode::is_zero(&lin.a[i][j])).collect()).collect();
+    for k in 0..n {
+        for i in 0..n {
+            for j in 0..n {
+                reach[i][j] = reach[i][j] || (reach[i][k] && reach[k][j]);
+            }
+        }
+    }
+    let p = (0..n).flat_map(|i| (0..n).map(move |j| (i, j))).filter(|&(i, j)| reach[i][j]).collect();
+    let phi = (0..n).flat_map(|i| (0..n).map(move |k| (i, k))).filter(|&(i, k)| reach[i][k] && !nestml_ode::is_zero(&lin.b[k])).collect();
+    (p, phi)
 }
 
 /// Parses generated source into tokens.

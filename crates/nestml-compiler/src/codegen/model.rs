@@ -123,7 +123,8 @@ impl Gen<'_> {
         for p in ir.spike_ports.iter().chain(&ir.continuous_ports) {
             let _ = writeln!(o, "    __in_{p}: f64,");
         }
-        let _ = writeln!(o, "    __h: f64,\n    __P: [[f64; {n}]; {n}],\n    __Phi: [[f64; {n}]; {n}],");
+        let (np, nphi) = (self.p_entries.len(), self.phi_entries.len());
+        let _ = writeln!(o, "    __h: f64,\n    /// The entries of `P = expm(A h)` that can be nonzero, row by row.\n    __P: [f64; {np}],\n    /// The entries of `Φ` that meet a nonzero `b`.\n    __Phi: [f64; {nphi}],");
         if self.numeric {
             let _ = writeln!(o, "    __solver: {},", self.solver_type());
         }
@@ -165,7 +166,7 @@ impl Gen<'_> {
         for p in ir.spike_ports.iter().chain(&ir.continuous_ports) {
             let _ = writeln!(o, "            __in_{p}: 0.0,");
         }
-        let _ = writeln!(o, "            __h,\n            __P: [[0.0; {n}]; {n}],\n            __Phi: [[0.0; {n}]; {n}],");
+        let _ = writeln!(o, "            __h,\n            __P: [0.0; {np}],\n            __Phi: [0.0; {nphi}],");
         if self.numeric {
             let _ = writeln!(o, "            __solver: {},", self.solver_new());
         }
@@ -206,7 +207,9 @@ impl Gen<'_> {
             let a = self.lin.a.clone();
             let rows: Vec<String> = a.iter().map(|row| format!("[{}]", row.iter().map(|e| self.expr(e, Ctx::Calibrate, &none, None)).collect::<Vec<_>>().join(", "))).collect();
             let _ = writeln!(o, "        let __a: [[f64; {n}]; {n}] = [\n            {},\n        ];", rows.join(",\n            "));
-            let _ = writeln!(o, "        let (__p, __phi) = ::nestml::linalg::propagator(&__a, self.__h);\n        self.__P = __p;\n        self.__Phi = __phi;");
+            let p: Vec<String> = self.p_entries.iter().map(|(i, j)| format!("__p[{i}][{j}]")).collect();
+            let phi: Vec<String> = self.phi_entries.iter().map(|(i, j)| format!("__phi[{i}][{j}]")).collect();
+            let _ = writeln!(o, "        let (__p, __phi) = ::nestml::linalg::propagator(&__a, self.__h);\n        self.__P = [{}];\n        self.__Phi = [{}];", p.join(", "), phi.join(", "));
         }
         let _ = writeln!(o, "    }}\n}}\n");
 
@@ -271,7 +274,7 @@ impl Gen<'_> {
         if !exact_conv.is_empty() {
             let (x, b) = self.linear_inputs(&none);
             let names: Vec<String> = exact_conv.iter().map(|(_, s)| local("__conv_", s)).collect();
-            let rows: Vec<String> = exact_conv.iter().map(|(i, _)| format!("::nestml::linalg::row(&self.__P, &self.__Phi, &__x, &__b, {i})")).collect();
+            let rows: Vec<String> = exact_conv.iter().map(|(i, _)| self.row(*i)).collect();
             let _ = writeln!(o, "        // convolutions: their values at the end of the step, from those at its start");
             let _ = writeln!(o, "        let ({},) = {{\n            let __x = {x};\n            let __b = {b};\n            ({},)\n        }};", names.join(", "), rows.join(", "));
         }
