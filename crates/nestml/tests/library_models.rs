@@ -35,26 +35,29 @@ fn run_dc<N: Neuron + Default>(current: f64) -> u32 {
 /// `silent: "why"` for models that, as written, cannot fire (PyNESTML's code behaves the same).
 macro_rules! library_model {
     ($name:ident, $ty:ident, $file:literal, $current:expr, silent: $why:literal) => {
-        mod $name {
-            nestml::include_nestml!($file);
-
-            #[test]
-            fn simulates_one_second_under_dc_without_firing() {
-                assert_eq!(super::run_dc::<$ty>($current), 0, "{}", $why);
-            }
-        }
+        library_model!(@test $name, $ty, $file, $current, Some($why));
     };
     ($name:ident, $ty:ident, $file:literal, $current:expr) => {
+        library_model!(@test $name, $ty, $file, $current, None);
+    };
+    (@test $name:ident, $ty:ident, $file:literal, $current:expr, $silent:expr) => {
         mod $name {
             nestml::include_nestml!($file);
 
             #[test]
-            fn simulates_one_second_under_dc_and_fires() {
-                let spikes = super::run_dc::<$ty>($current);
-                assert!(spikes > 0, "{}: no spike in 1 s at {} pA", stringify!($name), $current);
+            fn simulates_one_second_under_dc() {
+                super::check_firing(stringify!($name), super::run_dc::<$ty>($current), $silent);
             }
         }
     };
+}
+
+/// A model fires under its suprathreshold current, or stays silent for the reason given.
+fn check_firing(model: &str, spikes: u32, silent: Option<&str>) {
+    match silent {
+        Some(why) => assert_eq!(spikes, 0, "{model}: {why}"),
+        None => assert!(spikes > 0, "{model}: no spike in 1 s"),
+    }
 }
 
 library_model!(aeif_cond_alpha_alt_neuron, AeifCondAlphaAltNeuron, "../../../shared/nestml-models/neurons/aeif_cond_alpha_alt_neuron.nestml", 800.0);
