@@ -96,6 +96,15 @@ struct Comparison {
 }
 
 impl Comparison {
+    /// ", identical spike steps", ", spike steps differ by up to N" or "" (different counts).
+    fn shift_text(&self) -> String {
+        match self.max_shift() {
+            Some(0) => ", identical spike steps".into(),
+            Some(s) => format!(", spike steps differ by up to {s}"),
+            None => String::new(),
+        }
+    }
+
     /// The largest spike-step difference, if both sides spiked equally often.
     fn max_shift(&self) -> Option<i64> {
         (self.nest.len() == self.ours.len()).then(|| self.nest.iter().zip(&self.ours).map(|(a, b)| (a - b).abs()).max().unwrap_or(0))
@@ -122,8 +131,8 @@ fn compare<N: Neuron + Default>(model: &str, scenario: &str, dt: &str) -> Compar
     }
     let c = Comparison { before_spike, overall, nest, ours: got.spike_steps };
     eprintln!(
-        "{model} {scenario} dt={dt}: V_m rel. error {:.2e} before the first spike, {:.2e} overall; spikes NEST {} ours {}, max shift {:?} steps",
-        c.before_spike, c.overall, c.nest.len(), c.ours.len(), c.max_shift()
+        "{model} {scenario} dt={dt}: V_m rel. error {:.2e} before the first spike, {:.2e} overall; spikes NEST {} ours {}{}",
+        c.before_spike, c.overall, c.nest.len(), c.ours.len(), c.shift_text()
     );
     c
 }
@@ -141,7 +150,7 @@ fn compare_fi<N: Neuron + Default>(model: &str, dt: &str) -> Vec<(f64, Compariso
             let nest: Vec<i64> = fx["spike_steps"][i].as_array().unwrap().iter().map(|s| s.as_i64().unwrap()).collect();
             let got = run::<N>(&fx, Some(*i_e), steps);
             let c = Comparison { before_spike: 0.0, overall: 0.0, nest, ours: got.spike_steps };
-            eprintln!("{model} fI dt={dt} I_e={i_e}: spikes NEST {} ours {}, max shift {:?}", c.nest.len(), c.ours.len(), c.max_shift());
+            eprintln!("{model} fI dt={dt} I_e={i_e}: spikes NEST {} ours {}{}", c.nest.len(), c.ours.len(), c.shift_text());
             (*i_e, c)
         })
         .collect()
