@@ -59,3 +59,28 @@ fn vector_model_loops_over_its_traces() {
     n.set("n_traces", 5.0).unwrap();
     assert_eq!(n.vector_len(<VectorNeuron as Neuron>::variable_index("trace").unwrap()), 5);
 }
+
+#[test]
+fn integer_division_and_remainder_truncate_as_in_cpp() {
+    nestml::nestml!(
+        r#"
+model arith_neuron:
+    state:
+        n integer = 7
+        q integer = 0
+        r integer = 0
+        m integer = 0
+        x real = 0
+    update:
+        q = n // 2
+        r = n % 3
+        m = -n // 2
+        x = n / 2
+        n //= 2
+"#
+    );
+    let mut a = ArithNeuron::default();
+    run(&mut a, 0.0, 1);
+    assert_eq!((a.q, a.r, a.m, a.n), (3, 1, -3, 3));
+    assert_eq!(a.x, 3.5, "`/` divides as reals");
+}

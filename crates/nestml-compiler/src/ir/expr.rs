@@ -106,6 +106,9 @@ impl<'s, 'a> Lowerer<'s, 'a> {
                     BinaryOp::Mul => a * b,
                     BinaryOp::Div => a / b,
                     BinaryOp::Pow => a.pow(b),
+                    // integer division and remainder truncate towards zero, as C++'s on integers
+                    BinaryOp::FloorDiv => trunc(a / b),
+                    BinaryOp::Mod => a.clone() - b.clone() * trunc(a / b),
                     _ => return fail(e.span, format!("the operator `{}` has no meaning in equations", op.symbol())),
                 })
             }
@@ -277,6 +280,11 @@ pub fn conversion_expr(c: Conversion) -> Expr {
     } else {
         power * Expr::float(c.factor)
     }
+}
+
+/// `x` rounded towards zero: `sign(x) * floor(abs(x))`.
+pub(super) fn trunc(x: Expr) -> Expr {
+    Expr::call(Func::Sign, vec![x.clone()]) * Expr::call(Func::Floor, vec![Expr::call(Func::Abs, vec![x])])
 }
 
 /// Whether a user function is a plain formula (local declarations and a final `return`), which

@@ -57,18 +57,27 @@ impl Lowerer<'_, '_> {
 
     fn stmt(&mut self, s: &ast::Stmt) -> Lowered<IrStmt> {
         Ok(match &s.kind {
-            StmtKind::Assign { lhs, op, rhs } => IrStmt::Assign {
-                target: ode_name(&lhs.name.name, lhs.order),
-                index: lhs.index.as_ref().map(|i| self.expr(i)).transpose()?,
-                op: match op {
+            StmtKind::Assign { lhs, op, rhs } => {
+                let target = ode_name(&lhs.name.name, lhs.order);
+                let index = lhs.index.as_ref().map(|i| self.expr(i)).transpose()?;
+                let value = self.expr(rhs)?;
+                let arith = match op {
                     AssignOp::Set => None,
                     AssignOp::Add => Some(ArithOp::Add),
                     AssignOp::Sub => Some(ArithOp::Sub),
                     AssignOp::Mul => Some(ArithOp::Mul),
-                    AssignOp::Div | AssignOp::FloorDiv => Some(ArithOp::Div),
-                },
-                value: self.expr(rhs)?,
-            },
+                    AssignOp::Div => Some(ArithOp::Div),
+                    // `x //= y` is `x = x // y`
+                    AssignOp::FloorDiv => {
+                        let current = match &index {
+                            Some(i) => Expr::call(nestml_ode::Func::Element, vec![Expr::sym(&target), i.clone()]),
+                            None => Expr::sym(&target),
+                        };
+                        return Ok(IrStmt::Assign { target, index, op: None, value: super::expr::trunc(current / value) });
+                    }
+                };
+                IrStmt::Assign { target, index, op: arith, value }
+            }
             StmtKind::Declaration(d) => {
                 let value = d.rhs.as_ref().map(|e| self.expr(e)).transpose()?.unwrap_or_else(Expr::zero);
                 match d.variables.as_slice() {
