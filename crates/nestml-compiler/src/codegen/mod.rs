@@ -116,10 +116,13 @@ pub fn generate(ir: &ModelIr, options: &CodegenOptions) -> Result<String, Vec<Co
     }
 }
 
+/// A (row, column) of a matrix.
+type Entry = (usize, usize);
+
 /// The entries of `P = expm(A h)` and `Φ` that can be nonzero: `P[i][j]` where state `j`
 /// influences `i` through a chain of nonzero entries of `A` (or `i == j`), `Φ[i][k]` where
 /// moreover `b[k]` is nonzero.
-fn propagator_entries(lin: &LinearPart) -> (Vec<(usize, usize)>, Vec<(usize, usize)>) {
+fn propagator_entries(lin: &LinearPart) -> (Vec<Entry>, Vec<Entry>) {
     let n = lin.states.len();
     let mut reach: Vec<Vec<bool>> = (0..n).map(|i| (0..n).map(|j| i == j || !nestml_ode::is_zero(&lin.a[i][j])).collect()).collect();
     for k in 0..n {

@@ -26,9 +26,11 @@ fn kind_name(k: VarKind) -> &'static str {
     }
 }
 
-/// Orders `items` (symbol, default, vector size) so that each comes after the symbols its
-/// default and size use.
-fn dependency_order<'a>(items: &[(&'a str, Option<&'a Expr>, Option<&'a Expr>)]) -> Result<Vec<(&'a str, Option<&'a Expr>, Option<&'a Expr>)>, Vec<String>> {
+/// A declared symbol with its default and, for a vector, its size.
+type Declared<'a> = (&'a str, Option<&'a Expr>, Option<&'a Expr>);
+
+/// Orders `items` so that each comes after the symbols its default and size use.
+fn dependency_order<'a>(items: &[Declared<'a>]) -> Result<Vec<Declared<'a>>, Vec<String>> {
     let names: BTreeSet<&str> = items.iter().map(|(n, ..)| *n).collect();
     let mut done: BTreeSet<&str> = BTreeSet::new();
     let mut order = Vec::new();
@@ -132,7 +134,7 @@ impl Gen<'_> {
 
         // Default
         let initial: BTreeMap<&str, &Expr> = ms.system.states.iter().map(|s| (s.name.as_str(), &s.initial)).collect();
-        let mut items: Vec<(&str, Option<&Expr>, Option<&Expr>)> = ir.variables.iter().map(|v| (v.name.as_str(), v.default.as_ref(), v.size.as_ref())).collect();
+        let mut items: Vec<Declared> = ir.variables.iter().map(|v| (v.name.as_str(), v.default.as_ref(), v.size.as_ref())).collect();
         for s in &conv_states {
             items.push((s.as_str(), initial.get(s.as_str()).copied(), None));
         }
@@ -173,7 +175,7 @@ impl Gen<'_> {
         let _ = writeln!(o, "            __spikes: ::core::default::Default::default(),\n            __currents: ::core::default::Default::default(),\n        }};\n        __s.__propagator();\n        __s\n    }}\n}}\n");
 
         // internals, propagator, state names
-        let internals: Vec<(&str, Option<&Expr>, Option<&Expr>)> = ir.variables.iter().filter(|v| v.kind == VarKind::Internal && v.size.is_none()).map(|v| (v.name.as_str(), v.default.as_ref(), None)).collect();
+        let internals: Vec<Declared> = ir.variables.iter().filter(|v| v.kind == VarKind::Internal && v.size.is_none()).map(|v| (v.name.as_str(), v.default.as_ref(), None)).collect();
         let _ = writeln!(o, "#[allow(non_snake_case, unused_parens, clippy::all)]\nimpl {name} {{");
         let states: Vec<String> = self.states.iter().map(|s| format!("{:?}", nestml_name(s))).collect();
         let _ = writeln!(o, "    /// The ODE states, in the order of the numeric solver's state vector.\n    const __STATES: [&'static str; {}] = [{}];\n", states.len(), states.join(", "));
