@@ -217,3 +217,16 @@ fn typed_accessors_speak_uom_quantities() {
     let err = htum.set_t_ref_tot(Time::new::<millisecond>(1.0)).unwrap_err();
     assert!(err.to_string().contains("guard of `t_ref_tot`"), "guards apply: {err}");
 }
+
+#[test]
+fn calibrate_rejects_bad_parameters_set_on_the_fields() {
+    let resolution = Resolution::from_ms(0.1).unwrap();
+    let mut n = tiny::TinyNeuron::default();
+    n.tau_m = -1.0; // the fields are public: `set` and its guard were bypassed
+    let e = n.calibrate(&resolution).unwrap_err();
+    assert!(e.to_string().starts_with("tiny_neuron: guard violated: tau_m > 0"), "{e}");
+    let mut n = iaf_psc_exp_neuron::IafPscExpNeuron::default();
+    n.tau_m = 0.0;
+    let e = n.calibrate(&resolution).unwrap_err();
+    assert!(e.to_string().contains("propagator = NaN: the exact propagator is not finite"), "{e}");
+}

@@ -250,7 +250,7 @@ impl Gen<'_> {
         let _ = writeln!(o, "    ];\n");
         let reset = if self.numeric { "\n        ::nestml::OdeSolver::reset(&mut self.__solver, resolution.h());" } else { "" };
         let _ = writeln!(o, "    fn init_buffers(&mut self, resolution: &::nestml::Resolution) {{\n        self.__spikes.clear();\n        self.__currents.clear();{reset}\n    }}\n");
-        let _ = writeln!(o, "    fn calibrate(&mut self, resolution: &::nestml::Resolution) -> ::core::result::Result<(), ::nestml::Fault> {{\n        self.__h = resolution.h();\n        self.__recompute();\n        Ok(())\n    }}\n");
+        self.calibrate(&mut o);
         let _ = writeln!(o, "    #[inline]\n    fn handle_spike(&mut self, receptor: usize, weight: f64, multiplicity: u32) {{\n        self.__spikes.receive(Self::RECEPTORS, receptor, weight, multiplicity);\n    }}\n");
         let _ = writeln!(o, "    #[inline]\n    fn handle_current(&mut self, port: usize, value: f64) {{\n        self.__currents.add(port, value);\n    }}\n");
         self.step(ms, &mut o);
@@ -258,6 +258,23 @@ impl Gen<'_> {
         o.push_str("}\n\n");
         o.push_str(&super::typed::typed_accessors(ir, &name));
         o
+    }
+
+    /// `Neuron::calibrate`: internals and propagator, then every guard (fields are public, so
+    /// a parameter may have been set without `set`) and a finite propagator.
+    fn calibrate(&mut self, o: &mut String) {
+        let none = BTreeSet::new();
+        let _ = writeln!(o, "    fn calibrate(&mut self, resolution: &::nestml::Resolution) -> ::core::result::Result<(), ::nestml::Fault> {{\n        self.__h = resolution.h();\n        self.__recompute();");
+        let guards: Vec<(String, nestml_ode::Cond)> = self.ir.variables.iter().filter_map(|v| Some((v.nestml_name.clone(), v.guard.clone()?))).collect();
+        for (name, g) in guards {
+            let c = self.cond(&g, Ctx::Calibrate, &none, None);
+            let text = format!("{g} (the guard of `{name}`, in NEST units)");
+            let _ = writeln!(o, "        if !{c} {{\n            return Err(::nestml::Fault::new(Self::NAME, 0.0, ::nestml::FaultKind::GuardViolated {{ guard: {text:?} }}));\n        }}");
+        }
+        if !self.p_entries.is_empty() {
+            let _ = writeln!(o, "        if let Some(v) = self.__P.iter().chain(self.__Phi.iter()).find(|v| !v.is_finite()) {{\n            return Err(::nestml::Fault::new(Self::NAME, 0.0, ::nestml::FaultKind::InvalidParameter {{ name: \"propagator\", value: *v, reason: \"the exact propagator is not finite at these parameters and this resolution\" }}));\n        }}");
+        }
+        let _ = writeln!(o, "        Ok(())\n    }}\n");
     }
 
     /// `Neuron::step`.
