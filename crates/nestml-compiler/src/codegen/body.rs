@@ -93,10 +93,16 @@ pub(super) struct Gen<'a> {
     pub state_index: BTreeMap<String, usize>,
     /// The exactly propagated states (none with `solver = "numeric"`).
     pub lin: LinearPart,
-    /// The entries of `P` and `Φ` that can be nonzero (from the structure of `A` and `b`), in
-    /// row order: they are stored flat and multiplied out as straight-line code.
+    /// The entries of `P` that can be nonzero (from the structure of `A`), in row order: they
+    /// are stored flat and multiplied out as straight-line code.
     pub p_entries: Vec<(usize, usize)>,
-    pub phi_entries: Vec<(usize, usize)>,
+    /// `reach[i][k]`: state `k` can influence state `i` (so `P[i][k]`, `Φ[i][k]` may be nonzero).
+    pub reach: Vec<Vec<bool>>,
+    /// `b` split into a constant part and inputs; `q_rows` are the rows with a constant part
+    /// (`__q`), `g_entries` the (row, input) pairs with a coefficient (`__G`).
+    pub forcing: super::forcing::Forcing,
+    pub q_rows: Vec<usize>,
+    pub g_entries: Vec<(usize, usize)>,
     /// Convolution states.
     pub conv: BTreeSet<String>,
     /// Whether some state needs the numeric solver.
@@ -381,8 +387,8 @@ impl Gen<'_> {
         let exact: Vec<(usize, String)> = self.lin.states.iter().enumerate().filter(|(_, s)| named(s) && !self.conv.contains(*s)).map(|(i, s)| (i, s.clone())).collect();
         let _ = writeln!(out, "{pad}{{");
         if !exact.is_empty() {
-            let (x, b) = self.linear_inputs(locals);
-            let _ = writeln!(out, "{pad}    let __x = {x};\n{pad}    let __b = {b};");
+            let (x, u) = self.linear_inputs(locals);
+            let _ = writeln!(out, "{pad}    let __x = {x};\n{pad}    let __u = {u};");
             for (i, s) in &exact {
                 let _ = writeln!(out, "{pad}    let {} = {};", local("__exact_", s), self.row(*i));
             }
@@ -421,11 +427,13 @@ impl Gen<'_> {
         let _ = writeln!(out, "{pad}}}");
     }
 
-    /// Row `i` of `P x + Φ b` over the locals `__x`, `__b`, as straight-line code.
+    /// Row `i` of `P x + Φ b` over the locals `__x` (state) and `__u` (inputs), as
+    /// straight-line code: `Σ P[i][j] x[j] + q[i] + Σ G[i][u] u`.
     pub fn row(&self, i: usize) -> String {
         let p = self.p_entries.iter().enumerate().filter(|(_, e)| e.0 == i).map(|(k, e)| format!("self.__P[{k}] * __x[{}]", e.1));
-        let phi = self.phi_entries.iter().enumerate().filter(|(_, e)| e.0 == i).map(|(k, e)| format!("self.__Phi[{k}] * __b[{}]", e.1));
-        let terms: Vec<String> = p.chain(phi).collect();
+        let q = self.q_rows.iter().position(|&r| r == i).map(|m| format!("self.__q[{m}]"));
+        let g = self.g_entries.iter().enumerate().filter(|(_, e)| e.0 == i).map(|(m, e)| format!("self.__G[{m}] * __u[{}]", e.1));
+        let terms: Vec<String> = p.chain(q).chain(g).collect();
         if terms.is_empty() {
             "0.0_f64".into()
         } else {
@@ -433,12 +441,12 @@ impl Gen<'_> {
         }
     }
 
-    /// The state `x` and held input `b` of the exactly propagated states as Rust arrays.
+    /// The state `x` and the inputs `u` of the exactly propagated states as Rust arrays.
     pub fn linear_inputs(&mut self, locals: &BTreeSet<String>) -> (String, String) {
         let n = self.lin.states.len();
         let x: Vec<String> = self.lin.states.iter().map(|s| field(s)).collect();
-        let b: Vec<String> = self.lin.b.clone().iter().map(|e| self.expr(e, Ctx::Step, locals, None)).collect();
-        (format!("[{}] as [f64; {n}]", x.join(", ")), format!("[{}] as [f64; {n}]", b.join(", ")))
+        let u: Vec<String> = self.forcing.inputs.clone().iter().map(|e| self.expr(e, Ctx::Step, locals, None)).collect();
+        (format!("[{}] as [f64; {n}]", x.join(", ")), format!("[{}] as [f64; {}]", u.join(", "), u.len()))
     }
 }
 

@@ -24,6 +24,7 @@
 //! What cannot be generated is reported as a [`CodegenError`] naming the feature.
 
 mod body;
+mod forcing;
 mod model;
 mod names;
 mod options;
@@ -37,6 +38,7 @@ use nestml_ode::{Expr, LinearPart};
 use crate::analysis::{build_system, resolved_inlines, SolverMode, StateOrigin, WEIGHT};
 use crate::diagnostics::Span;
 use crate::ir::ModelIr;
+use crate::sema::symbols::VarKind;
 use crate::sema::types::Type;
 use body::Gen;
 pub use names::type_name;
@@ -87,7 +89,15 @@ pub fn generate(ir: &ModelIr, options: &CodegenOptions) -> Result<String, Vec<Co
         .filter(|j| !conv.contains(&j.state))
         .filter_map(|j| Some((ir.spike_ports.iter().position(|p| *p == j.port)?, j.state.clone(), j.jump.subs(WEIGHT, &Expr::sym("__w")))))
         .collect();
-    let (p_entries, phi_entries) = propagator_entries(&lin);
+    let (p_entries, reach) = propagator_entries(&lin);
+    let fixed = |s: &str| s == crate::ir::STEP || ir.variable(s).is_some_and(|v| matches!(v.kind, VarKind::Parameter | VarKind::Internal));
+    let forcing = forcing::split(&lin.b, fixed);
+    let n = lin.states.len();
+    let q_rows = (0..n).filter(|&i| (0..n).any(|k| reach[i][k] && !nestml_ode::is_zero(&forcing.constant[k]))).collect();
+    let g_entries = (0..n)
+        .flat_map(|i| (0..forcing.inputs.len()).map(move |u| (i, u)))
+        .filter(|&(i, u)| (0..n).any(|k| reach[i][k] && forcing.coefficients[k].iter().any(|(v, _)| *v == u)))
+        .collect();
     let model_name = format!("{}{}", ir.name, options.suffix);
     let mut g = Gen {
         ir,
@@ -103,7 +113,10 @@ pub fn generate(ir: &ModelIr, options: &CodegenOptions) -> Result<String, Vec<Co
         states,
         lin,
         p_entries,
-        phi_entries,
+        reach,
+        forcing,
+        q_rows,
+        g_entries,
         conv,
         delta_jumps,
         errors: Vec::new(),
@@ -119,10 +132,9 @@ pub fn generate(ir: &ModelIr, options: &CodegenOptions) -> Result<String, Vec<Co
 /// A (row, column) of a matrix.
 type Entry = (usize, usize);
 
-/// The entries of `P = expm(A h)` and `Φ` that can be nonzero: `P[i][j]` where state `j`
-/// influences `i` through a chain of nonzero entries of `A` (or `i == j`), `Φ[i][k]` where
-/// moreover `b[k]` is nonzero.
-fn propagator_entries(lin: &LinearPart) -> (Vec<Entry>, Vec<Entry>) {
+/// The entries of `P = expm(A h)` that can be nonzero — `P[i][j]` where state `j` influences
+/// `i` through a chain of nonzero entries of `A` (or `i == j`) — and that reachability.
+fn propagator_entries(lin: &LinearPart) -> (Vec<Entry>, Vec<Vec<bool>>) {
     let n = lin.states.len();
     let mut reach: Vec<Vec<bool>> = (0..n).map(|i| (0..n).map(|j| i == j || !nestml_ode::is_zero(&lin.a[i][j])).collect()).collect();
     for k in 0..n {
@@ -133,8 +145,7 @@ fn propagator_entries(lin: &LinearPart) -> (Vec<Entry>, Vec<Entry>) {
         }
     }
     let p = (0..n).flat_map(|i| (0..n).map(move |j| (i, j))).filter(|&(i, j)| reach[i][j]).collect();
-    let phi = (0..n).flat_map(|i| (0..n).map(move |k| (i, k))).filter(|&(i, k)| reach[i][k] && !nestml_ode::is_zero(&lin.b[k])).collect();
-    (p, phi)
+    (p, reach)
 }
 
 /// Parses generated source into tokens.

@@ -125,8 +125,8 @@ impl Gen<'_> {
         for p in ir.spike_ports.iter().chain(&ir.continuous_ports) {
             let _ = writeln!(o, "    __in_{p}: f64,");
         }
-        let (np, nphi) = (self.p_entries.len(), self.phi_entries.len());
-        let _ = writeln!(o, "    __h: f64,\n    /// The entries of `P = expm(A h)` that can be nonzero, row by row.\n    __P: [f64; {np}],\n    /// The entries of `Φ` that meet a nonzero `b`.\n    __Phi: [f64; {nphi}],");
+        let (np, nq, ng) = (self.p_entries.len(), self.q_rows.len(), self.g_entries.len());
+        let _ = writeln!(o, "    __h: f64,\n    /// The entries of `P = expm(A h)` that can be nonzero, row by row.\n    __P: [f64; {np}],\n    /// `Φ` times the constant part of `b`, per row that has one.\n    __q: [f64; {nq}],\n    /// `Φ` times the coefficients of the inputs in `b`, per (row, input).\n    __G: [f64; {ng}],");
         if self.numeric {
             let _ = writeln!(o, "    __solver: {},", self.solver_type());
         }
@@ -168,7 +168,7 @@ impl Gen<'_> {
         for p in ir.spike_ports.iter().chain(&ir.continuous_ports) {
             let _ = writeln!(o, "            __in_{p}: 0.0,");
         }
-        let _ = writeln!(o, "            __h,\n            __P: [0.0; {np}],\n            __Phi: [0.0; {nphi}],");
+        let _ = writeln!(o, "            __h,\n            __P: [0.0; {np}],\n            __q: [0.0; {nq}],\n            __G: [0.0; {ng}],");
         if self.numeric {
             let _ = writeln!(o, "            __solver: {},", self.solver_new());
         }
@@ -204,14 +204,29 @@ impl Gen<'_> {
             o.push_str(&body);
             let _ = writeln!(o, "        Ok(0.0)\n    }}\n");
         }
-        let _ = writeln!(o, "    /// `P = expm(A h)` and `Φ` at the current parameters and resolution.\n    fn __propagator(&mut self) {{");
+        let _ = writeln!(o, "    /// `P = expm(A h)`, `q` and `G` at the current parameters and resolution.\n    fn __propagator(&mut self) {{");
         if n > 0 {
             let a = self.lin.a.clone();
             let rows: Vec<String> = a.iter().map(|row| format!("[{}]", row.iter().map(|e| self.expr(e, Ctx::Calibrate, &none, None)).collect::<Vec<_>>().join(", "))).collect();
             let _ = writeln!(o, "        let __a: [[f64; {n}]; {n}] = [\n            {},\n        ];", rows.join(",\n            "));
             let p: Vec<String> = self.p_entries.iter().map(|(i, j)| format!("__p[{i}][{j}]")).collect();
-            let phi: Vec<String> = self.phi_entries.iter().map(|(i, j)| format!("__phi[{i}][{j}]")).collect();
-            let _ = writeln!(o, "        let (__p, __phi) = ::nestml::linalg::propagator(&__a, self.__h);\n        self.__P = [{}];\n        self.__Phi = [{}];", p.join(", "), phi.join(", "));
+            let _ = writeln!(o, "        let (__p, __phi) = ::nestml::linalg::propagator(&__a, self.__h);\n        self.__P = [{}];", p.join(", "));
+            // q = Φ · constant part of b, G = Φ · coefficients of the inputs
+            let constant: Vec<Expr> = self.forcing.constant.clone();
+            let c: Vec<String> = constant.iter().map(|e| self.expr(e, Ctx::Calibrate, &none, None)).collect();
+            let _ = writeln!(o, "        let __c: [f64; {n}] = [{}];", c.join(", "));
+            let q: Vec<String> = self.q_rows.iter().map(|&i| (0..n).filter(|&k| self.reach[i][k] && !nestml_ode::is_zero(&constant[k])).map(|k| format!("__phi[{i}][{k}] * __c[{k}]")).collect::<Vec<_>>().join(" + ")).collect();
+            let _ = writeln!(o, "        self.__q = [{}];", q.join(", "));
+            let mut g = Vec::new();
+            for (i, u) in self.g_entries.clone() {
+                let coefficients: Vec<(usize, Expr)> = (0..n)
+                    .filter(|&k| self.reach[i][k])
+                    .filter_map(|k| self.forcing.coefficients[k].iter().find(|(v, _)| *v == u).map(|(_, coeff)| (k, coeff.clone())))
+                    .collect();
+                let terms: Vec<String> = coefficients.iter().map(|(k, coeff)| format!("__phi[{i}][{k}] * {}", self.expr(coeff, Ctx::Calibrate, &none, None))).collect();
+                g.push(terms.join(" + "));
+            }
+            let _ = writeln!(o, "        self.__G = [{}];", g.join(", "));
         }
         let _ = writeln!(o, "    }}\n}}\n");
 
@@ -272,7 +287,7 @@ impl Gen<'_> {
             let _ = writeln!(o, "        if !{c} {{\n            return Err(::nestml::Fault::new(Self::NAME, 0.0, ::nestml::FaultKind::GuardViolated {{ guard: {text:?} }}));\n        }}");
         }
         if !self.p_entries.is_empty() {
-            let _ = writeln!(o, "        if let Some(v) = self.__P.iter().chain(self.__Phi.iter()).find(|v| !v.is_finite()) {{\n            return Err(::nestml::Fault::new(Self::NAME, 0.0, ::nestml::FaultKind::InvalidParameter {{ name: \"propagator\", value: *v, reason: \"the exact propagator is not finite at these parameters and this resolution\" }}));\n        }}");
+            let _ = writeln!(o, "        if let Some(v) = self.__P.iter().chain(&self.__q).chain(&self.__G).find(|v| !v.is_finite()) {{\n            return Err(::nestml::Fault::new(Self::NAME, 0.0, ::nestml::FaultKind::InvalidParameter {{ name: \"propagator\", value: *v, reason: \"the exact propagator is not finite at these parameters and this resolution\" }}));\n        }}");
         }
         let _ = writeln!(o, "        Ok(())\n    }}\n");
     }
@@ -291,11 +306,11 @@ impl Gen<'_> {
         }
         let exact_conv: Vec<(usize, String)> = self.lin.states.iter().enumerate().filter(|(_, s)| self.conv.contains(*s)).map(|(i, s)| (i, s.clone())).collect();
         if !exact_conv.is_empty() {
-            let (x, b) = self.linear_inputs(&none);
+            let (x, u) = self.linear_inputs(&none);
             let names: Vec<String> = exact_conv.iter().map(|(_, s)| local("__conv_", s)).collect();
             let rows: Vec<String> = exact_conv.iter().map(|(i, _)| self.row(*i)).collect();
             let _ = writeln!(o, "        // convolutions: their values at the end of the step, from those at its start");
-            let _ = writeln!(o, "        let ({},) = {{\n            let __x = {x};\n            let __b = {b};\n            ({},)\n        }};", names.join(", "), rows.join(", "));
+            let _ = writeln!(o, "        let ({},) = {{\n            let __x = {x};\n            let __u = {u};\n            ({},)\n        }};", names.join(", "), rows.join(", "));
         }
         let _ = writeln!(o, "        // update");
         let mut body = String::new();
