@@ -6,10 +6,11 @@
 //! assignment, as C++'s `long = double`):
 //! - the struct: one public field per state variable, parameter and internal (named as the
 //!   NESTML symbol, `g__d` for `g'`), one per convolution state, the propagator cache
-//!   (`__P`, `__Phi`: only the entries that the structure of `A` and `b` lets be nonzero, so
-//!   that each exact row is straight-line code), the numeric solver and the input buffers;
+//!   (`__P`: only the entries the structure of `A` lets be nonzero; `__q`, `__G`: `Φ` times the
+//!   constant part of `b` and times the coefficients of its inputs, see `forcing`), so that
+//!   each exact row is straight-line code; the numeric solver and the input buffers;
 //! - `Default`: the defaults evaluated in dependency order, the propagator at 0.1 ms;
-//! - `calibrate`: the internals (in dependency order) and `P = expm(A h)`, `Φ` from the
+//! - `calibrate`: the internals (in dependency order) and `P = expm(A h)`, `q`, `G` from the
 //!   parameter values at the resolution (`nestml::linalg::propagator`);
 //! - `step`, in the order of PyNESTML's NEST target: spike sums into the port values
 //!   (`1e-3 * weight sum`, so `port * 1 s` is the sum); the end-of-step values of the
