@@ -30,6 +30,31 @@
 //! let rec = driver.run(&mut n, 100).unwrap();
 //! assert!(rec.column("V_m").unwrap()[99] > -70.0);
 //! ```
+//!
+//! Options come first, as in PyNESTML's code generator (`solver`, `numeric_solver`,
+//! `gsl_abs_error_tol`, `gsl_rel_error_tol`, `gsl_adaptive_step_size_controller`, `suffix`);
+//! every scalar with a unit also has typed accessors through [`uom`]:
+//!
+//! ```
+//! use nestml::uom::si::{f64::Time, time::millisecond};
+//!
+//! nestml::nestml!(numeric_solver = "forward-Euler", r#"
+//! model quadratic_neuron:
+//!     state:
+//!         V_m mV = -65 mV
+//!     equations:
+//!         V_m' = (V_m + 65 mV) * (V_m + 50 mV) / (tau_m * 15 mV)
+//!     parameters:
+//!         tau_m ms = 10 ms [[tau_m > 0 ms]]
+//!     update:
+//!         integrate_odes()
+//! "#);
+//!
+//! let mut n = QuadraticNeuron::default();
+//! n.set_tau_m(Time::new::<millisecond>(20.0)).unwrap();
+//! assert_eq!(n.tau_m, 20.0); // fields hold NEST units (ms)
+//! assert!(n.set_tau_m(Time::new::<millisecond>(-1.0)).is_err()); // the guard
+//! ```
 
 pub use nestml_macros::{include_nestml, nestml};
 pub use nestml_runtime::*;
