@@ -107,3 +107,20 @@ model arith_neuron:
     assert_eq!((a.q, a.r, a.m, a.n), (3, 1, -3, 3));
     assert_eq!(a.x, 3.5, "`/` divides as reals");
 }
+
+#[test]
+fn several_models_in_one_text_become_several_types() {
+    nestml::nestml!(
+        r#"
+model first_neuron:
+    parameters:
+        a real = 1
+
+model second_neuron:
+    parameters:
+        b real = 2
+"#
+    );
+    assert_eq!((FirstNeuron::default().a, SecondNeuron::default().b), (1.0, 2.0));
+    assert_eq!(<SecondNeuron as Neuron>::NAME, "second_neuron");
+}
