@@ -78,7 +78,9 @@ impl Fault {
         }
     }
 
-    /// Checks that every value is finite; `names[i]` names `values[i]`.
+    /// Checks that every value is finite; `names[i]` names `values[i]`. (Generated code tests
+    /// finiteness inline and calls this only to build the fault.)
+    #[cold]
     pub fn check_finite(
         model: &'static str,
         t: f64,

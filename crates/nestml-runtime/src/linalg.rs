@@ -10,7 +10,45 @@
 use nalgebra::DMatrix;
 
 /// `(P, Φ)` for the matrix `a` and step `h`.
+///
+/// The last result is remembered per thread: a population of neurons with equal parameters,
+/// calibrated one after the other, computes the matrix exponential once.
 pub fn propagator<const N: usize>(a: &[[f64; N]; N], h: f64) -> ([[f64; N]; N], [[f64; N]; N]) {
+    let key: [u64; 1] = [h.to_bits()];
+    let bits = || key.iter().copied().chain(a.iter().flatten().map(|x| x.to_bits()));
+    if let Some(hit) = LAST.with(|last| {
+        let last = last.borrow();
+        (last.0.iter().copied().eq(bits())).then(|| {
+            let mut p = [[0.0; N]; N];
+            let mut phi = [[0.0; N]; N];
+            for i in 0..N {
+                p[i].copy_from_slice(&last.1[i * N..(i + 1) * N]);
+                phi[i].copy_from_slice(&last.2[i * N..(i + 1) * N]);
+            }
+            (p, phi)
+        })
+    }) {
+        return hit;
+    }
+    let (p, phi) = compute(a, h);
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        last.0.clear();
+        last.0.extend(bits());
+        last.1.clear();
+        last.1.extend(p.iter().flatten());
+        last.2.clear();
+        last.2.extend(phi.iter().flatten());
+    });
+    (p, phi)
+}
+
+thread_local! {
+    /// The last `propagator` call of this thread: (bits of `h` and `a`, `P`, `Φ`), row-major.
+    static LAST: std::cell::RefCell<(Vec<u64>, Vec<f64>, Vec<f64>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new(), Vec::new())) };
+}
+
+fn compute<const N: usize>(a: &[[f64; N]; N], h: f64) -> ([[f64; N]; N], [[f64; N]; N]) {
     let closed: [bool; N] = core::array::from_fn(|i| (0..N).all(|j| j == i || a[i][j] == 0.0));
     let mut p = [[0.0; N]; N];
     let mut phi = [[0.0; N]; N];
@@ -61,5 +99,18 @@ mod tests {
         assert!((phi[1][1] - (-0.01f64).exp_m1() / -0.1).abs() < 1e-15);
         let (pt, phit) = propagator(&[[0.0]], 0.1);
         assert_eq!((pt[0][0], phit[0][0]), (1.0, 0.1));
+    }
+
+    #[test]
+    fn the_remembered_result_is_the_computed_one() {
+        let a = [[-0.5, 0.0], [1.0 / 250.0, -0.1]];
+        let first = propagator(&a, 0.1);
+        assert_eq!(propagator(&a, 0.1), first, "hit");
+        assert_eq!(first, compute(&a, 0.1));
+        // another step or matrix is computed afresh
+        assert_eq!(propagator(&a, 0.2), compute(&a, 0.2));
+        let b = [[-0.5, 0.0], [1.0 / 250.0, -0.2]];
+        assert_eq!(propagator(&b, 0.2), compute(&b, 0.2));
+        assert_eq!(propagator(&a, 0.1), first);
     }
 }

@@ -348,7 +348,8 @@ impl Gen<'_> {
         }
         if !self.states.is_empty() {
             let values: Vec<String> = self.states.iter().map(|s| field(s)).collect();
-            let _ = writeln!(o, "        ::nestml::Fault::check_finite(<Self as ::nestml::Neuron>::NAME, __t, &Self::__STATES, &[{}])?;", values.join(", "));
+            let finite: Vec<String> = values.iter().map(|v| format!("{v}.is_finite()")).collect();
+            let _ = writeln!(o, "        if !({}) {{\n            ::nestml::Fault::check_finite(<Self as ::nestml::Neuron>::NAME, __t, &Self::__STATES, &[{}])?;\n        }}", finite.join(" & "), values.join(", "));
         }
         let _ = writeln!(o, "        self.__currents.end_step();\n        Ok(__out)\n    }}\n");
     }
