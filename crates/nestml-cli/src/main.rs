@@ -2,6 +2,7 @@
 
 mod analyze;
 mod check;
+mod generate;
 mod json;
 
 use std::process::ExitCode;
@@ -22,6 +23,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Show how each model's ODEs will be integrated: exact propagators and numeric solvers.
     Analyze(analyze::AnalyzeArgs),
+    /// Print the Rust source that `include_nestml!` expands a file to.
+    Generate(generate::GenerateArgs),
 }
 
 fn main() -> ExitCode {
@@ -30,5 +33,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Analyze(args) => analyze::run(&args),
+        Command::Generate(args) => generate::run(&args),
     }
 }

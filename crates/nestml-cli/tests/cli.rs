@@ -295,3 +295,29 @@ fn analyze_reports_the_plan_as_json() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("error[E0003]"), "{}", stderr(&out));
 }
+
+#[test]
+fn generate_prints_the_macro_expansion() {
+    let dir = temp_dir("generate");
+    let file = write(&dir, "clean.nestml", CLEAN);
+    let out = nestml(&["generate", file.to_str().unwrap()], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let src = stdout(&out);
+    assert!(src.contains("pub struct CleanNeuron {"), "{src}");
+    assert!(src.contains("impl ::nestml::Neuron for CleanNeuron {"), "{src}");
+    assert!(!src.contains("uom shadow"));
+
+    let out = nestml(&["generate", "--uom-check", "-o", "suffix=_x", "clean.nestml"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("pub struct CleanNeuronX {") && stdout(&out).contains("fn __uom_check_clean_neuron_x()"));
+
+    let out = nestml(&["generate", "-o", "numeric_solver=euler", "clean.nestml"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("expected one of \"rk45\""), "{}", stderr(&out));
+
+    let broken = write(&dir, "broken.nestml", MISSING_COLON);
+    let out = nestml(&["generate", broken.to_str().unwrap()], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("broken.nestml:2:10"), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+}
