@@ -93,19 +93,23 @@ model arith_neuron:
         q integer = 0
         r integer = 0
         m integer = 0
+        k integer = 2
         x real = 0
+        y real = 0
     update:
         q = n // 2
         r = n % 3
         m = -n // 2
         x = n / 2
+        y = n / k
         n //= 2
 "#
     );
     let mut a = ArithNeuron::default();
     run(&mut a, 0.0, 1);
     assert_eq!((a.q, a.r, a.m, a.n), (3, 1, -3, 3));
-    assert_eq!(a.x, 3.5, "`/` divides as reals");
+    assert_eq!(a.x, 3.5, "a literal divisor divides as reals (PyNESTML casts it to double)");
+    assert_eq!(a.y, 3.0, "two integers divide as integers, as in C++");
 }
 
 #[test]

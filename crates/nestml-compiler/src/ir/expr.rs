@@ -7,6 +7,8 @@ use nestml_ode::{CmpOp, Cond, Expr, Func, Num};
 use crate::diagnostics::Span;
 use crate::sema::symbols::ModelSymbols;
 use crate::sema::types::resolve_unit_type;
+use crate::sema::types::Type;
+use crate::sema::typing::TypeInfo;
 use crate::sema::units::Conversion;
 use crate::syntax::ast::{self, BinaryOp, ExprKind, StmtKind, UnaryOp};
 
@@ -33,6 +35,8 @@ pub const STEP: &str = "__h";
 /// Lowers expressions of one model; remembers the convolutions it meets.
 pub struct Lowerer<'s, 'a> {
     pub syms: &'s ModelSymbols<'a>,
+    /// The checked type of every expression (to tell integer division from real division).
+    types: TypeInfo,
     pub convolutions: Vec<(String, String)>,
     /// Values of function parameters and locals while a function call is inlined.
     bindings: HashMap<String, Expr>,
@@ -84,7 +88,8 @@ fn fail<T>(span: Span, message: impl Into<String>) -> Lowered<T> {
 impl<'s, 'a> Lowerer<'s, 'a> {
     /// A lowerer for the model whose symbols are `syms`.
     pub fn new(syms: &'s ModelSymbols<'a>) -> Self {
-        Lowerer { syms, convolutions: Vec::new(), bindings: HashMap::new(), depth: 0, hoisted: None, hoist_count: 0 }
+        let types = crate::sema::typing::check_model(syms, &mut Vec::new());
+        Lowerer { syms, types, convolutions: Vec::new(), bindings: HashMap::new(), depth: 0, hoisted: None, hoist_count: 0 }
     }
 
     /// Lowers a numeric expression.
@@ -104,6 +109,9 @@ impl<'s, 'a> Lowerer<'s, 'a> {
                     BinaryOp::Add => a + b,
                     BinaryOp::Sub => a - b,
                     BinaryOp::Mul => a * b,
+                    // two integers divide as integers (C++), unless the divisor is a number
+                    // literal, which PyNESTML's NEST target casts to double
+                    BinaryOp::Div if self.is_integer(l) && self.is_integer(r) && !matches!(r.kind, ExprKind::Number { .. }) => trunc(a / b),
                     BinaryOp::Div => a / b,
                     BinaryOp::Pow => a.pow(b),
                     // integer division and remainder truncate towards zero, as C++'s on integers
@@ -217,6 +225,10 @@ impl<'s, 'a> Lowerer<'s, 'a> {
                 None => fail(span, format!("`{name}` has no meaning in equations")),
             },
         }
+    }
+
+    fn is_integer(&self, e: &ast::Expr) -> bool {
+        self.types.types.get(&e.span) == Some(&Type::Integer)
     }
 
     /// A fresh local name `__<kind><N>` for a hoisted value.
