@@ -21,7 +21,7 @@
 //! (meant for `N ≤ 32`). No Newton iteration, no allocation.
 
 use super::lu::{lu_decompose, lu_solve};
-use super::{first_non_finite, OdeRhs, OdeSolver, SolverError};
+use super::{integrate_fixed, OdeRhs, OdeSolver, SolverError};
 
 const GAMMA: f64 = 1.0 + std::f64::consts::FRAC_1_SQRT_2;
 
@@ -131,15 +131,8 @@ impl<const N: usize> OdeSolver<N> for Ros2<N> {
         t1: f64,
         y: &mut [f64; N],
     ) -> Result<(), SolverError> {
-        let h = (t1 - t0) / self.substeps as f64;
-        for i in 0..self.substeps {
-            let t = t0 + i as f64 * h;
-            self.step(f, t, h, y)?;
-            if let Some(index) = first_non_finite(y) {
-                return Err(SolverError::NonFinite { index, t: t + h });
-            }
-        }
-        Ok(())
+        let substeps = self.substeps;
+        integrate_fixed(substeps, t0, t1, y, |t, h, y| self.step(f, t, h, y))
     }
 
     fn reset(&mut self, _h: f64) {}
@@ -166,32 +159,20 @@ mod tests {
     #[test]
     fn second_order_convergence_with_numeric_and_exact_jacobian() {
         let mut s = Ros2::<1>::default();
-        let e: Vec<f64> = [16, 32, 64, 128]
-            .iter()
-            .map(|&n| {
-                error_with_steps(n, 1.0, [1.0], decay_exact, |t, h, y| {
-                    s.step(&decay, t, h, y).unwrap()
-                })
-            })
-            .collect();
-        let p = observed_order(&e);
+        let (p, e) = convergence_order(&[16, 32, 64, 128], 1.0, [1.0], decay_exact, |t, h, y| {
+            s.step(&decay, t, h, y).unwrap()
+        });
         assert!((p - 2.0).abs() < 0.1, "order {p} from {e:?}");
 
         for exact_jac in [false, true] {
             let mut s = Ros2::<2>::default();
-            let e: Vec<f64> = [32, 64, 128, 256]
-                .iter()
-                .map(|&n| {
-                    error_with_steps(n, 4.0, [1.0, 0.0], oscillator_exact, |t, h, y| {
-                        if exact_jac {
-                            s.step(&OscillatorWithJacobian, t, h, y).unwrap()
-                        } else {
-                            s.step(&oscillator, t, h, y).unwrap()
-                        }
-                    })
-                })
-                .collect();
-            let p = observed_order(&e);
+            let (p, e) = convergence_order(&[32, 64, 128, 256], 4.0, [1.0, 0.0], oscillator_exact, |t, h, y| {
+                if exact_jac {
+                    s.step(&OscillatorWithJacobian, t, h, y).unwrap()
+                } else {
+                    s.step(&oscillator, t, h, y).unwrap()
+                }
+            });
             assert!(
                 (p - 2.0).abs() < 0.1,
                 "exact J {exact_jac}: order {p} from {e:?}"

@@ -115,23 +115,24 @@ pub(crate) fn first_non_finite<const N: usize>(y: &[f64; N]) -> Option<usize> {
     y.iter().position(|v| !v.is_finite())
 }
 
-/// Integrates from `t0` to `t1` in `substeps` equal steps of `step(t, h, y)`, then checks
-/// that the state is finite (the shared `integrate` of the fixed-step methods).
+/// Integrates from `t0` to `t1` in `substeps` equal steps of `step(t, h, y)`, checking after
+/// each that the state is finite (the shared `integrate` of the fixed-step methods).
 pub(crate) fn integrate_fixed<const N: usize>(
     substeps: u32,
     t0: f64,
     t1: f64,
     y: &mut [f64; N],
-    mut step: impl FnMut(f64, f64, &mut [f64; N]),
+    mut step: impl FnMut(f64, f64, &mut [f64; N]) -> Result<(), SolverError>,
 ) -> Result<(), SolverError> {
     let h = (t1 - t0) / substeps as f64;
     for i in 0..substeps {
-        step(t0 + i as f64 * h, h, y);
+        let t = t0 + i as f64 * h;
+        step(t, h, y)?;
+        if let Some(index) = first_non_finite(y) {
+            return Err(SolverError::NonFinite { index, t: t + h });
+        }
     }
-    match first_non_finite(y) {
-        Some(index) => Err(SolverError::NonFinite { index, t: t1 }),
-        None => Ok(()),
-    }
+    Ok(())
 }
 
 /// Checks a fixed-step count: at least one step.

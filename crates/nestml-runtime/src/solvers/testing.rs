@@ -46,6 +46,19 @@ pub fn error_with_steps<const N: usize>(
         .fold(0.0, f64::max)
 }
 
+/// The observed order of `step` integrating to `t_end` with each of the step counts `ns`
+/// (doublings), and the errors it came from.
+pub fn convergence_order<const N: usize>(
+    ns: &[usize],
+    t_end: f64,
+    y0: [f64; N],
+    exact: impl Fn(f64) -> [f64; N],
+    mut step: impl FnMut(f64, f64, &mut [f64; N]),
+) -> (f64, Vec<f64>) {
+    let errors: Vec<f64> = ns.iter().map(|&n| error_with_steps(n, t_end, y0, &exact, &mut step)).collect();
+    (observed_order(&errors), errors)
+}
+
 /// The observed order `log2(e(n) / e(2n))`, averaged over the doublings `n0, 2 n0, … `.
 pub fn observed_order(errors: &[f64]) -> f64 {
     let orders: Vec<f64> = errors.windows(2).map(|w| (w[0] / w[1]).log2()).collect();
