@@ -71,7 +71,7 @@ pub fn run(args: &AnalyzeArgs) -> ExitCode {
         numeric_solver: args.numeric_solver.clone(),
         overrides: args.overrides.iter().map(|(n, v)| (n.replace('\'', "__d"), *v)).collect(),
     };
-    let plans = nestml_compiler::analyse_unit(&checked.unit, &options);
+    let plans = nestml_compiler::analyse_unit(&checked, &options);
     let mut out = std::io::stdout().lock();
     if args.json {
         let _ = writeln!(out, "{}", serde_json::to_string_pretty(&plans).expect("plans serialise"));

@@ -43,7 +43,7 @@ fn bench_library(c: &mut Criterion) {
     group.bench_function("analyse", |b| {
         b.iter(|| {
             for c in &checked {
-                black_box(nestml_compiler::analyse_unit(&c.unit, &options));
+                black_box(nestml_compiler::analyse_unit(c, &options));
             }
         })
     });

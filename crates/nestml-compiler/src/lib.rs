@@ -20,12 +20,24 @@ pub struct Checked {
     pub unit: CompilationUnit,
     /// Errors and warnings, sorted by position.
     pub diagnostics: Vec<Diagnostic>,
+    /// Per model, the checked type of every expression (empty if the file did not parse).
+    pub types: Vec<sema::typing::TypeInfo>,
 }
 
 impl Checked {
     /// Whether any error was found.
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// The IR of every model of an error-free unit.
+    pub fn lower_models(&self) -> Vec<ir::ModelIr> {
+        self.unit
+            .models
+            .iter()
+            .zip(&self.types)
+            .map(|(model, types)| ir::lower_model(&sema::symbols::ModelSymbols::collect(model, &mut Vec::new()), types))
+            .collect()
     }
 }
 
@@ -51,22 +63,19 @@ pub fn check_source_for(sources: &mut SourceMap, name: &str, text: &str, target:
     let parsed = syntax::parse(text, file);
     let mut diagnostics = parsed.diagnostics;
     let mut unit = parsed.unit;
+    let mut types = Vec::new();
     if !diagnostics.iter().any(Diagnostic::is_error) {
         sema::quantities::split_variables_off_units(&mut unit);
-        diagnostics.extend(sema::check(&unit, target));
+        let (found, checked_types) = sema::check(&unit, target);
+        diagnostics.extend(found);
+        types = checked_types;
     }
     let mut all = diagnostics::Diagnostics::default();
     all.extend(diagnostics);
-    Checked { file, unit, diagnostics: all.into_sorted() }
+    Checked { file, unit, diagnostics: all.into_sorted(), types }
 }
 
 /// The integration plan of every model of a checked, error-free compilation unit.
-pub fn analyse_unit(unit: &CompilationUnit, options: &analysis::AnalysisOptions) -> Vec<analysis::Plan> {
-    unit.models
-        .iter()
-        .map(|model| {
-            let syms = sema::symbols::ModelSymbols::collect(model, &mut Vec::new());
-            analysis::analyse(&ir::lower_model(&syms), options)
-        })
-        .collect()
+pub fn analyse_unit(checked: &Checked, options: &analysis::AnalysisOptions) -> Vec<analysis::Plan> {
+    checked.lower_models().iter().map(|ir| analysis::analyse(ir, options)).collect()
 }

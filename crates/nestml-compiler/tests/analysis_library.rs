@@ -11,7 +11,7 @@ fn plans(file: &str) -> Vec<Plan> {
     let text = std::fs::read_to_string(&path).unwrap();
     let checked = nestml_compiler::check_source(&mut SourceMap::default(), file, &text);
     assert!(!checked.has_errors());
-    nestml_compiler::analyse_unit(&checked.unit, &AnalysisOptions::default())
+    nestml_compiler::analyse_unit(&checked, &AnalysisOptions::default())
 }
 
 #[test]

@@ -4,13 +4,12 @@
 mod common;
 
 use nestml_compiler::diagnostics::SourceMap;
-use nestml_compiler::ir::{lower_model, IrStmt, ModelIr};
+use nestml_compiler::ir::{IrStmt, ModelIr};
 
 fn lower(src: &str) -> ModelIr {
     let checked = nestml_compiler::check_source(&mut SourceMap::default(), "m.nestml", src);
     assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
-    let syms = nestml_compiler::sema::symbols::ModelSymbols::collect(&checked.unit.models[0], &mut Vec::new());
-    lower_model(&syms)
+    checked.lower_models().remove(0)
 }
 
 fn default_of(ir: &ModelIr, name: &str) -> f64 {

@@ -45,9 +45,7 @@ fn plan_for(source: &str, model: &str, mut overrides: BTreeMap<String, f64>) -> 
     let text = std::fs::read_to_string(common::model_library().join(source)).unwrap();
     let checked = nestml_compiler::check_source(&mut SourceMap::default(), source, &text);
     assert!(!checked.has_errors(), "{source} has errors");
-    let m = checked.unit.models.iter().find(|m| m.name.name == model).unwrap_or_else(|| panic!("{model} not in {source}"));
-    let syms = nestml_compiler::sema::symbols::ModelSymbols::collect(m, &mut Vec::new());
-    let ir = nestml_compiler::ir::lower_model(&syms);
+    let ir = checked.lower_models().into_iter().find(|ir| ir.name == model).unwrap_or_else(|| panic!("{model} not in {source}"));
     analyse(&ir, &AnalysisOptions { dt, overrides, ..AnalysisOptions::default() })
 }
 

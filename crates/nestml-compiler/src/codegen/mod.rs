@@ -173,16 +173,15 @@ pub fn generate_source_at(file_name: &str, first_line: usize, text: &str, option
     let file = sources.get(checked.file);
     let mut out = String::new();
     let mut messages = Vec::new();
-    for model in &checked.unit.models {
+    for (model, types) in checked.unit.models.iter().zip(&checked.types) {
         let syms = crate::sema::symbols::ModelSymbols::collect(model, &mut Vec::new());
-        let ir = crate::ir::lower_model(&syms);
+        let ir = crate::ir::lower_model(&syms, types);
         match generate(&ir, options) {
             Ok(src) => {
                 out.push_str(&src);
                 if options.uom_check {
-                    let info = crate::sema::typing::check_model(&syms, &mut Vec::new());
                     let warnings: Vec<Span> = checked.diagnostics.iter().filter(|d| !d.is_error()).map(|d| d.span).collect();
-                    out.push_str(&shadow::shadow(&syms, &info, &warnings, &format!("__uom_check_{}{}", ir.name, options.suffix)).0);
+                    out.push_str(&shadow::shadow(&syms, types, &warnings, &format!("__uom_check_{}{}", ir.name, options.suffix)));
                 }
             }
             Err(errors) => {

@@ -289,8 +289,9 @@ fn exponent(e: &ast::Expr) -> Option<i64> {
     }
 }
 
-/// The shadow function of one model, and how many statements it checks and leaves out.
-pub(super) fn shadow(syms: &ModelSymbols, info: &TypeInfo, warnings: &[Span], fn_name: &str) -> (String, usize, usize) {
+/// The shadow function of one model; its doc comment says how many statements it checks and
+/// leaves out.
+pub(super) fn shadow(syms: &ModelSymbols, info: &TypeInfo, warnings: &[Span], fn_name: &str) -> String {
     let mut s = Shadow { syms, info, warnings, locals: HashMap::new(), out: String::new(), checked: 0, skipped: 0 };
     for block in &syms.model.blocks {
         s.locals.clear();
@@ -334,7 +335,7 @@ pub(super) fn shadow(syms: &ModelSymbols, info: &TypeInfo, warnings: &[Span], fn
     let _ = writeln!(o, "/// uom shadow of `{}`: {} statements checked, {} left out (never called).\n#[doc(hidden)]\n#[allow(dead_code, non_snake_case, unused_parens, clippy::all)]\nfn {fn_name}() {{", syms.model.name.name, s.checked, s.skipped);
     o.push_str(&s.out);
     o.push_str("}\n");
-    (o, s.checked, s.skipped)
+    o
 }
 
 #[cfg(test)]

@@ -36,7 +36,7 @@ pub const STEP: &str = "__h";
 pub struct Lowerer<'s, 'a> {
     pub syms: &'s ModelSymbols<'a>,
     /// The checked type of every expression (to tell integer division from real division).
-    types: TypeInfo,
+    types: &'s TypeInfo,
     pub convolutions: Vec<(String, String)>,
     /// Values of function parameters and locals while a function call is inlined.
     bindings: HashMap<String, Expr>,
@@ -87,8 +87,7 @@ fn fail<T>(span: Span, message: impl Into<String>) -> Lowered<T> {
 
 impl<'s, 'a> Lowerer<'s, 'a> {
     /// A lowerer for the model whose symbols are `syms`.
-    pub fn new(syms: &'s ModelSymbols<'a>) -> Self {
-        let types = crate::sema::typing::check_model(syms, &mut Vec::new());
+    pub fn new(syms: &'s ModelSymbols<'a>, types: &'s TypeInfo) -> Self {
         Lowerer { syms, types, convolutions: Vec::new(), bindings: HashMap::new(), depth: 0, hoisted: None, hoist_count: 0 }
     }
 

@@ -3,12 +3,14 @@
 use super::expr::{ode_name, LowerError, Lowerer};
 use super::{IrFunction, IrInline, IrKernel, IrOde, IrVariable, KernelDef, ModelIr};
 use crate::sema::symbols::{complete_name, ModelSymbols, VarKind};
+use crate::sema::typing::TypeInfo;
 use crate::syntax::ast::{self, Block, EquationKind, ExprKind, PortKind};
 
-/// Lowers one checked model (its symbols collected by [`ModelSymbols::collect`]).
-pub fn lower_model(syms: &ModelSymbols) -> ModelIr {
+/// Lowers one checked model (its symbols collected by [`ModelSymbols::collect`], its
+/// expressions' types by the type checker).
+pub fn lower_model(syms: &ModelSymbols, types: &TypeInfo) -> ModelIr {
     let model = syms.model;
-    let mut lw = Lowerer::new(syms);
+    let mut lw = Lowerer::new(syms, types);
     let mut ir = ModelIr {
         name: model.name.name.clone(),
         doc: doc_lines(&model.comments),

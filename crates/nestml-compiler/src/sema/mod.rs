@@ -15,17 +15,19 @@ use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::CompilationUnit;
 use crate::Target;
 
-/// Runs every semantic check on a parsed compilation unit.
-pub fn check(unit: &CompilationUnit, target: Target) -> Vec<Diagnostic> {
+/// Runs every semantic check on a parsed compilation unit; also returns the type checker's
+/// findings per model (the types of all expressions, which lowering uses).
+pub fn check(unit: &CompilationUnit, target: Target) -> (Vec<Diagnostic>, Vec<typing::TypeInfo>) {
     let mut diags = Vec::new();
+    let mut types = Vec::new();
     cocos::check_unit(unit, &mut diags);
     for model in &unit.models {
         let syms = symbols::ModelSymbols::collect(model, &mut diags);
-        typing::check_model(&syms, &mut diags);
+        types.push(typing::check_model(&syms, &mut diags));
         cocos::check_model(model, &syms, &mut diags);
         if target == Target::Nest {
             cocos::check_nest_target(model, &syms, &mut diags);
         }
     }
-    diags
+    (diags, types)
 }
