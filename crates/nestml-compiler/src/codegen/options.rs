@@ -21,11 +21,6 @@ impl NumericSolver {
     pub const ALL: [(NumericSolver, &'static str); 4] =
         [(NumericSolver::Rk45, "rk45"), (NumericSolver::ForwardEuler, "forward-Euler"), (NumericSolver::Rk4, "rk4"), (NumericSolver::Implicit, "implicit")];
 
-    /// The option spelling.
-    pub fn name(self) -> &'static str {
-        Self::ALL.iter().find(|(s, _)| *s == self).map(|(_, n)| *n).unwrap_or("rk45")
-    }
-
     fn parse(name: &str) -> Option<NumericSolver> {
         Self::ALL.iter().find(|(_, n)| *n == name).map(|(s, _)| *s)
     }

@@ -13,6 +13,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use super::typed::dimension;
 use crate::diagnostics::Span;
 use crate::sema::symbols::{complete_name, ModelSymbols};
 use crate::sema::types::{resolve_data_type, resolve_unit_type, Type};
@@ -40,12 +41,6 @@ fn repr(t: &Type) -> Option<Repr> {
         }
         _ => None,
     }
-}
-
-/// uom's dimension type for SI exponents `d`.
-fn dimension(d: [i64; 7]) -> String {
-    let e: Vec<String> = d.iter().map(|&x| if x == 0 { "::nestml::uom::typenum::Z0".into() } else if x > 0 { format!("::nestml::uom::typenum::P{x}") } else { format!("::nestml::uom::typenum::N{}", -x) }).collect();
-    format!("::nestml::uom::si::ISQ<{}>", e.join(", "))
 }
 
 /// The Rust type of a representation.

@@ -34,16 +34,20 @@ fn quantity_type(u: &SiUnit) -> String {
     if let Some((_, name)) = NAMED.iter().find(|(d, _)| *d == u.dims) {
         return format!("::nestml::uom::si::f64::{name}");
     }
-    let exps: Vec<String> = u
-        .dims
+    format!("::nestml::units::Si<{}>", dimension(u.dims))
+}
+
+/// uom's dimension type for the SI exponents `d` (m, kg, s, A, K, mol, cd).
+pub(super) fn dimension(d: [i64; 7]) -> String {
+    let exps: Vec<String> = d
         .iter()
-        .map(|&d| match d {
+        .map(|&x| match x {
             0 => "::nestml::uom::typenum::Z0".to_string(),
-            d if d > 0 => format!("::nestml::uom::typenum::P{d}"),
-            d => format!("::nestml::uom::typenum::N{}", -d),
+            x if x > 0 => format!("::nestml::uom::typenum::P{x}"),
+            x => format!("::nestml::uom::typenum::N{}", -x),
         })
         .collect();
-    format!("::nestml::units::Si<::nestml::uom::si::ISQ<{}>>", exps.join(", "))
+    format!("::nestml::uom::si::ISQ<{}>", exps.join(", "))
 }
 
 /// The typed accessors of `ir`'s variables (`index` is the position in `VARIABLES`).
