@@ -6,6 +6,10 @@
 //!   Rosenbrock method [`solvers::Ros2`] for stiff systems.
 //! - [`neuron`]: the [`Neuron`] trait every generated neuron implements (NEST's point-neuron
 //!   cycle), its object-safe twin [`DynNeuron`], and variable metadata.
+//! - [`synapse`]: the [`Synapse`] trait every generated synapse implements and the event
+//!   loop that delivers a presynaptic spike with NEST's semantics; [`history`]: the
+//!   postsynaptic [`SpikeHistory`] plastic synapses read; [`plasticity`]: the
+//!   [`PlasticityDriver`] (spike trains through connections onto a neuron or a given train).
 //! - [`inputs`]: per-port spike and continuous input buffers with NEST's timing.
 //! - [`fault`]: [`Fault`], the error a step returns when the model breaks down.
 //! - [`time`]: [`Resolution`], NEST's tic-based simulation clock.
@@ -19,12 +23,15 @@
 
 pub mod driver;
 pub mod fault;
+pub mod history;
 pub mod inputs;
 pub mod linalg;
 pub mod math;
 pub mod neuron;
+pub mod plasticity;
 pub mod rng;
 pub mod solvers;
+pub mod synapse;
 pub mod time;
 pub mod units;
 
@@ -38,6 +45,9 @@ pub use neuron::{
     DynNeuron, Neuron, PortInfo, PortKind, SetError, StepContext, StepOutcome, ValueType,
     VariableInfo, VariableKind,
 };
+pub use history::{SpikeHistory, STDP_EPS};
+pub use plasticity::{PlasticityDriver, PlasticityError, PlasticityRecording, SynapseSample};
 pub use rng::NestmlRng;
 pub use solvers::{Control, ForwardEuler, OdeRhs, OdeSolver, Rk4, Rkf45, Ros2, SolverError};
+pub use synapse::{HandlerContext, PortRole, SendContext, Synapse, SynapseParams, SynapsePort, WithParams};
 pub use time::Resolution;
