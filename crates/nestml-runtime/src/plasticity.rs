@@ -107,6 +107,8 @@ pub struct PlasticityDriver<S: Synapse> {
     modulation: Option<SpikeHistory>,
     /// Continuous port index → neuron variable name.
     bindings: Vec<(usize, String)>,
+    /// The continuous ports' values when there is no neuron.
+    train_inputs: Vec<f64>,
     grid_steps: Option<i64>,
 }
 
@@ -122,6 +124,7 @@ impl<S: Synapse> PlasticityDriver<S> {
             pre: Vec::new(),
             modulation: None,
             bindings: Vec::new(),
+            train_inputs: vec![0.0; S::continuous_ports()],
             grid_steps: None,
         }
     }
@@ -165,6 +168,15 @@ impl<S: Synapse> PlasticityDriver<S> {
         self.bindings.push((index, variable.to_string()));
         self.bindings.sort();
         Ok(self)
+    }
+
+    /// The values of the continuous ports in runs against a given postsynaptic train
+    /// (default 0), in port order.
+    pub fn train_inputs(&mut self, values: &[f64]) -> &mut Self {
+        for (slot, v) in self.train_inputs.iter_mut().zip(values) {
+            *slot = *v;
+        }
+        self
     }
 
     /// Also samples every connection every `interval` ms.
@@ -221,18 +233,18 @@ impl<S: Synapse> PlasticityDriver<S> {
         Ok(())
     }
 
-    /// Runs until `t_stop` ms against a given postsynaptic spike train (continuous ports, if
-    /// any, read 0).
+    /// Runs until `t_stop` ms against a given postsynaptic spike train (continuous ports read
+    /// [`train_inputs`](Self::train_inputs), also at the postsynaptic spikes).
     pub fn run_with_post_train(&mut self, post_times: &[f64], t_stop: f64) -> Result<PlasticityRecording, PlasticityError> {
         self.check_setup()?;
         let stride = S::continuous_ports();
         let mut post = SpikeHistory::with_values(stride);
         let mut sorted = post_times.to_vec();
         sorted.sort_by(f64::total_cmp);
+        let inputs = self.train_inputs.clone();
         for t in sorted {
-            post.push(t, &[]);
+            post.push(t, &inputs);
         }
-        let inputs = vec![0.0; stride];
         let mut rec = self.recording();
         rec.post_spikes = post.times().to_vec();
         let n_steps = self.resolution.steps_ceil(t_stop);
@@ -272,6 +284,11 @@ impl<S: Synapse> PlasticityDriver<S> {
                 return Err(binding_error(format!("continuous port `{name}` is not bound to a neuron variable (PlasticityDriver::bind)")));
             };
             let var = N::variable_index(variable).ok_or_else(|| binding_error(format!("port `{name}` reads `{variable}`, which the neuron does not have")))?;
+            let (port_unit, var_unit) = (S::PORTS.iter().filter(|p| p.role == PortRole::Continuous).nth(port).and_then(|p| p.unit), N::VARIABLES[var].unit);
+            if port_unit != var_unit {
+                let unit = |u: Option<&str>| u.unwrap_or("no unit").to_string();
+                return Err(binding_error(format!("port `{name}` ({}) reads `{variable}`, which is in {}", unit(port_unit), unit(var_unit))));
+            }
             vars.push(var);
         }
         if let Some(c) = self.connections.iter().find(|c| c.receptor >= N::RECEPTORS.len()) {

@@ -26,6 +26,9 @@ pub(super) enum Ctx {
     /// The right-hand side closure of the numeric solver: ODE states are `__y[i]`, `t` is
     /// the start of the step plus the solver's time `__tt`.
     Rhs,
+    /// A synapse's `new(__p)`: state variables are local bindings `v_<sym>`, parameters
+    /// `__p.<sym>`.
+    New,
 }
 
 /// How a scalar model variable is stored.
@@ -112,7 +115,21 @@ pub(super) struct Gen<'a> {
     /// integrated (`integrate_odes` naming it), so a state that is not integrated in a step
     /// (e.g. a refractory V_m) ignores the spikes of that step.
     pub delta_jumps: Vec<(usize, String, Expr)>,
+    /// For a synapse: where its parameters, delay and continuous ports are read.
+    pub synapse: Option<SynapseNames>,
     pub errors: Vec<CodegenError>,
+}
+
+/// How a synapse's generated methods name what is not per-connection state.
+#[derive(Clone, Debug, Default)]
+pub(super) struct SynapseNames {
+    /// Symbols kept in the shared parameter struct: `__p.<sym>` in handlers, `self.<sym>`
+    /// in its own methods.
+    pub params: BTreeSet<String>,
+    /// The delay variable (`d`), read as the connection's delay.
+    pub delay: Option<String>,
+    /// Continuous ports in order, read as `ctx.input(i)`.
+    pub continuous: Vec<String>,
 }
 
 impl Gen<'_> {
@@ -144,11 +161,29 @@ impl Gen<'_> {
     /// Prints with the symbol names of `ctx`; unknown symbols are reported.
     fn print(&mut self, ctx: Ctx, locals: &BTreeSet<String>, span: Option<Span>, f: impl FnOnce(&RustNames) -> String) -> String {
         let bad = std::cell::RefCell::new(Vec::new());
-        let (fields, ports, index) = (&self.fields, &self.ports, &self.state_index);
+        let (fields, ports, index, synapse) = (&self.fields, &self.ports, &self.state_index, &self.synapse);
         let storage = |s: &str| self.storage(s);
         let symbol = |s: &str| -> String {
             if locals.contains(s) {
                 return local("l_", s);
+            }
+            if let Some(syn) = synapse {
+                if syn.delay.as_deref() == Some(s) && ctx != Ctx::Default {
+                    return "ctx.delay".into();
+                }
+                if let Some(i) = syn.continuous.iter().position(|p| p == s) {
+                    return format!("ctx.input({i})");
+                }
+                if s == STEP {
+                    return "__h".into();
+                }
+                if syn.params.contains(s) {
+                    return match ctx {
+                        Ctx::Default => local("v_", s),
+                        Ctx::Calibrate => storage(s).read(&field(s)),
+                        _ => storage(s).read(&format!("__p.{}", super::names::ident(s).unwrap_or_default())),
+                    };
+                }
             }
             if s == STEP {
                 return if ctx == Ctx::Default { "__h".into() } else { "self.__h".into() };
@@ -166,9 +201,9 @@ impl Gen<'_> {
                 }
             }
             if fields.contains(s) {
-                return if ctx == Ctx::Default { local("v_", s) } else { storage(s).read(&field(s)) };
+                return if matches!(ctx, Ctx::Default | Ctx::New) { local("v_", s) } else { storage(s).read(&field(s)) };
             }
-            if ports.contains(s) && ctx != Ctx::Default {
+            if ports.contains(s) && ctx != Ctx::Default && synapse.is_none() {
                 return format!("self.__in_{s}");
             }
             bad.borrow_mut().push(s.to_string());
@@ -224,7 +259,7 @@ impl Gen<'_> {
                         Some(i) => {
                             // the value first: it may read the vector
                             let i = self.expr(i, Ctx::Step, locals, None);
-                            let fault = format!("::nestml::Fault::new(<Self as ::nestml::Neuron>::NAME, __t, ::nestml::FaultKind::IndexOutOfRange {{ variable: {:?}, index: __i, len: {lhs}.len() }})", nestml_name(target));
+                            let fault = format!("::nestml::Fault::new(Self::__MODEL, __t, ::nestml::FaultKind::IndexOutOfRange {{ variable: {:?}, index: __i, len: {lhs}.len() }})", nestml_name(target));
                             let _ = writeln!(out, "{pad}{{\n{pad}    let (__i, __v) = (({i}).round(), {v});\n{pad}    match if __i >= 0.0 {{ {lhs}.get_mut(__i as usize) }} else {{ None }} {{\n{pad}        Some(__e) => *__e {op} __v,\n{pad}        None => return Err({fault}),\n{pad}    }}\n{pad}}}");
                         }
                     }
@@ -275,9 +310,20 @@ impl Gen<'_> {
                         self.errors.push(err(None, "`integrate_odes` outside the `update` block is not supported"));
                         continue;
                     }
-                    self.integrate(names, locals, out, &pad);
+                    if self.synapse.is_some() {
+                        self.integrate_closed(names, locals, out, &pad);
+                    } else {
+                        self.integrate(names, locals, out, &pad);
+                    }
                 }
                 IrStmt::EmitSpike(_) if scope == Scope::Function => self.errors.push(err(None, "`emit_spike` in a function is not supported")),
+                IrStmt::EmitSpike(args) if self.synapse.is_some() => match args.as_slice() {
+                    [w] => {
+                        let w = self.expr(w, Ctx::Step, locals, None);
+                        let _ = writeln!(out, "{pad}__emit = Some({w});");
+                    }
+                    _ => self.errors.push(err(None, "a synapse's `emit_spike` takes the weight as its one argument (the delay is the connection's)")),
+                },
                 IrStmt::EmitSpike(args) => {
                     if !args.is_empty() {
                         self.errors.push(err(None, "`emit_spike` with arguments (weight, delay) is only meaningful in synapses"));
@@ -316,7 +362,7 @@ impl Gen<'_> {
     /// from is a fault naming the function.
     fn draw(&mut self, d: &Draw, locals: &mut BTreeSet<String>, out: &mut String, pad: &str) {
         let args: Vec<String> = d.args.iter().map(|a| self.expr(a, Ctx::Step, locals, None)).collect();
-        let fault = |name: &str, value: &str| format!("::nestml::Fault::new(<Self as ::nestml::Neuron>::NAME, __t, ::nestml::FaultKind::BadRandomArgument {{ function: {name:?}, value: {value} }})");
+        let fault = |name: &str, value: &str| format!("::nestml::Fault::new(Self::__MODEL, __t, ::nestml::FaultKind::BadRandomArgument {{ function: {name:?}, value: {value} }})");
         let _ = writeln!(out, "{pad}let l_{}: f64 = {{", d.local);
         match d.function {
             RandomFn::Normal => {
@@ -404,7 +450,7 @@ impl Gen<'_> {
                 let _ = writeln!(out, "{pad}        __dy[{i}] = {d};");
             }
             let _ = writeln!(out, "{pad}    }};");
-            let _ = writeln!(out, "{pad}    ::nestml::OdeSolver::integrate(&mut self.__solver, &__f, 0.0, self.__h, &mut __y)\n{pad}        .map_err(|e| ::nestml::Fault::from_solver(<Self as ::nestml::Neuron>::NAME, __t, e, &Self::__STATES))?;");
+            let _ = writeln!(out, "{pad}    ::nestml::OdeSolver::integrate(&mut self.__solver, &__f, 0.0, self.__h, &mut __y)\n{pad}        .map_err(|e| ::nestml::Fault::from_solver(Self::__MODEL, __t, e, &Self::__STATES))?;");
             for (i, s) in self.states.clone().iter().enumerate() {
                 let kept = (named(s) || self.conv.contains(s)) && !self.exact_convolution(s) && !exact.iter().any(|(_, e)| e == s);
                 if kept {
@@ -425,6 +471,48 @@ impl Gen<'_> {
             let _ = writeln!(out, "{pad}    // delta-kernel input of `{}`\n{pad}    if self.__spikes.received({i}) {{\n{pad}        let l___w = self.__spikes.sum({i});\n{pad}        {} += {v};\n{pad}    }}", nestml_name(&state), field(&state));
         }
         let _ = writeln!(out, "{pad}}}");
+    }
+
+    /// `integrate_odes(names)` in a synapse: the named exactly solvable states (all, for no
+    /// names) advance over the event interval `__h` by their closed-form propagators, from the
+    /// values before the call (convolution states advance on their own, in `advance`).
+    fn integrate_closed(&mut self, names: &[String], locals: &BTreeSet<String>, out: &mut String, pad: &str) {
+        for name in names {
+            if !self.lin.states.iter().any(|s| s == name) {
+                self.errors.push(err(None, format!("`integrate_odes({})`: `{}` is not a state variable with a linear ODE", nestml_name(name), nestml_name(name))));
+            }
+        }
+        let rows: Vec<usize> = (0..self.lin.states.len()).filter(|&i| (names.is_empty() || names.contains(&self.lin.states[i])) && !self.conv.contains(&self.lin.states[i])).collect();
+        let update = self.closed_rows(&rows, locals);
+        let _ = writeln!(out, "{pad}{{");
+        for line in update {
+            let _ = writeln!(out, "{pad}    {line}");
+        }
+        let _ = writeln!(out, "{pad}}}");
+    }
+
+    /// Statements that advance the exact states `rows` (indices into `lin.states`) over `__h`
+    /// by their closed-form propagators `x ← p x + q`, all from the values before.
+    pub fn closed_rows(&mut self, rows: &[usize], locals: &BTreeSet<String>) -> Vec<String> {
+        let symbolic = nestml_ode::symbolic_propagator(&self.lin, STEP);
+        let mut lines = Vec::new();
+        for &i in rows {
+            let s = self.lin.states[i].clone();
+            match &symbolic[i] {
+                nestml_ode::SymbolicRow::Closed { p, q } => {
+                    let x = Expr::sym(&s);
+                    let e = nestml_ode::simplify(&(p.clone() * x + q.clone()));
+                    let v = self.expr(&e, Ctx::Step, locals, None);
+                    lines.push(format!("let {} = {v};", local("__new_", &s)));
+                }
+                nestml_ode::SymbolicRow::NumericExpm => self.errors.push(err(None, format!("`{}`: coupled linear ODEs in synapses are not supported yet", nestml_name(&s)))),
+            }
+        }
+        for &i in rows {
+            let s = &self.lin.states[i];
+            lines.push(format!("{} = {};", field(s), local("__new_", s)));
+        }
+        lines
     }
 
     /// Row `i` of `P x + Φ b` over the locals `__x` (state) and `__u` (inputs), as

@@ -30,6 +30,7 @@ mod model;
 mod names;
 mod options;
 mod shadow;
+mod synapse;
 mod typed;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -56,7 +57,7 @@ fn err(span: Option<Span>, message: impl Into<String>) -> CodegenError {
     CodegenError { span, message: message.into() }
 }
 
-/// The Rust source of the model's neuron struct.
+/// The Rust source of the model's neuron struct, or of its synapse types (`synapse`).
 pub fn generate(ir: &ModelIr, options: &CodegenOptions) -> Result<String, Vec<CodegenError>> {
     let mut errors: Vec<CodegenError> = ir.problems.iter().chain(&ir.block_problems).map(|p| err(Some(p.span), format!("not supported yet: {}", p.message))).collect();
     let ms = build_system(ir);
@@ -100,6 +101,13 @@ pub fn generate(ir: &ModelIr, options: &CodegenOptions) -> Result<String, Vec<Co
         .filter(|&(i, u)| (0..n).any(|k| reach[i][k] && forcing.coefficients[k].iter().any(|(v, _)| *v == u)))
         .collect();
     let model_name = format!("{}{}", ir.name, options.suffix);
+    let is_synapse = synapse::is_synapse(ir);
+    let synapse = is_synapse.then(|| {
+        let delay = ir.variable(&options.delay_variable).filter(|v| v.kind == VarKind::Parameter && v.unit.as_deref() == Some("ms")).map(|v| v.name.clone());
+        let params: BTreeSet<String> = ir.variables.iter().filter(|v| matches!(v.kind, VarKind::Parameter | VarKind::Internal) && v.name != options.weight_variable && Some(&v.name) != delay.as_ref()).map(|v| v.name.clone()).collect();
+        fields.retain(|f| !params.contains(f) && Some(f) != delay.as_ref());
+        body::SynapseNames { params, delay, continuous: ir.continuous_ports.clone() }
+    });
     let mut g = Gen {
         ir,
         options,
@@ -120,9 +128,10 @@ pub fn generate(ir: &ModelIr, options: &CodegenOptions) -> Result<String, Vec<Co
         g_entries,
         conv,
         delta_jumps,
+        synapse,
         errors: Vec::new(),
     };
-    let src = g.source(&ms);
+    let src = if is_synapse { g.synapse_source(&ms) } else { g.source(&ms) };
     if g.errors.is_empty() {
         Ok(src)
     } else {

@@ -14,11 +14,11 @@ use crate::sema::symbols::VarKind;
 use crate::sema::types::Type;
 
 /// Comment lines as `///` doc lines with `indent`.
-fn doc(lines: &[String], indent: &str) -> String {
+pub(super) fn doc(lines: &[String], indent: &str) -> String {
     lines.iter().map(|l| format!("{indent}///{}\n", if l.is_empty() || l.starts_with(' ') { l.clone() } else { format!(" {l}") })).collect()
 }
 
-fn kind_name(k: VarKind) -> &'static str {
+pub(super) fn kind_name(k: VarKind) -> &'static str {
     match k {
         VarKind::Parameter => "Parameter",
         VarKind::Internal => "Internal",
@@ -27,10 +27,10 @@ fn kind_name(k: VarKind) -> &'static str {
 }
 
 /// A declared symbol with its default and, for a vector, its size.
-type Declared<'a> = (&'a str, Option<&'a Expr>, Option<&'a Expr>);
+pub(super) type Declared<'a> = (&'a str, Option<&'a Expr>, Option<&'a Expr>);
 
 /// Orders `items` so that each comes after the symbols its default and size use.
-fn dependency_order<'a>(items: &[Declared<'a>]) -> Result<Vec<Declared<'a>>, Vec<String>> {
+pub(super) fn dependency_order<'a>(items: &[Declared<'a>]) -> Result<Vec<Declared<'a>>, Vec<String>> {
     let names: BTreeSet<&str> = items.iter().map(|(n, ..)| *n).collect();
     let mut done: BTreeSet<&str> = BTreeSet::new();
     let mut order = Vec::new();
@@ -178,6 +178,7 @@ impl Gen<'_> {
         let internals: Vec<Declared> = ir.variables.iter().filter(|v| v.kind == VarKind::Internal && v.size.is_none()).map(|v| (v.name.as_str(), v.default.as_ref(), None)).collect();
         let _ = writeln!(o, "#[allow(non_snake_case, unused_parens, clippy::all)]\nimpl {name} {{");
         let states: Vec<String> = self.states.iter().map(|s| format!("{:?}", nestml_name(s))).collect();
+        let _ = writeln!(o, "    /// The model name, for faults.\n    const __MODEL: &'static str = {:?};", self.model_name);
         let _ = writeln!(o, "    /// The ODE states, in the order of the numeric solver's state vector.\n    const __STATES: [&'static str; {}] = [{}];\n", states.len(), states.join(", "));
         let _ = writeln!(o, "    /// Recomputes the internals from the parameters and the resolution, then the propagator.\n    fn __recompute(&mut self) {{");
         if let Ok(order) = dependency_order(&internals) {

@@ -53,6 +53,12 @@ pub struct CodegenOptions {
     /// `suffix`: appended to every model name (`"_nestml"` makes `iaf_psc_exp_neuron_nestml`,
     /// type `IafPscExpNeuronNestml`), as PyNESTML's `generate_target(suffix=…)`.
     pub suffix: String,
+    /// `weight_variable`: a synapse's weight, kept per connection (default `"w"`), as
+    /// PyNESTML's option of that name.
+    pub weight_variable: String,
+    /// `delay_variable`: a synapse parameter that reads the connection's delay (default
+    /// `"d"`, where the model declares it), as PyNESTML's option of that name.
+    pub delay_variable: String,
     /// Adds the uom shadow of every model (the `uom-check` feature of `nestml`; not a macro
     /// option).
     pub uom_check: bool,
@@ -67,6 +73,8 @@ impl Default for CodegenOptions {
             rel_error_tol: 1e-6,
             step_size_controller: StepSizeController::Solution,
             suffix: String::new(),
+            weight_variable: "w".into(),
+            delay_variable: "d".into(),
             uom_check: false,
         }
     }
@@ -81,7 +89,7 @@ pub enum OptionValue {
 
 impl CodegenOptions {
     /// The option names [`set`](Self::set) accepts.
-    pub const KEYS: [&'static str; 6] = ["solver", "numeric_solver", "gsl_abs_error_tol", "gsl_rel_error_tol", "gsl_adaptive_step_size_controller", "suffix"];
+    pub const KEYS: [&'static str; 8] = ["solver", "numeric_solver", "gsl_abs_error_tol", "gsl_rel_error_tol", "gsl_adaptive_step_size_controller", "suffix", "weight_variable", "delay_variable"];
 
     /// Sets the option `key`; the error says what is accepted.
     pub fn set(&mut self, key: &str, value: OptionValue) -> Result<(), String> {
@@ -124,6 +132,8 @@ impl CodegenOptions {
                 }
                 self.suffix = suffix
             }
+            "weight_variable" => self.weight_variable = text(&value)?,
+            "delay_variable" => self.delay_variable = text(&value)?,
             _ => return Err(format!("unknown option `{key}`; the options are {}", Self::KEYS.join(", "))),
         }
         Ok(())

@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::names::field;
-use crate::ir::{ModelIr, SiUnit};
+use crate::ir::{IrVariable, ModelIr, SiUnit};
 use crate::sema::symbols::VarKind;
 
 /// Method names that generated accessors must not take (trait and derived methods).
 const RESERVED: &[&str] = &[
-    "name", "init_buffers", "calibrate", "handle_spike", "handle_current", "step", "get_value", "set_value", "vector_len", "variable_index", "get", "set", "default", "clone", "fmt", "variables", "ports", "receptors", "clone_box",
+    "name", "new", "weight", "set_weight", "send", "update_to", "check", "advance", "on_pre", "on_post", "on_mod", "t_last", "set_t_last", "post_traces", "set_post_traces", "check_finite", "continuous_ports", "modulate_until", "init_buffers", "calibrate", "handle_spike", "handle_current", "step", "get_value", "set_value", "vector_len", "variable_index", "get", "set", "default", "clone", "fmt", "variables", "ports", "receptors", "clone_box",
 ];
 
 /// uom's names for the dimensions of NEST's common units (m, kg, s, A, K, mol, cd).
@@ -52,14 +52,21 @@ pub(super) fn dimension(d: [i64; 7]) -> String {
 
 /// The typed accessors of `ir`'s variables (`index` is the position in `VARIABLES`).
 pub(super) fn typed_accessors(ir: &ModelIr, type_name: &str) -> String {
+    let vars: Vec<(usize, &IrVariable)> = ir.variables.iter().enumerate().collect();
+    accessors(&vars, type_name, |index| format!("::nestml::Neuron::set_value(self, {index}, 0, "))
+}
+
+/// Typed accessors of `vars` (each with its index for the setter) on `type_name`; `set_call`
+/// gives the start of the `set_value` call for an index, to which the value is appended.
+pub(super) fn accessors(vars: &[(usize, &IrVariable)], type_name: &str, set_call: impl Fn(usize) -> String) -> String {
     let snake = |n: &str| n.to_lowercase();
     let mut count: BTreeMap<String, usize> = BTreeMap::new();
-    for v in &ir.variables {
+    for (_, v) in vars {
         *count.entry(snake(&v.name)).or_default() += 1;
     }
     let mut o = String::new();
     let _ = writeln!(o, "#[allow(non_snake_case, clippy::all)]\nimpl {type_name} {{");
-    for (index, v) in ir.variables.iter().enumerate() {
+    for &(index, v) in vars {
         let (Some(si), None) = (&v.si, &v.size) else { continue };
         let method = snake(&v.name);
         // the getter is the only variable of that snake-case name and no other's setter
@@ -75,7 +82,7 @@ pub(super) fn typed_accessors(ir: &ModelIr, type_name: &str) -> String {
         let unit = v.unit.as_deref().unwrap_or("1");
         let _ = writeln!(o, "    /// `{}` as a uom quantity (stored in {unit}).\n    pub fn {method}(&self) -> {ty} {{\n        ::nestml::units::from_nest({}, {scale})\n    }}\n", v.nestml_name, field(&v.name));
         if matches!(v.kind, VarKind::Parameter | VarKind::State) && !count.contains_key(&format!("set_{method}")) {
-            let _ = writeln!(o, "    /// Sets `{}` from a uom quantity (checks guards and recomputes internals as `set`).\n    pub fn set_{method}(&mut self, value: {ty}) -> ::core::result::Result<(), ::nestml::SetError> {{\n        ::nestml::Neuron::set_value(self, {index}, 0, ::nestml::units::to_nest(value, {scale}))\n    }}\n", v.nestml_name);
+            let _ = writeln!(o, "    /// Sets `{}` from a uom quantity (checks guards and recomputes internals as `set`).\n    pub fn set_{method}(&mut self, value: {ty}) -> ::core::result::Result<(), ::nestml::SetError> {{\n        {}::nestml::units::to_nest(value, {scale}))\n    }}\n", v.nestml_name, set_call(index));
         }
     }
     o.push_str("}\n");

@@ -27,6 +27,7 @@ pub fn lower_model(syms: &ModelSymbols, types: &TypeInfo) -> ModelIr {
         functions: Vec::new(),
         update: Vec::new(),
         on_receive: Vec::new(),
+        on_receive_priority: Vec::new(),
         on_condition: Vec::new(),
         problems: Vec::new(),
         block_problems: Vec::new(),
@@ -129,6 +130,7 @@ pub fn lower_model(syms: &ModelSymbols, types: &TypeInfo) -> ModelIr {
     }
     // higher priority first; handlers without priority keep their source order
     receive.sort_by_key(|(p, order, ..)| (std::cmp::Reverse(*p), *order));
+    ir.on_receive_priority = receive.iter().map(|(p, ..)| *p).collect();
     ir.on_receive = receive.into_iter().map(|(_, _, port, body)| (port, body)).collect();
     ir.convolutions = lw.convolutions;
     ir

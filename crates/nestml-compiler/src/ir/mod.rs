@@ -50,6 +50,8 @@ pub struct ModelIr {
     pub update: Vec<IrStmt>,
     /// `onReceive(port)` handlers in the order they run (by priority, highest first).
     pub on_receive: Vec<(String, Vec<IrStmt>)>,
+    /// The `priority` of each handler of `on_receive` (0 where none is given).
+    pub on_receive_priority: Vec<i64>,
     /// `onCondition(cond)` blocks in source order.
     pub on_condition: Vec<(nestml_ode::Cond, Vec<IrStmt>)>,
     /// Expressions of declarations and equations that could not be lowered (they are
