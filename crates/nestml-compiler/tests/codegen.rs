@@ -9,11 +9,12 @@ fn dir() -> std::path::PathBuf {
 
 /// The generated source of each `tests/codegen/<model>.nestml` is `<model>.rs.expected`: an
 /// exactly integrated model, a numeric (mixed) one, and one with vectors, a loop, a function,
-/// random numbers and printing. After a deliberate change, regenerate with
+/// random numbers and printing; a synapse with traces, a convolution, neuromodulation and a
+/// continuous port. After a deliberate change, regenerate with
 /// `UPDATE_SNAPSHOTS=1 cargo test -p nestml-compiler --test codegen` and review the difference.
 #[test]
 fn snapshots_of_generated_code() {
-    for model in ["tiny_neuron", "numeric_neuron", "vector_neuron"] {
+    for model in ["tiny_neuron", "numeric_neuron", "vector_neuron", "tiny_synapse"] {
         let file = format!("{model}.nestml");
         let text = std::fs::read_to_string(dir().join(&file)).unwrap();
         let generated = generate_source(&file, &text, &Default::default()).unwrap_or_else(|e| panic!("{e}"));
@@ -41,6 +42,17 @@ fn unsupported_features_are_named() {
     let e = error_of(&format!("{base}    output:\n        spike\n    update:\n        integrate_odes()\n        emit_spike(1.5)\n"));
     assert!(e.contains("`emit_spike` with arguments (weight, delay) is only meaningful in synapses"), "{e}");
     assert!(e.starts_with("m.nestml:1:7: error: model `m_neuron` cannot be generated"), "{e}");
+
+    let synapse = |body: &str| match generate_source("s.nestml", &format!("model s_synapse:\n{body}"), &Default::default()) {
+        Ok(src) => panic!("expected an error, got code:\n{src}"),
+        Err(e) => e,
+    };
+    let e = synapse("    state:\n        w real = 1\n    input:\n        pre_spikes <- spike\n    onReceive(pre_spikes):\n        w += 1\n");
+    assert!(e.contains("synapse `s_synapse` never calls `emit_spike(w)`, so it would deliver nothing"), "{e}");
+    let e = synapse("    parameters:\n        w real = 1\n    input:\n        a_spikes <- spike\n        b_spikes <- spike\n    output:\n        spike\n    onReceive(a_spikes):\n        emit_spike(w)\n");
+    assert!(e.contains("a synapse needs one presynaptic spike port"), "{e}");
+    let e = synapse("    parameters:\n        v real = 1\n    input:\n        pre_spikes <- spike\n    output:\n        spike\n    onReceive(pre_spikes):\n        emit_spike(v)\n");
+    assert!(e.contains("has no weight variable `w`"), "{e}");
 
     let e = error_of(&format!("{base}    update:\n        integrate_odes()\n        while random_uniform(0, 1) < 0.5:\n            V_m += 1 mV\n"));
     assert!(e.contains("a random function or procedural function call in a `while` condition is not supported"), "{e}");

@@ -66,9 +66,10 @@ impl SpikeRole {
     }
 }
 
-/// Whether `ir` is a synapse: named `…synapse`, or calling `emit_spike` with a weight.
+/// Whether `ir` is a synapse: named `…synapse`, or not named `…neuron` and calling
+/// `emit_spike` with a weight.
 pub(super) fn is_synapse(ir: &ModelIr) -> bool {
-    ir.name.ends_with("synapse") || emits(ir, &|args| !args.is_empty())
+    ir.name.ends_with("synapse") || (!ir.name.ends_with("neuron") && emits(ir, &|args| !args.is_empty()))
 }
 
 /// Whether some `emit_spike(args)` of the model's blocks satisfies `pred`.
