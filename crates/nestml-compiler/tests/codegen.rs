@@ -73,6 +73,18 @@ fn numeric_solver_random_functions_and_print_are_generated() {
     assert!(src.contains("__solver: ::nestml::ForwardEuler<1>"), "{src}");
 }
 
+/// Assigning to an inline that is a multiple of one convolution sets that convolution's state
+/// (scaled), as PyNESTML does (the active-dendrite tutorial resets `I_syn = 0 pA`).
+#[test]
+fn assignment_to_an_inline_convolution_sets_its_state() {
+    let text = "model m_neuron:\n    state:\n        V_m mV = 0 mV\n    equations:\n        kernel k = exp(-t / tau)\n        recordable inline I_syn pA = convolve(k, spikes) * 2 pA\n        V_m' = -V_m / tau + I_syn / C_m\n    parameters:\n        tau ms = 10 ms\n        C_m pF = 250 pF\n    input:\n        spikes <- spike\n    update:\n        integrate_odes()\n    onCondition(I_syn > 5 pA):\n        I_syn = 1 pA\n        I_syn += 3 pA\n";
+    let src = generate_source("m.nestml", text, &Default::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(src.contains("self.k__X__spikes = (1.0_f64 * 0.5_f64);") || src.contains("self.k__X__spikes = (0.5_f64"), "{src}");
+    assert!(src.contains("self.k__X__spikes += "), "{src}");
+    let e = generate_source("m.nestml", &text.replace("I_syn = 1 pA", "I_syn = V_m * 1 pA / 1 mV").replace("* 2 pA", "* V_m * 1 pA / 1 mV"), &Default::default()).unwrap_err();
+    assert!(e.contains("assignment to `I_syn`: not a variable of the model"), "{e}");
+}
+
 #[test]
 fn language_errors_are_rendered_with_position() {
     let e = generate_source("bad.nestml", "model bad_neuron:\n    state:\n        V_m mV = undefined_name\n", &Default::default()).unwrap_err();

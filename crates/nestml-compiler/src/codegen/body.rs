@@ -226,6 +226,15 @@ impl Gen<'_> {
                         local("l_", target)
                     } else if self.fields.contains(target) {
                         field(target)
+                    } else if let (None, Some((state, scale))) = (index, self.inline_convolution(target)) {
+                        // as PyNESTML: an inline that is a multiple of one convolution is
+                        // assigned through that convolution's state
+                        let value = match op {
+                            None | Some(ArithOp::Add) | Some(ArithOp::Sub) => value.clone() / scale,
+                            Some(ArithOp::Mul) | Some(ArithOp::Div) => value.clone(),
+                        };
+                        self.stmts(&[IrStmt::Assign { target: state, index: None, op: *op, value }], locals, out, indent, scope);
+                        continue;
                     } else {
                         self.errors.push(err(None, format!("assignment to `{}`: not a variable of the model", nestml_name(target))));
                         continue;
@@ -356,6 +365,21 @@ impl Gen<'_> {
                 }
             }
         }
+    }
+
+    /// For an inline expression that is `scale * c` for one convolution state `c` (and a
+    /// `scale` of parameters and numbers): `(c, scale)`.
+    fn inline_convolution(&self, name: &str) -> Option<(String, Expr)> {
+        let (_, e) = self.inlines.iter().find(|(n, _)| n == name)?;
+        let symbols = e.symbols();
+        let mut states = symbols.iter().filter(|s| self.conv.contains(*s));
+        let state = states.next()?.clone();
+        if states.next().is_some() {
+            return None;
+        }
+        let (scale, rest) = nestml_ode::coefficient(e, &state).ok()?;
+        let fixed = |s: &String| self.ir.variable(s).is_some_and(|v| matches!(v.kind, crate::sema::symbols::VarKind::Parameter | crate::sema::symbols::VarKind::Internal));
+        (nestml_ode::is_zero(&rest) && !nestml_ode::is_zero(&scale) && scale.symbols().iter().all(fixed)).then_some((state, scale))
     }
 
     /// A random number from the caller's generator (`ctx.rng`); an argument it cannot sample
