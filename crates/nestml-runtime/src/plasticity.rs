@@ -170,6 +170,14 @@ impl<S: Synapse> PlasticityDriver<S> {
         Ok(self)
     }
 
+    /// Binds several ports (`nestml::post_binding!` checks such pairs at compile time).
+    pub fn bind_ports(&mut self, pairs: &[(&str, &str)]) -> Result<&mut Self, PlasticityError> {
+        for (port, variable) in pairs {
+            self.bind(port, variable)?;
+        }
+        Ok(self)
+    }
+
     /// The values of the continuous ports in runs against a given postsynaptic train
     /// (default 0), in port order.
     pub fn train_inputs(&mut self, values: &[f64]) -> &mut Self {

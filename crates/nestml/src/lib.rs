@@ -58,3 +58,32 @@
 
 pub use nestml_macros::{include_nestml, nestml};
 pub use nestml_runtime::*;
+
+/// Binds continuous input ports of a synapse type to variables of a neuron type, checked at
+/// compile time: a port the synapse lacks, a variable the neuron lacks, or a variable of
+/// another unit than the port's is a compile error naming both types. Gives the pairs for
+/// [`PlasticityDriver::bind_ports`].
+///
+/// ```
+/// nestml::include_nestml!("../../../shared/tutorial-models/third_factor_stdp_synapse.nestml");
+/// nestml::include_nestml!("../../../shared/nestml-models/neurons/iaf_psc_exp_neuron.nestml");
+/// let ports = nestml::post_binding!(ThirdFactorStdpSynapse => IafPscExpNeuron { I_post_dend: I_syn_exc });
+/// assert_eq!(ports, [("I_post_dend", "I_syn_exc")]);
+/// ```
+#[macro_export]
+macro_rules! post_binding {
+    ($synapse:ty => $neuron:ty { $($port:ident : $variable:ident),* $(,)? }) => {{
+        $(
+            const _: () = {
+                let port = $crate::synapse::continuous_port_unit(<$synapse as $crate::Synapse>::PORTS, ::core::stringify!($port));
+                let variable = $crate::synapse::variable_unit(<$neuron as $crate::Neuron>::VARIABLES, ::core::stringify!($variable));
+                ::core::assert!(port.is_some(), ::core::concat!("synapse `", ::core::stringify!($synapse), "` has no continuous input port `", ::core::stringify!($port), "`"));
+                ::core::assert!(variable.is_some(), ::core::concat!("synapse `", ::core::stringify!($synapse), "` reads `", ::core::stringify!($variable), "` of neuron `", ::core::stringify!($neuron), "`, which has no such variable"));
+                if let (::core::option::Option::Some(p), ::core::option::Option::Some(v)) = (port, variable) {
+                    ::core::assert!($crate::synapse::same_unit(p, v), ::core::concat!("synapse `", ::core::stringify!($synapse), "`: port `", ::core::stringify!($port), "` and variable `", ::core::stringify!($variable), "` of neuron `", ::core::stringify!($neuron), "` have different units"));
+                }
+            };
+        )*
+        [$((::core::stringify!($port), ::core::stringify!($variable))),*]
+    }};
+}

@@ -292,6 +292,62 @@ pub trait Synapse: Clone + fmt::Debug + Send + Sync + 'static {
     }
 }
 
+/// Whether `a == b`, in constant evaluation (for the compile-time checks of
+/// `nestml::post_binding!`).
+#[doc(hidden)]
+pub const fn const_str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The unit of the continuous port `port` of `ports` (`Some(None)` for a plain number), or
+/// `None` if there is no such continuous port; usable in constants.
+#[doc(hidden)]
+pub const fn continuous_port_unit(ports: &[SynapsePort], port: &str) -> Option<Option<&'static str>> {
+    let mut i = 0;
+    while i < ports.len() {
+        if matches!(ports[i].role, PortRole::Continuous) && const_str_eq(ports[i].name, port) {
+            return Some(ports[i].unit);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The unit of the variable `name` of `vars` (`Some(None)` for a plain number), or `None` if
+/// there is no such variable; usable in constants.
+#[doc(hidden)]
+pub const fn variable_unit(vars: &[VariableInfo], name: &str) -> Option<Option<&'static str>> {
+    let mut i = 0;
+    while i < vars.len() {
+        if const_str_eq(vars[i].name, name) {
+            return Some(vars[i].unit);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Whether two units (NEST spellings) are the same, in constant evaluation.
+#[doc(hidden)]
+pub const fn same_unit(a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => const_str_eq(a, b),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
 /// The values recorded with postsynaptic spike `i` (none if the history records none).
 fn post_values(post: &SpikeHistory, i: usize) -> &[f64] {
     if post.stride() == 0 {
