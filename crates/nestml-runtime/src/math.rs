@@ -2,6 +2,18 @@
 
 /// The error function.
 #[inline]
+/// `x` to the power `y` (`x ** y` with a non-integer-literal exponent), with the exact
+/// shortcut `x ** 1 = x`: model exponents such as STDP's `mu_plus` are often 1, and a
+/// general `pow` costs as much as the rest of a synapse event.
+#[inline]
+pub fn powf(x: f64, y: f64) -> f64 {
+    if y == 1.0 {
+        x
+    } else {
+        x.powf(y)
+    }
+}
+
 pub fn erf(x: f64) -> f64 {
     libm::erf(x)
 }

@@ -139,6 +139,8 @@ fn plot(
                     color: "black",
                     label: "spikes".into(),
                 }],
+                dots: vec![],
+                legend: vec![],
             },
             Panel {
                 y_label: "I_stim (pA)".into(),
@@ -160,6 +162,8 @@ fn plot(
                         label: "inh in".into(),
                     },
                 ],
+                dots: vec![],
+                legend: vec![],
             },
         ],
     }

@@ -187,7 +187,8 @@ pub trait Synapse: Clone + fmt::Debug + Send + Sync + 'static {
     fn send(&mut self, p: &Self::Params, ev: &mut SendContext<'_>) -> Result<Option<f64>, Fault> {
         let t = ev.t_spike;
         let (d, post, modulation, now) = (ev.delay, ev.post, ev.modulation, ev.inputs);
-        let window = post.window(self.t_last() - d, t - d);
+        let reads_post = Self::PORTS.iter().any(|p| p.role == PortRole::Post);
+        let window = if reads_post { post.window(self.t_last() - d, t - d) } else { 0..0 };
         let mut saved: Option<Self::PostTraces> = None;
         let mut deferred = window.end;
         for i in window.clone() {

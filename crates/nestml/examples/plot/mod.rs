@@ -1,5 +1,6 @@
 //! A small hand-written SVG plot for the examples: panels stacked above a shared time axis,
-//! each with its own y axis, lines and rows of vertical marks (spike times).
+//! each with its own y axis, lines, dots (scatter plots), rows of vertical marks (spike
+//! times) and a legend.
 
 use std::fmt::Write;
 
@@ -17,12 +18,30 @@ pub struct Marks {
     pub label: String,
 }
 
+/// Points drawn as small circles (a scatter plot).
+pub struct Dots {
+    pub points: Vec<(f64, f64)>,
+    pub color: &'static str,
+    /// Radius in pixels.
+    pub radius: f64,
+}
+
 pub struct Panel {
     pub y_label: String,
     /// Height of the plotting area in pixels.
     pub height: f64,
     pub lines: Vec<Line>,
     pub marks: Vec<Marks>,
+    pub dots: Vec<Dots>,
+    /// Legend entries (colour, text), listed in the panel's top left corner.
+    pub legend: Vec<(&'static str, String)>,
+}
+
+impl Panel {
+    /// A panel with nothing in it yet.
+    pub fn new(y_label: impl Into<String>, height: f64) -> Self {
+        Panel { y_label: y_label.into(), height, lines: Vec::new(), marks: Vec::new(), dots: Vec::new(), legend: Vec::new() }
+    }
 }
 
 pub struct Plot {
@@ -135,6 +154,31 @@ impl Plot {
                     line.color
                 );
             }
+            for dots in &panel.dots {
+                for &(x, y) in &dots.points {
+                    let _ = write!(
+                        s,
+                        r#"<circle cx="{:.2}" cy="{:.2}" r="{}" fill="{}"/>"#,
+                        sx(x),
+                        sy(y),
+                        dots.radius,
+                        dots.color
+                    );
+                }
+                s.push('\n');
+            }
+            for (row, (color, text)) in panel.legend.iter().enumerate() {
+                let y = plot_top + 16.0 + row as f64 * 16.0;
+                let _ = writeln!(
+                    s,
+                    r#"<rect x="{:.1}" y="{:.1}" width="10" height="10" fill="{color}"/><text x="{:.1}" y="{:.1}">{}</text>"#,
+                    LEFT + 10.0,
+                    y - 9.0,
+                    LEFT + 25.0,
+                    y,
+                    escape(text)
+                );
+            }
             for (row, marks) in panel.marks.iter().enumerate() {
                 let ya = top + row as f64 * MARK_ROW + 1.0;
                 let yb = ya + MARK_ROW - 2.0;
@@ -170,7 +214,7 @@ impl Plot {
 impl Panel {
     /// The range of the lines' y values, widened to whole tick steps.
     fn y_range(&self) -> (f64, f64) {
-        let ys = self.lines.iter().flat_map(|l| l.points.iter().map(|p| p.1));
+        let ys = self.lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)).chain(self.dots.iter().flat_map(|d| d.points.iter().map(|p| p.1)));
         let (lo, hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), y| {
             (lo.min(y), hi.max(y))
         });

@@ -1,0 +1,157 @@
+//! Four NESTML tutorials re-run with the generated Rust models (the experiment code of the
+//! examples, `examples/tutorials/`), checked against the NEST 3.10 + PyNESTML 9.0.0 numbers in
+//! ../shared/tutorial-reference (`<tutorial>.json`, specified in `<tutorial>.md`).
+//!
+//! Deterministic protocols are compared tightly (the spec's tolerance, about 1e-9 or better);
+//! the one random protocol (dopamine, Poisson input) is compared statistically, because our
+//! random numbers are not NEST's: the mean over the same number of seeds must lie within the
+//! spec's band around NEST's mean, and the exact properties any RNG must show are checked
+//! exactly. Where the reference number is a documented artifact of PyNESTML 9.0.0's generated
+//! code, the test says so and checks the corrected number the spec gives.
+
+use serde_json::Value;
+
+#[path = "../examples/tutorials/common.rs"]
+mod common;
+#[path = "../examples/tutorials/stdp_windows.rs"]
+mod stdp_windows;
+#[path = "../examples/tutorials/triplet_stdp.rs"]
+mod triplet_stdp;
+
+fn reference(tutorial: &str) -> Value {
+    let path = format!("{}/../../../shared/tutorial-reference/{tutorial}.json", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))).unwrap()
+}
+
+fn floats(v: &Value) -> Vec<f64> {
+    v.as_array().unwrap_or_else(|| panic!("not an array: {v}")).iter().map(|x| x.as_f64().unwrap()).collect()
+}
+
+fn float(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+/// Asserts `|got − want| <= tol` elementwise; returns the largest deviation.
+fn assert_close(what: &str, got: &[f64], want: &[f64], tol: f64) -> f64 {
+    assert_eq!(got.len(), want.len(), "{what}: {} values, reference {}", got.len(), want.len());
+    let mut worst = 0.0_f64;
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        let dev = (g - w).abs();
+        assert!(dev <= tol, "{what}[{i}]: {g}, reference {w} (|Δ| = {dev:.3e} > {tol:.0e})");
+        worst = worst.max(dev);
+    }
+    worst
+}
+
+/// stdp_windows: every `dw` of the four rules, and their summaries. Deterministic: the
+/// reference values are exponentials of multiples of 1/20 or 1/10 printed to 10 significant
+/// digits, and `(w − 1) / lambda` with `lambda = 1e-6` loses about 1e-10 to rounding (in NEST
+/// as here), so 1e-9 absolute; dt of the extremes and the sign counts exactly.
+#[test]
+fn stdp_windows_matches_nest() {
+    let r = reference("stdp_windows");
+    for rule in stdp_windows::Rule::ALL {
+        let key = rule.key();
+        let want = &r["variants"][&key];
+        assert!(want.is_object(), "no variant {key} in the reference");
+        let window = stdp_windows::window(rule).unwrap();
+        assert_eq!(window.dt_ms, floats(&want["dt_ms"]), "{key}: dt grid");
+        let worst = assert_close(&format!("{key} dw"), &window.dw, &floats(&want["dw"]), 1e-9);
+        let (s, ws) = (window.summary(), &want["summary"]);
+        assert_close(&format!("{key} extremes"), &[s.dw_max, s.dw_min], &[float(&ws["dw_max"]), float(&ws["dw_min"])], 1e-9);
+        assert_eq!((s.dt_at_dw_max, s.dt_at_dw_min), (float(&ws["dt_at_dw_max"]), float(&ws["dt_at_dw_min"])), "{key}");
+        assert_eq!((s.n_dw_positive as u64, s.n_dw_negative as u64), (ws["n_dw_positive"].as_u64().unwrap(), ws["n_dw_negative"].as_u64().unwrap()), "{key}");
+        eprintln!("stdp_windows {key}: 150 points, max |Δdw| {worst:.2e}");
+    }
+}
+
+/// The parameter sets of the triplet experiment code are the reference's.
+#[test]
+fn triplet_parameters_are_the_reference_ones() {
+    use triplet_stdp::{pairing_parameters, triplet_parameters, Variant};
+    let r = reference("triplet_stdp_synapse");
+    for v in Variant::ALL {
+        for (set, p) in [("pairing", pairing_parameters(v)), ("triplet", triplet_parameters(v, false))] {
+            for (name, value) in p.named() {
+                assert_eq!(value, float(&r["parameters"][set][v.key()][name]), "{set} {} {name}", v.key());
+            }
+        }
+    }
+    let notebook = triplet_parameters(Variant::AllToAll, true);
+    let side = &r["parameters"]["triplet_all_to_all_neuron_side_as_run_by_notebook"];
+    assert_eq!((notebook.tau_minus, notebook.tau_y), (float(&side["tau_minus"]), float(&side["tau_y"])));
+}
+
+/// triplet_stdp_synapse, experiment A: dw against pairing frequency, both signs of dt, both
+/// rules. Deterministic closed forms: NEST's numbers (12 significant digits) to 1e-12.
+#[test]
+fn triplet_pairing_matches_nest() {
+    use triplet_stdp::{pairing, pairing_protocol, run, pairing_parameters, Variant, PAIRING_DT_MS, PAIRING_FREQUENCIES_HZ};
+    let r = reference("triplet_stdp_synapse");
+    assert_eq!(floats(&r["pairing"]["freqs_hz"]), PAIRING_FREQUENCIES_HZ);
+    for v in Variant::ALL {
+        let dw = pairing(v).unwrap();
+        for (i, dt) in PAIRING_DT_MS.iter().enumerate() {
+            let key = format!("dt={dt:+}ms");
+            let want = floats(&r["pairing"]["dw"][v.key()][&key]);
+            let worst = assert_close(&format!("pairing {} {key}", v.key()), &dw[i], &want, 1e-12);
+            eprintln!("triplet pairing {} {key}: max |Δdw| {worst:.2e}", v.key());
+        }
+        // the tutorial's own check: no potentiation at 1 Hz with dt = +10 ms
+        assert!(dw[0][0].abs() < 1e-3, "{}", dw[0][0]);
+    }
+    // each generator spike makes its neuron fire once, 1 ms later
+    let protocol = pairing_protocol(20.0, -10.0);
+    let run = run(Variant::AllToAll, &pairing_parameters(Variant::AllToAll), &protocol).unwrap();
+    let later = |g: &[f64]| g.iter().map(|t| t + 1.0).collect::<Vec<_>>();
+    assert_eq!(run.pre_spikes_ms, later(&protocol.pre_generator_ms));
+    assert_eq!(run.post_spikes_ms, later(&protocol.post_generator_ms));
+}
+
+/// triplet_stdp_synapse, experiment B: the triplet protocols, both rules, with the notebook's
+/// parameters and (all-to-all) with tau_y = 27 ms as intended.
+///
+/// pre-post-pre equals NEST to 1e-12. post-pre-post does not, by design: NEST's numbers carry
+/// an artifact of PyNESTML 9.0.0's generated neuron, which drops the spike-history entry
+/// before the second postsynaptic spike of each triplet while that spike is still to be
+/// applied, so its `tr_o2` reads 0 and the A3_plus term never counts (which is also why tau_y
+/// changes nothing in NEST). Our generated synapse keeps its postsynaptic traces itself and
+/// reads them just before each spike's own increment, so it computes the rule as written:
+/// the spec's `rule_variants_pure_python.no_history_pruning` numbers, which equal NEST
+/// wherever the artifact does not apply (pairing and pre-post-pre, checked here too). Those
+/// are the numbers post-pre-post is checked against (1e-12); NEST's are kept as the
+/// documented difference, which must stay large (the A3_plus term is not negligible).
+#[test]
+fn triplet_protocols_match_nest_or_the_unpruned_rule() {
+    use triplet_stdp::{triplets, Triplet, Variant};
+    let r = reference("triplet_stdp_synapse");
+    let unpruned = &r["rule_variants_pure_python"]["no_history_pruning"]["triplet"];
+    for t in Triplet::ALL {
+        let want_protocols: Vec<Vec<f64>> = r["triplet"][t.key()]["delays_ms"].as_array().unwrap().iter().map(floats).collect();
+        let delays: Vec<Vec<f64>> = t.delays().iter().map(|&(a, b)| vec![a, b]).collect();
+        assert_eq!(delays, want_protocols, "{}", t.key());
+        for (i, ab) in t.delays().into_iter().enumerate() {
+            let p = t.protocol(ab);
+            let want = &r["triplet"][t.key()]["spike_times_ms"][i];
+            assert_eq!(p.pre_generator_ms, floats(&want["pre_generator"]), "{} {ab:?}", t.key());
+            assert_eq!(p.post_generator_ms, floats(&want["post_generator"]), "{} {ab:?}", t.key());
+        }
+        for (v, notebook, key) in [(Variant::AllToAll, true, "all_to_all"), (Variant::Nearest, true, "nearest_spike"), (Variant::AllToAll, false, "all_to_all_tau_y_27_as_intended")] {
+            let dw = triplets(t, v, notebook).unwrap();
+            let nest = floats(&r["triplet"][t.key()]["dw"][key]);
+            let ours = floats(&unpruned[t.key()][key]);
+            let worst = assert_close(&format!("{} {key} (rule as written)", t.key()), &dw, &ours, 1e-12);
+            match t {
+                Triplet::PrePostPre => {
+                    let worst_nest = assert_close(&format!("{} {key} (NEST)", t.key()), &dw, &nest, 1e-12);
+                    eprintln!("triplet {} {key}: max |Δdw| vs NEST {worst_nest:.2e}", t.key());
+                }
+                Triplet::PostPrePost => {
+                    let gap = dw.iter().zip(&nest).map(|(a, b)| (a - b).abs()).fold(f64::INFINITY, f64::min);
+                    assert!(gap > 1e-3, "{} {key}: the NEST history artifact should show (min |Δ| {gap:.2e})", t.key());
+                    eprintln!("triplet {} {key}: max |Δdw| vs no_history_pruning {worst:.2e}; vs NEST (artifact) min |Δ| {gap:.2e}", t.key());
+                }
+            }
+        }
+    }
+}
