@@ -1,4 +1,4 @@
-//! NESTML neuron models in Rust.
+//! NESTML neuron and synapse models in Rust.
 //!
 //! `include_nestml!("path/to/model.nestml")` (path relative to the crate's `Cargo.toml`) and
 //! `nestml!(r#"model …"#)` expand to one struct per model implementing [`Neuron`]; the runtime
@@ -54,6 +54,28 @@
 //! n.set_tau_m(Time::new::<millisecond>(20.0)).unwrap();
 //! assert_eq!(n.tau_m, 20.0); // fields hold NEST units (ms)
 //! assert!(n.set_tau_m(Time::new::<millisecond>(-1.0)).is_err()); // the guard
+//! ```
+
+//! Synapse models become a connection type implementing [`Synapse`] and a parameter type
+//! implementing [`SynapseParams`], shared by the connections of one synapse type:
+//!
+//! ```
+//! use nestml::{NestmlRng, SendContext, SpikeHistory, Synapse, SynapseParams};
+//! nestml::include_nestml!("../../../shared/nestml-models/synapses/stdp_synapse.nestml");
+//!
+//! let mut params = StdpSynapseParams::default();
+//! params.set("lambda", 0.05).unwrap();
+//! assert!(params.set("Wmax", -1.0).is_err()); // the guard `Wmax >= 0`
+//! let mut conn = StdpSynapse::new(&params);
+//! assert_eq!(std::mem::size_of::<StdpSynapse>(), 32); // w, two traces, time of last update
+//!
+//! let post = SpikeHistory::from_times(&[12.0]); // the postsynaptic neuron's spikes
+//! let mut rng = NestmlRng::seed_from_u64(1);
+//! let mut ev = SendContext { t_spike: 10.0, delay: 1.0, post: &post, modulation: None, inputs: &[], rng: &mut rng };
+//! let first = conn.send(&params, &mut ev).unwrap().unwrap();
+//! ev.t_spike = 20.0; // the post spike at 12 ms reached the synapse at 13 ms: facilitation
+//! let second = conn.send(&params, &mut ev).unwrap().unwrap();
+//! assert!(second > first);
 //! ```
 
 pub use nestml_macros::{include_nestml, nestml};

@@ -242,6 +242,31 @@ impl<N: Neuron, S: Synapse> Sim<N, S> {
         self.run_until_step(until)
     }
 
+    /// Brings every connection up to half a step before the current time (NEST's
+    /// `trigger_update_weight`, which a `volume_transmitter` calls on its synapses at each
+    /// delivery): neuromodulatory spikes until then are applied with the parameters of this
+    /// moment. Half a step before, so that a postsynaptic spike exactly one delay before a
+    /// presynaptic spike at the current time stays for that spike's `send` (which applies it
+    /// without letting the presynaptic handler see it, as NEST does).
+    pub fn update_connections(&mut self) -> Result<(), String> {
+        let t = self.t() - 0.5 * self.resolution.h();
+        let now = self.read();
+        self.mature(&now);
+        let h = self.resolution.h();
+        for conn in &mut self.connections {
+            let mut ev = SendContext {
+                t_spike: t,
+                delay: conn.delay_steps as f64 * h,
+                post: &conn.post,
+                modulation: self.modulation.as_ref(),
+                inputs: &now,
+                rng: &mut self.rng,
+            };
+            conn.synapse.update_to(&self.params, &mut ev, t).map_err(|f| f.to_string())?;
+        }
+        Ok(())
+    }
+
     /// Connection `c` as NEST would report it now, brought up to the current time (the
     /// postsynaptic spikes up to `t − d` and the neuromodulatory spikes up to `t` applied;
     /// NEST's `trigger_update_weight`); the connection itself is left as it is.
