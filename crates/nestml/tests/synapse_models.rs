@@ -118,3 +118,32 @@ synapse_model!(tutorial_triplet_stdp_synapse, StdpTripletSynapse, "../../../shar
 synapse_model!(tutorial_stdp_vogels_synapse, StdpVogelsSynapse, "../../../shared/tutorial-models/stdp_vogels_synapse.nestml", plastic: true);
 synapse_model!(tutorial_stdp_windowed_synapse, StdpWindowedSynapse, "../../../shared/tutorial-models/stdp_windowed_synapse.nestml", plastic: true);
 synapse_model!(tutorial_third_factor_stdp_synapse, ThirdFactorStdpSynapse, "../../../shared/tutorial-models/third_factor_stdp_synapse.nestml", plastic: true);
+
+/// Parameters are shared and typed; a connection's state is small, `Copy` and typed too; a
+/// connection with its own parameters (`WithParams`) is itself a synapse.
+#[test]
+fn parameters_state_and_heterogeneous_connections() {
+    use nestml::uom::si::{electrical_conductance::nanosiemens, f64::Time, time::millisecond};
+    use nestml::{SynapseParams, WithParams};
+    let mut p = stdp_triplet_synapse::StdpTripletSynapseParams::default();
+    p.set_tau_plus(Time::new::<millisecond>(10.0)).unwrap();
+    assert_eq!(p.get("tau_plus"), Some(10.0));
+    assert!(p.set("Wmax", -1.0).is_err(), "guard Wmax >= 0 nS");
+    assert!(p.set("nope", 1.0).is_err());
+    let c = stdp_triplet_synapse::StdpTripletSynapse::new(&p);
+    assert!((c.w().get::<nanosiemens>() - 1.0).abs() < 1e-12); // uom stores siemens
+    assert_eq!(std::mem::size_of_val(&c), 6 * 8, "w, four traces, time of the last update");
+    let mut copy = c;
+    copy.set("tr_r1", 2.0).unwrap();
+    assert_eq!((c.tr_r1, copy.tr_r1), (0.0, 2.0));
+    assert!(copy.set("w", -1.0).is_err(), "guard w >= 0 nS");
+
+    // one connection with its own (larger) learning rate among shared ones
+    let mut own = stdp_synapse::StdpSynapseParams::default();
+    own.set("lambda", 0.1).unwrap();
+    let mut d = PlasticityDriver::<WithParams<stdp_synapse::StdpSynapse>>::new(Resolution::from_ms(0.1).unwrap(), 1);
+    d.pre_spikes(&[10.0, 30.0]).connect(1.0, 0).connect_synapse(WithParams::new(own), 1.0, 0);
+    let rec = d.run_with_post_train(&[15.0], 40.0).unwrap();
+    let w = |c: usize| rec.events.iter().filter(|s| s.connection == c).last().unwrap().weight.unwrap();
+    assert!(w(1) - 1.0 > 5.0 * (w(0) - 1.0), "{} {}", w(0), w(1));
+}

@@ -17,6 +17,8 @@ mod common;
 mod stdp_windows;
 #[path = "../examples/tutorials/triplet_stdp.rs"]
 mod triplet_stdp;
+#[path = "../examples/tutorials/stdp_dopamine.rs"]
+mod stdp_dopamine;
 
 fn reference(tutorial: &str) -> Value {
     let path = format!("{}/../../../shared/tutorial-reference/{tutorial}.json", env!("CARGO_MANIFEST_DIR"));
@@ -153,5 +155,78 @@ fn triplet_protocols_match_nest_or_the_unpruned_rule() {
                 }
             }
         }
+    }
+}
+
+/// stdp_dopa_synapse, experiment 1: the final weight against the dopamine spike time, for
+/// A_vt = ±1. Deterministic and exact (NEST agrees with the closed form to < 1e-12; its
+/// numbers are printed to 12 significant digits): 1e-11 against NEST, 1e-12 against the
+/// closed form. NEST's numbers come from generated code patched for the uninitialised
+/// `vt_spikes_idx_` of PyNESTML 9.0.0 (unpatched NEST gives 2.046, 0, …, heap-dependent); the
+/// Rust synapse reads neuromodulatory spikes by time and has no such index, so it matches the
+/// patched numbers, which are the model's semantics.
+#[test]
+fn dopamine_timing_matches_nest() {
+    let r = reference("stdp_dopa_synapse");
+    let times = stdp_dopamine::vt_generator_times_ms();
+    assert_eq!(times, floats(&r["vt_timing"]["vt_spike_generator_times_ms"]));
+    for a_vt in [1.0, -1.0] {
+        let (t, w) = stdp_dopamine::vt_timing(a_vt).unwrap();
+        let closed: Vec<f64> = t.iter().map(|&t| stdp_dopamine::closed_form(a_vt, t)).collect();
+        assert_close(&format!("A_vt={a_vt:+} closed form"), &w, &closed, 1e-12);
+        let worst = assert_close(&format!("A_vt={a_vt:+}"), &w, &floats(&r["vt_timing"]["w_final"][&format!("A_vt={a_vt:+}")]), 1e-11);
+        eprintln!("dopamine timing A_vt={a_vt:+}: max |Δw| vs NEST {worst:.2e}");
+    }
+}
+
+/// stdp_dopa_synapse, experiment 2: ten neurons with Poisson input, rewarded then punished.
+///
+/// Random: our Poisson trains are not NEST's, so the summary (mean over the 10 synapses or
+/// neurons, then over the reference's 5 seeds, ours 1000-1004 of our own generator) is
+/// compared statistically, as the spec suggests: the difference of two 5-seed means has an SD
+/// of about 0.63 × the seed-to-seed SD, so it must be within 2 × that SD (about 3 sigma).
+/// What holds for any generator is checked exactly: the weight stays 5.6 until the first
+/// dopamine spike (b = 0) and changes by less than 1e-9 (relative) between 5010 and 7980 ms
+/// (no dopamine: only the decaying n acts); rewards raise and punishments lower the weights
+/// and the output rates.
+#[test]
+fn dopamine_reward_and_punishment_match_nest_statistically() {
+    use stdp_dopamine::{mean_sd, ten_neurons, RATE_WINDOWS_MS, SEEDS, WEIGHT_TIMES_MS};
+    let r = reference("stdp_dopa_synapse");
+    let want = &r["ten_neurons"]["across_seeds"];
+    assert_eq!(floats(&r["ten_neurons"]["seeds"]), SEEDS.map(|s| s as f64));
+    let runs: Vec<_> = SEEDS.iter().map(|&s| ten_neurons(s).unwrap()).collect();
+    for run in &runs {
+        let (w0, w1) = (run.w_mean(5010.0), run.w_mean(7980.0));
+        let i = |t: f64| run.t_ms.iter().position(|&x| x == t).unwrap();
+        let before_dopamine = run.t_ms.iter().filter(|&&t| t <= 2002.0).count();
+        assert_eq!(before_dopamine, i(1980.0) + 1);
+        for w in &run.w {
+            assert!(w[..before_dopamine].iter().all(|&x| x == 5.6), "seed {}: weight moved before the first dopamine spike", run.seed);
+            assert!(((w[i(7980.0)] - w[i(5010.0)]) / w[i(5010.0)]).abs() < 1e-9, "seed {}: weight moved without dopamine: {} -> {}", run.seed, w[i(5010.0)], w[i(7980.0)]);
+        }
+        assert!(w0 > 5.6 && run.w_mean(12_000.0) < w1, "seed {}: {w0} {w1}", run.seed);
+        assert!((run.input_rate_hz() - 50.0).abs() < 1.0, "seed {}: input rate {}", run.seed, run.input_rate_hz());
+    }
+    let mut report = Vec::new();
+    let mut check = |what: String, ours: Vec<f64>, want: &Value| {
+        let (m, sd) = mean_sd(&ours);
+        let (wm, wsd) = (float(&want["mean"]), float(&want["sd_across_seeds"]));
+        report.push(format!("{what}: ours {m:.3} ± {sd:.3}, NEST {wm:.3} ± {wsd:.3}, |Δ| = {:.2} SD", (m - wm).abs() / wsd.max(1e-300)));
+        if wsd == 0.0 {
+            assert!((m - wm).abs() < 1e-12, "{what}: {m}, NEST {wm}");
+        } else {
+            assert!((m - wm).abs() <= 2.0 * wsd, "{what}: our mean {m} (SD {sd}), NEST {wm} (SD {wsd}): more than 2 SD apart");
+        }
+    };
+    for t in WEIGHT_TIMES_MS {
+        check(format!("w_mean t={t}"), runs.iter().map(|r| r.w_mean(t)).collect(), &want["w_mean"][&format!("t={t}")]);
+    }
+    for (from, to) in RATE_WINDOWS_MS {
+        let key = format!("{}-{}s", from / 1000.0, to / 1000.0);
+        check(format!("rate {key}"), runs.iter().map(|r| r.rate_hz((from, to))).collect(), &want["rate_hz_mean_over_neurons"][&key]);
+    }
+    for line in report {
+        eprintln!("dopamine ten neurons {line}");
     }
 }
