@@ -65,6 +65,20 @@ impl VariableInfo {
     pub fn writable(&self) -> bool {
         matches!(self.kind, VariableKind::Parameter | VariableKind::State)
     }
+
+    /// Whether `value` may be written to this variable of `model`: it must be writable, an
+    /// integer for integer variables, 0 or 1 for booleans (guards are the model's to check).
+    pub fn check_write(&self, model: &'static str, value: f64) -> Result<(), SetError> {
+        let name = self.name;
+        if !self.writable() {
+            return Err(SetError::ReadOnly { model, name });
+        }
+        match self.ty {
+            ValueType::Integer if value.fract() != 0.0 => Err(SetError::NotInteger { model, name, value }),
+            ValueType::Boolean if value != 0.0 && value != 1.0 => Err(SetError::Invalid { model, name, value, reason: "a boolean is 0 (false) or 1 (true)" }),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Spike or continuous input.

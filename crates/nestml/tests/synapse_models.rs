@@ -65,6 +65,16 @@ fn check<S: Synapse>(rec: &PlasticityRecording, plastic: bool) {
     assert_eq!(moved, plastic, "{}: weight moved = {moved}", S::NAME);
 }
 
+/// 1 s of the three connections onto a neuron of type `N` firing under `I_e = i_e` pA, the
+/// continuous port (if any) bound to `bound`.
+fn onto<S: Synapse, N: nestml::Neuron + Default>(i_e: f64, bound: &str) -> PlasticityRecording {
+    let mut n = N::default();
+    n.set("I_e", i_e).unwrap();
+    let rec = driver::<S>(bound).run_with_neuron(&mut n, 10_000).unwrap_or_else(|e| panic!("{e}"));
+    assert!(rec.post_spikes.len() > 5, "{}: {} postsynaptic spikes", N::NAME, rec.post_spikes.len());
+    rec
+}
+
 /// One module per synapse file; `plastic` says whether its weight changes with these trains.
 macro_rules! synapse_model {
     ($name:ident, $ty:ident, $file:literal, plastic: $plastic:expr) => {
@@ -82,20 +92,12 @@ macro_rules! synapse_model {
 
             #[test]
             fn onto_iaf_psc_exp_neuron() {
-                let mut n = IafPscExpNeuron::default();
-                nestml::Neuron::set(&mut n, "I_e", 400.0).unwrap();
-                let rec = driver::<$ty>("I_syn_exc").run_with_neuron(&mut n, 10_000).unwrap_or_else(|e| panic!("{e}"));
-                assert!(rec.post_spikes.len() > 5, "{}", rec.post_spikes.len());
-                check::<$ty>(&rec, $plastic);
+                check::<$ty>(&onto::<$ty, IafPscExpNeuron>(400.0, "I_syn_exc"), $plastic);
             }
 
             #[test]
             fn onto_hh_psc_alpha_neuron() {
-                let mut n = HhPscAlphaNeuron::default();
-                nestml::Neuron::set(&mut n, "I_e", 700.0).unwrap();
-                let rec = driver::<$ty>("I_e").run_with_neuron(&mut n, 10_000).unwrap_or_else(|e| panic!("{e}"));
-                assert!(rec.post_spikes.len() > 5, "{}", rec.post_spikes.len());
-                check::<$ty>(&rec, $plastic);
+                check::<$ty>(&onto::<$ty, HhPscAlphaNeuron>(700.0, "I_e"), $plastic);
             }
         }
     };

@@ -387,9 +387,7 @@ impl Gen<'_> {
         let _ = writeln!(o, "    fn set_value(&mut self, var: usize, element: usize, value: f64) -> ::core::result::Result<(), ::nestml::SetError> {{");
         let _ = writeln!(o, "        let info = Self::VARIABLES.get(var).ok_or(::nestml::SetError::Unknown {{ model: Self::NAME, name: format!(\"#{{var}}\") }})?;");
         let _ = writeln!(o, "        let len = self.vector_len(var);\n        if element >= len {{\n            return Err(::nestml::SetError::Index {{ model: Self::NAME, name: info.name, index: element, len }});\n        }}");
-        let _ = writeln!(o, "        if !info.writable() {{\n            return Err(::nestml::SetError::ReadOnly {{ model: Self::NAME, name: info.name }});\n        }}");
-        let _ = writeln!(o, "        if info.ty == ::nestml::ValueType::Integer && value.fract() != 0.0 {{\n            return Err(::nestml::SetError::NotInteger {{ model: Self::NAME, name: info.name, value }});\n        }}");
-        let _ = writeln!(o, "        if info.ty == ::nestml::ValueType::Boolean && value != 0.0 && value != 1.0 {{\n            return Err(::nestml::SetError::Invalid {{ model: Self::NAME, name: info.name, value, reason: \"a boolean is 0 (false) or 1 (true)\" }});\n        }}");
+        let _ = writeln!(o, "        info.check_write(Self::NAME, value)?;");
         let _ = writeln!(o, "        let __old = self.clone();\n        match var {{");
         for (i, (s, kind, _, vector)) in all.iter().enumerate() {
             if matches!(kind, VarKind::Parameter | VarKind::State) {

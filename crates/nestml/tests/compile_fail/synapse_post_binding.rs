@@ -1,4 +1,5 @@
-// A current port bound to a membrane potential.
+// A synapse's current port bound to a variable the neuron does not have, and to a membrane
+// potential.
 nestml::nestml!(
     r#"
 model gated_synapse:
@@ -28,5 +29,6 @@ model leaky_neuron:
 );
 
 fn main() {
+    let _ = nestml::post_binding!(GatedSynapse => LeakyNeuron { I_gate: I_dend });
     let _ = nestml::post_binding!(GatedSynapse => LeakyNeuron { I_gate: V_m });
 }
