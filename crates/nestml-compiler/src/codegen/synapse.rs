@@ -242,8 +242,8 @@ impl Gen<'_> {
         }
         let _ = writeln!(o, "    }}\n}}\n");
         let _ = writeln!(o, "#[allow(non_snake_case, unused_parens, unused_variables, clippy::all)]\nimpl ::nestml::SynapseParams for {params_name} {{\n    const MODEL: &'static str = {:?};", self.model_name);
-        o.push_str(&self.variable_infos(&params));
-        self.synapse_get_set(&params, Ctx::Calibrate, true, &mut o);
+        o.push_str(&self.variable_infos(&params, &[]));
+        self.synapse_get_set(&params, &[], Ctx::Calibrate, true, &mut o);
         let _ = writeln!(o, "    fn check(&self) -> ::core::result::Result<(), ::nestml::Fault> {{");
         for (_, v) in &params {
             if let Some(g) = &v.guard {
@@ -258,7 +258,7 @@ impl Gen<'_> {
         let states: Vec<String> = finite.iter().map(|s| format!("{:?}", nestml_name(s))).collect();
         let _ = writeln!(o, "#[allow(non_snake_case, unused_parens, unused_variables, unused_mut, clippy::all)]\nimpl {name} {{\n    const __MODEL: &'static str = {:?};\n    /// The real state variables, for faults.\n    const __STATES: [&'static str; {}] = [{}];\n}}\n", self.model_name, states.len(), states.join(", "));
         let _ = writeln!(o, "#[allow(non_snake_case, unused_parens, unused_variables, unused_mut, unused_assignments, clippy::all)]\nimpl ::nestml::Synapse for {name} {{\n    const NAME: &'static str = {:?};", self.model_name);
-        o.push_str(&self.variable_infos(&conn));
+        o.push_str(&self.variable_infos(&conn, &conv_states));
         let _ = writeln!(o, "    const PORTS: &'static [::nestml::SynapsePort] = &[");
         for (p, r) in ir.spike_ports.iter().zip(&roles) {
             let _ = writeln!(o, "        ::nestml::SynapsePort {{ name: {p:?}, role: ::nestml::PortRole::{}, unit: None }},", r.runtime());
@@ -289,7 +289,7 @@ impl Gen<'_> {
         let w = self.storage(&weight);
         let _ = writeln!(o, "    fn weight(&self) -> f64 {{\n        {}\n    }}\n", w.read(&field(&weight)));
         let _ = writeln!(o, "    fn set_weight(&mut self, w: f64) {{\n        {} = {};\n    }}\n", field(&weight), w.store("w"));
-        self.synapse_get_set(&conn, Ctx::Step, false, &mut o);
+        self.synapse_get_set(&conn, &conv_states, Ctx::Step, false, &mut o);
         let _ = writeln!(o, "    fn t_last(&self) -> f64 {{\n        self.__t_last\n    }}\n\n    fn set_t_last(&mut self, t: f64) {{\n        self.__t_last = t;\n    }}\n");
 
         // advance: convolutions, then the update block
@@ -347,8 +347,8 @@ impl Gen<'_> {
         }
     }
 
-    /// `const VARIABLES` for `vars`.
-    fn variable_infos(&self, vars: &[(usize, &IrVariable)]) -> String {
+    /// `const VARIABLES` for `vars`, then the convolution states `conv`.
+    fn variable_infos(&self, vars: &[(usize, &IrVariable)], conv: &[String]) -> String {
         let mut o = String::from("    const VARIABLES: &'static [::nestml::VariableInfo] = &[\n");
         for (_, v) in vars {
             let ty = match v.ty {
@@ -358,17 +358,24 @@ impl Gen<'_> {
             };
             let _ = writeln!(o, "        ::nestml::VariableInfo {{ name: {:?}, unit: {:?}, kind: ::nestml::VariableKind::{}, ty: ::nestml::ValueType::{ty}, vector: false }},", v.name, v.unit, super::model::kind_name(v.kind));
         }
+        for c in conv {
+            let _ = writeln!(o, "        ::nestml::VariableInfo {{ name: {c:?}, unit: None, kind: ::nestml::VariableKind::State, ty: ::nestml::ValueType::Real, vector: false }},");
+        }
         o.push_str("    ];\n");
         o
     }
 
-    /// `get_value` and `set_value` over `vars` (`VARIABLES` order); guards are read in `ctx`
-    /// and checked after a write; `recompute` reruns the internals after one.
-    fn synapse_get_set(&mut self, vars: &[(usize, &IrVariable)], ctx: Ctx, recompute: bool, o: &mut String) {
+    /// `get_value` and `set_value` over `vars` and then the convolution states `conv`
+    /// (`VARIABLES` order); guards are read in `ctx` and checked after a write; `recompute`
+    /// reruns the internals after one.
+    fn synapse_get_set(&mut self, vars: &[(usize, &IrVariable)], conv: &[String], ctx: Ctx, recompute: bool, o: &mut String) {
         let none = BTreeSet::new();
         let _ = writeln!(o, "    fn get_value(&self, var: usize) -> ::core::option::Option<f64> {{\n        match var {{");
         for (i, v) in vars {
             let _ = writeln!(o, "            {i} => Some({}),", self.storage(&v.name).read(&field(&v.name)));
+        }
+        for (k, c) in conv.iter().enumerate() {
+            let _ = writeln!(o, "            {} => Some({}),", vars.len() + k, field(c));
         }
         let _ = writeln!(o, "            _ => None,\n        }}\n    }}\n");
         let _ = writeln!(o, "    fn set_value(&mut self, var: usize, value: f64) -> ::core::result::Result<(), ::nestml::SetError> {{");
@@ -379,6 +386,9 @@ impl Gen<'_> {
             if v.kind != VarKind::Internal {
                 let _ = writeln!(o, "            {i} => {} = {},", field(&v.name), self.storage(&v.name).store("value"));
             }
+        }
+        for (k, c) in conv.iter().enumerate() {
+            let _ = writeln!(o, "            {} => {} = value,", vars.len() + k, field(c));
         }
         let _ = writeln!(o, "            _ => {{}}\n        }}");
         if recompute {
