@@ -1,7 +1,5 @@
 //! Functions that generated code calls and `f64` lacks.
 
-/// The error function.
-#[inline]
 /// `x` to the power `y` (`x ** y` with a non-integer-literal exponent), with the exact
 /// shortcut `x ** 1 = x`: model exponents such as STDP's `mu_plus` are often 1, and a
 /// general `pow` costs as much as the rest of a synapse event.
@@ -14,6 +12,8 @@ pub fn powf(x: f64, y: f64) -> f64 {
     }
 }
 
+/// The error function.
+#[inline]
 pub fn erf(x: f64) -> f64 {
     libm::erf(x)
 }

@@ -81,6 +81,10 @@
 pub use nestml_macros::{include_nestml, nestml};
 pub use nestml_runtime::*;
 
+/// Networks: populations, connections, devices (the `network` feature, on by default).
+#[cfg(feature = "network")]
+pub use nestml_network as network;
+
 /// Binds continuous input ports of a synapse type to variables of a neuron type, checked at
 /// compile time: a port the synapse lacks, a variable the neuron lacks, or a variable of
 /// another unit than the port's is a compile error naming both types. Gives the pairs for

@@ -1,0 +1,578 @@
+//! Networks of generated NESTML neurons and synapses, simulated as NEST simulates them.
+//!
+//! ```
+//! use nestml_network::{Network, Rule, SynapseSpec, Generator};
+//! use nestml_runtime::{neuron::example::ExampleIafPscExp, synapse::example::ExampleStdp};
+//!
+//! let mut net = Network::new(0.1, 42).unwrap();
+//! let exc = net.create(ExampleIafPscExp::default(), 100);
+//! net.set(exc, "I_e", 300.0.into()).unwrap();
+//! net.connect::<ExampleStdp>(exc, exc, Rule::FixedIndegree { indegree: 10 }.into(), SynapseSpec::new(2.0, 1.5)).unwrap();
+//! let drive = net.device(Generator::PoissonGenerator { rate: 8000.0, start: 0.0, stop: 1e9 }).unwrap();
+//! net.drive(drive, exc, 87.8, 1.0, "exc_spikes").unwrap();
+//! let rec = net.spike_recorder(&[exc]);
+//! net.simulate(100.0).unwrap();
+//! assert!(!net.recorder(rec).events.is_empty());
+//! ```
+//!
+//! # Time and delivery
+//!
+//! Steps of `h` ms; delays are whole steps (at least one). Neurons advance step by step (in
+//! parallel over chunks of a population); their spikes are delivered through the connections
+//! every min-delay interval (NEST's communication interval): each synapse's `send` runs with
+//! the spike's time stamp and the connection's delay, reading the target's spike history, and
+//! the weight it emits goes into the target's ring buffer for the step the spike arrives in.
+//! `simulate(a); simulate(b)` equals `simulate(a + b)`: delivery only has to happen before the
+//! arrival step, and a synapse only reads postsynaptic spikes up to `t − d`.
+//!
+//! # Determinism
+//!
+//! Every neuron, every connection chunk and every generator target has its own random stream
+//! of the network's seed, and chunks are processed in a fixed order, so the same seed gives
+//! the same spikes and weights for any number of threads (rayon's pool).
+
+mod devices;
+mod population;
+mod projection;
+mod ring;
+mod rules;
+mod value;
+
+pub use devices::{Generator, Multimeter, SpikeRecorder};
+pub use population::CHUNK;
+pub use projection::ConnectionInfo;
+pub use rules::{ConnSpec, Rule};
+pub use value::Value;
+
+use devices::{Device, Input, Target};
+use nestml_runtime::time::BadResolution;
+use nestml_runtime::{Fault, NestmlRng, Neuron, PortRole, Resolution, SetError, SpikeHistory, Synapse, SynapseParams};
+use population::{Chunk, Neurons, PopulationStore};
+use projection::{ChunkConnections, Conns, Delivery};
+use rayon::prelude::*;
+use ring::Ring;
+use std::fmt;
+use std::sync::Arc;
+
+/// A population of the network (index in creation order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PopulationId(pub usize);
+
+/// A generator (index in creation order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeviceId(pub usize);
+
+/// A spike recorder or multimeter (index among its kind).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecorderId(pub usize);
+
+/// A volume transmitter: the spikes of some populations as neuromodulatory input of synapses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VolumeTransmitterId(pub usize);
+
+/// How a `connect` call makes its connections.
+#[derive(Clone, Debug)]
+pub struct SynapseSpec<S: Synapse> {
+    pub weight: Value,
+    /// Delay in ms (rounded to whole steps, at least one).
+    pub delay: Value,
+    /// The target's spike port by name (`None`: receptor 0).
+    pub port: Option<String>,
+    /// Parameters shared by the connections of this call (a `CopyModel`).
+    pub params: S::Params,
+    /// Per-connection state variables set on every connection (by NESTML name).
+    pub state: Vec<(String, Value)>,
+    /// The volume transmitter of the synapse's modulatory port.
+    pub modulation: Option<VolumeTransmitterId>,
+}
+
+impl<S: Synapse> SynapseSpec<S> {
+    /// `weight` and `delay` (ms), the model's default parameters, receptor 0.
+    pub fn new(weight: impl Into<Value>, delay: impl Into<Value>) -> Self {
+        SynapseSpec { weight: weight.into(), delay: delay.into(), port: None, params: S::Params::default(), state: Vec::new(), modulation: None }
+    }
+
+    pub fn port(mut self, port: &str) -> Self {
+        self.port = Some(port.to_string());
+        self
+    }
+
+    pub fn params(mut self, params: S::Params) -> Self {
+        self.params = params;
+        self
+    }
+
+    pub fn state(mut self, name: &str, value: impl Into<Value>) -> Self {
+        self.state.push((name.to_string(), value.into()));
+        self
+    }
+
+    pub fn modulation(mut self, vt: VolumeTransmitterId) -> Self {
+        self.modulation = Some(vt);
+        self
+    }
+}
+
+/// Why building or running the network failed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NetworkError {
+    /// A bad argument of a building call.
+    Setup(String),
+    /// Setting a parameter or state failed.
+    Set(SetError),
+    /// A neuron or synapse failed while simulating; the recordings up to then are kept.
+    Fault { population: Option<usize>, neuron: Option<usize>, fault: Fault },
+}
+
+impl fmt::Display for NetworkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NetworkError::Setup(m) => write!(f, "{m}"),
+            NetworkError::Set(e) => write!(f, "{e}"),
+            NetworkError::Fault { population, neuron, fault } => {
+                if let (Some(p), Some(i)) = (population, neuron) {
+                    write!(f, "population {p}, neuron {i}: ")?;
+                }
+                write!(f, "{fault} at t = {} ms", fault.t)
+            }
+        }
+    }
+}
+
+impl std::error::Error for NetworkError {}
+
+impl From<SetError> for NetworkError {
+    fn from(e: SetError) -> Self {
+        NetworkError::Set(e)
+    }
+}
+
+fn setup(m: impl Into<String>) -> NetworkError {
+    NetworkError::Setup(m.into())
+}
+
+/// A population with its chunks.
+struct Population {
+    store: Box<dyn PopulationStore>,
+    chunks: Vec<Chunk>,
+}
+
+/// Connections waiting for the first `simulate` (then stored per chunk).
+type Pending = Box<dyn FnOnce(&mut [Population], usize) + Send>;
+
+/// A network of populations, connections and devices (crate docs).
+pub struct Network {
+    resolution: Resolution,
+    seed: u64,
+    populations: Vec<Population>,
+    pending: Vec<Pending>,
+    projections: usize,
+    devices: Vec<Device>,
+    spike_recorders: Vec<SpikeRecorder>,
+    multimeters: Vec<Multimeter>,
+    volume_transmitters: Vec<(Vec<usize>, i64, SpikeHistory)>,
+    /// Steps simulated so far.
+    step: i64,
+    /// The min-delay interval in steps, fixed by the first `simulate`.
+    min_delay: Option<i64>,
+    streams: u64,
+    progress: Option<Box<dyn FnMut(f64, f64) + Send>>,
+}
+
+impl Network {
+    /// A network with resolution `h` ms whose random numbers all derive from `seed`.
+    pub fn new(h: f64, seed: u64) -> Result<Network, BadResolution> {
+        Ok(Network {
+            resolution: Resolution::from_ms(h)?,
+            seed,
+            populations: Vec::new(),
+            pending: Vec::new(),
+            projections: 0,
+            devices: Vec::new(),
+            spike_recorders: Vec::new(),
+            multimeters: Vec::new(),
+            volume_transmitters: Vec::new(),
+            step: 0,
+            min_delay: None,
+            streams: 1 << 40,
+            progress: None,
+        })
+    }
+
+    pub fn resolution(&self) -> &Resolution {
+        &self.resolution
+    }
+
+    /// The simulated time in ms.
+    pub fn time(&self) -> f64 {
+        self.resolution.t_ms(self.step)
+    }
+
+    /// A fresh random stream of the seed (streams below 2⁴⁰ belong to neurons).
+    fn stream(&mut self) -> NestmlRng {
+        self.streams += 1;
+        NestmlRng::with_stream(self.seed, self.streams)
+    }
+
+    /// `n` neurons, copies of `prototype` (a generated neuron with its parameters).
+    pub fn create<N: Neuron + Sync>(&mut self, prototype: N, n: usize) -> PopulationId {
+        let first_id = self.populations.iter().map(|p| p.store.len() as u64).sum();
+        let store = Neurons::new(prototype, n, self.seed, first_id);
+        let (receptors, ports) = (store.receptor_count(), store.continuous_port_count());
+        let chunks = (0..n.div_ceil(CHUNK))
+            .map(|c| {
+                let len = CHUNK.min(n - c * CHUNK);
+                Chunk { start: c * CHUNK, ring: Ring::new(1, len, receptors, ports), history: vec![SpikeHistory::new(); len], incoming: Vec::new() }
+            })
+            .collect();
+        self.populations.push(Population { store: Box::new(store), chunks });
+        PopulationId(self.populations.len() - 1)
+    }
+
+    fn population(&self, p: PopulationId) -> Result<&Population, NetworkError> {
+        self.populations.get(p.0).ok_or_else(|| setup(format!("no population {}", p.0)))
+    }
+
+    pub fn len(&self, p: PopulationId) -> usize {
+        self.populations.get(p.0).map_or(0, |p| p.store.len())
+    }
+
+    /// Sets a parameter or state variable of every neuron of `p` (a distribution draws one
+    /// value per neuron).
+    pub fn set(&mut self, p: PopulationId, name: &str, value: Value) -> Result<(), NetworkError> {
+        value.check().map_err(setup)?;
+        self.population(p)?;
+        let mut rng = self.stream();
+        let store = &mut self.populations[p.0].store;
+        for i in 0..store.len() {
+            store.set(i, name, value.sample(&mut rng))?;
+        }
+        Ok(())
+    }
+
+    /// Reads variable `name` of neuron `i` of `p`.
+    pub fn get(&self, p: PopulationId, i: usize, name: &str) -> Option<f64> {
+        let store = &self.populations.get(p.0)?.store;
+        store.get_value(i, store.variable(name)?.0)
+    }
+
+    /// Connects `source` to `target` by `conn` with synapse type `S`.
+    pub fn connect<S: Synapse>(&mut self, source: PopulationId, target: PopulationId, conn: ConnSpec, spec: SynapseSpec<S>) -> Result<usize, NetworkError> {
+        if self.min_delay.is_some() {
+            return Err(setup("connections cannot be added after the first simulate"));
+        }
+        let (n_src, n_tgt) = (self.population(source)?.store.len(), self.population(target)?.store.len());
+        let tgt = &self.populations[target.0].store;
+        let receptor = match &spec.port {
+            None => 0,
+            Some(port) => tgt.receptor_of_port(port).ok_or_else(|| setup(format!("{} has no spike port `{port}`", tgt.model())))?,
+        };
+        if receptor >= tgt.receptor_count() {
+            return Err(setup(format!("{} has no spike input", tgt.model())));
+        }
+        if S::PORTS.iter().any(|p| p.role == PortRole::Continuous) {
+            return Err(setup(format!("{}: synapses that read postsynaptic variables are not supported in networks yet", S::NAME)));
+        }
+        let needs_vt = S::PORTS.iter().any(|p| p.role == PortRole::Modulatory);
+        if needs_vt != spec.modulation.is_some() {
+            return Err(setup(format!("{}: a synapse with a modulatory port needs a volume transmitter (SynapseSpec::modulation), and only such a synapse", S::NAME)));
+        }
+        if let Some(vt) = spec.modulation {
+            if vt.0 >= self.volume_transmitters.len() {
+                return Err(setup(format!("no volume transmitter {}", vt.0)));
+            }
+        }
+        spec.weight.check().map_err(setup)?;
+        spec.delay.check().map_err(setup)?;
+        spec.params.check().map_err(|f| setup(f.to_string()))?;
+        let mut rng = self.stream();
+        let pairs = conn.pairs(n_src, n_tgt, source == target, &mut rng).map_err(setup)?;
+        let h = self.resolution.h();
+        let prototype = S::new(&spec.params);
+        let mut per_chunk: Vec<Vec<(u32, u16, u32, S)>> = (0..n_tgt.div_ceil(CHUNK)).map(|_| Vec::new()).collect();
+        for (s, t) in pairs {
+            let mut syn = prototype.clone();
+            syn.set_weight(spec.weight.sample(&mut rng));
+            for (name, v) in &spec.state {
+                syn.set(name, v.sample(&mut rng))?;
+            }
+            let d = (spec.delay.sample(&mut rng) / h).round();
+            if !(d >= 1.0 && d < u32::MAX as f64) {
+                return Err(setup(format!("delay {} ms is less than one step ({h} ms)", d * h)));
+            }
+            per_chunk[t as usize / CHUNK].push((s, (t as usize % CHUNK) as u16, d as u32, syn));
+        }
+        let projection = self.projections;
+        self.projections += 1;
+        let params = Arc::new(spec.params);
+        let modulation = spec.modulation.map(|v| v.0);
+        let seed = self.seed;
+        let base = self.streams;
+        self.streams += per_chunk.len() as u64;
+        self.pending.push(Box::new(move |pops: &mut [Population], _| {
+            for (c, list) in per_chunk.into_iter().enumerate() {
+                if list.is_empty() {
+                    continue;
+                }
+                let rng = NestmlRng::with_stream(seed, base + c as u64 + 1);
+                let conns = Conns::build(projection, source.0, n_src, receptor, params.clone(), modulation, list, rng);
+                pops[target.0].chunks[c].incoming.push(Box::new(conns) as Box<dyn ChunkConnections>);
+            }
+        }));
+        Ok(projection)
+    }
+
+    /// A generator; connect it with [`drive`](Self::drive).
+    pub fn device(&mut self, generator: Generator) -> Result<DeviceId, NetworkError> {
+        generator.check().map_err(setup)?;
+        self.devices.push(Device::new(generator, &self.resolution));
+        Ok(DeviceId(self.devices.len() - 1))
+    }
+
+    /// Connects generator `d` to every neuron of `p` with `weight` and `delay` (ms) on the
+    /// spike port or continuous port `input`.
+    pub fn drive(&mut self, d: DeviceId, p: PopulationId, weight: f64, delay: f64, input: &str) -> Result<(), NetworkError> {
+        let store = &self.population(p)?.store;
+        let dev = self.devices.get(d.0).ok_or_else(|| setup(format!("no device {}", d.0)))?;
+        let input = if dev.generator.drives_spikes() {
+            store.receptor_of_port(input).ok_or_else(|| setup(format!("{} has no spike port `{input}`", store.model())))?
+        } else {
+            store.continuous_port(input).ok_or_else(|| setup(format!("{} has no continuous port `{input}`", store.model())))?
+        };
+        let steps = (delay / self.resolution.h()).round() as i64;
+        if steps < 1 {
+            return Err(setup(format!("delay {delay} ms is less than one step")));
+        }
+        let n = store.len();
+        for neuron in 0..n {
+            let rng = self.stream();
+            let dev = &mut self.devices[d.0];
+            dev.targets.push(Target { population: p.0, neuron, input, weight, delay: steps });
+            dev.rngs.push(rng);
+            dev.noise.push(0.0);
+        }
+        Ok(())
+    }
+
+    /// A volume transmitter collecting the spikes of `sources` (seen by synapses `delay` ms
+    /// after they are emitted, as over NEST's connection to a `volume_transmitter`).
+    pub fn volume_transmitter(&mut self, sources: &[PopulationId], delay: f64) -> VolumeTransmitterId {
+        let steps = ((delay / self.resolution.h()).round() as i64).max(1);
+        self.volume_transmitters.push((sources.iter().map(|p| p.0).collect(), steps, SpikeHistory::new()));
+        VolumeTransmitterId(self.volume_transmitters.len() - 1)
+    }
+
+    /// Records the spikes of `populations`.
+    pub fn spike_recorder(&mut self, populations: &[PopulationId]) -> RecorderId {
+        self.spike_recorders.push(SpikeRecorder { populations: populations.iter().map(|p| p.0).collect(), events: Vec::new() });
+        RecorderId(self.spike_recorders.len() - 1)
+    }
+
+    pub fn recorder(&self, r: RecorderId) -> &SpikeRecorder {
+        &self.spike_recorders[r.0]
+    }
+
+    /// Records `names` of every neuron of `p` every `interval` ms (after the step).
+    pub fn multimeter(&mut self, p: PopulationId, names: &[&str], interval: f64) -> Result<RecorderId, NetworkError> {
+        let store = &self.population(p)?.store;
+        let variables = names.iter().map(|n| store.variable(n).map(|v| v.0).ok_or_else(|| setup(format!("{} has no variable `{n}`", store.model())))).collect::<Result<Vec<_>, _>>()?;
+        let interval = ((interval / self.resolution.h()).round() as i64).max(1);
+        self.multimeters.push(Multimeter { population: p.0, names: names.iter().map(|s| s.to_string()).collect(), variables, interval, neurons: store.len(), ..Default::default() });
+        Ok(RecorderId(self.multimeters.len() - 1))
+    }
+
+    pub fn multimeter_data(&self, r: RecorderId) -> &Multimeter {
+        &self.multimeters[r.0]
+    }
+
+    /// Called during `simulate` after every min-delay interval with (simulated ms of this
+    /// call, ms to simulate in this call).
+    pub fn on_progress(&mut self, f: impl FnMut(f64, f64) + Send + 'static) {
+        self.progress = Some(Box::new(f));
+    }
+
+    /// Every connection of projection `projection` (all if `None`), with its current weight.
+    pub fn connections(&self, projection: Option<usize>) -> Vec<ConnectionInfo> {
+        let mut out = Vec::new();
+        let h = self.resolution.h();
+        for p in &self.populations {
+            for c in &p.chunks {
+                for conns in c.incoming.iter().filter(|x| projection.is_none_or(|pr| x.projection() == pr)) {
+                    conns.list(c.start, h, &mut out);
+                }
+            }
+        }
+        out
+    }
+
+    /// The connections of `projection` in the order of [`connections`](Self::connections),
+    /// each with its chunk's connections and the index within them.
+    fn find_connection(&self, projection: usize, mut i: usize) -> Option<(usize, usize, usize, usize)> {
+        for (pi, p) in self.populations.iter().enumerate() {
+            for (ci, c) in p.chunks.iter().enumerate() {
+                for (xi, x) in c.incoming.iter().enumerate().filter(|(_, x)| x.projection() == projection) {
+                    if i < x.len() {
+                        return Some((pi, ci, xi, i));
+                    }
+                    i -= x.len();
+                }
+            }
+        }
+        None
+    }
+
+    /// The per-connection variable `name` (`w`, a trace, …) of connection `i` of
+    /// `projection` (in the order of [`connections`](Self::connections)); available after the
+    /// first `simulate`.
+    pub fn connection_get(&self, projection: usize, i: usize, name: &str) -> Option<f64> {
+        let (p, c, x, j) = self.find_connection(projection, i)?;
+        self.populations[p].chunks[c].incoming[x].get(j, name)
+    }
+
+    /// Writes the per-connection variable `name` of connection `i` of `projection`.
+    pub fn connection_set(&mut self, projection: usize, i: usize, name: &str, value: f64) -> Result<(), NetworkError> {
+        let (p, c, x, j) = self.find_connection(projection, i).ok_or_else(|| setup(format!("projection {projection} has no connection {i} (connections exist after the first simulate)")))?;
+        Ok(self.populations[p].chunks[c].incoming[x].set(j, name, value)?)
+    }
+
+    /// Builds the connection storage and the ring buffers (first call only).
+    fn build(&mut self) -> Result<i64, NetworkError> {
+        if let Some(m) = self.min_delay {
+            return Ok(m);
+        }
+        for (i, f) in std::mem::take(&mut self.pending).into_iter().enumerate() {
+            f(&mut self.populations, i);
+        }
+        let mut min = i64::MAX;
+        let mut max = 1;
+        for p in &self.populations {
+            for c in &p.chunks {
+                for (lo, hi) in c.incoming.iter().filter_map(|x| x.min_max_delay()) {
+                    min = min.min(lo as i64);
+                    max = max.max(hi as i64);
+                }
+            }
+        }
+        for d in &self.devices {
+            for t in &d.targets {
+                max = max.max(t.delay);
+            }
+        }
+        let min = if min == i64::MAX { 1 } else { min };
+        for p in &mut self.populations {
+            let (r, c) = (p.store.receptor_count(), p.store.continuous_port_count());
+            for chunk in &mut p.chunks {
+                chunk.ring = Ring::new((max + 1) as usize, chunk.history.len(), r, c);
+            }
+        }
+        self.min_delay = Some(min);
+        Ok(min)
+    }
+
+    /// Simulates `t` ms more (a whole number of steps).
+    pub fn simulate(&mut self, t: f64) -> Result<(), NetworkError> {
+        let n = (t / self.resolution.h()).round() as i64;
+        if n < 0 || ((n as f64) * self.resolution.h() - t).abs() > 1e-9 * t.abs().max(1.0) {
+            return Err(setup(format!("simulate({t}): not a whole number of steps of {} ms", self.resolution.h())));
+        }
+        let first = self.min_delay.is_none();
+        let min_delay = self.build()?;
+        let resolution = self.resolution;
+        for (pi, p) in self.populations.iter_mut().enumerate() {
+            p.store.prepare(&resolution, first).map_err(|(i, fault)| NetworkError::Fault { population: Some(pi), neuron: Some(i), fault })?;
+        }
+        let mut slice: Vec<Vec<(i64, u32)>> = vec![Vec::new(); self.populations.len()];
+        let (start, end) = (self.step, self.step + n);
+        let mut result = Ok(());
+        for k in start..end {
+            self.device_inputs(k);
+            let mut spikes = Vec::new();
+            for (pi, p) in self.populations.iter_mut().enumerate() {
+                spikes.clear();
+                if let Err((i, fault)) = p.store.step(&resolution, k, &mut p.chunks, &mut spikes) {
+                    result = Err(NetworkError::Fault { population: Some(pi), neuron: Some(i), fault });
+                    break;
+                }
+                let t_spike = resolution.t_ms(k + 1);
+                for r in self.spike_recorders.iter_mut().filter(|r| r.populations.contains(&pi)) {
+                    r.events.extend(spikes.iter().map(|&i| (t_spike, pi, i as usize)));
+                }
+                for vt in self.volume_transmitters.iter_mut().filter(|v| v.0.contains(&pi)) {
+                    for _ in &spikes {
+                        vt.2.push(resolution.t_ms(k + 1 + vt.1), &[]);
+                    }
+                }
+                slice[pi].extend(spikes.iter().map(|&i| (k, i)));
+            }
+            self.step = k + 1;
+            self.sample(k);
+            if result.is_err() {
+                break;
+            }
+            if (k + 1) % min_delay == 0 || k + 1 == end {
+                if let Err(e) = self.deliver(&slice) {
+                    result = Err(e);
+                    break;
+                }
+                slice.iter_mut().for_each(Vec::clear);
+                if let Some(f) = self.progress.as_mut() {
+                    f(resolution.t_ms(k + 1 - start), resolution.t_ms(n));
+                }
+            }
+        }
+        result
+    }
+
+    /// What the generators put into the neurons' input for step `k`.
+    fn device_inputs(&mut self, k: i64) {
+        let resolution = self.resolution;
+        let pops = &mut self.populations;
+        for d in &mut self.devices {
+            let weight_spikes = d.generator.drives_spikes();
+            d.inputs(&resolution, k, |t, input| {
+                let chunk = &mut pops[t.population].chunks[t.neuron / CHUNK];
+                let j = t.neuron % CHUNK;
+                match input {
+                    Input::Spike { multiplicity } if weight_spikes => chunk.ring.add_spike(k, j, t.input, t.weight, multiplicity),
+                    Input::Current(v) => chunk.ring.add_current(k, j, t.input, v),
+                    Input::Spike { .. } => {}
+                }
+            });
+        }
+    }
+
+    /// Multimeter samples after step `k`.
+    fn sample(&mut self, k: i64) {
+        let t = self.resolution.t_ms(k + 1);
+        for m in &mut self.multimeters {
+            if (k + 1) % m.interval != 0 {
+                continue;
+            }
+            m.times.push(t);
+            let store = &self.populations[m.population].store;
+            for &v in &m.variables {
+                m.values.extend((0..m.neurons).map(|i| store.get_value(i, v).unwrap_or(f64::NAN)));
+            }
+        }
+    }
+
+    /// Sends the slice's spikes through every connection, chunk by chunk in parallel.
+    fn deliver(&mut self, slice: &[Vec<(i64, u32)>]) -> Result<(), NetworkError> {
+        let modulation: Vec<SpikeHistory> = self.volume_transmitters.iter().map(|v| v.2.clone()).collect();
+        let d = Delivery { resolution: &self.resolution, spikes: slice, modulation: &modulation };
+        for p in &mut self.populations {
+            let faults: Vec<Fault> = p
+                .chunks
+                .par_iter_mut()
+                .filter_map(|chunk| {
+                    let Chunk { ring, history, incoming, start } = chunk;
+                    incoming.iter_mut().try_for_each(|c| c.deliver(&d, ring, history, *start)).err()
+                })
+                .collect();
+            if let Some(fault) = faults.into_iter().next() {
+                return Err(NetworkError::Fault { population: None, neuron: None, fault });
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,133 @@
+//! Populations: the neurons of one generated model, stored once for the network.
+//!
+//! The network sees a population through [`PopulationStore`] (object-safe), so populations
+//! of different models live side by side; [`Neurons`] is the store of a `Vec` of generated
+//! neuron structs. A population is cut into chunks of [`CHUNK`] neurons; each chunk owns the
+//! input ring buffer, the spike histories and the incoming connections of its neurons, so
+//! that chunks are stepped and receive spikes in parallel and in a fixed order (the results do
+//! not depend on the number of threads).
+
+use crate::projection::ChunkConnections;
+use crate::ring::Ring;
+use nestml_runtime::{Fault, NestmlRng, Neuron, PortKind, Resolution, SetError, SpikeHistory, StepContext};
+use rayon::prelude::*;
+
+/// Neurons per chunk.
+pub const CHUNK: usize = 256;
+
+/// What the network keeps per chunk of a population.
+pub(crate) struct Chunk {
+    /// Index of the chunk's first neuron in its population.
+    pub start: usize,
+    pub ring: Ring,
+    /// Each neuron's spike times (kept for plastic synapses and spike-triggered reads).
+    pub history: Vec<SpikeHistory>,
+    /// The connections that target this chunk, one entry per projection.
+    pub incoming: Vec<Box<dyn ChunkConnections>>,
+}
+
+/// The object-safe face of a population of one neuron model.
+pub(crate) trait PopulationStore: Send + Sync {
+    fn model(&self) -> &'static str;
+    fn len(&self) -> usize;
+    /// NEST receptors (spike inputs) and continuous ports of the model.
+    fn receptor_count(&self) -> usize;
+    fn continuous_port_count(&self) -> usize;
+    /// The receptor fed by the spike port `port`.
+    fn receptor_of_port(&self, port: &str) -> Option<usize>;
+    /// The index among continuous ports of the port `port`.
+    fn continuous_port(&self, port: &str) -> Option<usize>;
+    /// The index of the variable `name` and its unit.
+    fn variable(&self, name: &str) -> Option<(usize, Option<&'static str>)>;
+    fn get_value(&self, i: usize, var: usize) -> Option<f64>;
+    fn set(&mut self, i: usize, name: &str, value: f64) -> Result<(), SetError>;
+    /// Before a run: `init_buffers` (`first`) and `calibrate`; the neuron that failed.
+    fn prepare(&mut self, resolution: &Resolution, first: bool) -> Result<(), (usize, Fault)>;
+    /// One step of every neuron: input from the chunks' rings, spikes into `spikes` (indices,
+    /// once per emitted spike), the first fault in index order.
+    fn step(&mut self, resolution: &Resolution, k: i64, chunks: &mut [Chunk], spikes: &mut Vec<u32>) -> Result<(), (usize, Fault)>;
+}
+
+/// A population of the generated neuron type `N`, each neuron with its own random stream.
+pub(crate) struct Neurons<N: Neuron> {
+    neurons: Vec<N>,
+    rngs: Vec<NestmlRng>,
+}
+
+impl<N: Neuron> Neurons<N> {
+    /// `n` copies of `prototype`; neuron `i`'s random numbers are stream `first_id + i` of
+    /// `seed`.
+    pub fn new(prototype: N, n: usize, seed: u64, first_id: u64) -> Self {
+        Neurons { neurons: vec![prototype; n], rngs: (0..n as u64).map(|i| NestmlRng::with_stream(seed, first_id + i)).collect() }
+    }
+}
+
+impl<N: Neuron + Sync> PopulationStore for Neurons<N> {
+    fn model(&self) -> &'static str {
+        N::NAME
+    }
+    fn len(&self) -> usize {
+        self.neurons.len()
+    }
+    fn receptor_count(&self) -> usize {
+        N::RECEPTORS.len()
+    }
+    fn continuous_port_count(&self) -> usize {
+        N::PORTS.iter().filter(|p| p.kind == PortKind::Continuous).map(|p| p.len).sum()
+    }
+    fn receptor_of_port(&self, port: &str) -> Option<usize> {
+        let spike_ports: Vec<&str> = N::PORTS.iter().filter(|p| p.kind == PortKind::Spike).map(|p| p.name).collect();
+        let index = spike_ports.iter().position(|p| *p == port)?;
+        N::RECEPTORS.iter().position(|r| r.excitatory == index || r.inhibitory == Some(index))
+    }
+    fn continuous_port(&self, port: &str) -> Option<usize> {
+        N::PORTS.iter().filter(|p| p.kind == PortKind::Continuous).position(|p| p.name == port)
+    }
+    fn variable(&self, name: &str) -> Option<(usize, Option<&'static str>)> {
+        let i = N::variable_index(name)?;
+        Some((i, N::VARIABLES[i].unit))
+    }
+    fn get_value(&self, i: usize, var: usize) -> Option<f64> {
+        self.neurons.get(i)?.get_value(var, 0)
+    }
+    fn set(&mut self, i: usize, name: &str, value: f64) -> Result<(), SetError> {
+        self.neurons[i].set(name, value)
+    }
+    fn prepare(&mut self, resolution: &Resolution, first: bool) -> Result<(), (usize, Fault)> {
+        for (i, n) in self.neurons.iter_mut().enumerate() {
+            if first {
+                n.init_buffers(resolution);
+            }
+            n.calibrate(resolution).map_err(|f| (i, f))?;
+        }
+        Ok(())
+    }
+    fn step(&mut self, resolution: &Resolution, k: i64, chunks: &mut [Chunk], spikes: &mut Vec<u32>) -> Result<(), (usize, Fault)> {
+        let t_end = resolution.t_ms(k + 1);
+        let results: Vec<Result<Vec<u32>, (usize, Fault)>> = self
+            .neurons
+            .par_chunks_mut(CHUNK)
+            .zip(self.rngs.par_chunks_mut(CHUNK))
+            .zip(chunks.par_iter_mut())
+            .map(|((neurons, rngs), chunk)| {
+                let mut out = Vec::new();
+                for (j, (n, rng)) in neurons.iter_mut().zip(rngs).enumerate() {
+                    chunk.ring.take(k, j, |current, i, v| if current { n.handle_current(i, v) } else { n.handle_spike(i, v, 1) });
+                    let mut ctx = StepContext::new(resolution, k, rng);
+                    let emitted = n.step(&mut ctx).map_err(|f| (chunk.start + j, f))?;
+                    for _ in 0..emitted.spikes {
+                        out.push((chunk.start + j) as u32);
+                    }
+                    if emitted.spiked() {
+                        chunk.history[j].push(t_end, &[]);
+                    }
+                }
+                Ok(out)
+            })
+            .collect();
+        for r in results {
+            spikes.extend(r?);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,133 @@
+//! Connections of one synapse type between two populations (a projection), stored per
+//! target chunk by source (compressed rows: for each source neuron, its connections' targets,
+//! delays and synapse states), as NEST stores connections by source on the target's thread.
+
+use crate::ring::Ring;
+use nestml_runtime::{Fault, NestmlRng, PortRole, Resolution, SendContext, SetError, SpikeHistory, Synapse};
+use std::any::Any;
+use std::sync::Arc;
+
+/// What delivery needs besides the chunk.
+pub(crate) struct Delivery<'a> {
+    pub resolution: &'a Resolution,
+    /// The spikes of the slice per source population: (emission step, neuron index), in order.
+    pub spikes: &'a [Vec<(i64, u32)>],
+    /// Neuromodulatory spike times per volume transmitter.
+    pub modulation: &'a [SpikeHistory],
+}
+
+/// One connection as a user sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConnectionInfo {
+    pub projection: usize,
+    pub source: usize,
+    pub target: usize,
+    pub delay_ms: f64,
+    pub weight: f64,
+}
+
+/// The connections of one projection into one chunk (object-safe).
+pub(crate) trait ChunkConnections: Send + Sync {
+    fn projection(&self) -> usize;
+    /// Delivers the slice's spikes of the source population into the chunk's ring.
+    fn deliver(&mut self, d: &Delivery<'_>, ring: &mut Ring, history: &[SpikeHistory], chunk_start: usize) -> Result<(), Fault>;
+    fn len(&self) -> usize;
+    fn min_max_delay(&self) -> Option<(u32, u32)>;
+    fn list(&self, chunk_start: usize, h: f64, out: &mut Vec<ConnectionInfo>);
+    /// Reads or writes the per-connection variable `name` of connection `i` of this chunk.
+    fn get(&self, i: usize, name: &str) -> Option<f64>;
+    fn set(&mut self, i: usize, name: &str, value: f64) -> Result<(), SetError>;
+}
+
+/// The connections of synapse type `S` of one projection into one chunk.
+pub(crate) struct Conns<S: Synapse> {
+    pub projection: usize,
+    pub source_population: usize,
+    pub receptor: usize,
+    pub params: Arc<S::Params>,
+    pub modulation: Option<usize>,
+    /// Row `s` (source neuron `s`) is `offsets[s]..offsets[s + 1]`.
+    pub offsets: Vec<u32>,
+    /// Target index within the chunk.
+    pub target: Vec<u16>,
+    pub delay: Vec<u32>,
+    pub synapse: Vec<S>,
+    pub rng: NestmlRng,
+}
+
+impl<S: Synapse> Conns<S> {
+    /// Rows by source from connections `(source, target in chunk, delay steps, state)` given
+    /// in creation order (kept within a row).
+    pub fn build(projection: usize, source_population: usize, n_sources: usize, receptor: usize, params: Arc<S::Params>, modulation: Option<usize>, mut list: Vec<(u32, u16, u32, S)>, rng: NestmlRng) -> Self {
+        list.sort_by_key(|c| c.0);
+        let mut offsets = vec![0u32; n_sources + 1];
+        for c in &list {
+            offsets[c.0 as usize + 1] += 1;
+        }
+        for s in 0..n_sources {
+            offsets[s + 1] += offsets[s];
+        }
+        let target = list.iter().map(|c| c.1).collect();
+        let delay = list.iter().map(|c| c.2).collect();
+        let synapse = list.into_iter().map(|c| c.3).collect();
+        Conns { projection, source_population, receptor, params, modulation, offsets, target, delay, synapse, rng }
+    }
+
+    fn source_of(&self, i: usize) -> usize {
+        self.offsets.partition_point(|&o| o as usize <= i) - 1
+    }
+}
+
+impl<S: Synapse> ChunkConnections for Conns<S>
+where
+    S::Params: Any,
+{
+    fn projection(&self) -> usize {
+        self.projection
+    }
+
+    fn deliver(&mut self, d: &Delivery<'_>, ring: &mut Ring, history: &[SpikeHistory], _chunk_start: usize) -> Result<(), Fault> {
+        let reads_post = S::PORTS.iter().any(|p| p.role == PortRole::Post);
+        let empty = SpikeHistory::new();
+        let modulation = self.modulation.map(|m| &d.modulation[m]);
+        for &(k, s) in &d.spikes[self.source_population] {
+            let (a, b) = (self.offsets[s as usize] as usize, self.offsets[s as usize + 1] as usize);
+            let t_spike = d.resolution.t_ms(k + 1);
+            for c in a..b {
+                let target = self.target[c] as usize;
+                let delay = self.delay[c];
+                let post = if reads_post { &history[target] } else { &empty };
+                let mut ev = SendContext { t_spike, delay: d.resolution.t_ms(delay as i64), post, modulation, inputs: &[], rng: &mut self.rng };
+                if let Some(w) = self.synapse[c].send(&self.params, &mut ev)? {
+                    ring.add_spike(k + delay as i64, target, self.receptor, w, 1);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn len(&self) -> usize {
+        self.synapse.len()
+    }
+
+    fn min_max_delay(&self) -> Option<(u32, u32)> {
+        Some((*self.delay.iter().min()?, *self.delay.iter().max()?))
+    }
+
+    fn list(&self, chunk_start: usize, h: f64, out: &mut Vec<ConnectionInfo>) {
+        for i in 0..self.synapse.len() {
+            out.push(ConnectionInfo { projection: self.projection, source: self.source_of(i), target: chunk_start + self.target[i] as usize, delay_ms: self.delay[i] as f64 * h, weight: self.synapse[i].weight() });
+        }
+    }
+
+    fn get(&self, i: usize, name: &str) -> Option<f64> {
+        self.synapse.get(i)?.get(name)
+    }
+
+    fn set(&mut self, i: usize, name: &str, value: f64) -> Result<(), SetError> {
+        match self.synapse.get_mut(i) {
+            Some(s) => s.set(name, value),
+            None => Err(SetError::Unknown { model: S::NAME, name: format!("connection {i}") }),
+        }
+    }
+}
