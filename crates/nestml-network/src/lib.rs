@@ -133,7 +133,7 @@ impl fmt::Display for NetworkError {
                 if let (Some(p), Some(i)) = (population, neuron) {
                     write!(f, "population {p}, neuron {i}: ")?;
                 }
-                write!(f, "{fault} at t = {} ms", fault.t)
+                write!(f, "{fault}")
             }
         }
     }

@@ -1,0 +1,131 @@
+//! Networks of generated neurons and synapses (`nestml::network`): timing against the
+//! single-neuron `Driver`, thread-count invariance, split simulation, faults, plastic
+//! connections.
+
+use nestml::network::{ConnSpec, Generator, Network, NetworkError, Rule, SynapseSpec, Value};
+use nestml::{Driver, Neuron, Resolution};
+
+mod models {
+    nestml::include_nestml!("../../../shared/nestml-models/neurons/iaf_psc_exp_neuron.nestml");
+    nestml::include_nestml!("../../../shared/nestml-models/neurons/iaf_psc_delta_neuron.nestml");
+    nestml::include_nestml!("../../../shared/nestml-models/synapses/static_synapse.nestml");
+    nestml::include_nestml!("../../../shared/nestml-models/synapses/stdp_synapse.nestml");
+}
+use models::{IafPscDeltaNeuron, IafPscExpNeuron, StaticSynapse, StdpSynapse};
+
+/// A spike generator through a network connection reaches a neuron exactly when the driver
+/// delivers a NEST spike sent at `s` with delay `d` (`spike_by_ms(s + d)`): identical V_m.
+#[test]
+fn spike_generator_timing_matches_the_driver() {
+    let times = [2.0, 5.3, 5.3, 11.1];
+    let mut net = Network::new(0.1, 1).unwrap();
+    let p = net.create(IafPscExpNeuron::default(), 1);
+    let g = net.device(Generator::SpikeGenerator { spike_times: times.to_vec() }).unwrap();
+    net.drive(g, p, 250.0, 1.5, "exc_spikes").unwrap();
+    let m = net.multimeter(p, &["V_m"], 0.1).unwrap();
+    net.simulate(20.0).unwrap();
+    let got = net.multimeter_data(m).trace("V_m", 0).unwrap();
+
+    let mut n = IafPscExpNeuron::default();
+    let mut d = Driver::new(Resolution::from_ms(0.1).unwrap(), 1);
+    for t in times {
+        d.spike_by_ms(t + 1.5, 0, 250.0);
+    }
+    d.record(&["V_m"]);
+    let want = d.run(&mut n, 200).unwrap();
+    assert_eq!(got, want.column("V_m").unwrap());
+    assert!(got.iter().any(|&v| v > -70.0 + 1e-3));
+}
+
+/// A chain: neuron 0 driven to fire, each neuron excites the next strongly enough to fire
+/// once, so spikes travel down the chain one delay (plus the rise to threshold) apart.
+#[test]
+fn spikes_travel_along_a_chain_with_the_delays() {
+    let mut net = Network::new(0.1, 1).unwrap();
+    let first = net.create(IafPscDeltaNeuron::default(), 1);
+    let rest = net.create(IafPscDeltaNeuron::default(), 4);
+    let g = net.device(Generator::SpikeGenerator { spike_times: vec![10.0] }).unwrap();
+    net.drive(g, first, 100.0, 1.0, "spikes").unwrap();
+    net.connect::<StaticSynapse>(first, rest, ConnSpec::from(Rule::FixedTotalNumber { n: 1 }), SynapseSpec::new(100.0, 2.0)).unwrap();
+    net.connect::<StaticSynapse>(rest, rest, Rule::OneToOne.into(), SynapseSpec::new(0.0, 1.0)).unwrap();
+    let r = net.spike_recorder(&[first, rest]);
+    net.simulate(30.0).unwrap();
+    let events = &net.recorder(r).events;
+    // iaf_psc_delta jumps by the weight in the step the spike arrives and fires at its end
+    assert_eq!(events[0], (0.001 * 11000.0, 0, 0));
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert_eq!(events[1].0, 0.001 * 13000.0);
+}
+
+/// A recurrent network with Poisson drive and plastic synapses, built and run with `threads`
+/// threads; returns its spikes and final weights.
+fn recurrent(threads: usize, split: bool) -> (Vec<(f64, usize, usize)>, Vec<f64>) {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    pool.install(|| {
+        let mut net = Network::new(0.1, 7).unwrap();
+        let exc = net.create(IafPscExpNeuron::default(), 600);
+        net.set(exc, "V_m", Value::Uniform { low: -70.0, high: -55.0 }).unwrap();
+        let drive = net.device(Generator::PoissonGenerator { rate: 9000.0, start: 0.0, stop: 1e9 }).unwrap();
+        net.drive(drive, exc, 40.0, 1.0, "exc_spikes").unwrap();
+        let spec = SynapseSpec::<StdpSynapse>::new(Value::Normal { mean: 30.0, std: 5.0 }, Value::Uniform { low: 1.0, high: 3.0 }).state("w", Value::Normal { mean: 30.0, std: 5.0 });
+        let stdp = net.connect(exc, exc, ConnSpec::from(Rule::FixedIndegree { indegree: 50 }).autapses(false), spec).unwrap();
+        let r = net.spike_recorder(&[exc]);
+        if split {
+            net.simulate(30.0).unwrap();
+            net.simulate(45.3).unwrap();
+            net.simulate(24.7).unwrap();
+        } else {
+            net.simulate(100.0).unwrap();
+        }
+        let weights = net.connections(Some(stdp)).iter().map(|c| c.weight).collect();
+        (net.recorder(r).events.clone(), weights)
+    })
+}
+
+#[test]
+fn same_seed_same_spikes_and_weights_for_any_thread_count_and_split() {
+    let (spikes, weights) = recurrent(1, false);
+    assert!(spikes.len() > 500, "{} spikes", spikes.len());
+    assert_eq!(weights.len(), 600 * 50);
+    assert!(weights.iter().any(|&w| (w - weights[0]).abs() > 1e-9));
+    for (threads, split) in [(2, false), (3, false), (1, true), (2, true)] {
+        let (s, w) = recurrent(threads, split);
+        assert!(s == spikes, "{threads} threads, split {split}: spikes differ");
+        assert!(w == weights, "{threads} threads, split {split}: weights differ");
+    }
+}
+
+/// A fault names population, neuron, model, variable and time; what was recorded is kept.
+#[test]
+fn a_neuron_fault_stops_the_run_and_keeps_the_recordings() {
+    let mut net = Network::new(0.1, 1).unwrap();
+    let p = net.create(IafPscExpNeuron::default(), 300);
+    net.set(p, "I_e", 500.0.into()).unwrap();
+    let r = net.spike_recorder(&[p]);
+    let g = net.device(Generator::SpikeGenerator { spike_times: vec![50.0] }).unwrap();
+    net.drive(g, p, f64::NAN, 1.0, "exc_spikes").unwrap();
+    let err = net.simulate(100.0).unwrap_err();
+    let NetworkError::Fault { population: Some(0), neuron: Some(0), fault } = &err else { panic!("{err}") };
+    assert_eq!(fault.model, "iaf_psc_exp_neuron");
+    // the NaN weight arrives in the step ending at 50 + 1 ms
+    assert!((fault.t - 51.0).abs() < 1e-9, "{err}");
+    assert_eq!(err.to_string(), "population 0, neuron 0: iaf_psc_exp_neuron: I_syn_inh became NaN at t = 51 ms");
+    assert!(!net.recorder(r).events.is_empty(), "spikes before the fault are kept");
+    assert!(net.time() > 50.0);
+}
+
+#[test]
+fn setup_errors_are_reported() {
+    let mut net = Network::new(0.1, 1).unwrap();
+    let p = net.create(IafPscExpNeuron::default(), 3);
+    assert!(net.set(p, "nope", 1.0.into()).is_err());
+    assert!(net.set(p, "V_m", Value::Normal { mean: 0.0, std: -1.0 }).is_err());
+    assert!(net.connect::<StaticSynapse>(p, p, Rule::AllToAll.into(), SynapseSpec::new(1.0, 0.01)).is_err(), "delay below one step");
+    assert!(net.connect::<StaticSynapse>(p, p, Rule::AllToAll.into(), SynapseSpec::new(1.0, 1.0).port("dendrite")).is_err());
+    assert!(net.multimeter(p, &["V_x"], 1.0).is_err());
+    let g = net.device(Generator::DcGenerator { amplitude: 1.0, start: 0.0, stop: 1.0 }).unwrap();
+    assert!(net.drive(g, p, 1.0, 1.0, "exc_spikes").is_err(), "a current needs a continuous port");
+    assert!(net.simulate(0.05).is_err());
+    assert_eq!(net.len(p), 3);
+    assert_eq!(IafPscExpNeuron::NAME, "iaf_psc_exp_neuron");
+}
