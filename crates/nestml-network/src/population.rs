@@ -13,7 +13,7 @@ use nestml_runtime::{Fault, NestmlRng, Neuron, PortKind, Resolution, SetError, S
 use rayon::prelude::*;
 
 /// Neurons per chunk.
-pub const CHUNK: usize = 256;
+pub const CHUNK: usize = 64;
 
 /// What the network keeps per chunk of a population.
 pub(crate) struct Chunk {
