@@ -10,9 +10,9 @@
 //! cargo run -p nestml --example stdp_windows [-- OUTPUT_DIR]
 //! ```
 
-mod plot;
 #[path = "tutorials/common.rs"]
 mod common;
+mod plot;
 #[path = "tutorials/stdp_windows.rs"]
 mod stdp_windows;
 
@@ -40,18 +40,34 @@ fn main() -> Result<(), Box<dyn Error>> {
         .iter()
         .zip(COLORS)
         .map(|(w, color)| {
-            let points: Vec<(f64, f64)> = w.dt_ms.iter().copied().zip(w.dw.iter().copied()).collect();
-            let (lo, hi) = points.iter().fold((0.0_f64, 0.0_f64), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
+            let points: Vec<(f64, f64)> =
+                w.dt_ms.iter().copied().zip(w.dw.iter().copied()).collect();
+            let (lo, hi) = points
+                .iter()
+                .fold((0.0_f64, 0.0_f64), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
             let mut panel = Panel::new("Δw / λ", 200.0);
-            panel.lines.push(Line { points: vec![(-stdp_windows::DELAY_MS, lo), (-stdp_windows::DELAY_MS, hi)], color: "#888", dashed: true });
-            panel.lines.push(Line { points: vec![(-75.0, 0.0), (74.0, 0.0)], color: "#bbb", dashed: false });
-            panel.dots.push(Dots { points, color, radius: 2.0 });
+            panel.lines.push(Line {
+                points: vec![(-stdp_windows::DELAY_MS, lo), (-stdp_windows::DELAY_MS, hi)],
+                color: "#888",
+                dashed: true,
+            });
+            panel.lines.push(Line {
+                points: vec![(-75.0, 0.0), (74.0, 0.0)],
+                color: "#bbb",
+                dashed: false,
+            });
+            panel.dots.push(Dots {
+                points,
+                color,
+                radius: 2.0,
+            });
             panel.legend.push((color, w.rule.key()));
             panel
         })
         .collect();
     let plot = Plot {
-        title: "STDP windows (NESTML tutorial stdp_windows), delay 10 ms: centred at dt = −10 ms".into(),
+        title: "STDP windows (NESTML tutorial stdp_windows), delay 10 ms: centred at dt = −10 ms"
+            .into(),
         x_label: "dt = t_post − t_pre (ms)".into(),
         x_range: (-76.0, 75.0),
         width: 800.0,
@@ -60,7 +76,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     let svg = out.join("stdp_windows.svg");
     std::fs::write(&svg, plot.to_svg())?;
 
-    println!("{:<24} {:>14} {:>8} {:>14} {:>8} {:>5} {:>5}", "rule", "dw_max", "dt", "dw_min", "dt", "n>0", "n<0");
+    println!(
+        "{:<24} {:>14} {:>8} {:>14} {:>8} {:>5} {:>5}",
+        "rule", "dw_max", "dt", "dw_min", "dt", "n>0", "n<0"
+    );
     for w in &windows {
         let s = w.summary();
         println!(

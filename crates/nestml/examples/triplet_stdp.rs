@@ -14,9 +14,9 @@
 //! cargo run -p nestml --example triplet_stdp [-- OUTPUT_DIR]
 //! ```
 
-mod plot;
 #[path = "tutorials/common.rs"]
 mod common;
+mod plot;
 #[path = "tutorials/triplet_stdp.rs"]
 mod triplet_stdp;
 
@@ -35,7 +35,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     let out = common::output_dir()?;
 
     // experiment A: pairing frequency
-    let pairing: Vec<(Variant, Vec<Vec<f64>>)> = Variant::ALL.iter().map(|&v| triplet_stdp::pairing(v).map(|dw| (v, dw))).collect::<Result<_, _>>()?;
+    let pairing: Vec<(Variant, Vec<Vec<f64>>)> = Variant::ALL
+        .iter()
+        .map(|&v| triplet_stdp::pairing(v).map(|dw| (v, dw)))
+        .collect::<Result<_, _>>()?;
     let mut rows = Vec::new();
     for (i, rho) in PAIRING_FREQUENCIES_HZ.iter().enumerate() {
         let mut row = vec![*rho];
@@ -45,17 +48,46 @@ fn main() -> Result<(), Box<dyn Error>> {
         rows.push(row);
     }
     let csv_a = out.join("triplet_stdp_pairing.csv");
-    common::write_csv(&csv_a, &["rho_hz", "dw_all_to_all_dt+10", "dw_all_to_all_dt-10", "dw_nearest_dt+10", "dw_nearest_dt-10"], rows)?;
+    common::write_csv(
+        &csv_a,
+        &[
+            "rho_hz",
+            "dw_all_to_all_dt+10",
+            "dw_all_to_all_dt-10",
+            "dw_nearest_dt+10",
+            "dw_nearest_dt-10",
+        ],
+        rows,
+    )?;
     let mut panel = Panel::new("Δw (60 pairings)", 320.0);
     for (v, dw) in &pairing {
         for (j, dt) in PAIRING_DT_MS.iter().enumerate() {
-            let points: Vec<(f64, f64)> = PAIRING_FREQUENCIES_HZ.iter().copied().zip(dw[j].iter().copied()).collect();
-            panel.lines.push(Line { points: points.clone(), color: color(*v), dashed: *dt < 0.0 });
-            panel.dots.push(Dots { points, color: color(*v), radius: 2.5 });
+            let points: Vec<(f64, f64)> = PAIRING_FREQUENCIES_HZ
+                .iter()
+                .copied()
+                .zip(dw[j].iter().copied())
+                .collect();
+            panel.lines.push(Line {
+                points: points.clone(),
+                color: color(*v),
+                dashed: *dt < 0.0,
+            });
+            panel.dots.push(Dots {
+                points,
+                color: color(*v),
+                radius: 2.5,
+            });
         }
-        panel.legend.push((color(*v), format!("{} (solid dt = +10 ms, dashed dt = −10 ms)", v.key())));
+        panel.legend.push((
+            color(*v),
+            format!("{} (solid dt = +10 ms, dashed dt = −10 ms)", v.key()),
+        ));
     }
-    panel.lines.push(Line { points: vec![(0.0, 0.0), (52.0, 0.0)], color: "#bbb", dashed: false });
+    panel.lines.push(Line {
+        points: vec![(0.0, 0.0), (52.0, 0.0)],
+        color: "#bbb",
+        dashed: false,
+    });
     let plot = Plot {
         title: "Triplet STDP: weight change against pairing frequency".into(),
         x_label: "pairing frequency ρ (Hz)".into(),
@@ -72,24 +104,59 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut results = Vec::new();
     for t in Triplet::ALL {
         let mut panel = Panel::new(format!("Δw, {}", t.key()), 220.0);
-        panel.lines.push(Line { points: vec![(0.5, 0.0), (4.5, 0.0)], color: "#888", dashed: false });
+        panel.lines.push(Line {
+            points: vec![(0.5, 0.0), (4.5, 0.0)],
+            color: "#888",
+            dashed: false,
+        });
         for (n, v) in Variant::ALL.into_iter().enumerate() {
             let dw = triplet_stdp::triplets(t, v, true)?;
             for (i, (&(a, b), &d)) in t.delays().iter().zip(&dw).enumerate() {
                 let x = i as f64 + 1.0 + (n as f64 - 0.5) * 0.2;
-                rows.push(vec![if t == Triplet::PrePostPre { 0.0 } else { 1.0 }, n as f64, a, b, d]);
-                panel.lines.push(Line { points: vec![(x, 0.0), (x, d)], color: color(v), dashed: false });
-                panel.dots.push(Dots { points: vec![(x, d)], color: color(v), radius: 3.0 });
+                rows.push(vec![
+                    if t == Triplet::PrePostPre { 0.0 } else { 1.0 },
+                    n as f64,
+                    a,
+                    b,
+                    d,
+                ]);
+                panel.lines.push(Line {
+                    points: vec![(x, 0.0), (x, d)],
+                    color: color(v),
+                    dashed: false,
+                });
+                panel.dots.push(Dots {
+                    points: vec![(x, d)],
+                    color: color(v),
+                    radius: 3.0,
+                });
             }
             panel.legend.push((color(v), v.key().to_string()));
             results.push((t, v, dw));
         }
-        let labels: Vec<String> = t.delays().iter().map(|(a, b)| format!("({a}, {b})")).collect();
-        panel.legend.push(("#888", format!("delay pairs (dt1, dt2) 1–4: {}", labels.join(" "))));
+        let labels: Vec<String> = t
+            .delays()
+            .iter()
+            .map(|(a, b)| format!("({a}, {b})"))
+            .collect();
+        panel.legend.push((
+            "#888",
+            format!("delay pairs (dt1, dt2) 1–4: {}", labels.join(" ")),
+        ));
         panels.push(panel);
     }
     let csv_b = out.join("triplet_stdp_triplets.csv");
-    common::write_csv(&csv_b, &["protocol(0=pre_post_pre,1=post_pre_post)", "variant(0=all_to_all,1=nearest)", "dt1_ms", "dt2_ms", "dw"], rows)?;
+    common::write_csv(
+        &csv_b,
+        &[
+            "protocol(0=pre_post_pre,1=post_pre_post)",
+            "variant(0=all_to_all,1=nearest)",
+            "dt1_ms",
+            "dt2_ms",
+            "dw",
+        ],
+        rows,
+    )?;
     let plot = Plot {
         title: "Triplet protocols: Δw for four delay pairs (dt1, dt2)".into(),
         x_label: "delay pair".into(),
@@ -109,7 +176,12 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     println!("triplets (notebook parameters), dw for (dt1, dt2) pairs");
     for (t, v, dw) in &results {
-        let cells: Vec<String> = t.delays().iter().zip(dw).map(|((a, b), d)| format!("({a},{b}): {d:+.4e}")).collect();
+        let cells: Vec<String> = t
+            .delays()
+            .iter()
+            .zip(dw)
+            .map(|((a, b), d)| format!("({a},{b}): {d:+.4e}"))
+            .collect();
         println!("  {:<14} {:<14} {}", t.key(), v.key(), cells.join("  "));
     }
     for p in [csv_a, svg_a, csv_b, svg_b] {

@@ -39,8 +39,16 @@ pub struct Panel {
 
 impl Panel {
     /// A panel with nothing in it yet.
+    #[allow(dead_code)] // not every example uses it
     pub fn new(y_label: impl Into<String>, height: f64) -> Self {
-        Panel { y_label: y_label.into(), height, lines: Vec::new(), marks: Vec::new(), dots: Vec::new(), legend: Vec::new() }
+        Panel {
+            y_label: y_label.into(),
+            height,
+            lines: Vec::new(),
+            marks: Vec::new(),
+            dots: Vec::new(),
+            legend: Vec::new(),
+        }
     }
 }
 
@@ -214,7 +222,11 @@ impl Plot {
 impl Panel {
     /// The range of the lines' y values, widened to whole tick steps.
     fn y_range(&self) -> (f64, f64) {
-        let ys = self.lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)).chain(self.dots.iter().flat_map(|d| d.points.iter().map(|p| p.1)));
+        let ys = self
+            .lines
+            .iter()
+            .flat_map(|l| l.points.iter().map(|p| p.1))
+            .chain(self.dots.iter().flat_map(|d| d.points.iter().map(|p| p.1)));
         let (lo, hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), y| {
             (lo.min(y), hi.max(y))
         });

@@ -19,12 +19,18 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// When the values of a synapse's continuous ports are taken for a postsynaptic spike
-/// (PyNESTML's `continuous_state_buffering_method`).
+/// (PyNESTML's `continuous_state_buffering_method`). For a presynaptic spike they are the
+/// neuron's values when the spike is delivered (the start of the step at its stamp, after
+/// anything the caller wrote into the neuron before that step).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PostValues {
-    /// When the spike reaches the synapse, `s + d` (`continuous_time_buffer`, the default).
+    /// When the spike reaches the synapse, `s + d` (`continuous_time_buffer`, the default):
+    /// the neuron's values at the end of the step that ends at `s + d`, as its buffer records
+    /// them during the update, so before anything written into the neuron from outside at
+    /// `s + d`. (The tutorial's non-forced case tells the two apart: with the value after
+    /// such a write, w differs from NEST by 7e-8; with this one, by < 1e-14.)
     AtArrival,
-    /// At the somatic spike `s` (`post_spike_based`).
+    /// At the somatic spike `s` (`post_spike_based`): the values after the step that emitted it.
     AtSpike,
 }
 
@@ -125,24 +131,37 @@ impl<N: Neuron, S: Synapse> Sim<N, S> {
     pub fn generator_spike(&mut self, t_ms: f64, delay_ms: f64, receptor: usize, weight: f64) {
         let step = self.steps(t_ms + delay_ms) - 1;
         assert!(step >= self.step, "a spike in the past");
-        let at = self.inputs[self.next_input..].partition_point(|&(k, _, _)| k <= step) + self.next_input;
+        let at = self.inputs[self.next_input..].partition_point(|&(k, _, _)| k <= step)
+            + self.next_input;
         self.inputs.insert(at, (step, receptor, weight));
     }
 
     /// The synapse's continuous ports read these neuron variables (in port order), taken
     /// as `values` says for postsynaptic spikes and at the presynaptic spike otherwise.
     pub fn bind(&mut self, variables: &[&str], values: PostValues) {
-        assert_eq!(variables.len(), S::continuous_ports(), "one variable per continuous port of {}", S::NAME);
-        self.bound = variables.iter().map(|v| N::variable_index(v).unwrap_or_else(|| panic!("{} has no {v}", N::NAME))).collect();
+        assert_eq!(
+            variables.len(),
+            S::continuous_ports(),
+            "one variable per continuous port of {}",
+            S::NAME
+        );
+        self.bound = variables
+            .iter()
+            .map(|v| N::variable_index(v).unwrap_or_else(|| panic!("{} has no {v}", N::NAME)))
+            .collect();
         self.post_values = values;
     }
 
     fn read(&self) -> Vec<f64> {
-        self.bound.iter().map(|&v| self.neuron.get_value(v, 0).unwrap_or(f64::NAN)).collect()
+        self.bound
+            .iter()
+            .map(|&v| self.neuron.get_value(v, 0).unwrap_or(f64::NAN))
+            .collect()
     }
 
-    /// Postsynaptic spikes that reach their connection by now enter its history with the
-    /// values `now` (for [`PostValues::AtArrival`]).
+    /// Postsynaptic spikes that reach their connection by the end of the step just run enter
+    /// its history with the values `now`, the neuron's after that step (for
+    /// [`PostValues::AtArrival`]).
     fn mature(&mut self, now: &[f64]) {
         let t = self.t();
         let h = self.resolution.h();
@@ -163,14 +182,15 @@ impl<N: Neuron, S: Synapse> Sim<N, S> {
             // NEST's init_buffers and pre_run_hook before the first step; set_value keeps
             // the neuron consistent afterwards
             self.neuron.init_buffers(&self.resolution);
-            self.neuron.calibrate(&self.resolution).map_err(|f| f.to_string())?;
+            self.neuron
+                .calibrate(&self.resolution)
+                .map_err(|f| f.to_string())?;
             self.started = true;
         }
         let k = self.step;
         let t = self.resolution.t_ms(k);
         let h = self.resolution.h();
         let now = self.read();
-        self.mature(&now);
         // presynaptic spikes stamped t pass their connections
         for conn in &mut self.connections {
             let mut multiplicity = 0;
@@ -189,10 +209,14 @@ impl<N: Neuron, S: Synapse> Sim<N, S> {
                 inputs: &now,
                 rng: &mut self.rng,
             };
-            let w = conn.synapse.send(&self.params, &mut ev).map_err(|f| f.to_string())?;
+            let w = conn
+                .synapse
+                .send(&self.params, &mut ev)
+                .map_err(|f| f.to_string())?;
             conn.weights.push((t, conn.synapse.weight()));
             if let Some(w) = w {
-                self.in_flight.push((k + conn.delay_steps - 1, conn.receptor, w, multiplicity));
+                self.in_flight
+                    .push((k + conn.delay_steps - 1, conn.receptor, w, multiplicity));
             }
         }
         // everything arriving in this step
@@ -214,9 +238,9 @@ impl<N: Neuron, S: Synapse> Sim<N, S> {
         let t_end = ctx.t_end;
         let out = self.neuron.step(&mut ctx).map_err(|f| f.to_string())?;
         self.step += 1;
+        let values = self.read();
         if out.spiked() {
             self.post_spikes.push(t_end);
-            let values = self.read();
             for (c, conn) in self.connections.iter_mut().enumerate() {
                 if self.post_values == PostValues::AtSpike || self.bound.is_empty() {
                     conn.post.push(t_end, &values);
@@ -224,6 +248,9 @@ impl<N: Neuron, S: Synapse> Sim<N, S> {
                     self.maturing.push((t_end, c));
                 }
             }
+        }
+        if !self.maturing.is_empty() {
+            self.mature(&values);
         }
         Ok(())
     }
@@ -251,7 +278,6 @@ impl<N: Neuron, S: Synapse> Sim<N, S> {
     pub fn update_connections(&mut self) -> Result<(), String> {
         let t = self.t() - 0.5 * self.resolution.h();
         let now = self.read();
-        self.mature(&now);
         let h = self.resolution.h();
         for conn in &mut self.connections {
             let mut ev = SendContext {
@@ -262,7 +288,9 @@ impl<N: Neuron, S: Synapse> Sim<N, S> {
                 inputs: &now,
                 rng: &mut self.rng,
             };
-            conn.synapse.update_to(&self.params, &mut ev, t).map_err(|f| f.to_string())?;
+            conn.synapse
+                .update_to(&self.params, &mut ev, t)
+                .map_err(|f| f.to_string())?;
         }
         Ok(())
     }
@@ -273,7 +301,6 @@ impl<N: Neuron, S: Synapse> Sim<N, S> {
     pub fn sample(&mut self, c: usize) -> Result<S, String> {
         let t = self.t();
         let now = self.read();
-        self.mature(&now);
         let conn = &self.connections[c];
         let mut s = conn.synapse.clone();
         let mut ev = SendContext {
@@ -284,20 +311,29 @@ impl<N: Neuron, S: Synapse> Sim<N, S> {
             inputs: &now,
             rng: &mut self.rng,
         };
-        s.update_to(&self.params, &mut ev, t).map_err(|f| f.to_string())?;
+        s.update_to(&self.params, &mut ev, t)
+            .map_err(|f| f.to_string())?;
         Ok(s)
     }
 }
 
 /// The output directory: the first command line argument, default `target/example-output`.
 pub fn output_dir() -> std::io::Result<PathBuf> {
-    let dir = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "target/example-output".into()));
+    let dir = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "target/example-output".into()),
+    );
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
 }
 
 /// Writes a CSV file with a header and rows of numbers (full precision).
-pub fn write_csv(path: &Path, header: &[&str], rows: impl IntoIterator<Item = Vec<f64>>) -> std::io::Result<()> {
+pub fn write_csv(
+    path: &Path,
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<f64>>,
+) -> std::io::Result<()> {
     let mut s = header.join(",");
     s.push('\n');
     for row in rows {
@@ -310,7 +346,12 @@ pub fn write_csv(path: &Path, header: &[&str], rows: impl IntoIterator<Item = Ve
 /// Poisson spike times (ms) on the grid of `resolution`: each step of `[0, t_stop)` has
 /// Poisson(rate · h) spikes, stamped at the end of the step (a `poisson_generator` feeding a
 /// `parrot_neuron`); several spikes in one step appear as repeats.
-pub fn poisson_train(rng: &mut NestmlRng, resolution: &Resolution, rate_hz: f64, t_stop_ms: f64) -> Vec<f64> {
+pub fn poisson_train(
+    rng: &mut NestmlRng,
+    resolution: &Resolution,
+    rate_hz: f64,
+    t_stop_ms: f64,
+) -> Vec<f64> {
     let lambda = rate_hz * resolution.h() / 1000.0;
     let n = resolution.steps_ceil(t_stop_ms);
     let mut out = Vec::new();

@@ -26,7 +26,9 @@ use nestml::{NestmlRng, Resolution, Synapse, SynapseParams};
 
 mod models {
     nestml::include_nestml!("../../../shared/nestml-models/neurons/iaf_psc_delta_neuron.nestml");
-    nestml::include_nestml!("../../../shared/tutorial-models/neuromodulated_stdp_synapse__stdp_dopa_synapse.nestml");
+    nestml::include_nestml!(
+        "../../../shared/tutorial-models/neuromodulated_stdp_synapse__stdp_dopa_synapse.nestml"
+    );
 }
 pub use models::{IafPscDeltaNeuron, NeuromodulatedStdpSynapse};
 
@@ -38,7 +40,9 @@ pub const DOPAMINE_LATENCY_MS: f64 = 2.0;
 
 /// Dopamine generator times of experiment 1: `round(linspace(4, 5000, 12))` ms.
 pub fn vt_generator_times_ms() -> Vec<f64> {
-    (0..12).map(|i| (4.0 + (5000.0 - 4.0) * i as f64 / 11.0).round()).collect()
+    (0..12)
+        .map(|i| (4.0 + (5000.0 - 4.0) * i as f64 / 11.0).round())
+        .collect()
 }
 
 /// Experiment 1: the final weight for one dopamine spike at generator time `t_vt_ms`.
@@ -47,17 +51,27 @@ pub fn final_weight(a_vt: f64, t_vt_ms: f64) -> Result<f64, String> {
     let mut params = Params::default();
     params.set("tau_tr_pre", 10.0).map_err(|e| e.to_string())?;
     params.set("A_vt", a_vt).map_err(|e| e.to_string())?;
-    let mut sim = Sim::<IafPscDeltaNeuron, NeuromodulatedStdpSynapse>::new(resolution, IafPscDeltaNeuron::default(), params, 1);
+    let mut sim = Sim::<IafPscDeltaNeuron, NeuromodulatedStdpSynapse>::new(
+        resolution,
+        IafPscDeltaNeuron::default(),
+        params,
+        1,
+    );
     let mut synapse = NeuromodulatedStdpSynapse::new(&sim.params);
     synapse.set("w", 1.0).map_err(|e| e.to_string())?;
     // pre: generator at 1 ms -> parrot (1 ms): fires at 2 ms
     sim.connect(synapse, &[2.0], 0.5, 0);
     // post: generator at 3 ms -> neuron (weight 9999, 1 ms): fires at 4 ms
     sim.generator_spike(3.0, 1.0, 0, 9999.0);
-    sim.modulation = Some(nestml::SpikeHistory::from_times(&[t_vt_ms + DOPAMINE_LATENCY_MS]));
+    sim.modulation = Some(nestml::SpikeHistory::from_times(&[
+        t_vt_ms + DOPAMINE_LATENCY_MS
+    ]));
     sim.run_until(10_000.0)?;
     if sim.post_spikes != [4.0] {
-        return Err(format!("the postsynaptic neuron fired at {:?}, not at 4 ms only", sim.post_spikes));
+        return Err(format!(
+            "the postsynaptic neuron fired at {:?}, not at 4 ms only",
+            sim.post_spikes
+        ));
     }
     Ok(sim.sample(0)?.weight())
 }
@@ -65,7 +79,10 @@ pub fn final_weight(a_vt: f64, t_vt_ms: f64) -> Result<f64, String> {
 /// Experiment 1 for one sign of `A_vt`: (dopamine generator times, final weights).
 pub fn vt_timing(a_vt: f64) -> Result<(Vec<f64>, Vec<f64>), String> {
     let times = vt_generator_times_ms();
-    let w = times.iter().map(|&t| final_weight(a_vt, t)).collect::<Result<_, _>>()?;
+    let w = times
+        .iter()
+        .map(|&t| final_weight(a_vt, t))
+        .collect::<Result<_, _>>()?;
     Ok((times, w))
 }
 
@@ -89,7 +106,8 @@ pub const PUNISHMENT_MS: [f64; 3] = [8000.0, 9000.0, 10_000.0];
 /// Times (ms) at which the tutorial's summary reads the mean weight.
 pub const WEIGHT_TIMES_MS: [f64; 4] = [1980.0, 5010.0, 7980.0, 12_000.0];
 /// Windows (ms) of the summary's output rates.
-pub const RATE_WINDOWS_MS: [(f64, f64); 3] = [(0.0, 2000.0), (5000.0, 8000.0), (11_000.0, 12_000.0)];
+pub const RATE_WINDOWS_MS: [(f64, f64); 3] =
+    [(0.0, 2000.0), (5000.0, 8000.0), (11_000.0, 12_000.0)];
 
 /// `A_vt` for the chunk that ends at `chunk_end_ms`.
 pub fn a_vt_for_chunk(chunk_end_ms: f64) -> f64 {
@@ -119,13 +137,21 @@ pub struct TenNeurons {
 impl TenNeurons {
     /// The mean weight over the synapses at time `t_ms` (a sample time).
     pub fn w_mean(&self, t_ms: f64) -> f64 {
-        let i = self.t_ms.iter().position(|&t| (t - t_ms).abs() < 1e-6).expect("a sample time");
+        let i = self
+            .t_ms
+            .iter()
+            .position(|&t| (t - t_ms).abs() < 1e-6)
+            .expect("a sample time");
         self.w.iter().map(|w| w[i]).sum::<f64>() / self.w.len() as f64
     }
 
     /// The mean output rate over the neurons in `[from, to)` ms, Hz.
     pub fn rate_hz(&self, (from, to): (f64, f64)) -> f64 {
-        let count: usize = self.spikes.iter().map(|s| s.iter().filter(|&&t| t >= from && t < to).count()).sum();
+        let count: usize = self
+            .spikes
+            .iter()
+            .map(|s| s.iter().filter(|&&t| t >= from && t < to).count())
+            .sum();
         count as f64 / self.spikes.len() as f64 / ((to - from) / 1000.0)
     }
 
@@ -143,13 +169,22 @@ pub fn ten_neurons(seed: u64) -> Result<TenNeurons, String> {
     let mut params = Params::default();
     params.set("tau_n", 50.0).map_err(e)?;
     params.set("tau_c", 100.0).map_err(e)?;
-    let dopamine: Vec<f64> = REWARD_MS.iter().chain(&PUNISHMENT_MS).map(|t| t + DOPAMINE_LATENCY_MS).collect();
+    let dopamine: Vec<f64> = REWARD_MS
+        .iter()
+        .chain(&PUNISHMENT_MS)
+        .map(|t| t + DOPAMINE_LATENCY_MS)
+        .collect();
     let mut sims = Vec::new();
     let mut input_spikes = Vec::new();
     for i in 0..N_NEURONS {
         let mut rng = NestmlRng::with_stream(seed, i as u64);
         let input = poisson_train(&mut rng, &resolution, INPUT_RATE_HZ, SIM_TIME_MS);
-        let mut sim = Sim::<IafPscDeltaNeuron, NeuromodulatedStdpSynapse>::new(resolution, IafPscDeltaNeuron::default(), params.clone(), seed);
+        let mut sim = Sim::<IafPscDeltaNeuron, NeuromodulatedStdpSynapse>::new(
+            resolution,
+            IafPscDeltaNeuron::default(),
+            params.clone(),
+            seed,
+        );
         let mut synapse = NeuromodulatedStdpSynapse::new(&sim.params);
         synapse.set("w", W0).map_err(e)?;
         sim.connect(synapse, &input, 0.5, 0);

@@ -36,14 +36,21 @@ pub const POST_GENERATOR_MS: std::ops::RangeInclusive<i32> = 25..=174;
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Rule {
     /// `stdp_synapse` with `alpha`.
-    Stdp { alpha: f64 },
+    Stdp {
+        alpha: f64,
+    },
     StdpWindowed,
     /// `stdp_vogels_synapse` with `offset = 0.1` (its `d` is the connection's delay).
     Vogels,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 4] = [Rule::Stdp { alpha: 0.5 }, Rule::Stdp { alpha: -1.0 }, Rule::StdpWindowed, Rule::Vogels];
+    pub const ALL: [Rule; 4] = [
+        Rule::Stdp { alpha: 0.5 },
+        Rule::Stdp { alpha: -1.0 },
+        Rule::StdpWindowed,
+        Rule::Vogels,
+    ];
 
     /// The key of the variant in the reference JSON.
     pub fn key(&self) -> String {
@@ -103,20 +110,28 @@ impl Window {
 /// One simulation: returns (dt, dw) for the postsynaptic generator spike at `t_gen_ms`.
 fn pairing<S: Synapse>(params: S::Params, t_gen_ms: f64) -> Result<(f64, f64), String> {
     let resolution = Resolution::from_ms(RESOLUTION_MS).map_err(|e| e.to_string())?;
-    let mut sim = Sim::<IafPscDeltaNeuron, S>::new(resolution, IafPscDeltaNeuron::default(), params, 1);
+    let mut sim =
+        Sim::<IafPscDeltaNeuron, S>::new(resolution, IafPscDeltaNeuron::default(), params, 1);
     let pre: Vec<f64> = PRE_GENERATOR_MS.iter().map(|t| t + 1.0).collect(); // the parrot relays
     let mut synapse = S::new(&sim.params);
     synapse.set("w", 1.0).map_err(|e| e.to_string())?;
     sim.connect(synapse, &pre, DELAY_MS, 0);
     sim.generator_spike(t_gen_ms, 1.0, 0, 9999.0);
     sim.run_until(SIM_TIME_MS)?;
-    let t_post = *sim.post_spikes.first().ok_or("the postsynaptic neuron did not fire")?;
+    let t_post = *sim
+        .post_spikes
+        .first()
+        .ok_or("the postsynaptic neuron did not fire")?;
     let w = sim.connections[0].synapse.weight();
     Ok((t_post - pre[0], (w - 1.0) / LAMBDA))
 }
 
 fn window_of<S: Synapse>(rule: Rule, params: S::Params) -> Result<Window, String> {
-    let mut window = Window { rule, dt_ms: Vec::new(), dw: Vec::new() };
+    let mut window = Window {
+        rule,
+        dt_ms: Vec::new(),
+        dw: Vec::new(),
+    };
     for t_gen in POST_GENERATOR_MS {
         let (dt, dw) = pairing::<S>(params.clone(), t_gen as f64)?;
         window.dt_ms.push(dt);

@@ -23,7 +23,9 @@ use nestml::{Resolution, Synapse, SynapseParams};
 
 mod models {
     nestml::include_nestml!("../../../shared/nestml-models/neurons/iaf_psc_delta_neuron.nestml");
-    nestml::include_nestml!("../../../shared/tutorial-models/stdp_triplet_synapse__triplet_stdp_synapse.nestml");
+    nestml::include_nestml!(
+        "../../../shared/tutorial-models/stdp_triplet_synapse__triplet_stdp_synapse.nestml"
+    );
     nestml::include_nestml!("../../../shared/tutorial-models/stdp_triplet_nn_synapse.nestml");
 }
 pub use models::{IafPscDeltaNeuron, StdpTripletNnSynapse, StdpTripletSynapse};
@@ -87,8 +89,30 @@ impl Parameters {
 /// Parameters of the pairing protocol (experiment A).
 pub fn pairing_parameters(v: Variant) -> Parameters {
     match v {
-        Variant::AllToAll => Parameters { tau_plus: 16.8, tau_x: 101.0, tau_minus: 33.7, tau_y: 125.0, a2_plus: 5e-10, a3_plus: 6.2e-3, a2_minus: 7e-3, a3_minus: 2.3e-4, w_min: 0.0, w_max: 50.0 },
-        Variant::Nearest => Parameters { tau_plus: 16.8, tau_x: 714.0, tau_minus: 33.7, tau_y: 40.0, a2_plus: 8.8e-11, a3_plus: 5.3e-2, a2_minus: 6.6e-3, a3_minus: 3.1e-3, w_min: 0.0, w_max: 50.0 },
+        Variant::AllToAll => Parameters {
+            tau_plus: 16.8,
+            tau_x: 101.0,
+            tau_minus: 33.7,
+            tau_y: 125.0,
+            a2_plus: 5e-10,
+            a3_plus: 6.2e-3,
+            a2_minus: 7e-3,
+            a3_minus: 2.3e-4,
+            w_min: 0.0,
+            w_max: 50.0,
+        },
+        Variant::Nearest => Parameters {
+            tau_plus: 16.8,
+            tau_x: 714.0,
+            tau_minus: 33.7,
+            tau_y: 40.0,
+            a2_plus: 8.8e-11,
+            a3_plus: 5.3e-2,
+            a2_minus: 6.6e-3,
+            a3_minus: 3.1e-3,
+            w_min: 0.0,
+            w_max: 50.0,
+        },
     }
 }
 
@@ -109,7 +133,18 @@ pub fn triplet_parameters(v: Variant, as_run_by_notebook: bool) -> Parameters {
             w_min: 0.0,
             w_max: 50.0,
         },
-        Variant::Nearest => Parameters { tau_plus: 16.8, tau_x: 575.0, tau_minus: 33.7, tau_y: 47.0, a2_plus: 4.6e-3, a3_plus: 9.1e-3, a2_minus: 3e-3, a3_minus: 7.5e-9, w_min: 0.0, w_max: 50.0 },
+        Variant::Nearest => Parameters {
+            tau_plus: 16.8,
+            tau_x: 575.0,
+            tau_minus: 33.7,
+            tau_y: 47.0,
+            a2_plus: 4.6e-3,
+            a3_plus: 9.1e-3,
+            a2_minus: 3e-3,
+            a3_minus: 7.5e-9,
+            w_min: 0.0,
+            w_max: 50.0,
+        },
     }
 }
 
@@ -138,9 +173,14 @@ pub const PAIRING_DT_MS: [f64; 2] = [10.0, -10.0];
 /// `pre + dt`.
 pub fn pairing_protocol(rho_hz: f64, dt_ms: f64) -> Protocol {
     let period = 1000.0 / rho_hz;
-    let pre: Vec<f64> = (0..N_PAIRS).map(|k| 1.0 + dt_ms.abs() + k as f64 * period).collect();
+    let pre: Vec<f64> = (0..N_PAIRS)
+        .map(|k| 1.0 + dt_ms.abs() + k as f64 * period)
+        .collect();
     let post = pre.iter().map(|t| t + dt_ms).collect();
-    Protocol { pre_generator_ms: pre, post_generator_ms: post }
+    Protocol {
+        pre_generator_ms: pre,
+        post_generator_ms: post,
+    }
 }
 
 /// The two triplet protocols of experiment B.
@@ -189,8 +229,14 @@ impl Triplet {
             start += s + 1000.0;
         }
         match self {
-            Triplet::PrePostPre => Protocol { pre_generator_ms: outer, post_generator_ms: middle },
-            Triplet::PostPrePost => Protocol { pre_generator_ms: middle, post_generator_ms: outer },
+            Triplet::PrePostPre => Protocol {
+                pre_generator_ms: outer,
+                post_generator_ms: middle,
+            },
+            Triplet::PostPrePost => Protocol {
+                pre_generator_ms: middle,
+                post_generator_ms: outer,
+            },
         }
     }
 }
@@ -199,7 +245,12 @@ impl Triplet {
 /// 9999, delay 1 ms), simulated until `t_stop_ms`.
 fn driven_neuron_spikes(gen_ms: &[f64], t_stop_ms: f64) -> Result<Vec<f64>, String> {
     let resolution = Resolution::from_ms(RESOLUTION_MS).map_err(|e| e.to_string())?;
-    let mut sim = Sim::<IafPscDeltaNeuron, StdpTripletSynapse>::new(resolution, IafPscDeltaNeuron::default(), Default::default(), 1);
+    let mut sim = Sim::<IafPscDeltaNeuron, StdpTripletSynapse>::new(
+        resolution,
+        IafPscDeltaNeuron::default(),
+        Default::default(),
+        1,
+    );
     for &t in gen_ms {
         sim.generator_spike(t, DELAY_MS, 0, GENERATOR_WEIGHT);
     }
@@ -209,7 +260,11 @@ fn driven_neuron_spikes(gen_ms: &[f64], t_stop_ms: f64) -> Result<Vec<f64>, Stri
 
 fn run_with<S: Synapse>(p: &Parameters, protocol: &Protocol) -> Result<Run, String> {
     let resolution = Resolution::from_ms(RESOLUTION_MS).map_err(|e| e.to_string())?;
-    let last = protocol.pre_generator_ms.iter().chain(&protocol.post_generator_ms).fold(0.0_f64, |a, &b| a.max(b));
+    let last = protocol
+        .pre_generator_ms
+        .iter()
+        .chain(&protocol.post_generator_ms)
+        .fold(0.0_f64, |a, &b| a.max(b));
     let t_stop = last + 13.0;
     let mut params = S::Params::default();
     for (name, value) in p.named() {
@@ -217,7 +272,8 @@ fn run_with<S: Synapse>(p: &Parameters, protocol: &Protocol) -> Result<Run, Stri
     }
     // neuron 1 only relays its generator: its spikes are the presynaptic spikes
     let pre = driven_neuron_spikes(&protocol.pre_generator_ms, t_stop)?;
-    let mut sim = Sim::<IafPscDeltaNeuron, S>::new(resolution, IafPscDeltaNeuron::default(), params, 1);
+    let mut sim =
+        Sim::<IafPscDeltaNeuron, S>::new(resolution, IafPscDeltaNeuron::default(), params, 1);
     let mut synapse = S::new(&sim.params);
     synapse.set("w", 1.0).map_err(|e| e.to_string())?;
     sim.connect(synapse, &pre, DELAY_MS, 0);
@@ -225,7 +281,11 @@ fn run_with<S: Synapse>(p: &Parameters, protocol: &Protocol) -> Result<Run, Stri
         sim.generator_spike(t, DELAY_MS, 0, GENERATOR_WEIGHT);
     }
     sim.run_until(t_stop)?;
-    Ok(Run { dw: sim.connections[0].synapse.weight() - 1.0, pre_spikes_ms: pre, post_spikes_ms: sim.post_spikes })
+    Ok(Run {
+        dw: sim.connections[0].synapse.weight() - 1.0,
+        pre_spikes_ms: pre,
+        post_spikes_ms: sim.post_spikes,
+    })
 }
 
 /// One run of `protocol` with the rule of `variant` and parameters `p`.
@@ -241,12 +301,25 @@ pub fn pairing(variant: Variant) -> Result<Vec<Vec<f64>>, String> {
     let p = pairing_parameters(variant);
     PAIRING_DT_MS
         .iter()
-        .map(|&dt| PAIRING_FREQUENCIES_HZ.iter().map(|&rho| run(variant, &p, &pairing_protocol(rho, dt)).map(|r| r.dw)).collect())
+        .map(|&dt| {
+            PAIRING_FREQUENCIES_HZ
+                .iter()
+                .map(|&rho| run(variant, &p, &pairing_protocol(rho, dt)).map(|r| r.dw))
+                .collect()
+        })
         .collect()
 }
 
 /// Experiment B: `dw` for the four delay pairs of `triplet`.
-pub fn triplets(triplet: Triplet, variant: Variant, as_run_by_notebook: bool) -> Result<Vec<f64>, String> {
+pub fn triplets(
+    triplet: Triplet,
+    variant: Variant,
+    as_run_by_notebook: bool,
+) -> Result<Vec<f64>, String> {
     let p = triplet_parameters(variant, as_run_by_notebook);
-    triplet.delays().iter().map(|&ab| run(variant, &p, &triplet.protocol(ab)).map(|r| r.dw)).collect()
+    triplet
+        .delays()
+        .iter()
+        .map(|&ab| run(variant, &p, &triplet.protocol(ab)).map(|r| r.dw))
+        .collect()
 }
