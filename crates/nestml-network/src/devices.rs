@@ -10,14 +10,18 @@
 
 use nestml_runtime::{NestmlRng, Resolution};
 
-/// Where a generator's output goes: population, neuron, receptor or port, weight, delay steps.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Target {
-    pub population: usize,
-    pub neuron: usize,
+/// A generator's input into one neuron (kept in the neuron's chunk): the generator, the
+/// neuron within the chunk, its receptor or port, weight, delay in steps, and the target's
+/// own random stream and noise value.
+#[derive(Clone, Debug)]
+pub(crate) struct Drive {
+    pub device: usize,
+    pub neuron: u16,
     pub input: usize,
     pub weight: f64,
     pub delay: i64,
+    pub rng: NestmlRng,
+    pub noise: f64,
 }
 
 /// A generator's parameters.
@@ -57,16 +61,11 @@ impl Generator {
     }
 }
 
-/// A generator with its targets and per-target state.
+/// A generator; its targets are [`Drive`]s in the chunks.
 pub(crate) struct Device {
     pub generator: Generator,
-    pub targets: Vec<Target>,
-    /// One random stream per target (Poisson, noise).
-    pub rngs: Vec<NestmlRng>,
-    /// The current noise value per target.
-    pub noise: Vec<f64>,
     /// Spike generator: emission steps (spike at `t` is emitted by the step ending at `t`).
-    pub steps: Vec<i64>,
+    steps: Vec<i64>,
 }
 
 /// What a device puts into a neuron's input in step `k`.
@@ -85,53 +84,39 @@ impl Device {
             }
             _ => Vec::new(),
         };
-        Device { generator, targets: Vec::new(), rngs: Vec::new(), noise: Vec::new(), steps }
+        Device { generator, steps }
     }
 
-    /// Calls `deliver(target, input)` for what arrives in step `k` (every target's input of
-    /// emission step `k − delay`).
-    pub fn inputs(&mut self, resolution: &Resolution, k: i64, mut deliver: impl FnMut(&Target, Input)) {
-        let h = resolution.h();
-        for (i, t) in self.targets.iter().enumerate() {
-            let e = k - t.delay;
-            let t_end = resolution.t_ms(e + 1);
-            match &self.generator {
-                Generator::SpikeGenerator { .. } => {
-                    let lo = self.steps.partition_point(|&s| s < e);
-                    let n = self.steps[lo..].iter().take_while(|&&s| s == e).count();
-                    if n > 0 {
-                        deliver(t, Input::Spike { multiplicity: n as u32 });
-                    }
+    /// What arrives through `d` in step `k` (the generator's output of emission step
+    /// `k − delay`).
+    pub fn input(&self, resolution: &Resolution, k: i64, d: &mut Drive) -> Option<Input> {
+        let e = k - d.delay;
+        if e < 0 {
+            return None;
+        }
+        let t_end = resolution.t_ms(e + 1);
+        match &self.generator {
+            Generator::SpikeGenerator { .. } => {
+                let lo = self.steps.partition_point(|&s| s < e);
+                let n = self.steps[lo..].iter().take_while(|&&s| s == e).count();
+                (n > 0).then_some(Input::Spike { multiplicity: n as u32 })
+            }
+            Generator::PoissonGenerator { rate, start, stop } => {
+                let active = *start < t_end && t_end <= *stop;
+                let n = if active { d.rng.poisson(rate * resolution.h() * 1e-3).unwrap_or(0) } else { 0 };
+                (n > 0).then_some(Input::Spike { multiplicity: n as u32 })
+            }
+            Generator::DcGenerator { amplitude, start, stop } => (*start < t_end && t_end <= *stop).then_some(Input::Current(amplitude * d.weight)),
+            Generator::StepCurrentGenerator { times, amplitudes } => {
+                let n = times.partition_point(|&s| s <= resolution.t_ms(e) + 1e-9);
+                (n > 0).then(|| Input::Current(amplitudes[n - 1] * d.weight))
+            }
+            Generator::NoiseGenerator { mean, std, dt } => {
+                let every = ((dt / resolution.h()).round() as i64).max(1);
+                if e % every == 0 {
+                    d.noise = d.rng.normal(*mean, *std);
                 }
-                Generator::PoissonGenerator { rate, start, stop } => {
-                    if e >= 0 && *start < t_end && t_end <= *stop {
-                        if let Some(n) = self.rngs[i].poisson(rate * h * 1e-3).filter(|&n| n > 0) {
-                            deliver(t, Input::Spike { multiplicity: n as u32 });
-                        }
-                    }
-                }
-                Generator::DcGenerator { amplitude, start, stop } => {
-                    if e >= 0 && *start < t_end && t_end <= *stop {
-                        deliver(t, Input::Current(amplitude * t.weight));
-                    }
-                }
-                Generator::StepCurrentGenerator { times, amplitudes } => {
-                    let t_start = resolution.t_ms(e);
-                    let n = times.partition_point(|&s| s <= t_start + 1e-9);
-                    if e >= 0 && n > 0 {
-                        deliver(t, Input::Current(amplitudes[n - 1] * t.weight));
-                    }
-                }
-                Generator::NoiseGenerator { mean, std, dt } => {
-                    if e < 0 {
-                        continue;
-                    }
-                    let every = ((dt / h).round() as i64).max(1);
-                    if e % every == 0 {
-                        self.noise[i] = self.rngs[i].normal(*mean, *std);
-                    }
-                    deliver(t, Input::Current(self.noise[i] * t.weight));
-                }
+                Some(Input::Current(d.noise * d.weight))
             }
         }
     }

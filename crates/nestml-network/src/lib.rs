@@ -39,15 +39,15 @@ mod rules;
 mod value;
 
 pub use devices::{Generator, Multimeter, SpikeRecorder};
-pub use population::CHUNK;
+pub use population::{MAX_CHUNKS, MIN_CHUNK};
 pub use projection::ConnectionInfo;
 pub use rules::{ConnSpec, Rule};
 pub use value::Value;
 
-use devices::{Device, Input, Target};
+use devices::{Device, Drive};
 use nestml_runtime::time::BadResolution;
 use nestml_runtime::{Fault, NestmlRng, Neuron, PortRole, Resolution, SetError, SpikeHistory, Synapse, SynapseParams};
-use population::{Chunk, Neurons, PopulationStore};
+use population::{chunk_size, Chunk, Neurons, PopulationStore};
 use projection::{ChunkConnections, Conns, Delivery};
 use rayon::prelude::*;
 use ring::Ring;
@@ -219,10 +219,11 @@ impl Network {
         let first_id = self.populations.iter().map(|p| p.store.len() as u64).sum();
         let store = Neurons::new(prototype, n, self.seed, first_id);
         let (receptors, ports) = (store.receptor_count(), store.continuous_port_count());
-        let chunks = (0..n.div_ceil(CHUNK))
+        let size = chunk_size(n);
+        let chunks = (0..n.div_ceil(size))
             .map(|c| {
-                let len = CHUNK.min(n - c * CHUNK);
-                Chunk { start: c * CHUNK, ring: Ring::new(1, len, receptors, ports), history: vec![SpikeHistory::new(); len], incoming: Vec::new() }
+                let len = size.min(n - c * size);
+                Chunk { start: c * size, ring: Ring::new(1, len, receptors, ports), history: vec![SpikeHistory::new(); len], incoming: Vec::new(), drives: Vec::new() }
             })
             .collect();
         self.populations.push(Population { store: Box::new(store), chunks });
@@ -289,7 +290,8 @@ impl Network {
         let pairs = conn.pairs(n_src, n_tgt, source == target, &mut rng).map_err(setup)?;
         let h = self.resolution.h();
         let prototype = S::new(&spec.params);
-        let mut per_chunk: Vec<Vec<(u32, u16, u32, S)>> = (0..n_tgt.div_ceil(CHUNK)).map(|_| Vec::new()).collect();
+        let size = chunk_size(n_tgt);
+        let mut per_chunk: Vec<Vec<(u32, u16, u16, S)>> = (0..n_tgt.div_ceil(size)).map(|_| Vec::new()).collect();
         for (s, t) in pairs {
             let mut syn = prototype.clone();
             syn.set_weight(spec.weight.sample(&mut rng));
@@ -297,10 +299,10 @@ impl Network {
                 syn.set(name, v.sample(&mut rng))?;
             }
             let d = (spec.delay.sample(&mut rng) / h).round();
-            if !(d >= 1.0 && d < u32::MAX as f64) {
-                return Err(setup(format!("delay {} ms is less than one step ({h} ms)", d * h)));
+            if !(1.0..=u16::MAX as f64).contains(&d) {
+                return Err(setup(format!("delay {} ms: delays are 1 to {} steps of {h} ms", d * h, u16::MAX)));
             }
-            per_chunk[t as usize / CHUNK].push((s, (t as usize % CHUNK) as u16, d as u32, syn));
+            per_chunk[t as usize / size].push((s, (t as usize % size) as u16, d as u16, syn));
         }
         let projection = self.projections;
         self.projections += 1;
@@ -344,12 +346,10 @@ impl Network {
             return Err(setup(format!("delay {delay} ms is less than one step")));
         }
         let n = store.len();
+        let size = chunk_size(n);
         for neuron in 0..n {
             let rng = self.stream();
-            let dev = &mut self.devices[d.0];
-            dev.targets.push(Target { population: p.0, neuron, input, weight, delay: steps });
-            dev.rngs.push(rng);
-            dev.noise.push(0.0);
+            self.populations[p.0].chunks[neuron / size].drives.push(Drive { device: d.0, neuron: (neuron % size) as u16, input, weight, delay: steps, rng, noise: 0.0 });
         }
         Ok(())
     }
@@ -453,9 +453,9 @@ impl Network {
                 }
             }
         }
-        for d in &self.devices {
-            for t in &d.targets {
-                max = max.max(t.delay);
+        for p in &self.populations {
+            for d in p.chunks.iter().flat_map(|c| &c.drives) {
+                max = max.max(d.delay);
             }
         }
         let min = if min == i64::MAX { 1 } else { min };
@@ -485,11 +485,10 @@ impl Network {
         let (start, end) = (self.step, self.step + n);
         let mut result = Ok(());
         for k in start..end {
-            self.device_inputs(k);
             let mut spikes = Vec::new();
             for (pi, p) in self.populations.iter_mut().enumerate() {
                 spikes.clear();
-                if let Err((i, fault)) = p.store.step(&resolution, k, &mut p.chunks, &mut spikes) {
+                if let Err((i, fault)) = p.store.step(&resolution, k, &self.devices, &mut p.chunks, &mut spikes) {
                     result = Err(NetworkError::Fault { population: Some(pi), neuron: Some(i), fault });
                     break;
                 }
@@ -523,24 +522,6 @@ impl Network {
         result
     }
 
-    /// What the generators put into the neurons' input for step `k`.
-    fn device_inputs(&mut self, k: i64) {
-        let resolution = self.resolution;
-        let pops = &mut self.populations;
-        for d in &mut self.devices {
-            let weight_spikes = d.generator.drives_spikes();
-            d.inputs(&resolution, k, |t, input| {
-                let chunk = &mut pops[t.population].chunks[t.neuron / CHUNK];
-                let j = t.neuron % CHUNK;
-                match input {
-                    Input::Spike { multiplicity } if weight_spikes => chunk.ring.add_spike(k, j, t.input, t.weight, multiplicity),
-                    Input::Current(v) => chunk.ring.add_current(k, j, t.input, v),
-                    Input::Spike { .. } => {}
-                }
-            });
-        }
-    }
-
     /// Multimeter samples after step `k`.
     fn sample(&mut self, k: i64) {
         let t = self.resolution.t_ms(k + 1);
@@ -565,7 +546,7 @@ impl Network {
                 .chunks
                 .par_iter_mut()
                 .filter_map(|chunk| {
-                    let Chunk { ring, history, incoming, start } = chunk;
+                    let Chunk { ring, history, incoming, start, .. } = chunk;
                     incoming.iter_mut().try_for_each(|c| c.deliver(&d, ring, history, *start)).err()
                 })
                 .collect();

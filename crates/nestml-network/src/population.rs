@@ -2,18 +2,28 @@
 //!
 //! The network sees a population through [`PopulationStore`] (object-safe), so populations
 //! of different models live side by side; [`Neurons`] is the store of a `Vec` of generated
-//! neuron structs. A population is cut into chunks of [`CHUNK`] neurons; each chunk owns the
-//! input ring buffer, the spike histories and the incoming connections of its neurons, so
-//! that chunks are stepped and receive spikes in parallel and in a fixed order (the results do
-//! not depend on the number of threads).
+//! neuron structs. A population is cut into a fixed number of chunks (at most
+//! [`MAX_CHUNKS`], at least [`MIN_CHUNK`] neurons each: the cut depends on the population's
+//! size only); each chunk owns the input ring buffer, the spike histories, the generator
+//! inputs and the incoming connections of its neurons, so that chunks are stepped and receive
+//! spikes in parallel and in a fixed order (the results do not depend on the number of
+//! threads), and a spike's connections into a chunk are one contiguous row.
 
+use crate::devices::{Device, Drive, Input};
 use crate::projection::ChunkConnections;
 use crate::ring::Ring;
 use nestml_runtime::{Fault, NestmlRng, Neuron, PortKind, Resolution, SetError, SpikeHistory, StepContext};
 use rayon::prelude::*;
 
-/// Neurons per chunk.
-pub const CHUNK: usize = 64;
+/// The most chunks a population is cut into.
+pub const MAX_CHUNKS: usize = 32;
+/// The fewest neurons in a chunk (unless the population is smaller).
+pub const MIN_CHUNK: usize = 64;
+
+/// The chunk size of a population of `n` neurons (targets within a chunk are `u16`).
+pub(crate) fn chunk_size(n: usize) -> usize {
+    n.div_ceil(MAX_CHUNKS).clamp(MIN_CHUNK, u16::MAX as usize)
+}
 
 /// What the network keeps per chunk of a population.
 pub(crate) struct Chunk {
@@ -24,6 +34,8 @@ pub(crate) struct Chunk {
     pub history: Vec<SpikeHistory>,
     /// The connections that target this chunk, one entry per projection.
     pub incoming: Vec<Box<dyn ChunkConnections>>,
+    /// Generator inputs of the chunk's neurons.
+    pub drives: Vec<Drive>,
 }
 
 /// The object-safe face of a population of one neuron model.
@@ -45,7 +57,7 @@ pub(crate) trait PopulationStore: Send + Sync {
     fn prepare(&mut self, resolution: &Resolution, first: bool) -> Result<(), (usize, Fault)>;
     /// One step of every neuron: input from the chunks' rings, spikes into `spikes` (indices,
     /// once per emitted spike), the first fault in index order.
-    fn step(&mut self, resolution: &Resolution, k: i64, chunks: &mut [Chunk], spikes: &mut Vec<u32>) -> Result<(), (usize, Fault)>;
+    fn step(&mut self, resolution: &Resolution, k: i64, devices: &[Device], chunks: &mut [Chunk], spikes: &mut Vec<u32>) -> Result<(), (usize, Fault)>;
 }
 
 /// A population of the generated neuron type `N`, each neuron with its own random stream.
@@ -102,14 +114,22 @@ impl<N: Neuron + Sync> PopulationStore for Neurons<N> {
         }
         Ok(())
     }
-    fn step(&mut self, resolution: &Resolution, k: i64, chunks: &mut [Chunk], spikes: &mut Vec<u32>) -> Result<(), (usize, Fault)> {
+    fn step(&mut self, resolution: &Resolution, k: i64, devices: &[Device], chunks: &mut [Chunk], spikes: &mut Vec<u32>) -> Result<(), (usize, Fault)> {
         let t_end = resolution.t_ms(k + 1);
+        let size = chunk_size(self.neurons.len());
         let results: Vec<Result<Vec<u32>, (usize, Fault)>> = self
             .neurons
-            .par_chunks_mut(CHUNK)
-            .zip(self.rngs.par_chunks_mut(CHUNK))
+            .par_chunks_mut(size)
+            .zip(self.rngs.par_chunks_mut(size))
             .zip(chunks.par_iter_mut())
             .map(|((neurons, rngs), chunk)| {
+                for d in &mut chunk.drives {
+                    match devices[d.device].input(resolution, k, d) {
+                        Some(Input::Spike { multiplicity }) => chunk.ring.add_spike(k, d.neuron as usize, d.input, d.weight, multiplicity),
+                        Some(Input::Current(v)) => chunk.ring.add_current(k, d.neuron as usize, d.input, v),
+                        None => {}
+                    }
+                }
                 let mut out = Vec::new();
                 for (j, (n, rng)) in neurons.iter_mut().zip(rngs).enumerate() {
                     chunk.ring.take(k, j, |current, i, v| if current { n.handle_current(i, v) } else { n.handle_spike(i, v, 1) });

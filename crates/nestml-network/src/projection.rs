@@ -50,7 +50,9 @@ pub(crate) struct Conns<S: Synapse> {
     pub offsets: Vec<u32>,
     /// Target index within the chunk.
     pub target: Vec<u16>,
-    pub delay: Vec<u32>,
+    /// Delays in steps: one per connection, or none if all equal `delay_all`.
+    pub delay: Vec<u16>,
+    pub delay_all: u16,
     pub synapse: Vec<S>,
     pub rng: NestmlRng,
 }
@@ -58,7 +60,7 @@ pub(crate) struct Conns<S: Synapse> {
 impl<S: Synapse> Conns<S> {
     /// Rows by source from connections `(source, target in chunk, delay steps, state)` given
     /// in creation order (kept within a row).
-    pub fn build(projection: usize, source_population: usize, n_sources: usize, receptor: usize, params: Arc<S::Params>, modulation: Option<usize>, mut list: Vec<(u32, u16, u32, S)>, rng: NestmlRng) -> Self {
+    pub fn build(projection: usize, source_population: usize, n_sources: usize, receptor: usize, params: Arc<S::Params>, modulation: Option<usize>, mut list: Vec<(u32, u16, u16, S)>, rng: NestmlRng) -> Self {
         list.sort_by_key(|c| c.0);
         let mut offsets = vec![0u32; n_sources + 1];
         for c in &list {
@@ -68,9 +70,14 @@ impl<S: Synapse> Conns<S> {
             offsets[s + 1] += offsets[s];
         }
         let target = list.iter().map(|c| c.1).collect();
-        let delay = list.iter().map(|c| c.2).collect();
+        let delay_all = list.first().map_or(1, |c| c.2);
+        let delay = if list.iter().all(|c| c.2 == delay_all) { Vec::new() } else { list.iter().map(|c| c.2).collect() };
         let synapse = list.into_iter().map(|c| c.3).collect();
-        Conns { projection, source_population, receptor, params, modulation, offsets, target, delay, synapse, rng }
+        Conns { projection, source_population, receptor, params, modulation, offsets, target, delay, delay_all, synapse, rng }
+    }
+
+    fn delay_of(&self, c: usize) -> u16 {
+        self.delay.get(c).copied().unwrap_or(self.delay_all)
     }
 
     fn source_of(&self, i: usize) -> usize {
@@ -95,7 +102,7 @@ where
             let t_spike = d.resolution.t_ms(k + 1);
             for c in a..b {
                 let target = self.target[c] as usize;
-                let delay = self.delay[c];
+                let delay = self.delay_of(c);
                 let post = if reads_post { &history[target] } else { &empty };
                 let mut ev = SendContext { t_spike, delay: d.resolution.t_ms(delay as i64), post, modulation, inputs: &[], rng: &mut self.rng };
                 if let Some(w) = self.synapse[c].send(&self.params, &mut ev)? {
@@ -111,12 +118,16 @@ where
     }
 
     fn min_max_delay(&self) -> Option<(u32, u32)> {
-        Some((*self.delay.iter().min()?, *self.delay.iter().max()?))
+        if self.synapse.is_empty() {
+            return None;
+        }
+        let (lo, hi) = self.delay.iter().fold((self.delay_all, self.delay_all), |(lo, hi), &d| (lo.min(d), hi.max(d)));
+        Some((lo as u32, hi as u32))
     }
 
     fn list(&self, chunk_start: usize, h: f64, out: &mut Vec<ConnectionInfo>) {
         for i in 0..self.synapse.len() {
-            out.push(ConnectionInfo { projection: self.projection, source: self.source_of(i), target: chunk_start + self.target[i] as usize, delay_ms: self.delay[i] as f64 * h, weight: self.synapse[i].weight() });
+            out.push(ConnectionInfo { projection: self.projection, source: self.source_of(i), target: chunk_start + self.target[i] as usize, delay_ms: self.delay_of(i) as f64 * h, weight: self.synapse[i].weight() });
         }
     }
 

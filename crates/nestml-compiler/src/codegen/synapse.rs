@@ -2,7 +2,8 @@
 //! two types implementing `nestml::Synapse` and `nestml::SynapseParams`:
 //! - `XSynapse`, the state of one connection: its state variables, the weight variable (per
 //!   connection also where the model declares it a parameter), convolution states and the time
-//!   of the last update; `Copy` (a few `f64`s);
+//!   of the last update (only if the model has dynamics between events or reads postsynaptic
+//!   or modulatory spikes: a static synapse is its weight); `Copy` (a few `f64`s);
 //! - `XSynapseParams`, the parameters and internals shared by the connections of one synapse
 //!   type (`Default` is the model's defaults), with guards checked on `set` and by `check`.
 //!
@@ -183,6 +184,9 @@ impl Gen<'_> {
         let real_states: BTreeSet<String> = conn.iter().filter(|(_, v)| v.ty != Type::Integer && v.ty != Type::Boolean).map(|(_, v)| v.name.clone()).chain(conv_states.iter().cloned()).collect();
         let traces: Vec<String> = post_traces(ir, ms, post_port, &real_states).into_iter().collect();
         let finite: Vec<&String> = real_states.iter().collect();
+        // a synapse without dynamics between events and without postsynaptic or modulatory
+        // input never reads the time of its last update: it does not store it
+        let timed = !self.states.is_empty() || !ir.update.is_empty() || post_port.is_some() || mod_port.is_some();
 
         let mut o = String::new();
         let _ = writeln!(o, "/// The NESTML synapse `{}` (generated): the state of one connection.", self.model_name);
@@ -200,7 +204,10 @@ impl Gen<'_> {
         for s in &conv_states {
             let _ = writeln!(o, "    /// convolution state `{}`.\n    pub {}: f64,", nestml_name(s), ident(s).unwrap_or_default());
         }
-        let _ = writeln!(o, "    /// The time (ms) the connection's state refers to.\n    __t_last: f64,\n}}\n");
+        if timed {
+            let _ = writeln!(o, "    /// The time (ms) the connection's state refers to.\n    __t_last: f64,");
+        }
+        let _ = writeln!(o, "}}\n");
 
         // the parameters
         let _ = writeln!(o, "/// The parameters of the NESTML synapse `{}`, shared by the connections of one synapse type.\n#[allow(non_snake_case, dead_code)]\n#[derive(Clone, Debug, PartialEq)]\npub struct {params_name} {{", self.model_name);
@@ -285,12 +292,18 @@ impl Gen<'_> {
         for s in conn.iter().map(|(_, v)| &v.name).chain(&conv_states) {
             let _ = writeln!(o, "            {}: {},", ident(s).unwrap_or_default(), self.storage(s).store(&local("v_", s)));
         }
-        let _ = writeln!(o, "            __t_last: 0.0,\n        }}\n    }}\n");
+        if timed {
+            let _ = writeln!(o, "            __t_last: 0.0,");
+        }
+        let _ = writeln!(o, "        }}\n    }}\n");
         let w = self.storage(&weight);
         let _ = writeln!(o, "    fn weight(&self) -> f64 {{\n        {}\n    }}\n", w.read(&field(&weight)));
         let _ = writeln!(o, "    fn set_weight(&mut self, w: f64) {{\n        {} = {};\n    }}\n", field(&weight), w.store("w"));
         self.synapse_get_set(&conn, &conv_states, Ctx::Step, false, &mut o);
-        let _ = writeln!(o, "    fn t_last(&self) -> f64 {{\n        self.__t_last\n    }}\n\n    fn set_t_last(&mut self, t: f64) {{\n        self.__t_last = t;\n    }}\n");
+        let _ = match timed {
+            true => writeln!(o, "    fn t_last(&self) -> f64 {{\n        self.__t_last\n    }}\n\n    fn set_t_last(&mut self, t: f64) {{\n        self.__t_last = t;\n    }}\n"),
+            false => writeln!(o, "    fn t_last(&self) -> f64 {{\n        0.0\n    }}\n\n    fn set_t_last(&mut self, _t: f64) {{}}\n"),
+        };
 
         // advance: convolutions, then the update block
         let _ = writeln!(o, "    fn advance(&mut self, __p: &{params_name}, ctx: &mut ::nestml::HandlerContext<'_>, __t_start: f64, __h: f64) -> ::core::result::Result<(), ::nestml::Fault> {{\n        if __h < 1e-12 {{\n            return Ok(());\n        }}\n        let __t = __t_start;\n        let mut __emit: ::core::option::Option<f64> = None;");
