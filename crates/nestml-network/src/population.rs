@@ -131,8 +131,9 @@ impl<N: Neuron + Sync> PopulationStore for Neurons<N> {
                     }
                 }
                 let mut out = Vec::new();
+                let slot = chunk.ring.slot(k);
                 for (j, (n, rng)) in neurons.iter_mut().zip(rngs).enumerate() {
-                    chunk.ring.take(k, j, |current, i, v| if current { n.handle_current(i, v) } else { n.handle_spike(i, v, 1) });
+                    chunk.ring.take_in(slot, j, |current, i, v| if current { n.handle_current(i, v) } else { n.handle_spike(i, v, 1) });
                     let mut ctx = StepContext::new(resolution, k, rng);
                     let emitted = n.step(&mut ctx).map_err(|f| (chunk.start + j, f))?;
                     for _ in 0..emitted.spikes {

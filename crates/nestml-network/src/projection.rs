@@ -100,13 +100,17 @@ where
         for &(k, s) in &d.spikes[self.source_population] {
             let (a, b) = (self.offsets[s as usize] as usize, self.offsets[s as usize + 1] as usize);
             let t_spike = d.resolution.t_ms(k + 1);
+            let (slot_all, delay_all) = (ring.slot(k + self.delay_all as i64), d.resolution.t_ms(self.delay_all as i64));
             for c in a..b {
                 let target = self.target[c] as usize;
-                let delay = self.delay_of(c);
+                let (slot, delay) = match self.delay.get(c) {
+                    Some(&steps) => (ring.slot(k + steps as i64), d.resolution.t_ms(steps as i64)),
+                    None => (slot_all, delay_all),
+                };
                 let post = if reads_post { &history[target] } else { &empty };
-                let mut ev = SendContext { t_spike, delay: d.resolution.t_ms(delay as i64), post, modulation, inputs: &[], rng: &mut self.rng };
+                let mut ev = SendContext { t_spike, delay, post, modulation, inputs: &[], rng: &mut self.rng };
                 if let Some(w) = self.synapse[c].send(&self.params, &mut ev)? {
-                    ring.add_spike(k + delay as i64, target, self.receptor, w, 1);
+                    ring.add_spike_in(slot, target, self.receptor, w, 1);
                 }
             }
         }

@@ -19,14 +19,22 @@ impl Ring {
         Ring { slots, neurons, receptors, ports, spikes: vec![[0.0; 3]; slots * neurons * receptors], currents: vec![0.0; slots * neurons * ports] }
     }
 
-    fn slot(&self, step: i64) -> usize {
+    /// The slot of step `step` (computed once per spike or step by callers, not per neuron).
+    #[inline]
+    pub fn slot(&self, step: i64) -> usize {
         step.rem_euclid(self.slots as i64) as usize
     }
 
     /// A spike of `weight` × `multiplicity` for neuron `i` arriving in step `step`.
     #[inline]
     pub fn add_spike(&mut self, step: i64, i: usize, receptor: usize, weight: f64, multiplicity: u32) {
-        let at = (self.slot(step) * self.neurons + i) * self.receptors + receptor;
+        self.add_spike_in(self.slot(step), i, receptor, weight, multiplicity)
+    }
+
+    /// [`add_spike`](Self::add_spike) into slot `slot`.
+    #[inline]
+    pub fn add_spike_in(&mut self, slot: usize, i: usize, receptor: usize, weight: f64, multiplicity: u32) {
+        let at = (slot * self.neurons + i) * self.receptors + receptor;
         let e = &mut self.spikes[at];
         let w = weight * multiplicity as f64;
         if weight < 0.0 {
@@ -48,8 +56,13 @@ impl Ring {
     /// weight)` per receptor and sign that received something, then `input(true, port,
     /// value)` per continuous port.
     #[inline]
-    pub fn take(&mut self, step: i64, i: usize, mut input: impl FnMut(bool, usize, f64)) {
-        let slot = self.slot(step);
+    pub fn take(&mut self, step: i64, i: usize, input: impl FnMut(bool, usize, f64)) {
+        self.take_in(self.slot(step), i, input)
+    }
+
+    /// [`take`](Self::take) from slot `slot`.
+    #[inline]
+    pub fn take_in(&mut self, slot: usize, i: usize, mut input: impl FnMut(bool, usize, f64)) {
         let base = (slot * self.neurons + i) * self.receptors;
         for (r, e) in self.spikes[base..base + self.receptors].iter_mut().enumerate() {
             if e[2] > 0.0 {
