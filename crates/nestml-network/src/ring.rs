@@ -52,15 +52,9 @@ impl Ring {
         self.currents[at] += value;
     }
 
-    /// Hands neuron `i`'s input of step `step` over and clears it: `input(false, receptor,
-    /// weight)` per receptor and sign that received something, then `input(true, port,
-    /// value)` per continuous port.
-    #[inline]
-    pub fn take(&mut self, step: i64, i: usize, input: impl FnMut(bool, usize, f64)) {
-        self.take_in(self.slot(step), i, input)
-    }
-
-    /// [`take`](Self::take) from slot `slot`.
+    /// Hands neuron `i`'s input of the step of slot `slot` over and clears it:
+    /// `input(false, receptor, weight)` per receptor and sign that received something, then
+    /// `input(true, port, value)` per continuous port.
     #[inline]
     pub fn take_in(&mut self, slot: usize, i: usize, mut input: impl FnMut(bool, usize, f64)) {
         let base = (slot * self.neurons + i) * self.receptors;
@@ -95,14 +89,14 @@ mod tests {
         r.add_spike(6, 1, 1, 0.0, 1);
         r.add_current(5, 0, 0, 3.0);
         let mut got = Vec::new();
-        r.take(5, 1, |current, i, v| got.push((current, i, v)));
+        r.take_in(r.slot(5), 1, |current, i, v| got.push((current, i, v)));
         assert_eq!(got, vec![(false, 0, 2.0), (false, 0, -1.0), (true, 0, 0.0)]);
         got.clear();
-        r.take(5, 0, |current, i, v| got.push((current, i, v)));
+        r.take_in(r.slot(5), 0, |current, i, v| got.push((current, i, v)));
         assert_eq!(got, vec![(true, 0, 3.0)]);
         got.clear();
-        r.take(6, 1, |current, i, v| got.push((current, i, v)));
+        r.take_in(r.slot(6), 1, |current, i, v| got.push((current, i, v)));
         assert_eq!(got, vec![(false, 1, 0.0), (true, 0, 0.0)], "a zero-weight spike still arrives");
-        r.take(9, 1, |current, _, v| assert!(current && v == 0.0, "cleared"));
+        r.take_in(r.slot(9), 1, |current, _, v| assert!(current && v == 0.0, "cleared"));
     }
 }
