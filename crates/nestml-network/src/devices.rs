@@ -142,7 +142,31 @@ pub struct Multimeter {
     pub neurons: usize,
 }
 
+impl SpikeRecorder {
+    /// `time_ms,population,neuron` per spike.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from("time_ms,population,neuron\n");
+        for (t, p, i) in &self.events {
+            out.push_str(&format!("{t},{p},{i}\n"));
+        }
+        out
+    }
+}
+
 impl Multimeter {
+    /// `time_ms,neuron,<variables…>` per sample and neuron.
+    pub fn to_csv(&self) -> String {
+        let mut out = format!("time_ms,neuron,{}\n", self.names.join(","));
+        let nv = self.names.len();
+        for (s, t) in self.times.iter().enumerate() {
+            for i in 0..self.neurons {
+                let values: Vec<String> = (0..nv).map(|v| self.values[(s * nv + v) * self.neurons + i].to_string()).collect();
+                out.push_str(&format!("{t},{i},{}\n", values.join(",")));
+            }
+        }
+        out
+    }
+
     /// The trace of variable `name` of neuron `i`.
     pub fn trace(&self, name: &str, i: usize) -> Option<Vec<f64>> {
         let v = self.names.iter().position(|n| n == name)?;

@@ -26,6 +26,17 @@ pub struct ConnectionInfo {
     pub weight: f64,
 }
 
+impl ConnectionInfo {
+    /// `projection,source,target,delay_ms,weight` per connection.
+    pub fn to_csv(connections: &[ConnectionInfo]) -> String {
+        let mut out = String::from("projection,source,target,delay_ms,weight\n");
+        for c in connections {
+            out.push_str(&format!("{},{},{},{},{}\n", c.projection, c.source, c.target, c.delay_ms, c.weight));
+        }
+        out
+    }
+}
+
 /// The connections of one projection into one chunk (object-safe).
 pub(crate) trait ChunkConnections: Send + Sync {
     fn projection(&self) -> usize;

@@ -129,3 +129,34 @@ fn setup_errors_are_reported() {
     assert_eq!(net.len(p), 3);
     assert_eq!(IafPscExpNeuron::NAME, "iaf_psc_exp_neuron");
 }
+
+/// Dopamine-modulated STDP in a network: a volume transmitter collects the spikes of a
+/// dopaminergic population; the synapses' eligibility turns into weight change only with it.
+#[test]
+fn volume_transmitter_drives_neuromodulated_plasticity() {
+    mod dopa {
+        nestml::include_nestml!("../../../shared/nestml-models/synapses/neuromodulated_stdp_synapse.nestml");
+    }
+    let run = |dopamine: bool| {
+        let mut net = Network::new(0.1, 3).unwrap();
+        let pre = net.create(IafPscExpNeuron::default(), 20);
+        let post = net.create(IafPscExpNeuron::default(), 20);
+        let da = net.create(IafPscExpNeuron::default(), 5);
+        net.set(pre, "I_e", 420.0.into()).unwrap();
+        net.set(post, "I_e", 400.0.into()).unwrap();
+        net.set(da, "I_e", if dopamine { 450.0 } else { 0.0 }.into()).unwrap();
+        let vt = net.volume_transmitter(&[da], 1.0);
+        let spec = SynapseSpec::<dopa::NeuromodulatedStdpSynapse>::new(50.0, 1.0).modulation(vt);
+        let proj = net.connect(pre, post, Rule::AllToAll.into(), spec).unwrap();
+        assert!(net.connect::<dopa::NeuromodulatedStdpSynapse>(pre, post, Rule::AllToAll.into(), SynapseSpec::new(1.0, 1.0)).is_err(), "no volume transmitter");
+        net.simulate(300.0).unwrap();
+        let conns = net.connections(Some(proj));
+        assert_eq!(conns.len(), 400);
+        let csv = nestml::network::ConnectionInfo::to_csv(&conns);
+        assert_eq!(csv.lines().count(), 401);
+        assert!(net.connection_get(proj, 0, "c").unwrap().abs() > 0.0, "eligibility trace");
+        conns.iter().map(|c| (c.weight - 50.0).abs()).fold(0.0, f64::max)
+    };
+    assert_eq!(run(false), 0.0, "no dopamine, no weight change");
+    assert!(run(true) > 1e-6);
+}
