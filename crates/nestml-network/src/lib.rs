@@ -257,8 +257,28 @@ impl Network {
         store.get_value(i, store.variable(name)?.0)
     }
 
-    /// Connects `source` to `target` by `conn` with synapse type `S`.
+    /// Connects `source` to `target` by `conn` with synapse type `S`; returns the projection
+    /// (the index of this call among `connect` calls).
     pub fn connect<S: Synapse>(&mut self, source: PopulationId, target: PopulationId, conn: ConnSpec, spec: SynapseSpec<S>) -> Result<usize, NetworkError> {
+        let (n_src, n_tgt) = (self.population(source)?.store.len(), self.population(target)?.store.len());
+        let mut rng = self.stream();
+        let pairs = conn.pairs(n_src, n_tgt, source == target, &mut rng).map_err(setup)?;
+        self.add_projection(source, target, pairs, spec, rng)
+    }
+
+    /// Connects the given (source, target) pairs, as NEST's `Connect` with arrays.
+    pub fn connect_pairs<S: Synapse>(&mut self, source: PopulationId, target: PopulationId, pairs: &[(usize, usize)], spec: SynapseSpec<S>) -> Result<usize, NetworkError> {
+        let (n_src, n_tgt) = (self.population(source)?.store.len(), self.population(target)?.store.len());
+        if let Some(p) = pairs.iter().find(|(s, t)| *s >= n_src || *t >= n_tgt) {
+            return Err(setup(format!("connection {p:?}: populations of {n_src} and {n_tgt} neurons")));
+        }
+        let rng = self.stream();
+        self.add_projection(source, target, pairs.iter().map(|&(s, t)| (s as u32, t as u32)).collect(), spec, rng)
+    }
+
+    /// The connections `pairs` of one `connect` call, with weights, delays and states drawn
+    /// from `rng`.
+    fn add_projection<S: Synapse>(&mut self, source: PopulationId, target: PopulationId, pairs: Vec<(u32, u32)>, spec: SynapseSpec<S>, mut rng: NestmlRng) -> Result<usize, NetworkError> {
         if self.min_delay.is_some() {
             return Err(setup("connections cannot be added after the first simulate"));
         }
@@ -286,8 +306,6 @@ impl Network {
         spec.weight.check().map_err(setup)?;
         spec.delay.check().map_err(setup)?;
         spec.params.check().map_err(|f| setup(f.to_string()))?;
-        let mut rng = self.stream();
-        let pairs = conn.pairs(n_src, n_tgt, source == target, &mut rng).map_err(setup)?;
         let h = self.resolution.h();
         let prototype = S::new(&spec.params);
         let size = chunk_size(n_tgt);
@@ -334,6 +352,12 @@ impl Network {
     /// Connects generator `d` to every neuron of `p` with `weight` and `delay` (ms) on the
     /// spike port or continuous port `input`.
     pub fn drive(&mut self, d: DeviceId, p: PopulationId, weight: f64, delay: f64, input: &str) -> Result<(), NetworkError> {
+        let all: Vec<usize> = (0..self.len(p)).collect();
+        self.drive_neurons(d, p, &all, weight, delay, input)
+    }
+
+    /// [`drive`](Self::drive) for the neurons `neurons` of `p` only.
+    pub fn drive_neurons(&mut self, d: DeviceId, p: PopulationId, neurons: &[usize], weight: f64, delay: f64, input: &str) -> Result<(), NetworkError> {
         let store = &self.population(p)?.store;
         let dev = self.devices.get(d.0).ok_or_else(|| setup(format!("no device {}", d.0)))?;
         let input = if dev.generator.drives_spikes() {
@@ -346,8 +370,11 @@ impl Network {
             return Err(setup(format!("delay {delay} ms is less than one step")));
         }
         let n = store.len();
+        if let Some(i) = neurons.iter().find(|&&i| i >= n) {
+            return Err(setup(format!("population {} has no neuron {i}", p.0)));
+        }
         let size = chunk_size(n);
-        for neuron in 0..n {
+        for &neuron in neurons {
             let rng = self.stream();
             self.populations[p.0].chunks[neuron / size].drives.push(Drive { device: d.0, neuron: (neuron % size) as u16, input, weight, delay: steps, rng, noise: 0.0 });
         }
