@@ -66,6 +66,10 @@ import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from nest_reference import import_nest  # noqa: E402  (the project's own helper)
 
 KEYS = ("build_s", "simulate_s", "peak_rss_bytes", "bytes_per_synapse", "synapses",
         "rate_exc_hz", "cv_isi_exc")
@@ -133,13 +137,7 @@ def cv_isi(times_by_sender):
 
 def worker(args, threads):
     """One run in this process; returns the measurements."""
-    os.environ.setdefault("PYNEST_QUIET", "1")
-    import nest
-
-    try:
-        nest.verbosity = nest.VerbosityLevel.ERROR
-    except AttributeError:
-        nest.set_verbosity("M_ERROR")
+    nest = import_nest("nest_brunel_bench")
     load = os.getloadavg()[0]
     nest.ResetKernel()
     kernel = {"resolution": DT, "local_num_threads": threads}

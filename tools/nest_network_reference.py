@@ -69,7 +69,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from nest_reference import MODELS as NEURON_MODELS  # noqa: E402  (the project's own helpers)
-from nest_reference import clean, nest_time, read_nestml_parameters, steps_of  # noqa: E402
+from nest_reference import clean, import_nest, nest_time, read_nestml_parameters, steps_of  # noqa: E402
 from nest_synapse_reference import STDP_PARAMS, _stdp_fac, python_nest, python_nestml  # noqa
 from nest_synapse_reference import read_nestml_decls, rel_err, to_json  # noqa: E402
 
@@ -692,16 +692,7 @@ def main(argv=None):
     ap.add_argument("--no-self-check", action="store_true")
     args = ap.parse_args(argv)
 
-    os.environ.setdefault("PYNEST_QUIET", "1")
-    import nest  # noqa: E402  (imported late so that --help works without NEST)
-
-    try:
-        nest.verbosity = nest.VerbosityLevel.ERROR
-    except AttributeError:  # pragma: no cover
-        nest.set_verbosity("M_ERROR")
-    if nest.__version__ != NEST_VERSION_WANTED:
-        print(f"nest_network_reference: warning: NEST {nest.__version__}, expected "
-              f"{NEST_VERSION_WANTED}", file=sys.stderr)
+    nest = import_nest("nest_network_reference")
 
     t_all = time.time()
     all_cases = cases()

@@ -28,19 +28,13 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from nest_reference import import_nest  # noqa: E402  (the project's own helper)
+
 DEFAULT_DC = {"iaf_psc_exp": 500.0, "hh_psc_alpha": 800.0}
 RESOLUTION_MS = 0.1
 
 
-def import_nest():
-    os.environ.setdefault("PYNEST_QUIET", "1")
-    import nest
-
-    try:
-        nest.verbosity = nest.VerbosityLevel.ERROR
-    except AttributeError:
-        nest.set_verbosity("M_ERROR")
-    return nest
 
 
 def fresh_population(nest, model, neurons, dc):
@@ -93,7 +87,7 @@ def main():
     if args.dc is None:
         args.dc = DEFAULT_DC[args.model]
 
-    nest = import_nest()
+    nest = import_nest("nest_population_bench")
     steps = round(args.t_ms / RESOLUTION_MS)
     neuron_steps = args.neurons * steps
     best = time_simulate(nest, args)

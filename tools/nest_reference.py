@@ -1064,6 +1064,22 @@ def write_readme(out, timings, self_check_err):
     (out / "README.md").write_text(text)
 
 
+def import_nest(tool, want=None):
+    """Imports NEST quietly (late, so that ``--help`` works without it); warns on stderr when
+    its version is not ``want`` (default: NEST_VERSION_WANTED). Shared by the tools/ scripts."""
+    os.environ.setdefault("PYNEST_QUIET", "1")
+    import nest
+
+    try:
+        nest.verbosity = nest.VerbosityLevel.ERROR
+    except AttributeError:  # pragma: no cover
+        nest.set_verbosity("M_ERROR")
+    want = want or NEST_VERSION_WANTED
+    if nest.__version__ != want:
+        print(f"{tool}: warning: NEST {nest.__version__}, expected {want}", file=sys.stderr)
+    return nest
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=str(REPO / "tests" / "fixtures" / "nest"))
@@ -1073,16 +1089,7 @@ def main(argv=None):
     ap.add_argument("--no-self-check", action="store_true")
     args = ap.parse_args(argv)
 
-    os.environ.setdefault("PYNEST_QUIET", "1")
-    import nest  # noqa: E402  (imported late so that --help works without NEST)
-
-    try:
-        nest.verbosity = nest.VerbosityLevel.ERROR
-    except AttributeError:  # pragma: no cover
-        nest.set_verbosity("M_ERROR")
-    if nest.__version__ != NEST_VERSION_WANTED:
-        print(f"nest_reference: warning: NEST {nest.__version__}, expected "
-              f"{NEST_VERSION_WANTED}", file=sys.stderr)
+    nest = import_nest("nest_reference")
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

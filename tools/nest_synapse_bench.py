@@ -25,21 +25,16 @@ Needs nest-simulator 3.10.0 (``bash tools/setup_venv.sh`` makes ``.venv`` with i
 import argparse
 import json
 import os
+import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from nest_reference import import_nest  # noqa: E402  (the project's own helper)
 
 MODELS = ["static_synapse", "stdp_synapse", "stdp_triplet_synapse"]
 
 
-def import_nest():
-    os.environ.setdefault("PYNEST_QUIET", "1")
-    import nest
-
-    try:
-        nest.verbosity = nest.VerbosityLevel.ERROR
-    except AttributeError:
-        nest.set_verbosity("M_ERROR")
-    return nest
 
 
 def rss_bytes():
@@ -107,7 +102,7 @@ def main():
     ap.add_argument("--ours", help="sizes.json written by the Rust benchmark")
     ap.add_argument("--criterion", help="the Rust benchmark's criterion folder (target/criterion/synapse)")
     args = ap.parse_args()
-    nest = import_nest()
+    nest = import_nest("nest_synapse_bench")
     ours = json.loads(Path(args.ours).read_text()) if args.ours else {}
     print(f"NEST {nest.__version__}, one thread; {args.sources} x {args.targets} connections per model")
     print(f"{'model':<22} {'NEST B/conn':>12} {'ours B/conn':>12} {'NEST/ours':>9} {'NEST s/event':>13} {'ours s/event':>13} {'NEST/ours':>9}")

@@ -60,7 +60,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from nest_reference import clean, literal_value  # noqa: E402  (the project's own helpers)
+from nest_reference import clean, import_nest, literal_value  # noqa: E402  (the project's own helpers)
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_MODELS_DIR = REPO.parent / "shared" / "nestml-models" / "synapses"
@@ -994,16 +994,7 @@ def main(argv=None):
     ap.add_argument("--no-self-check", action="store_true")
     args = ap.parse_args(argv)
 
-    os.environ.setdefault("PYNEST_QUIET", "1")
-    import nest  # noqa: E402  (imported late so that --help works without NEST)
-
-    try:
-        nest.verbosity = nest.VerbosityLevel.ERROR
-    except AttributeError:  # pragma: no cover
-        nest.set_verbosity("M_ERROR")
-    if nest.__version__ != NEST_VERSION_WANTED:
-        print(f"nest_synapse_reference: warning: NEST {nest.__version__}, expected "
-              f"{NEST_VERSION_WANTED}", file=sys.stderr)
+    nest = import_nest("nest_synapse_reference")
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -55,7 +55,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from nest_reference import clean  # noqa: E402  (the project's own helpers)
+from nest_reference import clean, import_nest  # noqa: E402  (the project's own helpers)
 from nest_synapse_reference import (  # noqa: E402
     DELAYS, ID_KEYS, PLASTIC_SCENARIOS, RESOLUTIONS, SEED, STDP_EPS, T_MIN, T_TAIL,
     designed_trains, fmt, fmt_err, grid_train, max_rel, nest_time, read_nestml_decls, rel_err,
@@ -1053,16 +1053,7 @@ def main(argv=None):
     if args.build_only:
         return
 
-    os.environ.setdefault("PYNEST_QUIET", "1")
-    import nest  # noqa: E402  (imported late so that --help works without NEST)
-
-    try:
-        nest.verbosity = nest.VerbosityLevel.ERROR
-    except AttributeError:  # pragma: no cover
-        nest.set_verbosity("M_ERROR")
-    if nest.__version__ != NEST_VERSION_WANTED:
-        print(f"pynestml_synapse_reference: warning: NEST {nest.__version__}, expected "
-              f"{NEST_VERSION_WANTED}", file=sys.stderr)
+    nest = import_nest("pynestml_synapse_reference")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     all_stats, timings = {}, []
