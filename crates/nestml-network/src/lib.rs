@@ -12,7 +12,7 @@
 //! net.drive(drive, exc, 87.8, 1.0, "exc_spikes").unwrap();
 //! let rec = net.spike_recorder(&[exc]);
 //! net.simulate(100.0).unwrap();
-//! assert!(!net.recorder(rec).events.is_empty());
+//! assert!(!net.recorder(rec).unwrap().events.is_empty());
 //! ```
 //!
 //! # Time and delivery
@@ -62,9 +62,13 @@ pub struct PopulationId(pub usize);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DeviceId(pub usize);
 
-/// A spike recorder or multimeter (index among its kind).
+/// A spike recorder of the network.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RecorderId(pub usize);
+pub struct SpikeRecorderId(usize);
+
+/// A multimeter of the network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MultimeterId(usize);
 
 /// A volume transmitter: the spikes of some populations as neuromodulatory input of synapses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -390,26 +394,28 @@ impl Network {
     }
 
     /// Records the spikes of `populations`.
-    pub fn spike_recorder(&mut self, populations: &[PopulationId]) -> RecorderId {
+    pub fn spike_recorder(&mut self, populations: &[PopulationId]) -> SpikeRecorderId {
         self.spike_recorders.push(SpikeRecorder { populations: populations.iter().map(|p| p.0).collect(), events: Vec::new() });
-        RecorderId(self.spike_recorders.len() - 1)
+        SpikeRecorderId(self.spike_recorders.len() - 1)
     }
 
-    pub fn recorder(&self, r: RecorderId) -> &SpikeRecorder {
-        &self.spike_recorders[r.0]
+    /// What a spike recorder of this network recorded (`None` for another network's id).
+    pub fn recorder(&self, r: SpikeRecorderId) -> Option<&SpikeRecorder> {
+        self.spike_recorders.get(r.0)
     }
 
     /// Records `names` of every neuron of `p` every `interval` ms (after the step).
-    pub fn multimeter(&mut self, p: PopulationId, names: &[&str], interval: f64) -> Result<RecorderId, NetworkError> {
+    pub fn multimeter(&mut self, p: PopulationId, names: &[&str], interval: f64) -> Result<MultimeterId, NetworkError> {
         let store = &self.population(p)?.store;
         let variables = names.iter().map(|n| store.variable(n).map(|v| v.0).ok_or_else(|| setup(format!("{} has no variable `{n}`", store.model())))).collect::<Result<Vec<_>, _>>()?;
         let interval = ((interval / self.resolution.h()).round() as i64).max(1);
         self.multimeters.push(Multimeter { population: p.0, names: names.iter().map(|s| s.to_string()).collect(), variables, interval, neurons: store.len(), ..Default::default() });
-        Ok(RecorderId(self.multimeters.len() - 1))
+        Ok(MultimeterId(self.multimeters.len() - 1))
     }
 
-    pub fn multimeter_data(&self, r: RecorderId) -> &Multimeter {
-        &self.multimeters[r.0]
+    /// What a multimeter of this network recorded (`None` for another network's id).
+    pub fn multimeter_data(&self, m: MultimeterId) -> Option<&Multimeter> {
+        self.multimeters.get(m.0)
     }
 
     /// Called during `simulate` after every min-delay interval with (simulated ms of this

@@ -109,6 +109,8 @@ pub struct PlasticityDriver<S: Synapse> {
     bindings: Vec<(usize, String)>,
     /// The continuous ports' values when there is no neuron.
     train_inputs: Vec<f64>,
+    /// The first invalid input given, reported by the next run.
+    invalid: Option<String>,
     grid_steps: Option<i64>,
 }
 
@@ -125,14 +127,19 @@ impl<S: Synapse> PlasticityDriver<S> {
             modulation: None,
             bindings: Vec::new(),
             train_inputs: vec![0.0; S::continuous_ports()],
+            invalid: None,
             grid_steps: None,
         }
     }
 
-    /// Presynaptic spike times in ms (rounded to the nearest step).
+    /// Presynaptic spike times in ms (rounded to the nearest step); a time that is not a
+    /// finite, non-negative number makes the run fail.
     pub fn pre_spikes(&mut self, times: &[f64]) -> &mut Self {
         let h = self.resolution.h();
-        self.pre.extend(times.iter().map(|t| (t / h).round() as i64));
+        if let Some(t) = times.iter().find(|t| !(t.is_finite() && **t >= 0.0)) {
+            self.invalid.get_or_insert_with(|| format!("presynaptic spike time {t} ms"));
+        }
+        self.pre.extend(times.iter().filter(|t| t.is_finite() && **t >= 0.0).map(|t| (t / h).round() as i64));
         self.pre.sort_unstable();
         self
     }
@@ -153,6 +160,9 @@ impl<S: Synapse> PlasticityDriver<S> {
 
     /// Neuromodulatory spike times in ms (a volume transmitter's), for the modulatory port.
     pub fn modulatory_spikes(&mut self, times: &[f64]) -> &mut Self {
+        if let Some(t) = times.iter().find(|t| !(t.is_finite() && **t >= 0.0)) {
+            self.invalid.get_or_insert_with(|| format!("neuromodulatory spike time {t} ms"));
+        }
         self.modulation = Some(SpikeHistory::from_times(times));
         self
     }
@@ -194,6 +204,9 @@ impl<S: Synapse> PlasticityDriver<S> {
     }
 
     fn check_setup(&self) -> Result<(), PlasticityError> {
+        if let Some(what) = &self.invalid {
+            return Err(PlasticityError::Setup(format!("{}: {what} is not a finite, non-negative time", S::NAME)));
+        }
         self.params.check().map_err(PlasticityError::Params)?;
         if let Some(c) = self.connections.iter().find(|c| c.delay_steps < 1) {
             return Err(PlasticityError::Setup(format!("{}: a delay of {} steps; delays are at least one step", S::NAME, c.delay_steps)));
@@ -245,6 +258,9 @@ impl<S: Synapse> PlasticityDriver<S> {
     /// [`train_inputs`](Self::train_inputs), also at the postsynaptic spikes).
     pub fn run_with_post_train(&mut self, post_times: &[f64], t_stop: f64) -> Result<PlasticityRecording, PlasticityError> {
         self.check_setup()?;
+        if let Some(t) = post_times.iter().chain([&t_stop]).find(|t| !(t.is_finite() && **t >= 0.0)) {
+            return Err(PlasticityError::Setup(format!("{}: {t} ms is not a finite, non-negative time", S::NAME)));
+        }
         let stride = S::continuous_ports();
         let mut post = SpikeHistory::with_values(stride);
         let mut sorted = post_times.to_vec();

@@ -62,7 +62,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     net.simulate(T_SIM)?;
     let simulate_s = started.elapsed().as_secs_f64();
 
-    let events = &net.recorder(recorder).events;
+    let events = &net.recorder(recorder).unwrap().events;
     let rate = events.len() as f64 / N_E as f64 / (T_SIM / 1000.0);
     let mut per_neuron = vec![Vec::new(); N_E];
     for &(t, _, i) in events {

@@ -61,7 +61,7 @@ pub fn run(s: &Setup, progress: impl FnMut(f64, f64) + Send + 'static) -> Result
     net.simulate(s.t_ms - 0.1)?;
     let after = net.connections(Some(stdp));
     let connections = before.iter().zip(&after).map(|(b, a)| (b.source, b.target, b.weight, a.weight)).collect();
-    Ok(Outcome { spikes: net.recorder(recorder).events.clone(), connections })
+    Ok(Outcome { spikes: net.recorder(recorder).unwrap().events.clone(), connections })
 }
 
 fn main() -> Result<(), Box<dyn Error>> {

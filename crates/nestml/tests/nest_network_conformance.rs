@@ -50,7 +50,7 @@ fn run<N: Neuron + Default + Sync, S: Synapse>(case: &Value) -> (Vec<(f64, usize
         .collect();
     let r = net.spike_recorder(&[pop]);
     net.simulate(case["t_sim"].as_f64().unwrap()).unwrap();
-    let spikes = net.recorder(r).events.iter().map(|&(t, _, i)| (t, i)).collect();
+    let spikes = net.recorder(r).unwrap().events.iter().map(|&(t, _, i)| (t, i)).collect();
     let weights = projections.iter().map(|&p| net.connections(Some(p))[0].weight).collect();
     (spikes, weights)
 }

@@ -24,7 +24,7 @@ fn spike_generator_timing_matches_the_driver() {
     net.drive(g, p, 250.0, 1.5, "exc_spikes").unwrap();
     let m = net.multimeter(p, &["V_m"], 0.1).unwrap();
     net.simulate(20.0).unwrap();
-    let got = net.multimeter_data(m).trace("V_m", 0).unwrap();
+    let got = net.multimeter_data(m).unwrap().trace("V_m", 0).unwrap();
 
     let mut n = IafPscExpNeuron::default();
     let mut d = Driver::new(Resolution::from_ms(0.1).unwrap(), 1);
@@ -50,7 +50,7 @@ fn spikes_travel_along_a_chain_with_the_delays() {
     net.connect::<StaticSynapse>(rest, rest, Rule::OneToOne.into(), SynapseSpec::new(0.0, 1.0)).unwrap();
     let r = net.spike_recorder(&[first, rest]);
     net.simulate(30.0).unwrap();
-    let events = &net.recorder(r).events;
+    let events = &net.recorder(r).unwrap().events;
     // iaf_psc_delta jumps by the weight in the step the spike arrives and fires at its end
     assert_eq!(events[0], (0.001 * 11000.0, 0, 0));
     assert_eq!(events.len(), 2, "{events:?}");
@@ -78,7 +78,7 @@ fn recurrent(threads: usize, split: bool) -> (Vec<(f64, usize, usize)>, Vec<f64>
             net.simulate(100.0).unwrap();
         }
         let weights = net.connections(Some(stdp)).iter().map(|c| c.weight).collect();
-        (net.recorder(r).events.clone(), weights)
+        (net.recorder(r).unwrap().events.clone(), weights)
     })
 }
 
@@ -110,7 +110,7 @@ fn a_neuron_fault_stops_the_run_and_keeps_the_recordings() {
     // the NaN weight arrives in the step ending at 50 + 1 ms
     assert!((fault.t - 51.0).abs() < 1e-9, "{err}");
     assert_eq!(err.to_string(), "population 0, neuron 0: iaf_psc_exp_neuron: I_syn_inh became NaN at t = 51 ms");
-    assert!(!net.recorder(r).events.is_empty(), "spikes before the fault are kept");
+    assert!(!net.recorder(r).unwrap().events.is_empty(), "spikes before the fault are kept");
     assert!(net.time() > 50.0);
 }
 

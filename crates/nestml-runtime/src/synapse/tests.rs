@@ -115,3 +115,19 @@ fn non_finite_state_is_a_fault_naming_the_variable_and_time() {
     assert_eq!(err.t, 3.0);
     assert!(err.to_string().contains("example_stdp_synapse"), "{err}");
 }
+
+#[test]
+fn plasticity_driver_rejects_invalid_times() {
+    use crate::plasticity::PlasticityDriver;
+    use crate::time::Resolution;
+    let mut d = PlasticityDriver::<ExampleStdp>::new(Resolution::from_ms(0.1).unwrap(), 1);
+    d.pre_spikes(&[1.0, f64::NAN]).connect(1.0, 0);
+    assert!(d.run_with_post_train(&[2.0], 10.0).unwrap_err().to_string().contains("NaN"));
+    let mut d = PlasticityDriver::<ExampleStdp>::new(Resolution::from_ms(0.1).unwrap(), 1);
+    d.pre_spikes(&[1.0]).connect(1.0, 0);
+    assert!(d.run_with_post_train(&[-2.0], 10.0).is_err());
+    assert!(d.run_with_post_train(&[2.0], f64::INFINITY).is_err());
+    assert_eq!(d.run_with_post_train(&[2.0], 10.0).unwrap().events.len(), 1);
+    d.connect(0.0, 0);
+    assert!(d.run_with_post_train(&[2.0], 10.0).unwrap_err().to_string().contains("delay"));
+}
