@@ -15,6 +15,10 @@
 //! assert!(!net.recorder(rec).unwrap().events.is_empty());
 //! ```
 //!
+//! Synapses with continuous ports read variables of their target neurons
+//! ([`SynapseSpec::bind`]): the value at each postsynaptic spike (kept in the spike history)
+//! and, for the other handlers, the value when the spike is delivered.
+//!
 //! # Time and delivery
 //!
 //! Steps of `h` ms; delays are whole steps (at least one). Neurons advance step by step (in
@@ -88,12 +92,15 @@ pub struct SynapseSpec<S: Synapse> {
     pub state: Vec<(String, Value)>,
     /// The volume transmitter of the synapse's modulatory port.
     pub modulation: Option<VolumeTransmitterId>,
+    /// For each continuous port of the synapse, in order: the target neuron's variable it
+    /// reads (at each postsynaptic spike, and at delivery for the other handlers).
+    pub bindings: Vec<(String, String)>,
 }
 
 impl<S: Synapse> SynapseSpec<S> {
     /// `weight` and `delay` (ms), the model's default parameters, receptor 0.
     pub fn new(weight: impl Into<Value>, delay: impl Into<Value>) -> Self {
-        SynapseSpec { weight: weight.into(), delay: delay.into(), port: None, params: S::Params::default(), state: Vec::new(), modulation: None }
+        SynapseSpec { weight: weight.into(), delay: delay.into(), port: None, params: S::Params::default(), state: Vec::new(), modulation: None, bindings: Vec::new() }
     }
 
     pub fn port(mut self, port: &str) -> Self {
@@ -113,6 +120,13 @@ impl<S: Synapse> SynapseSpec<S> {
 
     pub fn modulation(mut self, vt: VolumeTransmitterId) -> Self {
         self.modulation = Some(vt);
+        self
+    }
+
+    /// The synapse's continuous port `port` reads the target neuron's variable `variable`
+    /// (`nestml::post_binding!` checks such a pair at compile time).
+    pub fn bind(mut self, port: &str, variable: &str) -> Self {
+        self.bindings.push((port.to_string(), variable.to_string()));
         self
     }
 }
@@ -159,6 +173,10 @@ fn setup(m: impl Into<String>) -> NetworkError {
 struct Population {
     store: Box<dyn PopulationStore>,
     chunks: Vec<Chunk>,
+    /// The variables that synapses onto this population read (indices into the model's
+    /// variables), recorded at each spike and kept current for delivery; the same for every
+    /// projection that reads any.
+    tracked: Vec<usize>,
 }
 
 /// Connections waiting for the first `simulate` (then stored per chunk).
@@ -227,10 +245,10 @@ impl Network {
         let chunks = (0..n.div_ceil(size))
             .map(|c| {
                 let len = size.min(n - c * size);
-                Chunk { start: c * size, ring: Ring::new(1, len, receptors, ports), history: vec![SpikeHistory::new(); len], incoming: Vec::new(), drives: Vec::new() }
+                Chunk { start: c * size, ring: Ring::new(1, len, receptors, ports), history: vec![SpikeHistory::new(); len], now: Vec::new(), incoming: Vec::new(), drives: Vec::new() }
             })
             .collect();
-        self.populations.push(Population { store: Box::new(store), chunks });
+        self.populations.push(Population { store: Box::new(store), chunks, tracked: Vec::new() });
         PopulationId(self.populations.len() - 1)
     }
 
@@ -295,9 +313,7 @@ impl Network {
         if receptor >= tgt.receptor_count() {
             return Err(setup(format!("{} has no spike input", tgt.model())));
         }
-        if S::PORTS.iter().any(|p| p.role == PortRole::Continuous) {
-            return Err(setup(format!("{}: synapses that read postsynaptic variables are not supported in networks yet", S::NAME)));
-        }
+        self.bind_variables::<S>(target, &spec.bindings)?;
         let needs_vt = S::PORTS.iter().any(|p| p.role == PortRole::Modulatory);
         if needs_vt != spec.modulation.is_some() {
             return Err(setup(format!("{}: a synapse with a modulatory port needs a volume transmitter (SynapseSpec::modulation), and only such a synapse", S::NAME)));
@@ -344,6 +360,37 @@ impl Network {
             }
         }));
         Ok(projection)
+    }
+
+    /// Resolves the continuous-port bindings of a synapse type `S` onto `target`: every port
+    /// bound, in port order, to a variable of the same unit; all projections onto a population
+    /// that read variables read the same ones.
+    fn bind_variables<S: Synapse>(&mut self, target: PopulationId, bindings: &[(String, String)]) -> Result<(), NetworkError> {
+        let ports: Vec<_> = S::PORTS.iter().filter(|p| p.role == PortRole::Continuous).collect();
+        let pop = &mut self.populations[target.0];
+        let model = pop.store.model();
+        let error = |m: String| setup(format!("{} onto {model}: {m}", S::NAME));
+        let mut vars = Vec::new();
+        for port in &ports {
+            let Some((_, variable)) = bindings.iter().find(|(p, _)| p == port.name) else {
+                return Err(error(format!("continuous port `{}` is not bound to a neuron variable (SynapseSpec::bind)", port.name)));
+            };
+            let (index, unit) = pop.store.variable(variable).ok_or_else(|| error(format!("port `{}` reads `{variable}`, which the neuron does not have", port.name)))?;
+            if unit != port.unit {
+                return Err(error(format!("port `{}` ({}) reads `{variable}`, which is in {}", port.name, port.unit.unwrap_or("no unit"), unit.unwrap_or("no unit"))));
+            }
+            vars.push(index);
+        }
+        if let Some((p, _)) = bindings.iter().find(|(p, _)| !ports.iter().any(|q| q.name == p)) {
+            return Err(error(format!("the synapse has no continuous port `{p}`")));
+        }
+        if !vars.is_empty() {
+            if !pop.tracked.is_empty() && pop.tracked != vars {
+                return Err(error("synapses onto one population that read different neuron variables are not supported yet".into()));
+            }
+            pop.tracked = vars;
+        }
+        Ok(())
     }
 
     /// A generator; connect it with [`drive`](Self::drive).
@@ -494,8 +541,12 @@ impl Network {
         let min = if min == i64::MAX { 1 } else { min };
         for p in &mut self.populations {
             let (r, c) = (p.store.receptor_count(), p.store.continuous_port_count());
+            let stride = p.tracked.len();
             for chunk in &mut p.chunks {
-                chunk.ring = Ring::new((max + 1) as usize, chunk.history.len(), r, c);
+                let n = chunk.history.len();
+                chunk.ring = Ring::new((max + 1) as usize, n, r, c);
+                chunk.history = vec![SpikeHistory::with_values(stride); n];
+                chunk.now = vec![0.0; n * stride];
             }
         }
         self.min_delay = Some(min);
@@ -521,7 +572,7 @@ impl Network {
             let mut spikes = Vec::new();
             for (pi, p) in self.populations.iter_mut().enumerate() {
                 spikes.clear();
-                if let Err((i, fault)) = p.store.step(&resolution, k, &self.devices, &mut p.chunks, &mut spikes) {
+                if let Err((i, fault)) = p.store.step(&resolution, k, &self.devices, &p.tracked, &mut p.chunks, &mut spikes) {
                     result = Err(NetworkError::Fault { population: Some(pi), neuron: Some(i), fault });
                     break;
                 }
@@ -579,8 +630,8 @@ impl Network {
                 .chunks
                 .par_iter_mut()
                 .filter_map(|chunk| {
-                    let Chunk { ring, history, incoming, start, .. } = chunk;
-                    incoming.iter_mut().try_for_each(|c| c.deliver(&d, ring, history, *start)).err()
+                    let Chunk { ring, history, incoming, now, .. } = chunk;
+                    incoming.iter_mut().try_for_each(|c| c.deliver(&d, ring, history, now)).err()
                 })
                 .collect();
             if let Some(fault) = faults.into_iter().next() {

@@ -30,8 +30,11 @@ pub(crate) struct Chunk {
     /// Index of the chunk's first neuron in its population.
     pub start: usize,
     pub ring: Ring,
-    /// Each neuron's spike times (kept for plastic synapses and spike-triggered reads).
+    /// Each neuron's spike times (kept for plastic synapses), with the values of the tracked
+    /// variables at each spike.
     pub history: Vec<SpikeHistory>,
+    /// The tracked variables of each neuron after the last step (neuron-major).
+    pub now: Vec<f64>,
     /// The connections that target this chunk, one entry per projection.
     pub incoming: Vec<Box<dyn ChunkConnections>>,
     /// Generator inputs of the chunk's neurons.
@@ -57,7 +60,8 @@ pub(crate) trait PopulationStore: Send + Sync {
     fn prepare(&mut self, resolution: &Resolution, first: bool) -> Result<(), (usize, Fault)>;
     /// One step of every neuron: input from the chunks' rings, spikes into `spikes` (indices,
     /// once per emitted spike), the first fault in index order.
-    fn step(&mut self, resolution: &Resolution, k: i64, devices: &[Device], chunks: &mut [Chunk], spikes: &mut Vec<u32>) -> Result<(), (usize, Fault)>;
+    /// `tracked`: variables to record at each spike and keep in `Chunk::now`.
+    fn step(&mut self, resolution: &Resolution, k: i64, devices: &[Device], tracked: &[usize], chunks: &mut [Chunk], spikes: &mut Vec<u32>) -> Result<(), (usize, Fault)>;
 }
 
 /// A population of the generated neuron type `N`, each neuron with its own random stream.
@@ -114,7 +118,7 @@ impl<N: Neuron + Sync> PopulationStore for Neurons<N> {
         }
         Ok(())
     }
-    fn step(&mut self, resolution: &Resolution, k: i64, devices: &[Device], chunks: &mut [Chunk], spikes: &mut Vec<u32>) -> Result<(), (usize, Fault)> {
+    fn step(&mut self, resolution: &Resolution, k: i64, devices: &[Device], tracked: &[usize], chunks: &mut [Chunk], spikes: &mut Vec<u32>) -> Result<(), (usize, Fault)> {
         let t_end = resolution.t_ms(k + 1);
         let size = chunk_size(self.neurons.len());
         let results: Vec<Result<Vec<u32>, (usize, Fault)>> = self
@@ -139,8 +143,15 @@ impl<N: Neuron + Sync> PopulationStore for Neurons<N> {
                     for _ in 0..emitted.spikes {
                         out.push((chunk.start + j) as u32);
                     }
+                    if !tracked.is_empty() {
+                        let now = &mut chunk.now[j * tracked.len()..(j + 1) * tracked.len()];
+                        for (slot, &v) in now.iter_mut().zip(tracked) {
+                            *slot = n.get_value(v, 0).unwrap_or(f64::NAN);
+                        }
+                    }
                     if emitted.spiked() {
-                        chunk.history[j].push(t_end, &[]);
+                        let values = if tracked.is_empty() { &[][..] } else { &chunk.now[j * tracked.len()..(j + 1) * tracked.len()] };
+                        chunk.history[j].push(t_end, values);
                     }
                 }
                 Ok(out)

@@ -41,7 +41,8 @@ impl ConnectionInfo {
 pub(crate) trait ChunkConnections: Send + Sync {
     fn projection(&self) -> usize;
     /// Delivers the slice's spikes of the source population into the chunk's ring.
-    fn deliver(&mut self, d: &Delivery<'_>, ring: &mut Ring, history: &[SpikeHistory], chunk_start: usize) -> Result<(), Fault>;
+    /// `now`: the chunk's tracked variables per neuron (the synapse's continuous ports).
+    fn deliver(&mut self, d: &Delivery<'_>, ring: &mut Ring, history: &[SpikeHistory], now: &[f64]) -> Result<(), Fault>;
     fn len(&self) -> usize;
     fn min_max_delay(&self) -> Option<(u32, u32)>;
     fn list(&self, chunk_start: usize, h: f64, out: &mut Vec<ConnectionInfo>);
@@ -104,8 +105,9 @@ where
         self.projection
     }
 
-    fn deliver(&mut self, d: &Delivery<'_>, ring: &mut Ring, history: &[SpikeHistory], _chunk_start: usize) -> Result<(), Fault> {
+    fn deliver(&mut self, d: &Delivery<'_>, ring: &mut Ring, history: &[SpikeHistory], now: &[f64]) -> Result<(), Fault> {
         let reads_post = S::PORTS.iter().any(|p| p.role == PortRole::Post);
+        let inputs = S::continuous_ports();
         let empty = SpikeHistory::new();
         let modulation = self.modulation.map(|m| &d.modulation[m]);
         for &(k, s) in &d.spikes[self.source_population] {
@@ -118,8 +120,9 @@ where
                     Some(&steps) => (ring.slot(k + steps as i64), d.resolution.t_ms(steps as i64)),
                     None => (slot_all, delay_all),
                 };
-                let post = if reads_post { &history[target] } else { &empty };
-                let mut ev = SendContext { t_spike, delay, post, modulation, inputs: &[], rng: &mut self.rng };
+                let post = if reads_post || inputs > 0 { &history[target] } else { &empty };
+                let now = if inputs > 0 { &now[target * inputs..(target + 1) * inputs] } else { &[][..] };
+                let mut ev = SendContext { t_spike, delay, post, modulation, inputs: now, rng: &mut self.rng };
                 if let Some(w) = self.synapse[c].send(&self.params, &mut ev)? {
                     ring.add_spike_in(slot, target, self.receptor, w, 1);
                 }

@@ -160,3 +160,33 @@ fn volume_transmitter_drives_neuromodulated_plasticity() {
     assert_eq!(run(false), 0.0, "no dopamine, no weight change");
     assert!(run(true) > 1e-6);
 }
+
+/// A synapse with a continuous port reads the target neuron's variable it is bound to: the
+/// third-factor rule gates plasticity by it, so a variable that stays 0 freezes the weights.
+#[test]
+fn continuous_ports_read_the_bound_neuron_variable() {
+    mod third {
+        nestml::include_nestml!("../../../shared/tutorial-models/third_factor_stdp_synapse.nestml");
+    }
+    use third::ThirdFactorStdpSynapse as Third;
+    let run = |variable: &str| -> Result<f64, NetworkError> {
+        let mut net = Network::new(0.1, 5).unwrap();
+        let pre = net.create(IafPscExpNeuron::default(), 10);
+        let post = net.create(IafPscExpNeuron::default(), 10);
+        net.set(pre, "I_e", 420.0.into())?;
+        net.set(post, "I_e", 400.0.into())?;
+        let spec = SynapseSpec::<Third>::new(50.0, 1.0).bind("I_post_dend", variable);
+        let proj = net.connect(pre, post, Rule::AllToAll.into(), spec)?;
+        net.simulate(200.0)?;
+        Ok(net.connections(Some(proj)).iter().map(|c| (c.weight - 50.0).abs()).fold(0.0, f64::max))
+    };
+    assert_eq!(run("I_syn_inh").unwrap(), 0.0, "no inhibitory input: the gate stays closed");
+    assert!(run("I_syn_exc").unwrap() > 1e-6, "the plastic input itself opens the gate");
+    let err = run("V_m").unwrap_err().to_string();
+    assert_eq!(err, "third_factor_stdp_synapse onto iaf_psc_exp_neuron: port `I_post_dend` (pA) reads `V_m`, which is in mV");
+    assert!(run("I_dend").unwrap_err().to_string().contains("which the neuron does not have"));
+    let mut net = Network::new(0.1, 5).unwrap();
+    let p = net.create(IafPscExpNeuron::default(), 2);
+    let unbound = net.connect::<Third>(p, p, Rule::AllToAll.into(), SynapseSpec::new(1.0, 1.0));
+    assert!(unbound.unwrap_err().to_string().contains("is not bound"));
+}
