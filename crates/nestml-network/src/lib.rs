@@ -52,7 +52,7 @@ use devices::{Device, Drive};
 use nestml_runtime::time::BadResolution;
 use nestml_runtime::{Fault, NestmlRng, Neuron, PortRole, Resolution, SetError, SpikeHistory, Synapse, SynapseParams};
 use population::{chunk_size, Chunk, Neurons, PopulationStore};
-use projection::{ChunkConnections, Conns, Delivery};
+use projection::{ChunkConnections, Conns, Delivery, Projection};
 use rayon::prelude::*;
 use ring::Ring;
 use std::fmt;
@@ -344,8 +344,7 @@ impl Network {
         }
         let projection = self.projections;
         self.projections += 1;
-        let params = Arc::new(spec.params);
-        let modulation = spec.modulation.map(|v| v.0);
+        let head = Projection::<S> { index: projection, source_population: source.0, n_sources: n_src, receptor, params: Arc::new(spec.params), modulation: spec.modulation.map(|v| v.0) };
         let seed = self.seed;
         let base = self.streams;
         self.streams += per_chunk.len() as u64;
@@ -355,7 +354,7 @@ impl Network {
                     continue;
                 }
                 let rng = NestmlRng::with_stream(seed, base + c as u64 + 1);
-                let conns = Conns::build(projection, source.0, n_src, receptor, params.clone(), modulation, list, rng);
+                let conns = Conns::build(head.clone(), list, rng);
                 pops[target.0].chunks[c].incoming.push(Box::new(conns) as Box<dyn ChunkConnections>);
             }
         }));

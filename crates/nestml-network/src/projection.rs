@@ -51,13 +51,27 @@ pub(crate) trait ChunkConnections: Send + Sync {
     fn set(&mut self, i: usize, name: &str, value: f64) -> Result<(), SetError>;
 }
 
-/// The connections of synapse type `S` of one projection into one chunk.
-pub(crate) struct Conns<S: Synapse> {
-    pub projection: usize,
+/// What the connections of one projection share, in every chunk.
+pub(crate) struct Projection<S: Synapse> {
+    pub index: usize,
     pub source_population: usize,
+    pub n_sources: usize,
+    /// The target's receptor.
     pub receptor: usize,
     pub params: Arc<S::Params>,
+    /// The volume transmitter of the modulatory port.
     pub modulation: Option<usize>,
+}
+
+impl<S: Synapse> Clone for Projection<S> {
+    fn clone(&self) -> Self {
+        Projection { params: self.params.clone(), ..*self }
+    }
+}
+
+/// The connections of synapse type `S` of one projection into one chunk.
+pub(crate) struct Conns<S: Synapse> {
+    pub projection: Projection<S>,
     /// Row `s` (source neuron `s`) is `offsets[s]..offsets[s + 1]`.
     pub offsets: Vec<u32>,
     /// Target index within the chunk.
@@ -72,7 +86,8 @@ pub(crate) struct Conns<S: Synapse> {
 impl<S: Synapse> Conns<S> {
     /// Rows by source from connections `(source, target in chunk, delay steps, state)` given
     /// in creation order (kept within a row).
-    pub fn build(projection: usize, source_population: usize, n_sources: usize, receptor: usize, params: Arc<S::Params>, modulation: Option<usize>, mut list: Vec<(u32, u16, u16, S)>, rng: NestmlRng) -> Self {
+    pub fn build(projection: Projection<S>, mut list: Vec<(u32, u16, u16, S)>, rng: NestmlRng) -> Self {
+        let n_sources = projection.n_sources;
         list.sort_by_key(|c| c.0);
         let mut offsets = vec![0u32; n_sources + 1];
         for c in &list {
@@ -85,7 +100,7 @@ impl<S: Synapse> Conns<S> {
         let delay_all = list.first().map_or(1, |c| c.2);
         let delay = if list.iter().all(|c| c.2 == delay_all) { Vec::new() } else { list.iter().map(|c| c.2).collect() };
         let synapse = list.into_iter().map(|c| c.3).collect();
-        Conns { projection, source_population, receptor, params, modulation, offsets, target, delay, delay_all, synapse, rng }
+        Conns { projection, offsets, target, delay, delay_all, synapse, rng }
     }
 
     fn delay_of(&self, c: usize) -> u16 {
@@ -102,15 +117,16 @@ where
     S::Params: Any,
 {
     fn projection(&self) -> usize {
-        self.projection
+        self.projection.index
     }
 
     fn deliver(&mut self, d: &Delivery<'_>, ring: &mut Ring, history: &[SpikeHistory], now: &[f64]) -> Result<(), Fault> {
         let reads_post = S::PORTS.iter().any(|p| p.role == PortRole::Post);
         let inputs = S::continuous_ports();
         let empty = SpikeHistory::new();
-        let modulation = self.modulation.map(|m| &d.modulation[m]);
-        for &(k, s) in &d.spikes[self.source_population] {
+        let p = &self.projection;
+        let modulation = p.modulation.map(|m| &d.modulation[m]);
+        for &(k, s) in &d.spikes[p.source_population] {
             let (a, b) = (self.offsets[s as usize] as usize, self.offsets[s as usize + 1] as usize);
             let t_spike = d.resolution.t_ms(k + 1);
             let (slot_all, delay_all) = (ring.slot(k + self.delay_all as i64), d.resolution.t_ms(self.delay_all as i64));
@@ -123,8 +139,8 @@ where
                 let post = if reads_post || inputs > 0 { &history[target] } else { &empty };
                 let now = if inputs > 0 { &now[target * inputs..(target + 1) * inputs] } else { &[][..] };
                 let mut ev = SendContext { t_spike, delay, post, modulation, inputs: now, rng: &mut self.rng };
-                if let Some(w) = self.synapse[c].send(&self.params, &mut ev)? {
-                    ring.add_spike_in(slot, target, self.receptor, w, 1);
+                if let Some(w) = self.synapse[c].send(&p.params, &mut ev)? {
+                    ring.add_spike_in(slot, target, p.receptor, w, 1);
                 }
             }
         }
@@ -145,7 +161,7 @@ where
 
     fn list(&self, chunk_start: usize, h: f64, out: &mut Vec<ConnectionInfo>) {
         for i in 0..self.synapse.len() {
-            out.push(ConnectionInfo { projection: self.projection, source: self.source_of(i), target: chunk_start + self.target[i] as usize, delay_ms: self.delay_of(i) as f64 * h, weight: self.synapse[i].weight() });
+            out.push(ConnectionInfo { projection: self.projection.index, source: self.source_of(i), target: chunk_start + self.target[i] as usize, delay_ms: self.delay_of(i) as f64 * h, weight: self.synapse[i].weight() });
         }
     }
 

@@ -36,10 +36,13 @@ pub struct Setup {
 
 pub const SETUP: Setup = Setup { n: 100, t_ms: 1000.0, drive: (50_000.0, 25.0), w_init: (20.0, 40.0), delay: 1.0, seed: 1 };
 
+/// A plastic connection: source, target, weight before, weight after.
+pub type Weights = (usize, usize, f64, f64);
+
 /// The result: spikes (time, population, neuron) and the plastic weights before and after.
 pub struct Outcome {
     pub spikes: Vec<(f64, usize, usize)>,
-    pub connections: Vec<(usize, usize, f64, f64)>,
+    pub connections: Vec<Weights>,
 }
 
 /// Builds and runs the network; `progress` is called with (done, total) ms.
@@ -95,7 +98,7 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     let n = SETUP.n;
     let rate = |p: usize| outcome.spikes.iter().filter(|s| s.1 == p).count() as f64 / n as f64 / (SETUP.t_ms / 1000.0);
-    let mean = |f: fn(&(usize, usize, f64, f64)) -> f64| outcome.connections.iter().map(f).sum::<f64>() / outcome.connections.len() as f64;
+    let mean = |f: fn(&Weights) -> f64| outcome.connections.iter().map(f).sum::<f64>() / outcome.connections.len() as f64;
     let (w0, w1) = (mean(|c| c.2), mean(|c| c.3));
     println!("simulated {} ms of 2 x {n} hh_psc_alpha_neuron with {} stdp_synapse connections in {seconds:.2} s", SETUP.t_ms, outcome.connections.len());
     println!("rates: population 1 {:.2} spikes/s, population 2 {:.2} spikes/s", rate(0), rate(1));
@@ -113,7 +116,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         }],
     };
     std::fs::write(out_dir.join("hh_stdp_raster.svg"), raster.to_svg())?;
-    let histogram = |w: &dyn Fn(&(usize, usize, f64, f64)) -> f64| -> Vec<(f64, f64)> {
+    let histogram = |w: &dyn Fn(&Weights) -> f64| -> Vec<(f64, f64)> {
         let bins = 50;
         let mut counts = vec![0usize; bins];
         for c in &outcome.connections {

@@ -25,7 +25,7 @@ fn floats(v: &Value) -> Vec<f64> {
 /// The third factor's level at `t` (the last switch at or before `t`).
 fn level(tf: &Value, t: f64) -> f64 {
     let (times, values) = (floats(&tf["times"]), floats(&tf["values"]));
-    times.iter().zip(&values).filter(|(s, _)| **s <= t).last().map_or(tf["initial"].as_f64().unwrap(), |(_, v)| *v)
+    times.iter().zip(&values).rfind(|(s, _)| **s <= t).map_or(tf["initial"].as_f64().unwrap(), |(_, v)| *v)
 }
 
 /// Runs the fixture `name` through `S`; returns (cases compared in full, presynaptic spikes

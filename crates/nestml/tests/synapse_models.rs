@@ -146,6 +146,6 @@ fn parameters_state_and_heterogeneous_connections() {
     let mut d = PlasticityDriver::<WithParams<stdp_synapse::StdpSynapse>>::new(Resolution::from_ms(0.1).unwrap(), 1);
     d.pre_spikes(&[10.0, 30.0]).connect(1.0, 0).connect_synapse(WithParams::new(own), 1.0, 0);
     let rec = d.run_with_post_train(&[15.0], 40.0).unwrap();
-    let w = |c: usize| rec.events.iter().filter(|s| s.connection == c).last().unwrap().weight.unwrap();
+    let w = |c: usize| rec.events.iter().rfind(|s| s.connection == c).unwrap().weight.unwrap();
     assert!(w(1) - 1.0 > 5.0 * (w(0) - 1.0), "{} {}", w(0), w(1));
 }
