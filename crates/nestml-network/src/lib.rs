@@ -23,11 +23,12 @@
 //!
 //! Steps of `h` ms; delays are whole steps (at least one). Neurons advance step by step (in
 //! parallel over chunks of a population); their spikes are delivered through the connections
-//! every min-delay interval (NEST's communication interval): each synapse's `send` runs with
-//! the spike's time stamp and the connection's delay, reading the target's spike history, and
-//! the weight it emits goes into the target's ring buffer for the step the spike arrives in.
-//! `simulate(a); simulate(b)` equals `simulate(a + b)`: delivery only has to happen before the
-//! arrival step, and a synapse only reads postsynaptic spikes up to `t − d`.
+//! at the end of every min-delay interval (NEST's communication interval, counted from time 0,
+//! also across `simulate` calls): each synapse's `send` runs with the spike's time stamp and
+//! the connection's delay, reading the target's spike history, and the weight it emits goes
+//! into the target's ring buffer for the step the spike arrives in. So `simulate(a);
+//! simulate(b)` equals `simulate(a + b)`, and, as in NEST, a weight reflects the spikes
+//! delivered so far (those of the last, unfinished interval are delivered later).
 //!
 //! # Determinism
 //!
@@ -180,7 +181,7 @@ struct Population {
 }
 
 /// Connections waiting for the first `simulate` (then stored per chunk).
-type Pending = Box<dyn FnOnce(&mut [Population], usize) + Send>;
+type Pending = Box<dyn FnOnce(&mut [Population]) + Send>;
 
 /// A network of populations, connections and devices (crate docs).
 pub struct Network {
@@ -195,6 +196,9 @@ pub struct Network {
     volume_transmitters: Vec<(Vec<usize>, i64, SpikeHistory)>,
     /// Steps simulated so far.
     step: i64,
+    /// Spikes of the current min-delay interval not yet delivered, per population: (step,
+    /// neuron). They are delivered at the interval's end, also across `simulate` calls.
+    undelivered: Vec<Vec<(i64, u32)>>,
     /// The min-delay interval in steps, fixed by the first `simulate`.
     min_delay: Option<i64>,
     streams: u64,
@@ -215,6 +219,7 @@ impl Network {
             multimeters: Vec::new(),
             volume_transmitters: Vec::new(),
             step: 0,
+            undelivered: Vec::new(),
             min_delay: None,
             streams: 1 << 40,
             progress: None,
@@ -348,7 +353,7 @@ impl Network {
         let seed = self.seed;
         let base = self.streams;
         self.streams += per_chunk.len() as u64;
-        self.pending.push(Box::new(move |pops: &mut [Population], _| {
+        self.pending.push(Box::new(move |pops: &mut [Population]| {
             for (c, list) in per_chunk.into_iter().enumerate() {
                 if list.is_empty() {
                     continue;
@@ -519,8 +524,8 @@ impl Network {
         if let Some(m) = self.min_delay {
             return Ok(m);
         }
-        for (i, f) in std::mem::take(&mut self.pending).into_iter().enumerate() {
-            f(&mut self.populations, i);
+        for f in std::mem::take(&mut self.pending) {
+            f(&mut self.populations);
         }
         let mut min = i64::MAX;
         let mut max = 1;
@@ -564,7 +569,8 @@ impl Network {
         for (pi, p) in self.populations.iter_mut().enumerate() {
             p.store.prepare(&resolution, first).map_err(|(i, fault)| NetworkError::Fault { population: Some(pi), neuron: Some(i), fault })?;
         }
-        let mut slice: Vec<Vec<(i64, u32)>> = vec![Vec::new(); self.populations.len()];
+        let mut slice = std::mem::take(&mut self.undelivered);
+        slice.resize(self.populations.len(), Vec::new());
         let (start, end) = (self.step, self.step + n);
         let mut result = Ok(());
         for k in start..end {
@@ -591,17 +597,20 @@ impl Network {
             if result.is_err() {
                 break;
             }
-            if (k + 1) % min_delay == 0 || k + 1 == end {
+            if (k + 1) % min_delay == 0 {
                 if let Err(e) = self.deliver(&slice) {
                     result = Err(e);
                     break;
                 }
                 slice.iter_mut().for_each(Vec::clear);
+            }
+            if (k + 1) % min_delay == 0 || k + 1 == end {
                 if let Some(f) = self.progress.as_mut() {
                     f(resolution.t_ms(k + 1 - start), resolution.t_ms(n));
                 }
             }
         }
+        self.undelivered = slice;
         result
     }
 

@@ -169,7 +169,7 @@ fn continuous_ports_read_the_bound_neuron_variable() {
         nestml::include_nestml!("../../../shared/tutorial-models/third_factor_stdp_synapse.nestml");
     }
     use third::ThirdFactorStdpSynapse as Third;
-    let run = |variable: &str| -> Result<f64, NetworkError> {
+    let run_split = |variable: &str, split: bool| -> Result<Vec<f64>, NetworkError> {
         let mut net = Network::new(0.1, 5).unwrap();
         let pre = net.create(IafPscExpNeuron::default(), 10);
         let post = net.create(IafPscExpNeuron::default(), 10);
@@ -177,9 +177,16 @@ fn continuous_ports_read_the_bound_neuron_variable() {
         net.set(post, "I_e", 400.0.into())?;
         let spec = SynapseSpec::<Third>::new(50.0, 1.0).bind("I_post_dend", variable);
         let proj = net.connect(pre, post, Rule::AllToAll.into(), spec)?;
-        net.simulate(200.0)?;
-        Ok(net.connections(Some(proj)).iter().map(|c| (c.weight - 50.0).abs()).fold(0.0, f64::max))
+        if split {
+            net.simulate(77.7)?;
+            net.simulate(122.3)?;
+        } else {
+            net.simulate(200.0)?;
+        }
+        Ok(net.connections(Some(proj)).iter().map(|c| c.weight).collect())
     };
+    let run = |variable: &str| run_split(variable, false).map(|w| w.iter().map(|w| (w - 50.0).abs()).fold(0.0, f64::max));
+    assert_eq!(run_split("I_syn_exc", true).unwrap(), run_split("I_syn_exc", false).unwrap(), "split simulate reads the same values");
     assert_eq!(run("I_syn_inh").unwrap(), 0.0, "no inhibitory input: the gate stays closed");
     assert!(run("I_syn_exc").unwrap() > 1e-6, "the plastic input itself opens the gate");
     let err = run("V_m").unwrap_err().to_string();
