@@ -16,8 +16,9 @@
 //! ```
 //!
 //! Synapses with continuous ports read variables of their target neurons
-//! ([`SynapseSpec::bind`]): the value at each postsynaptic spike (kept in the spike history)
-//! and, for the other handlers, the value when the spike is delivered.
+//! ([`SynapseSpec::bind`]): the value at each postsynaptic spike (kept in the spike history:
+//! PyNESTML's `post_spike_based` buffering) and, for the other handlers, the value when the
+//! spike is delivered.
 //!
 //! # Time and delivery
 //!

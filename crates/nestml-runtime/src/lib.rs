@@ -46,7 +46,7 @@ pub use neuron::{
     VariableInfo, VariableKind,
 };
 pub use history::{SpikeHistory, STDP_EPS};
-pub use plasticity::{PlasticityDriver, PlasticityError, PlasticityRecording, SynapseSample};
+pub use plasticity::{Buffering, PlasticityDriver, PlasticityError, PlasticityRecording, SynapseSample};
 pub use rng::NestmlRng;
 pub use solvers::{Control, ForwardEuler, OdeRhs, OdeSolver, Rk4, Rkf45, Ros2, SolverError};
 pub use synapse::{HandlerContext, PortRole, SendContext, Synapse, SynapseParams, SynapsePort, WithParams};

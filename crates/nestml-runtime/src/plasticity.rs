@@ -17,7 +17,7 @@
 //! spike emitted in the step ending at `s` is in the history at `s`.
 
 use crate::fault::Fault;
-use crate::history::SpikeHistory;
+use crate::history::{SpikeHistory, STDP_EPS};
 use crate::neuron::{Neuron, StepContext};
 use crate::rng::NestmlRng;
 use crate::synapse::{PortRole, SendContext, Synapse, SynapseParams};
@@ -95,6 +95,18 @@ impl fmt::Display for PlasticityError {
 
 impl std::error::Error for PlasticityError {}
 
+/// When a synapse's continuous ports take the postsynaptic neuron's values for a
+/// postsynaptic spike at `s` (PyNESTML's `continuous_state_buffering_method`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Buffering {
+    /// At the end of the step that ends at `s + d`, when the spike reaches the synapse
+    /// (PyNESTML's default, `continuous_time_buffer`).
+    #[default]
+    ContinuousTime,
+    /// At the spike itself (`post_spike_based`).
+    PostSpike,
+}
+
 /// The plasticity driver (module docs).
 #[derive(Clone, Debug)]
 pub struct PlasticityDriver<S: Synapse> {
@@ -111,6 +123,7 @@ pub struct PlasticityDriver<S: Synapse> {
     train_inputs: Vec<f64>,
     /// The first invalid input given, reported by the next run.
     invalid: Option<String>,
+    buffering: Buffering,
     grid_steps: Option<i64>,
 }
 
@@ -128,6 +141,7 @@ impl<S: Synapse> PlasticityDriver<S> {
             bindings: Vec::new(),
             train_inputs: vec![0.0; S::continuous_ports()],
             invalid: None,
+            buffering: Buffering::default(),
             grid_steps: None,
         }
     }
@@ -180,6 +194,12 @@ impl<S: Synapse> PlasticityDriver<S> {
         Ok(self)
     }
 
+    /// When continuous ports take their values for a postsynaptic spike.
+    pub fn buffering(&mut self, b: Buffering) -> &mut Self {
+        self.buffering = b;
+        self
+    }
+
     /// Binds several ports (`nestml::post_binding!` checks such pairs at compile time).
     pub fn bind_ports(&mut self, pairs: &[(&str, &str)]) -> Result<&mut Self, PlasticityError> {
         for (port, variable) in pairs {
@@ -224,12 +244,13 @@ impl<S: Synapse> PlasticityDriver<S> {
 
     /// Sends the presynaptic spike of step `m` through every connection; returns the
     /// (arrival step, receptor, weight) of what they emitted.
-    fn send_all(&mut self, m: i64, post: &SpikeHistory, inputs: &[f64], rec: &mut PlasticityRecording) -> Result<Vec<(i64, usize, f64)>, Fault> {
+    fn send_all(&mut self, m: i64, posts: &[SpikeHistory], inputs: &[f64], rec: &mut PlasticityRecording) -> Result<Vec<(i64, usize, f64)>, Fault> {
         let t = self.resolution.t_ms(m);
         let h = self.resolution.h();
         let mut out = Vec::new();
         for c in 0..self.connections.len() {
             let conn = &mut self.connections[c];
+            let post = &posts[c.min(posts.len() - 1)];
             let mut ev = SendContext { t_spike: t, delay: conn.delay_steps as f64 * h, post, modulation: self.modulation.as_ref(), inputs, rng: &mut self.rng };
             let w = conn.synapse.send(&self.params, &mut ev)?;
             if let Some(w) = w {
@@ -242,10 +263,11 @@ impl<S: Synapse> PlasticityDriver<S> {
     }
 
     /// Samples every connection, brought up to step `k`'s start, without changing it.
-    fn sample_grid(&mut self, k: i64, post: &SpikeHistory, inputs: &[f64], rec: &mut PlasticityRecording) -> Result<(), Fault> {
+    fn sample_grid(&mut self, k: i64, posts: &[SpikeHistory], inputs: &[f64], rec: &mut PlasticityRecording) -> Result<(), Fault> {
         let t = self.resolution.t_ms(k);
         let h = self.resolution.h();
         for c in 0..self.connections.len() {
+            let post = &posts[c.min(posts.len() - 1)];
             let mut s = self.connections[c].synapse.clone();
             let mut ev = SendContext { t_spike: t, delay: self.connections[c].delay_steps as f64 * h, post, modulation: self.modulation.as_ref(), inputs, rng: &mut self.rng };
             s.update_to(&self.params, &mut ev, t)?;
@@ -269,8 +291,9 @@ impl<S: Synapse> PlasticityDriver<S> {
         for t in sorted {
             post.push(t, &inputs);
         }
+        let posts = [post];
         let mut rec = self.recording();
-        rec.post_spikes = post.times().to_vec();
+        rec.post_spikes = posts[0].times().to_vec();
         let n_steps = self.resolution.steps_ceil(t_stop);
         let mut events: Vec<i64> = self.pre.iter().copied().filter(|&m| m <= n_steps).collect();
         if let Some(g) = self.grid_steps {
@@ -282,12 +305,12 @@ impl<S: Synapse> PlasticityDriver<S> {
         let fail = |fault, rec| PlasticityError::Fault { fault, recording: Box::new(rec) };
         for k in events {
             if self.grid_steps.is_some_and(|g| k % g == 0) {
-                if let Err(f) = self.sample_grid(k, &post, &inputs, &mut rec) {
+                if let Err(f) = self.sample_grid(k, &posts, &inputs, &mut rec) {
                     return Err(fail(f, rec));
                 }
             }
             for _ in pre.iter().filter(|&&m| m == k) {
-                if let Err(f) = self.send_all(k, &post, &inputs, &mut rec) {
+                if let Err(f) = self.send_all(k, &posts, &inputs, &mut rec) {
                     return Err(fail(f, rec));
                 }
             }
@@ -321,26 +344,31 @@ impl<S: Synapse> PlasticityDriver<S> {
         neuron.init_buffers(&self.resolution);
         neuron.calibrate(&self.resolution).map_err(PlasticityError::Calibrate)?;
         let read = |n: &N| -> Vec<f64> { vars.iter().map(|&v| n.get_value(v, 0).unwrap_or(f64::NAN)).collect() };
-        let mut post = SpikeHistory::with_values(n_ports);
+        // one history per connection when its values depend on the delay (continuous-time
+        // buffering: the values at `s + d`), else one for all
+        let per_connection = n_ports > 0 && self.buffering == Buffering::ContinuousTime;
+        let mut posts = vec![SpikeHistory::with_values(n_ports); if per_connection { self.connections.len().max(1) } else { 1 }];
+        let mut waiting: Vec<std::collections::VecDeque<f64>> = vec![Default::default(); posts.len()];
+        let mut spikes = Vec::new();
         let mut rec = self.recording();
         let mut pending: Vec<(i64, usize, f64)> = Vec::new();
         let pre = self.pre.clone();
         let mut pi = pre.partition_point(|&m| m < 0);
-        let fail = |fault, mut rec: PlasticityRecording, post: &SpikeHistory| {
-            rec.post_spikes = post.times().to_vec();
+        let fail = |fault, mut rec: PlasticityRecording, spikes: &[f64]| {
+            rec.post_spikes = spikes.to_vec();
             PlasticityError::Fault { fault, recording: Box::new(rec) }
         };
         for k in 0..n_steps {
             let inputs = read(neuron);
             if self.grid_steps.is_some_and(|g| k % g == 0) {
-                if let Err(f) = self.sample_grid(k, &post, &inputs, &mut rec) {
-                    return Err(fail(f, rec, &post));
+                if let Err(f) = self.sample_grid(k, &posts, &inputs, &mut rec) {
+                    return Err(fail(f, rec, &spikes));
                 }
             }
             while pi < pre.len() && pre[pi] == k {
-                match self.send_all(k, &post, &inputs, &mut rec) {
+                match self.send_all(k, &posts, &inputs, &mut rec) {
                     Ok(out) => pending.extend(out),
-                    Err(f) => return Err(fail(f, rec, &post)),
+                    Err(f) => return Err(fail(f, rec, &spikes)),
                 }
                 pi += 1;
             }
@@ -353,12 +381,28 @@ impl<S: Synapse> PlasticityDriver<S> {
             let mut ctx = StepContext::new(&self.resolution, k, &mut self.rng);
             let t_end = ctx.t_end;
             match neuron.step(&mut ctx) {
-                Ok(out) if out.spiked() => post.push(t_end, &read(neuron)),
+                Ok(out) if out.spiked() => {
+                    spikes.push(t_end);
+                    if per_connection {
+                        waiting.iter_mut().for_each(|w| w.push_back(t_end));
+                    } else {
+                        posts[0].push(t_end, &read(neuron));
+                    }
+                }
                 Ok(_) => {}
-                Err(f) => return Err(fail(f, rec, &post)),
+                Err(f) => return Err(fail(f, rec, &spikes)),
+            }
+            // continuous-time buffering: a spike at `s` takes the values at the end of the
+            // step that ends at `s + d`
+            for (c, w) in waiting.iter_mut().enumerate().filter(|_| per_connection) {
+                let d = self.connections.get(c).map_or(0.0, |c| c.delay_steps as f64 * self.resolution.h());
+                while w.front().is_some_and(|&s| s + d <= t_end + STDP_EPS) {
+                    let s = w.pop_front().unwrap_or_default();
+                    posts[c].push(s, &read(neuron));
+                }
             }
         }
-        rec.post_spikes = post.times().to_vec();
+        rec.post_spikes = spikes;
         Ok(rec)
     }
 }

@@ -149,3 +149,46 @@ fn parameters_state_and_heterogeneous_connections() {
     let w = |c: usize| rec.events.iter().rfind(|s| s.connection == c).unwrap().weight.unwrap();
     assert!(w(1) - 1.0 > 5.0 * (w(0) - 1.0), "{} {}", w(0), w(1));
 }
+
+/// Continuous ports take the postsynaptic value for a postsynaptic spike at `s` at the end of
+/// the step that ends at `s + d` (PyNESTML's default, continuous-time buffering), or at the
+/// spike (post-spike buffering). The probe synapse stores what it saw; the neuron's refractory
+/// timer is 2 ms at the spike and 1 ms one delay (1 ms) later.
+#[test]
+fn continuous_ports_buffer_as_pynestml() {
+    mod probe {
+        nestml::nestml!(r#"
+model probe_synapse:
+    state:
+        w real = 1
+        seen ms = -1 ms
+    input:
+        pre_spikes <- spike
+        post_spikes <- spike
+        timer ms <- continuous
+    output:
+        spike
+    onReceive(post_spikes):
+        seen = timer
+    onReceive(pre_spikes):
+        emit_spike(w)
+"#);
+    }
+    use nestml::Buffering;
+    let seen = |buffering: Buffering| {
+        let mut n = IafPscExpNeuron::default();
+        nestml::Neuron::set(&mut n, "I_e", 600.0).unwrap();
+        let mut d = PlasticityDriver::<probe::ProbeSynapse>::new(Resolution::from_ms(0.1).unwrap(), 1);
+        d.pre_spikes(&(1..=50).map(|i| i as f64 * 19.7).collect::<Vec<_>>()).connect(1.0, 0).buffering(buffering);
+        d.bind("timer", "refr_t").unwrap();
+        let rec = d.run_with_neuron(&mut n, 10_000).unwrap();
+        assert!(rec.post_spikes.len() > 10);
+        let i = rec.names.iter().position(|n| *n == "seen").unwrap();
+        rec.events.iter().map(|e| e.values[i]).filter(|&v| v >= 0.0).collect::<Vec<f64>>()
+    };
+    let continuous = seen(Buffering::ContinuousTime);
+    let at_spike = seen(Buffering::PostSpike);
+    assert!(!continuous.is_empty() && !at_spike.is_empty());
+    assert!(continuous.iter().all(|v| (v - 1.0).abs() < 1e-9), "{continuous:?}");
+    assert!(at_spike.iter().all(|v| (v - 2.0).abs() < 1e-9), "{at_spike:?}");
+}
