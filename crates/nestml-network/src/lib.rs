@@ -51,6 +51,8 @@ pub use rules::{ConnSpec, Rule};
 pub use value::Value;
 
 use devices::{Device, Drive};
+use nestml_runtime::checkpoint::{expect, word};
+use nestml_runtime::Checkpoint;
 use nestml_runtime::time::BadResolution;
 use nestml_runtime::{Fault, NestmlRng, Neuron, PortRole, Resolution, SetError, SpikeHistory, Synapse, SynapseParams};
 use population::{chunk_size, Chunk, Neurons, PopulationStore};
@@ -59,6 +61,9 @@ use rayon::prelude::*;
 use ring::Ring;
 use std::fmt;
 use std::sync::Arc;
+
+/// The first word of a network checkpoint ("nestml" and a format version).
+const CHECKPOINT_MAGIC: u64 = 0x6e65_7374_6d6c_0001;
 
 /// A population of the network (index in creation order).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -518,6 +523,70 @@ impl Network {
     pub fn connection_set(&mut self, projection: usize, i: usize, name: &str, value: f64) -> Result<(), NetworkError> {
         let (p, c, x, j) = self.find_connection(projection, i).ok_or_else(|| setup(format!("projection {projection} has no connection {i} (connections exist after the first simulate)")))?;
         Ok(self.populations[p].chunks[c].incoming[x].set(j, name, value)?)
+    }
+
+    /// The state to continue this run from (neurons, synapses, buffers, histories, random
+    /// streams, the time), as words; [`load`](Self::load) it into the same network built
+    /// anew (the same `create`, `set`, `connect`, `device` and `drive` calls in the same
+    /// order) to continue exactly where this one stands. Recordings are not part of it.
+    pub fn save(&mut self) -> Result<Vec<u64>, NetworkError> {
+        self.build()?;
+        let mut out = vec![CHECKPOINT_MAGIC, self.step as u64, self.populations.len() as u64];
+        for (p, slice) in self.populations.iter().zip(self.undelivered.iter().chain(std::iter::repeat(&Vec::new()))) {
+            p.store.save(&mut out);
+            p.chunks.iter().for_each(|c| c.save(&mut out));
+            out.push(slice.len() as u64);
+            out.extend(slice.iter().flat_map(|&(k, i)| [k as u64, i as u64]));
+        }
+        out.push(self.volume_transmitters.len() as u64);
+        self.volume_transmitters.iter().for_each(|v| v.2.save(&mut out));
+        Ok(out)
+    }
+
+    /// Continues from a [`save`](Self::save)d state; the network must be built by the same
+    /// calls as the one saved (checked as far as counts and sizes tell).
+    pub fn load(&mut self, words: &[u64]) -> Result<(), NetworkError> {
+        self.build()?;
+        let input = &mut &words[..];
+        let fit = |e: nestml_runtime::CheckpointError| setup(e.to_string());
+        expect(input, CHECKPOINT_MAGIC, "format").map_err(fit)?;
+        let step = word(input).map_err(fit)? as i64;
+        expect(input, self.populations.len() as u64, "populations").map_err(fit)?;
+        let mut undelivered = Vec::with_capacity(self.populations.len());
+        for p in &mut self.populations {
+            p.store.restore(input).map_err(fit)?;
+            p.chunks.iter_mut().try_for_each(|c| c.restore(input)).map_err(fit)?;
+            let n = word(input).map_err(fit)? as usize;
+            let mut slice = Vec::with_capacity(n.min(input.len()));
+            for _ in 0..n {
+                slice.push((word(input).map_err(fit)? as i64, word(input).map_err(fit)? as u32));
+            }
+            undelivered.push(slice);
+        }
+        expect(input, self.volume_transmitters.len() as u64, "volume transmitters").map_err(fit)?;
+        self.volume_transmitters.iter_mut().try_for_each(|v| v.2.restore(input)).map_err(fit)?;
+        if !input.is_empty() {
+            return Err(setup(format!("checkpoint does not fit: {} words left over", input.len())));
+        }
+        self.step = step;
+        self.undelivered = undelivered;
+        Ok(())
+    }
+
+    /// [`save`](Self::save) into a file (little-endian words).
+    pub fn save_to(&mut self, path: impl AsRef<std::path::Path>) -> Result<(), NetworkError> {
+        let bytes: Vec<u8> = self.save()?.iter().flat_map(|w| w.to_le_bytes()).collect();
+        std::fs::write(path.as_ref(), bytes).map_err(|e| setup(format!("cannot write {}: {e}", path.as_ref().display())))
+    }
+
+    /// [`load`](Self::load) from a file written by [`save_to`](Self::save_to).
+    pub fn load_from(&mut self, path: impl AsRef<std::path::Path>) -> Result<(), NetworkError> {
+        let bytes = std::fs::read(path.as_ref()).map_err(|e| setup(format!("cannot read {}: {e}", path.as_ref().display())))?;
+        if bytes.len() % 8 != 0 {
+            return Err(setup(format!("{}: not a network checkpoint", path.as_ref().display())));
+        }
+        let words: Vec<u64> = bytes.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default())).collect();
+        self.load(&words)
     }
 
     /// Builds the connection storage and the ring buffers (first call only).

@@ -12,7 +12,8 @@
 use crate::devices::{Device, Drive, Input};
 use crate::projection::ChunkConnections;
 use crate::ring::Ring;
-use nestml_runtime::{Fault, NestmlRng, Neuron, PortKind, Resolution, SetError, SpikeHistory, StepContext};
+use nestml_runtime::checkpoint::expect;
+use nestml_runtime::{Checkpoint, CheckpointError, Fault, NestmlRng, Neuron, PortKind, Resolution, SetError, SpikeHistory, StepContext};
 use rayon::prelude::*;
 
 /// The most chunks a population is cut into.
@@ -60,6 +61,9 @@ pub(crate) trait PopulationStore: Send + Sync {
     fn prepare(&mut self, resolution: &Resolution, first: bool) -> Result<(), (usize, Fault)>;
     /// One step of every neuron: input from the chunks' rings, spikes into `spikes` (indices,
     /// once per emitted spike), the first fault in index order.
+    /// The neurons' and their random streams' checkpoints.
+    fn save(&self, out: &mut Vec<u64>);
+    fn restore(&mut self, input: &mut &[u64]) -> Result<(), CheckpointError>;
     /// `tracked`: variables to record at each spike and keep in `Chunk::now`.
     fn step(&mut self, resolution: &Resolution, k: i64, devices: &[Device], tracked: &[usize], chunks: &mut [Chunk], spikes: &mut Vec<u32>) -> Result<(), (usize, Fault)>;
 }
@@ -108,6 +112,21 @@ impl<N: Neuron + Sync> PopulationStore for Neurons<N> {
     }
     fn set(&mut self, i: usize, name: &str, value: f64) -> Result<(), SetError> {
         self.neurons[i].set(name, value)
+    }
+    fn save(&self, out: &mut Vec<u64>) {
+        out.push(self.neurons.len() as u64);
+        for (n, r) in self.neurons.iter().zip(&self.rngs) {
+            n.save(out);
+            r.save(out);
+        }
+    }
+    fn restore(&mut self, input: &mut &[u64]) -> Result<(), CheckpointError> {
+        expect(input, self.neurons.len() as u64, N::NAME)?;
+        for (n, r) in self.neurons.iter_mut().zip(&mut self.rngs) {
+            n.restore(input)?;
+            r.restore(input)?;
+        }
+        Ok(())
     }
     fn prepare(&mut self, resolution: &Resolution, first: bool) -> Result<(), (usize, Fault)> {
         for (i, n) in self.neurons.iter_mut().enumerate() {
@@ -161,5 +180,33 @@ impl<N: Neuron + Sync> PopulationStore for Neurons<N> {
             spikes.extend(r?);
         }
         Ok(())
+    }
+}
+
+/// The chunk's buffers, histories, generator inputs' random streams and incoming connections.
+impl Checkpoint for Chunk {
+    fn save(&self, out: &mut Vec<u64>) {
+        self.ring.save(out);
+        self.history.iter().for_each(|h| h.save(out));
+        self.now.save(out);
+        out.push(self.drives.len() as u64);
+        for d in &self.drives {
+            d.rng.save(out);
+            d.noise.save(out);
+        }
+        out.push(self.incoming.len() as u64);
+        self.incoming.iter().for_each(|c| c.save(out));
+    }
+    fn restore(&mut self, input: &mut &[u64]) -> Result<(), CheckpointError> {
+        self.ring.restore(input)?;
+        self.history.iter_mut().try_for_each(|h| h.restore(input))?;
+        self.now.restore(input)?;
+        expect(input, self.drives.len() as u64, "generator inputs")?;
+        for d in &mut self.drives {
+            d.rng.restore(input)?;
+            d.noise.restore(input)?;
+        }
+        expect(input, self.incoming.len() as u64, "projections")?;
+        self.incoming.iter_mut().try_for_each(|c| c.restore(input))
     }
 }

@@ -3,7 +3,8 @@
 //! delays and synapse states), as NEST stores connections by source on the target's thread.
 
 use crate::ring::Ring;
-use nestml_runtime::{Fault, NestmlRng, PortRole, Resolution, SendContext, SetError, SpikeHistory, Synapse};
+use nestml_runtime::checkpoint::expect;
+use nestml_runtime::{Checkpoint, CheckpointError, Fault, NestmlRng, PortRole, Resolution, SendContext, SetError, SpikeHistory, Synapse};
 use std::any::Any;
 use std::sync::Arc;
 
@@ -40,6 +41,9 @@ impl ConnectionInfo {
 /// The connections of one projection into one chunk (object-safe).
 pub(crate) trait ChunkConnections: Send + Sync {
     fn projection(&self) -> usize;
+    /// The synapses' states and the random stream.
+    fn save(&self, out: &mut Vec<u64>);
+    fn restore(&mut self, input: &mut &[u64]) -> Result<(), CheckpointError>;
     /// Delivers the slice's spikes of the source population into the chunk's ring.
     /// `now`: the chunk's tracked variables per neuron (the synapse's continuous ports).
     fn deliver(&mut self, d: &Delivery<'_>, ring: &mut Ring, history: &[SpikeHistory], now: &[f64]) -> Result<(), Fault>;
@@ -118,6 +122,18 @@ where
 {
     fn projection(&self) -> usize {
         self.projection.index
+    }
+
+    fn save(&self, out: &mut Vec<u64>) {
+        out.push(self.synapse.len() as u64);
+        self.synapse.iter().for_each(|s| s.save(out));
+        self.rng.save(out);
+    }
+
+    fn restore(&mut self, input: &mut &[u64]) -> Result<(), CheckpointError> {
+        expect(input, self.synapse.len() as u64, S::NAME)?;
+        self.synapse.iter_mut().try_for_each(|s| s.restore(input))?;
+        self.rng.restore(input)
     }
 
     fn deliver(&mut self, d: &Delivery<'_>, ring: &mut Ring, history: &[SpikeHistory], now: &[f64]) -> Result<(), Fault> {

@@ -3,6 +3,8 @@
 //! per receptor split by the sign of the weight (so that a receptor with an excitatory and an
 //! inhibitory port still routes them) and counted; currents are summed per continuous port.
 
+use nestml_runtime::{Checkpoint, CheckpointError};
+
 /// Spike sums (positive, negative, count) and currents of `neurons` neurons for `slots` steps.
 #[derive(Clone, Debug)]
 pub(crate) struct Ring {
@@ -74,6 +76,22 @@ impl Ring {
             input(true, p, *c);
             *c = 0.0;
         }
+    }
+}
+
+impl Checkpoint for Ring {
+    fn save(&self, out: &mut Vec<u64>) {
+        self.spikes.save(out);
+        self.currents.save(out);
+    }
+    fn restore(&mut self, input: &mut &[u64]) -> Result<(), CheckpointError> {
+        let (spikes, currents) = (self.spikes.len(), self.currents.len());
+        self.spikes.restore(input)?;
+        self.currents.restore(input)?;
+        if (self.spikes.len(), self.currents.len()) != (spikes, currents) {
+            return Err(CheckpointError("ring buffers of another size (other delays?)".into()));
+        }
+        Ok(())
     }
 }
 

@@ -107,6 +107,25 @@ impl SpikeHistory {
     }
 }
 
+/// The spike times and values (the stride must match: it is part of how the history was
+/// built).
+impl crate::checkpoint::Checkpoint for SpikeHistory {
+    fn save(&self, out: &mut Vec<u64>) {
+        out.push(self.stride as u64);
+        self.times.save(out);
+        self.values.save(out);
+    }
+    fn restore(&mut self, input: &mut &[u64]) -> Result<(), crate::checkpoint::CheckpointError> {
+        crate::checkpoint::expect(input, self.stride as u64, "values per spike")?;
+        self.times.restore(input)?;
+        self.values.restore(input)?;
+        if self.values.len() != self.times.len() * self.stride {
+            return Err(crate::checkpoint::CheckpointError("spike history values do not match its times".into()));
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,8 @@
 //! Continuous input: what arrives for a step (NEST's `CurrentEvent`s, summed) becomes the
 //! port's value at the end of that step and is used in the next one.
 
+use crate::checkpoint::{Checkpoint, CheckpointError};
+
 /// A NEST receptor (`rport`): the spike port(s) it feeds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Receptor {
@@ -156,6 +158,34 @@ impl<const C: usize> ContinuousInputs<C> {
 
     pub fn clear(&mut self) {
         *self = Self::default();
+    }
+}
+
+impl<const P: usize> Checkpoint for SpikeInputs<P> {
+    fn save(&self, out: &mut Vec<u64>) {
+        for a in [&self.incoming, &self.sum] {
+            a.save(out);
+        }
+        for a in [&self.incoming_count, &self.count] {
+            a.save(out);
+        }
+    }
+    fn restore(&mut self, input: &mut &[u64]) -> Result<(), CheckpointError> {
+        self.incoming.restore(input)?;
+        self.sum.restore(input)?;
+        self.incoming_count.restore(input)?;
+        self.count.restore(input)
+    }
+}
+
+impl<const C: usize> Checkpoint for ContinuousInputs<C> {
+    fn save(&self, out: &mut Vec<u64>) {
+        self.incoming.save(out);
+        self.value.save(out);
+    }
+    fn restore(&mut self, input: &mut &[u64]) -> Result<(), CheckpointError> {
+        self.incoming.restore(input)?;
+        self.value.restore(input)
     }
 }
 

@@ -21,6 +21,7 @@
 //!
 //! Units: every `f64` is in NEST's internal units (ms, mV, pA, nS, pF, GOhm, …).
 
+pub mod checkpoint;
 pub mod driver;
 pub mod fault;
 pub mod history;
@@ -38,6 +39,7 @@ pub mod units;
 /// uom, whose quantities the typed accessors of generated neurons take and return.
 pub use uom;
 
+pub use checkpoint::{Checkpoint, CheckpointError};
 pub use driver::{Driver, Interrupted, Recording, RunError};
 pub use fault::{Fault, FaultKind};
 pub use inputs::{ContinuousInputs, Receptor, SpikeInputs};

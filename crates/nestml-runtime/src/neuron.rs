@@ -215,7 +215,7 @@ pub fn split_index(name: &str) -> Option<(&str, Option<usize>)> {
 ///
 /// Generic code (`fn run<N: Neuron>`) gets static dispatch; [`DynNeuron`] is the
 /// object-safe view for heterogeneous populations and the NEST extension module.
-pub trait Neuron: Clone + Send + 'static {
+pub trait Neuron: Clone + Send + 'static + crate::checkpoint::Checkpoint {
     /// The NESTML model name, e.g. `iaf_psc_exp_neuron`.
     const NAME: &'static str;
     /// Parameters, state, internals and recordable inlines, in declaration order.

@@ -17,40 +17,62 @@
 //! The sequences differ from NEST's (which uses Mersenne Twister or Philox per virtual
 //! process), so stochastic models are compared with NEST statistically, not trace by trace.
 
+use crate::checkpoint::{word, Checkpoint, CheckpointError};
 use rand::{RngExt, SeedableRng, TryRng};
 use rand_distr::{Distribution, Poisson, StandardNormal};
 use rand_pcg::Pcg64;
 use std::convert::Infallible;
 
-/// The seedable generator of generated neurons (module docs).
+/// The seedable generator of generated neurons (module docs). It counts the generator
+/// steps it has taken, so that a [`Checkpoint`] is the seed, the stream and that count.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NestmlRng {
     inner: Pcg64,
+    origin: Origin,
+    steps: u128,
+}
+
+/// How a generator was seeded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Origin {
+    Seed(u64),
+    Stream(u64, u64),
+}
+
+impl Origin {
+    fn generator(self) -> Pcg64 {
+        match self {
+            Origin::Seed(seed) => Pcg64::seed_from_u64(seed),
+            Origin::Stream(seed, stream) => {
+                // Spread the 64-bit seed over the 128-bit LCG state with a fixed odd multiplier.
+                let state = (seed as u128).wrapping_mul(0x2360_ED05_1FC6_5DA4_4385_DF64_9FCC_F645)
+                    ^ 0xCAFE_F00D_D15E_A5E5;
+                Pcg64::new(state, stream as u128)
+            }
+        }
+    }
 }
 
 impl NestmlRng {
+    fn from_origin(origin: Origin) -> Self {
+        NestmlRng { inner: origin.generator(), origin, steps: 0 }
+    }
+
     /// A generator from a 64-bit seed.
     pub fn seed_from_u64(seed: u64) -> Self {
-        NestmlRng {
-            inner: Pcg64::seed_from_u64(seed),
-        }
+        Self::from_origin(Origin::Seed(seed))
     }
 
     /// Stream `stream` of the seed: generators with one seed and different streams are
     /// independent sequences.
     pub fn with_stream(seed: u64, stream: u64) -> Self {
-        // Spread the 64-bit seed over the 128-bit LCG state with a fixed odd multiplier.
-        let state = (seed as u128).wrapping_mul(0x2360_ED05_1FC6_5DA4_4385_DF64_9FCC_F645)
-            ^ 0xCAFE_F00D_D15E_A5E5;
-        NestmlRng {
-            inner: Pcg64::new(state, stream as u128),
-        }
+        Self::from_origin(Origin::Stream(seed, stream))
     }
 
     /// Uniform in `[0, 1)`.
     #[inline]
     pub fn uniform01(&mut self) -> f64 {
-        self.inner.random::<f64>()
+        self.random::<f64>()
     }
 
     /// NESTML `random_uniform(lo, hi)`: uniform in `[lo, hi)`.
@@ -62,7 +84,7 @@ impl NestmlRng {
     /// NESTML `random_normal(mean, std)`.
     #[inline]
     pub fn normal(&mut self, mean: f64, std: f64) -> f64 {
-        let z: f64 = StandardNormal.sample(&mut self.inner);
+        let z: f64 = StandardNormal.sample(self);
         mean + std * z
     }
 
@@ -74,24 +96,54 @@ impl NestmlRng {
             return Some(0);
         }
         let d = Poisson::new(lambda).ok()?;
-        let k: f64 = d.sample(&mut self.inner);
+        let k: f64 = d.sample(self);
         Some(k as i64)
     }
 }
 
+/// Every draw goes through here and is counted (one generator step per 32 or 64 bits).
 impl TryRng for NestmlRng {
     type Error = Infallible;
 
     fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        self.steps += 1;
         self.inner.try_next_u32()
     }
 
     fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        self.steps += 1;
         self.inner.try_next_u64()
     }
 
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
+        self.steps += dst.len().div_ceil(8) as u128;
         self.inner.try_fill_bytes(dst)
+    }
+}
+
+/// The seed, the stream and the number of steps taken; restored by advancing a fresh
+/// generator that many steps.
+impl Checkpoint for NestmlRng {
+    fn save(&self, out: &mut Vec<u64>) {
+        let (tag, seed, stream) = match self.origin {
+            Origin::Seed(seed) => (0, seed, 0),
+            Origin::Stream(seed, stream) => (1, seed, stream),
+        };
+        out.extend([tag, seed, stream, self.steps as u64, (self.steps >> 64) as u64]);
+    }
+
+    fn restore(&mut self, input: &mut &[u64]) -> Result<(), CheckpointError> {
+        let (tag, seed, stream) = (word(input)?, word(input)?, word(input)?);
+        let steps = word(input)? as u128 | (word(input)? as u128) << 64;
+        let origin = match tag {
+            0 => Origin::Seed(seed),
+            1 => Origin::Stream(seed, stream),
+            _ => return Err(CheckpointError(format!("random generator kind {tag}"))),
+        };
+        *self = Self::from_origin(origin);
+        self.inner.advance(steps);
+        self.steps = steps;
+        Ok(())
     }
 }
 
@@ -120,6 +172,23 @@ mod tests {
         let mut s1 = NestmlRng::with_stream(42, 1);
         assert_ne!(s0.uniform01(), s1.uniform01());
         assert_eq!(NestmlRng::with_stream(7, 3), NestmlRng::with_stream(7, 3));
+    }
+
+    #[test]
+    fn a_restored_generator_continues_the_sequence() {
+        for mut r in [NestmlRng::seed_from_u64(9), NestmlRng::with_stream(9, 4)] {
+            let _: Vec<f64> = (0..17).map(|i| if i % 3 == 0 { r.normal(0.0, 1.0) } else { r.uniform01() }).collect();
+            let _ = r.poisson(30.0);
+            let mut saved = Vec::new();
+            r.save(&mut saved);
+            let mut other = NestmlRng::seed_from_u64(0);
+            other.restore(&mut &saved[..]).unwrap();
+            assert_eq!(other, r);
+            for _ in 0..5 {
+                assert_eq!(other.normal(1.0, 2.0), r.normal(1.0, 2.0));
+                assert_eq!(other.poisson(3.0), r.poisson(3.0));
+            }
+        }
     }
 
     #[test]

@@ -197,3 +197,50 @@ fn continuous_ports_read_the_bound_neuron_variable() {
     let unbound = net.connect::<Third>(p, p, Rule::AllToAll.into(), SynapseSpec::new(1.0, 1.0));
     assert!(unbound.unwrap_err().to_string().contains("is not bound"));
 }
+
+/// A saved network loaded into the same network built anew continues bit for bit: spikes and
+/// weights after `load` equal those of the run that went on (hh_psc_alpha with its adaptive
+/// RKF45 step, Poisson drive, STDP, a save in the middle of a min-delay interval).
+#[test]
+fn save_and_load_continue_a_run_exactly() {
+    mod hh {
+        nestml::include_nestml!("../../../shared/nestml-models/neurons/hh_psc_alpha_neuron.nestml");
+    }
+    let build = |n: usize| {
+        let mut net = Network::new(0.1, 11).unwrap();
+        let a = net.create(hh::HhPscAlphaNeuron::default(), n);
+        let b = net.create(IafPscExpNeuron::default(), n);
+        net.set(a, "V_m", Value::Uniform { low: -70.0, high: -60.0 }).unwrap();
+        let drive = net.device(Generator::PoissonGenerator { rate: 50_000.0, start: 0.0, stop: f64::INFINITY }).unwrap();
+        net.drive(drive, a, 25.0, 1.0, "exc_spikes").unwrap();
+        net.set(b, "I_e", 380.0.into()).unwrap();
+        let stdp = net.connect(a, b, ConnSpec::from(Rule::FixedIndegree { indegree: 5 }), SynapseSpec::<StdpSynapse>::new(Value::Uniform { low: 100.0, high: 300.0 }, Value::Uniform { low: 1.0, high: 2.0 })).unwrap();
+        let r = net.spike_recorder(&[a, b]);
+        (net, stdp, r)
+    };
+    let (mut first, stdp, r) = build(20);
+    first.simulate(40.3).unwrap();
+    let saved = first.save().unwrap();
+    let before = first.recorder(r).unwrap().events.len();
+    first.simulate(60.0).unwrap();
+    let tail: Vec<_> = first.recorder(r).unwrap().events[before..].to_vec();
+    assert!(tail.len() > 20, "{} spikes", tail.len());
+
+    let path = std::env::temp_dir().join(format!("nestml-checkpoint-{}.bin", std::process::id()));
+    let (mut via_file, _, _) = build(20);
+    via_file.load(&saved).unwrap();
+    via_file.save_to(&path).unwrap();
+    let (mut second, _, r2) = build(20);
+    second.load_from(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
+    assert!((second.time() - 40.3).abs() < 1e-9);
+    second.simulate(60.0).unwrap();
+    assert!(second.recorder(r2).unwrap().events == tail, "the loaded run continues with the same spikes");
+    let weights = |net: &Network| net.connections(Some(stdp)).iter().map(|c| c.weight).collect::<Vec<_>>();
+    assert!(weights(&second) == weights(&first));
+
+    let (mut other, _, _) = build(21);
+    let err = other.load(&saved).unwrap_err().to_string();
+    assert!(err.contains("checkpoint does not fit"), "{err}");
+    assert!(first.load(&saved[..saved.len() - 1]).is_err(), "truncated");
+}

@@ -25,6 +25,7 @@
 //! What cannot be generated is reported as a [`CodegenError`] naming the feature.
 
 mod body;
+mod checkpoint;
 mod forcing;
 mod model;
 mod names;

@@ -272,6 +272,12 @@ impl Gen<'_> {
         self.step(ms, &mut o);
         self.get_set(&conv_states, &mut o);
         o.push_str("}\n\n");
+        let mut carried: Vec<String> = ir.variables.iter().map(|v| v.name.clone()).chain(conv_states.iter().cloned()).collect();
+        if self.numeric {
+            carried.push("__solver".into());
+        }
+        carried.extend(["__spikes".to_string(), "__currents".to_string()]);
+        o.push_str(&super::checkpoint::checkpoint_impl(&name, &carried));
         o.push_str(&super::typed::typed_accessors(ir, &name));
         o
     }

@@ -338,6 +338,11 @@ impl Gen<'_> {
         let values: Vec<String> = finite.iter().map(|s| field(s)).collect();
         let tests: Vec<String> = values.iter().map(|v| format!("{v}.is_finite()")).collect();
         let _ = writeln!(o, "    fn check_finite(&self, t: f64) -> ::core::result::Result<(), ::nestml::Fault> {{\n        if !({}) {{\n            ::nestml::Fault::check_finite(Self::__MODEL, t, &Self::__STATES, &[{}])?;\n        }}\n        Ok(())\n    }}\n}}\n", if tests.is_empty() { "true".to_string() } else { tests.join(" & ") }, values.join(", "));
+        let mut carried: Vec<String> = conn.iter().map(|(_, v)| v.name.clone()).chain(conv_states.iter().cloned()).collect();
+        if timed {
+            carried.push("__t_last".into());
+        }
+        o.push_str(&super::checkpoint::checkpoint_impl(&name, &carried));
         o.push_str(&super::typed::accessors(&conn, &name, |i| format!("::nestml::Synapse::set_value(self, {i}, ")));
         o.push_str(&super::typed::accessors(&params, &params_name, |i| format!("::nestml::SynapseParams::set_value(self, {i}, ")));
         o

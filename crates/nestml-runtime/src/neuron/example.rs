@@ -259,3 +259,20 @@ impl Neuron for ExampleIafPscExp {
         Ok(())
     }
 }
+
+impl crate::checkpoint::Checkpoint for ExampleIafPscExp {
+    fn save(&self, out: &mut Vec<u64>) {
+        self.y.save(out);
+        self.refr_t.save(out);
+        self.spikes.save(out);
+        self.currents.save(out);
+        self.solver.save(out);
+    }
+    fn restore(&mut self, input: &mut &[u64]) -> Result<(), crate::checkpoint::CheckpointError> {
+        self.y.restore(input)?;
+        self.refr_t.restore(input)?;
+        self.spikes.restore(input)?;
+        self.currents.restore(input)?;
+        self.solver.restore(input)
+    }
+}

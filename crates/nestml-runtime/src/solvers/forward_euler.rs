@@ -56,6 +56,14 @@ impl<const N: usize> OdeSolver<N> for ForwardEuler<N> {
     fn reset(&mut self, _h: f64) {}
 }
 
+/// Nothing carries over between steps (fixed substeps, scratch arrays only).
+impl<const N: usize> crate::checkpoint::Checkpoint for ForwardEuler<N> {
+    fn save(&self, _out: &mut Vec<u64>) {}
+    fn restore(&mut self, _input: &mut &[u64]) -> Result<(), crate::checkpoint::CheckpointError> {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

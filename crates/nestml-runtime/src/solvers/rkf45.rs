@@ -481,5 +481,16 @@ impl<const N: usize> OdeSolver<N> for Rkf45<N> {
     }
 }
 
+/// The persistent integration step carries over between steps (as NEST's `IntegrationStep_`).
+impl<const N: usize> crate::checkpoint::Checkpoint for Rkf45<N> {
+    fn save(&self, out: &mut Vec<u64>) {
+        out.push(self.h.to_bits());
+    }
+    fn restore(&mut self, input: &mut &[u64]) -> Result<(), crate::checkpoint::CheckpointError> {
+        self.h = f64::from_bits(crate::checkpoint::word(input)?);
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -146,3 +146,15 @@ impl Synapse for ExampleStdp {
         Fault::check_finite(Self::NAME, t, &["w", "pre_trace", "post_trace"], &[self.w, self.pre_trace, self.post_trace])
     }
 }
+
+impl crate::checkpoint::Checkpoint for ExampleStdp {
+    fn save(&self, out: &mut Vec<u64>) {
+        [self.w, self.pre_trace, self.post_trace, self.t_last].save(out);
+    }
+    fn restore(&mut self, input: &mut &[u64]) -> Result<(), crate::checkpoint::CheckpointError> {
+        let mut v = [0.0; 4];
+        v.restore(input)?;
+        [self.w, self.pre_trace, self.post_trace, self.t_last] = v;
+        Ok(())
+    }
+}

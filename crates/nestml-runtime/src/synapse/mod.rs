@@ -126,7 +126,7 @@ pub trait SynapseParams: Clone + fmt::Debug + Default + Send + Sync + 'static {
 /// A synapse model: the state of one connection (module docs). Implemented by every
 /// generated synapse; the `#[doc(hidden)]` methods are the generated parts the event loop
 /// drives.
-pub trait Synapse: Clone + fmt::Debug + Send + Sync + 'static {
+pub trait Synapse: Clone + fmt::Debug + Send + Sync + 'static + crate::checkpoint::Checkpoint {
     /// The NESTML model name, e.g. `stdp_synapse`.
     const NAME: &'static str;
     /// The per-connection variables: state variables and the weight, in declaration order.
@@ -385,6 +385,17 @@ impl SynapseParams for () {
     }
     fn check(&self) -> Result<(), Fault> {
         Ok(())
+    }
+}
+
+/// The connection's state (its parameters are not part of a checkpoint: they are set when the
+/// network is built).
+impl<S: Synapse> crate::checkpoint::Checkpoint for WithParams<S> {
+    fn save(&self, out: &mut Vec<u64>) {
+        self.state.save(out)
+    }
+    fn restore(&mut self, input: &mut &[u64]) -> Result<(), crate::checkpoint::CheckpointError> {
+        self.state.restore(input)
     }
 }
 

@@ -1,0 +1,20 @@
+//! `impl nestml::Checkpoint` for a generated type: the fields that carry over between steps or
+//! events, in declaration order (what calibration recomputes is left out).
+
+use std::fmt::Write as _;
+
+use super::names::field;
+
+/// The `Checkpoint` impl of `type_name` over `fields` (symbols or generated field names).
+pub(super) fn checkpoint_impl(type_name: &str, fields: &[String]) -> String {
+    let mut save = String::new();
+    let mut restore = String::new();
+    for f in fields {
+        let place = field(f);
+        let _ = writeln!(save, "        ::nestml::Checkpoint::save(&{place}, out);");
+        let _ = writeln!(restore, "        ::nestml::Checkpoint::restore(&mut {place}, input)?;");
+    }
+    format!(
+        "#[allow(non_snake_case, clippy::all)]\nimpl ::nestml::Checkpoint for {type_name} {{\n    fn save(&self, out: &mut ::std::vec::Vec<u64>) {{\n{save}    }}\n\n    fn restore(&mut self, input: &mut &[u64]) -> ::core::result::Result<(), ::nestml::CheckpointError> {{\n{restore}        Ok(())\n    }}\n}}\n\n"
+    )
+}
