@@ -42,45 +42,28 @@ pub fn expect(input: &mut &[u64], expected: u64, what: &str) -> Result<(), Check
     }
 }
 
-impl Checkpoint for f64 {
-    fn save(&self, out: &mut Vec<u64>) {
-        out.push(self.to_bits());
-    }
-    fn restore(&mut self, input: &mut &[u64]) -> Result<(), CheckpointError> {
-        *self = f64::from_bits(word(input)?);
-        Ok(())
-    }
+/// `Checkpoint` for a scalar stored as one word: `to` gives the word of `self`, `from` the
+/// value of word `w`.
+macro_rules! one_word {
+    ($t:ty, |$v:ident| $to:expr, |$w:ident| $from:expr) => {
+        impl Checkpoint for $t {
+            fn save(&self, out: &mut Vec<u64>) {
+                let $v = *self;
+                out.push($to);
+            }
+            fn restore(&mut self, input: &mut &[u64]) -> Result<(), CheckpointError> {
+                let $w = word(input)?;
+                *self = $from;
+                Ok(())
+            }
+        }
+    };
 }
 
-impl Checkpoint for i64 {
-    fn save(&self, out: &mut Vec<u64>) {
-        out.push(*self as u64);
-    }
-    fn restore(&mut self, input: &mut &[u64]) -> Result<(), CheckpointError> {
-        *self = word(input)? as i64;
-        Ok(())
-    }
-}
-
-impl Checkpoint for bool {
-    fn save(&self, out: &mut Vec<u64>) {
-        out.push(*self as u64);
-    }
-    fn restore(&mut self, input: &mut &[u64]) -> Result<(), CheckpointError> {
-        *self = word(input)? != 0;
-        Ok(())
-    }
-}
-
-impl Checkpoint for u32 {
-    fn save(&self, out: &mut Vec<u64>) {
-        out.push(*self as u64);
-    }
-    fn restore(&mut self, input: &mut &[u64]) -> Result<(), CheckpointError> {
-        *self = word(input)? as u32;
-        Ok(())
-    }
-}
+one_word!(f64, |v| v.to_bits(), |w| f64::from_bits(w));
+one_word!(i64, |v| v as u64, |w| w as i64);
+one_word!(u32, |v| v as u64, |w| w as u32);
+one_word!(bool, |v| v as u64, |w| w != 0);
 
 impl<T: Checkpoint, const N: usize> Checkpoint for [T; N] {
     fn save(&self, out: &mut Vec<u64>) {
