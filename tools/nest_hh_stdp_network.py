@@ -103,7 +103,7 @@ from nest_synapse_reference import read_nestml_decls, to_json  # noqa: E402
 from nest_reference import clean, import_nest  # noqa: E402
 from pynestml_synapse_reference import (  # noqa: E402
     DEFAULT_BUILD_DIR, DEFAULT_SHARED, NEST_VERSION_WANTED, PYNESTML_VERSION_WANTED, SHARED_PREFIX,
-    codegen_options, ensure_module, generated_names, nest_prefix, split_parameters)
+    cached_module, codegen_options, ensure_module, generated_names, nest_prefix, split_parameters)
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO / "tests" / "fixtures" / "nest_network" / "hh_stdp_network.json"
@@ -581,11 +581,9 @@ def ensure_patched_module(build_dir, rebuild):
     module = "stdpsynapsehhpscalphaneuronmodule"
     so = install / f"{module}.so"
     stamp = root / "stamp.json"
-    if not rebuild and so.exists() and stamp.exists():
-        info = json.loads(stamp.read_text())
-        if info.get("key") == key:
-            info["cached"] = True
-            return so.with_suffix(""), info
+    cached = cached_module(so, stamp, key, rebuild)
+    if cached:
+        return cached
     if root.exists():
         shutil.rmtree(root)
     src, build = root / "src", root / "build"

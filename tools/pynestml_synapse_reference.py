@@ -298,6 +298,17 @@ def build_worker(spec_file):
          "total_s": total}))
 
 
+def cached_module(so, stamp, key, rebuild):
+    """The (path without suffix, info) of a module built before from the same inputs (its
+    stamp records their hash `key`), or None if it must be built."""
+    if not rebuild and so.exists() and stamp.exists():
+        info = json.loads(stamp.read_text())
+        if info.get("key") == key:
+            info["cached"] = True
+            return so.with_suffix(""), info
+    return None
+
+
 def ensure_module(model, cfg, shared, build_dir, rebuild):
     """Build the module if needed. Returns (path of the .so without suffix, info dict)."""
     prefix = nest_prefix(build_dir)
@@ -307,11 +318,9 @@ def ensure_module(model, cfg, shared, build_dir, rebuild):
     install = root / "install"
     so = install / (inputs["module_name"] + ".so")
     stamp = root / "stamp.json"
-    if not rebuild and so.exists() and stamp.exists():
-        info = json.loads(stamp.read_text())
-        if info.get("key") == key:
-            info["cached"] = True
-            return so.with_suffix(""), info
+    cached = cached_module(so, stamp, key, rebuild)
+    if cached:
+        return cached
     if root.exists():
         shutil.rmtree(root)
     (root / "target").mkdir(parents=True)
