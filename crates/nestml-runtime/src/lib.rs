@@ -28,6 +28,7 @@ pub mod history;
 pub mod inputs;
 pub mod linalg;
 pub mod math;
+pub mod nest_ffi;
 pub mod neuron;
 pub mod plasticity;
 pub mod rng;

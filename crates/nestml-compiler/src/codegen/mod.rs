@@ -58,8 +58,25 @@ fn err(span: Option<Span>, message: impl Into<String>) -> CodegenError {
     CodegenError { span, message: message.into() }
 }
 
+/// What the code generator made of one model, for tools that wrap the generated types
+/// (the NEST extension module builder).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GeneratedModel {
+    /// `NAME` of the generated type: the model name with the suffix.
+    pub name: String,
+    /// The Rust type (`IafPscExpNeuron`; a synapse's parameters are `{type_name}Params`).
+    pub type_name: String,
+    /// For a synapse: the fields of its `Copy` connection struct, none larger than 8 bytes.
+    pub connection_fields: Option<usize>,
+}
+
 /// The Rust source of the model's neuron struct, or of its synapse types (`synapse`).
 pub fn generate(ir: &ModelIr, options: &CodegenOptions) -> Result<String, Vec<CodegenError>> {
+    generate_model(ir, options).map(|(src, _)| src)
+}
+
+/// [`generate`], with what it generated.
+pub fn generate_model(ir: &ModelIr, options: &CodegenOptions) -> Result<(String, GeneratedModel), Vec<CodegenError>> {
     let mut errors: Vec<CodegenError> = ir.problems.iter().chain(&ir.block_problems).map(|p| err(Some(p.span), format!("not supported yet: {}", p.message))).collect();
     let ms = build_system(ir);
     errors.extend(ms.problems.iter().map(|p| err(None, p.clone())));
@@ -111,6 +128,7 @@ pub fn generate(ir: &ModelIr, options: &CodegenOptions) -> Result<String, Vec<Co
     });
     let mut g = Gen {
         ir,
+        connection_fields: None,
         options,
         type_name: type_name(&model_name),
         model_name,
@@ -134,7 +152,8 @@ pub fn generate(ir: &ModelIr, options: &CodegenOptions) -> Result<String, Vec<Co
     };
     let src = if is_synapse { g.synapse_source(&ms) } else { g.source(&ms) };
     if g.errors.is_empty() {
-        Ok(src)
+        let summary = GeneratedModel { name: g.model_name, type_name: g.type_name, connection_fields: g.connection_fields };
+        Ok((src, summary))
     } else {
         Err(g.errors)
     }
@@ -173,6 +192,11 @@ pub fn generate_source(file_name: &str, text: &str, options: &CodegenOptions) ->
 /// [`generate_source`] for a text that starts on line `first_line` of `file_name` (a string
 /// literal in a Rust file), so that messages show positions in that file.
 pub fn generate_source_at(file_name: &str, first_line: usize, text: &str, options: &CodegenOptions) -> Result<String, String> {
+    generate_models_at(file_name, first_line, text, options).map(|(src, _)| src)
+}
+
+/// [`generate_source_at`], with what was generated for each model.
+pub fn generate_models_at(file_name: &str, first_line: usize, text: &str, options: &CodegenOptions) -> Result<(String, Vec<GeneratedModel>), String> {
     let mut sources = crate::diagnostics::SourceMap::default();
     let checked = crate::check_source_for(&mut sources, file_name, text, crate::Target::Nest);
     sources.get_mut(checked.file).first_line = first_line.max(1);
@@ -182,13 +206,15 @@ pub fn generate_source_at(file_name: &str, first_line: usize, text: &str, option
     }
     let file = sources.get(checked.file);
     let mut out = String::new();
+    let mut models = Vec::new();
     let mut messages = Vec::new();
     for (model, types) in checked.unit.models.iter().zip(&checked.types) {
         let syms = crate::sema::symbols::ModelSymbols::collect(model, &mut Vec::new());
         let ir = crate::ir::lower_model(&syms, types);
-        match generate(&ir, options) {
-            Ok(src) => {
+        match generate_model(&ir, options) {
+            Ok((src, summary)) => {
                 out.push_str(&src);
+                models.push(summary);
                 if options.uom_check {
                     let warnings: Vec<Span> = checked.diagnostics.iter().filter(|d| !d.is_error()).map(|d| d.span).collect();
                     out.push_str(&shadow::shadow(&syms, types, &warnings, &format!("__uom_check_{}{}", ir.name, options.suffix)));
@@ -204,7 +230,7 @@ pub fn generate_source_at(file_name: &str, first_line: usize, text: &str, option
         }
     }
     if messages.is_empty() {
-        Ok(out)
+        Ok((out, models))
     } else {
         Err(messages.join("\n"))
     }

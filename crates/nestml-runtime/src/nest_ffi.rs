@@ -1,0 +1,527 @@
+//! The C ABI through which a NEST extension module (built by the `nestml-nest` crate) drives
+//! generated neurons and synapses.
+//!
+//! A module's Rust part exports one table per model, made here from the model's type:
+//! [`NeuronVTable::of`] and [`SynapseVTable::of`]. The C++ shim (NEST nodes and connection
+//! models) calls only through these tables. Every entry catches panics (they never cross the
+//! ABI) and reports failures as a [`Status`]; the message of the last failure on the calling
+//! thread is [`nestml_last_error`]'s (model, variable and time, from [`Fault`] and
+//! [`SetError`]).
+//!
+//! Neurons live behind a pointer (NEST nodes are heap objects), with their own random stream
+//! (`seed`, `stream` = node id, so results do not depend on the thread count). A synapse's
+//! connection state lives inside NEST's connection object, as `connection_words` 64-bit words;
+//! its parameters (one value per synapse model, NEST's common properties) behind a pointer.
+
+use crate::fault::Fault;
+use crate::history::SpikeHistory;
+use crate::neuron::{Neuron, SetError, StepContext, ValueType, VariableInfo, VariableKind};
+use crate::rng::NestmlRng;
+use crate::synapse::{PortRole, SendContext, Synapse, SynapseParams};
+use crate::time::Resolution;
+use std::cell::RefCell;
+use std::ffi::c_void;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// A borrowed UTF-8 string (not NUL-terminated).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct Str {
+    pub ptr: *const u8,
+    pub len: usize,
+}
+
+// SAFETY: a `Str` points to immutable data: 'static strings, or the calling thread's own
+// last error.
+unsafe impl Sync for Str {}
+unsafe impl Send for Str {}
+
+impl Str {
+    fn of(s: &'static str) -> Str {
+        Str { ptr: s.as_ptr(), len: s.len() }
+    }
+}
+
+/// The outcome of a call.
+#[repr(i32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Ok = 0,
+    /// A value was rejected (guard, type, read-only): NEST's `BadProperty`.
+    BadProperty = 1,
+    /// No such variable or element.
+    Unknown = 2,
+    /// A simulation fault (or an internal error): NEST's `KernelException`.
+    Fault = 3,
+    /// `send` ran the presynaptic handler, which emitted no spike.
+    NoSpike = 4,
+}
+
+/// A variable as the status dictionary shows it.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct VarInfo {
+    pub name: Str,
+    /// NEST unit, empty for plain numbers.
+    pub unit: Str,
+    /// 0 parameter, 1 state, 2 internal, 3 recordable inline.
+    pub kind: u8,
+    /// 0 real, 1 integer, 2 boolean.
+    pub ty: u8,
+    pub vector: u8,
+}
+
+impl VarInfo {
+    fn of(v: &VariableInfo) -> VarInfo {
+        VarInfo {
+            name: Str::of(v.name),
+            unit: Str::of(v.unit.unwrap_or("")),
+            kind: match v.kind {
+                VariableKind::Parameter => 0,
+                VariableKind::State => 1,
+                VariableKind::Internal => 2,
+                VariableKind::Recordable => 3,
+            },
+            ty: match v.ty {
+                ValueType::Real => 0,
+                ValueType::Integer => 1,
+                ValueType::Boolean => 2,
+            },
+            vector: v.vector as u8,
+        }
+    }
+}
+
+/// A NEST receptor of a neuron (`rport` = its index): the spike ports it feeds.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct ReceptorInfo {
+    /// The port of non-negative weights (of all weights if `inhibitory` is empty).
+    pub excitatory: Str,
+    /// The port negative weights go to (negated), or empty.
+    pub inhibitory: Str,
+}
+
+thread_local! {
+    static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+fn fail(status: Status, message: String) -> Status {
+    LAST_ERROR.with(|e| *e.borrow_mut() = message);
+    status
+}
+
+fn set_error(e: SetError) -> Status {
+    let status = match e {
+        SetError::Unknown { .. } | SetError::Index { .. } => Status::Unknown,
+        _ => Status::BadProperty,
+    };
+    fail(status, e.to_string())
+}
+
+fn fault(f: Fault) -> Status {
+    fail(Status::Fault, f.to_string())
+}
+
+/// Runs `f`, turning a panic into [`Status::Fault`].
+fn guarded(f: impl FnOnce() -> Status) -> Status {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| {
+        let what = p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_default();
+        fail(Status::Fault, format!("internal error (a bug in nestml, please report it): {what}"))
+    })
+}
+
+/// The message of the last failed call on this thread.
+#[no_mangle]
+pub extern "C" fn nestml_last_error() -> Str {
+    LAST_ERROR.with(|e| {
+        let e = e.borrow();
+        Str { ptr: e.as_ptr(), len: e.len() }
+    })
+}
+
+/// A neuron with what NEST does not keep for it: its random stream and the resolution.
+#[derive(Clone)]
+struct NestNeuron<N> {
+    neuron: N,
+    rng: NestmlRng,
+    resolution: Resolution,
+}
+
+/// Everything the C++ node class calls for one neuron model. `n` is a neuron made by `create`.
+#[repr(C)]
+pub struct NeuronVTable {
+    pub name: Str,
+    pub n_variables: usize,
+    pub variable: extern "C" fn(i: usize) -> VarInfo,
+    pub n_receptors: usize,
+    pub receptor: extern "C" fn(i: usize) -> ReceptorInfo,
+    /// Continuous ports (`CurrentEvent` receptors), by index.
+    pub n_continuous: usize,
+    pub continuous: extern "C" fn(i: usize) -> Str,
+    pub create: extern "C" fn() -> *mut c_void,
+    pub clone: extern "C" fn(n: *const c_void) -> *mut c_void,
+    pub destroy: extern "C" fn(n: *mut c_void),
+    /// Clears the input buffers and starts the random stream `(seed, stream)` (NEST's
+    /// `init_buffers`).
+    pub init_buffers: extern "C" fn(n: *mut c_void, h: f64, tics_per_ms: f64, seed: u64, stream: u64) -> Status,
+    /// Internals and propagators for the parameters and resolution (NEST's `pre_run_hook`).
+    pub calibrate: extern "C" fn(n: *mut c_void, h: f64, tics_per_ms: f64) -> Status,
+    pub handle_spike: extern "C" fn(n: *mut c_void, receptor: usize, weight: f64, multiplicity: u32),
+    pub handle_current: extern "C" fn(n: *mut c_void, port: usize, value: f64),
+    /// Step `step` (from `step·h` to `(step+1)·h`); `spikes` receives the number of spikes.
+    pub step: extern "C" fn(n: *mut c_void, step: i64, spikes: *mut u32) -> Status,
+    pub get: extern "C" fn(n: *const c_void, var: usize, element: usize, out: *mut f64) -> Status,
+    pub set: extern "C" fn(n: *mut c_void, var: usize, element: usize, value: f64) -> Status,
+    pub vector_len: extern "C" fn(n: *const c_void, var: usize) -> usize,
+}
+
+fn neuron_ref<'a, N>(n: *const c_void) -> &'a NestNeuron<N> {
+    // SAFETY: the C++ side passes only pointers made by `create`/`clone` of this table.
+    unsafe { &*(n as *const NestNeuron<N>) }
+}
+
+fn neuron_mut<'a, N>(n: *mut c_void) -> &'a mut NestNeuron<N> {
+    // SAFETY: as `neuron_ref`; NEST updates a node from one thread at a time.
+    unsafe { &mut *(n as *mut NestNeuron<N>) }
+}
+
+fn resolution(model: &'static str, h: f64, tics_per_ms: f64) -> Result<Resolution, Status> {
+    Resolution::with_tics_per_ms(h, tics_per_ms).map_err(|e| fail(Status::Fault, format!("{model}: {e}")))
+}
+
+impl NeuronVTable {
+    /// The table of neuron model `N`.
+    pub const fn of<N: Neuron + Default>() -> NeuronVTable {
+        extern "C" fn variable<N: Neuron>(i: usize) -> VarInfo {
+            VarInfo::of(&N::VARIABLES[i])
+        }
+        extern "C" fn receptor<N: Neuron>(i: usize) -> ReceptorInfo {
+            let r = N::RECEPTORS[i];
+            ReceptorInfo {
+                excitatory: Str::of(N::PORTS[r.excitatory].name),
+                inhibitory: Str::of(r.inhibitory.map_or("", |p| N::PORTS[p].name)),
+            }
+        }
+        extern "C" fn continuous<N: Neuron>(i: usize) -> Str {
+            let port = N::PORTS.iter().filter(|p| p.kind == crate::neuron::PortKind::Continuous).nth(i);
+            Str::of(port.map_or("", |p| p.name))
+        }
+        extern "C" fn create<N: Neuron + Default>() -> *mut c_void {
+            let n = NestNeuron {
+                neuron: N::default(),
+                rng: NestmlRng::seed_from_u64(0),
+                resolution: Resolution::from_ms(0.1).expect("0.1 ms is a resolution"),
+            };
+            Box::into_raw(Box::new(n)) as *mut c_void
+        }
+        extern "C" fn clone<N: Neuron>(n: *const c_void) -> *mut c_void {
+            Box::into_raw(Box::new(neuron_ref::<N>(n).clone())) as *mut c_void
+        }
+        extern "C" fn destroy<N: Neuron>(n: *mut c_void) {
+            if !n.is_null() {
+                // SAFETY: made by `create`/`clone` (Box::into_raw), destroyed once.
+                drop(unsafe { Box::from_raw(n as *mut NestNeuron<N>) });
+            }
+        }
+        extern "C" fn init_buffers<N: Neuron>(n: *mut c_void, h: f64, tics_per_ms: f64, seed: u64, stream: u64) -> Status {
+            guarded(|| {
+                let n = neuron_mut::<N>(n);
+                match resolution(N::NAME, h, tics_per_ms) {
+                    Ok(r) => n.resolution = r,
+                    Err(s) => return s,
+                }
+                n.rng = NestmlRng::with_stream(seed, stream);
+                n.neuron.init_buffers(&n.resolution);
+                Status::Ok
+            })
+        }
+        extern "C" fn calibrate<N: Neuron>(n: *mut c_void, h: f64, tics_per_ms: f64) -> Status {
+            guarded(|| {
+                let n = neuron_mut::<N>(n);
+                match resolution(N::NAME, h, tics_per_ms) {
+                    Ok(r) => n.resolution = r,
+                    Err(s) => return s,
+                }
+                match n.neuron.calibrate(&n.resolution) {
+                    Ok(()) => Status::Ok,
+                    Err(f) => fault(f),
+                }
+            })
+        }
+        extern "C" fn handle_spike<N: Neuron>(n: *mut c_void, receptor: usize, weight: f64, multiplicity: u32) {
+            neuron_mut::<N>(n).neuron.handle_spike(receptor, weight, multiplicity)
+        }
+        extern "C" fn handle_current<N: Neuron>(n: *mut c_void, port: usize, value: f64) {
+            neuron_mut::<N>(n).neuron.handle_current(port, value)
+        }
+        extern "C" fn step<N: Neuron>(n: *mut c_void, step: i64, spikes: *mut u32) -> Status {
+            guarded(|| {
+                let n = neuron_mut::<N>(n);
+                let mut ctx = StepContext::new(&n.resolution, step, &mut n.rng);
+                match n.neuron.step(&mut ctx) {
+                    Ok(out) => {
+                        // SAFETY: the caller passes a valid pointer.
+                        unsafe { *spikes = out.spikes };
+                        Status::Ok
+                    }
+                    Err(f) => fault(f),
+                }
+            })
+        }
+        extern "C" fn get<N: Neuron>(n: *const c_void, var: usize, element: usize, out: *mut f64) -> Status {
+            match neuron_ref::<N>(n).neuron.get_value(var, element) {
+                Some(v) => {
+                    // SAFETY: the caller passes a valid pointer.
+                    unsafe { *out = v };
+                    Status::Ok
+                }
+                None => Status::Unknown,
+            }
+        }
+        extern "C" fn set<N: Neuron>(n: *mut c_void, var: usize, element: usize, value: f64) -> Status {
+            guarded(|| match neuron_mut::<N>(n).neuron.set_value(var, element, value) {
+                Ok(()) => Status::Ok,
+                Err(e) => set_error(e),
+            })
+        }
+        extern "C" fn vector_len<N: Neuron>(n: *const c_void, var: usize) -> usize {
+            neuron_ref::<N>(n).neuron.vector_len(var)
+        }
+        NeuronVTable {
+            name: Str { ptr: N::NAME.as_ptr(), len: N::NAME.len() },
+            n_variables: N::VARIABLES.len(),
+            variable: variable::<N>,
+            n_receptors: N::RECEPTORS.len(),
+            receptor: receptor::<N>,
+            n_continuous: count_continuous(N::PORTS),
+            continuous: continuous::<N>,
+            create: create::<N>,
+            clone: clone::<N>,
+            destroy: destroy::<N>,
+            init_buffers: init_buffers::<N>,
+            calibrate: calibrate::<N>,
+            handle_spike: handle_spike::<N>,
+            handle_current: handle_current::<N>,
+            step: step::<N>,
+            get: get::<N>,
+            set: set::<N>,
+            vector_len: vector_len::<N>,
+        }
+    }
+}
+
+const fn count_continuous(ports: &[crate::neuron::PortInfo]) -> usize {
+    let (mut i, mut n) = (0, 0);
+    while i < ports.len() {
+        if matches!(ports[i].kind, crate::neuron::PortKind::Continuous) {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+const fn has_role(ports: &[crate::synapse::SynapsePort], role: PortRole) -> bool {
+    let mut i = 0;
+    while i < ports.len() {
+        if ports[i].role as u8 == role as u8 {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Everything the C++ connection model calls for one synapse model. `p` is a parameter set
+/// made by `params_create`; `c` points to `connection_words` words inside NEST's connection.
+#[repr(C)]
+pub struct SynapseVTable {
+    pub name: Str,
+    /// Per-connection variables (state and weight).
+    pub n_variables: usize,
+    pub variable: extern "C" fn(i: usize) -> VarInfo,
+    /// Parameters and internals (the synapse model's common properties).
+    pub n_params: usize,
+    pub param: extern "C" fn(i: usize) -> VarInfo,
+    /// Size and alignment of the connection state in bytes.
+    pub connection_bytes: usize,
+    pub connection_align: usize,
+    /// Whether the model reads the postsynaptic neuron's spikes (NEST's spike history).
+    pub reads_post: u8,
+    /// Whether the model has a neuromodulatory or continuous port (not supported in NEST yet).
+    pub needs_co_generation: u8,
+    pub params_create: extern "C" fn() -> *mut c_void,
+    pub params_clone: extern "C" fn(p: *const c_void) -> *mut c_void,
+    pub params_destroy: extern "C" fn(p: *mut c_void),
+    pub params_get: extern "C" fn(p: *const c_void, var: usize, out: *mut f64) -> Status,
+    pub params_set: extern "C" fn(p: *mut c_void, var: usize, value: f64) -> Status,
+    /// Writes a connection in the model's initial state under `p` to `c`.
+    pub connection_init: extern "C" fn(p: *const c_void, c: *mut c_void),
+    pub connection_get: extern "C" fn(c: *const c_void, var: usize, out: *mut f64) -> Status,
+    pub connection_set: extern "C" fn(c: *mut c_void, var: usize, value: f64) -> Status,
+    pub weight: extern "C" fn(c: *const c_void) -> f64,
+    pub set_weight: extern "C" fn(c: *mut c_void, w: f64),
+    /// A presynaptic spike at `t_spike` through a connection with delay `delay`, with the
+    /// postsynaptic spikes `post[..n_post]` that NEST's `get_history` returned for
+    /// `(t_last − delay, t_spike − delay]`; `weight` receives the weight to deliver (status
+    /// `Ok`) unless the model emitted nothing (`NoSpike`). `seed` and `thread` select the
+    /// thread's random stream.
+    pub send: extern "C" fn(c: *mut c_void, p: *const c_void, t_spike: f64, delay: f64, post: *const f64, n_post: usize, seed: u64, thread: u64, weight: *mut f64) -> Status,
+    /// The time of the connection's last update (NEST's `t_lastspike`).
+    pub t_last: extern "C" fn(c: *const c_void) -> f64,
+}
+
+thread_local! {
+    /// The thread's random stream for synapses, with the (seed, thread) it was made for; and
+    /// the postsynaptic spikes of the event being handled.
+    static SYNAPSE_SCRATCH: RefCell<(Option<(u64, u64, NestmlRng)>, SpikeHistory)> = RefCell::new((None, SpikeHistory::new()));
+}
+
+fn conn_ref<'a, S>(c: *const c_void) -> &'a S {
+    // SAFETY: the C++ side passes a buffer of at least `connection_bytes` bytes, aligned to
+    // `connection_align`, written by `connection_init`.
+    unsafe { &*(c as *const S) }
+}
+
+fn conn_mut<'a, S>(c: *mut c_void) -> &'a mut S {
+    // SAFETY: as `conn_ref`; NEST handles a connection from one thread at a time.
+    unsafe { &mut *(c as *mut S) }
+}
+
+fn params_ref<'a, P>(p: *const c_void) -> &'a P {
+    // SAFETY: made by `params_create`/`params_clone` of the same table.
+    unsafe { &*(p as *const P) }
+}
+
+impl SynapseVTable {
+    /// The table of synapse model `S` (a `Copy` connection state).
+    pub const fn of<S: Synapse + Copy>() -> SynapseVTable {
+        extern "C" fn variable<S: Synapse>(i: usize) -> VarInfo {
+            VarInfo::of(&S::VARIABLES[i])
+        }
+        extern "C" fn param<S: Synapse>(i: usize) -> VarInfo {
+            VarInfo::of(&<S::Params as SynapseParams>::VARIABLES[i])
+        }
+        extern "C" fn params_create<S: Synapse>() -> *mut c_void {
+            Box::into_raw(Box::new(S::Params::default())) as *mut c_void
+        }
+        extern "C" fn params_clone<S: Synapse>(p: *const c_void) -> *mut c_void {
+            Box::into_raw(Box::new(params_ref::<S::Params>(p).clone())) as *mut c_void
+        }
+        extern "C" fn params_destroy<S: Synapse>(p: *mut c_void) {
+            if !p.is_null() {
+                // SAFETY: made by `params_create`/`params_clone`, destroyed once.
+                drop(unsafe { Box::from_raw(p as *mut S::Params) });
+            }
+        }
+        extern "C" fn params_get<S: Synapse>(p: *const c_void, var: usize, out: *mut f64) -> Status {
+            match params_ref::<S::Params>(p).get_value(var) {
+                Some(v) => {
+                    // SAFETY: the caller passes a valid pointer.
+                    unsafe { *out = v };
+                    Status::Ok
+                }
+                None => Status::Unknown,
+            }
+        }
+        extern "C" fn params_set<S: Synapse>(p: *mut c_void, var: usize, value: f64) -> Status {
+            guarded(|| {
+                // SAFETY: as `params_ref`; NEST sets defaults single-threaded.
+                let p = unsafe { &mut *(p as *mut S::Params) };
+                match p.set_value(var, value) {
+                    Ok(()) => Status::Ok,
+                    Err(e) => set_error(e),
+                }
+            })
+        }
+        extern "C" fn connection_init<S: Synapse>(p: *const c_void, c: *mut c_void) {
+            let s = S::new(params_ref::<S::Params>(p));
+            // SAFETY: as `conn_mut`; the buffer may be uninitialised, so it is written, not assigned.
+            unsafe { std::ptr::write(c as *mut S, s) }
+        }
+        extern "C" fn connection_get<S: Synapse>(c: *const c_void, var: usize, out: *mut f64) -> Status {
+            match conn_ref::<S>(c).get_value(var) {
+                Some(v) => {
+                    // SAFETY: the caller passes a valid pointer.
+                    unsafe { *out = v };
+                    Status::Ok
+                }
+                None => Status::Unknown,
+            }
+        }
+        extern "C" fn connection_set<S: Synapse>(c: *mut c_void, var: usize, value: f64) -> Status {
+            guarded(|| match conn_mut::<S>(c).set_value(var, value) {
+                Ok(()) => Status::Ok,
+                Err(e) => set_error(e),
+            })
+        }
+        extern "C" fn weight<S: Synapse>(c: *const c_void) -> f64 {
+            conn_ref::<S>(c).weight()
+        }
+        extern "C" fn set_weight<S: Synapse>(c: *mut c_void, w: f64) {
+            conn_mut::<S>(c).set_weight(w)
+        }
+        extern "C" fn t_last<S: Synapse>(c: *const c_void) -> f64 {
+            conn_ref::<S>(c).t_last()
+        }
+        #[allow(clippy::too_many_arguments)]
+        extern "C" fn send<S: Synapse>(c: *mut c_void, p: *const c_void, t_spike: f64, delay: f64, post: *const f64, n_post: usize, seed: u64, thread: u64, weight: *mut f64) -> Status {
+            guarded(|| {
+                let post: &[f64] = if n_post == 0 {
+                    &[]
+                } else {
+                    // SAFETY: the caller passes `n_post` times.
+                    unsafe { std::slice::from_raw_parts(post, n_post) }
+                };
+                SYNAPSE_SCRATCH.with(|scratch| {
+                    let (rng, history) = &mut *scratch.borrow_mut();
+                    if !matches!(rng, Some((s, t, _)) if *s == seed && *t == thread) {
+                        *rng = Some((seed, thread, NestmlRng::with_stream(seed, u64::MAX - thread)));
+                    }
+                    let rng = &mut rng.as_mut().expect("set above").2;
+                    history.forget_before(f64::INFINITY);
+                    for &t in post {
+                        history.push(t, &[]);
+                    }
+                    let mut ev = SendContext { t_spike, delay, post: history, modulation: None, inputs: &[], rng };
+                    match conn_mut::<S>(c).send(params_ref::<S::Params>(p), &mut ev) {
+                        Ok(Some(w)) => {
+                            // SAFETY: the caller passes a valid pointer.
+                            unsafe { *weight = w };
+                            Status::Ok
+                        }
+                        Ok(None) => Status::NoSpike,
+                        Err(f) => fault(f),
+                    }
+                })
+            })
+        }
+        SynapseVTable {
+            name: Str { ptr: S::NAME.as_ptr(), len: S::NAME.len() },
+            n_variables: S::VARIABLES.len(),
+            variable: variable::<S>,
+            n_params: <S::Params as SynapseParams>::VARIABLES.len(),
+            param: param::<S>,
+            connection_bytes: std::mem::size_of::<S>(),
+            connection_align: std::mem::align_of::<S>(),
+            reads_post: has_role(S::PORTS, PortRole::Post) as u8,
+            needs_co_generation: (has_role(S::PORTS, PortRole::Modulatory) || has_role(S::PORTS, PortRole::Continuous)) as u8,
+            params_create: params_create::<S>,
+            params_clone: params_clone::<S>,
+            params_destroy: params_destroy::<S>,
+            params_get: params_get::<S>,
+            params_set: params_set::<S>,
+            connection_init: connection_init::<S>,
+            connection_get: connection_get::<S>,
+            connection_set: connection_set::<S>,
+            weight: weight::<S>,
+            set_weight: set_weight::<S>,
+            send: send::<S>,
+            t_last: t_last::<S>,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
