@@ -24,7 +24,7 @@ pub struct GenerateArgs {
 }
 
 /// `KEY=VALUE`; a VALUE that reads as a number is a number, anything else a string.
-fn parse_option(s: &str) -> Result<(String, OptionValue), String> {
+pub fn parse_option(s: &str) -> Result<(String, OptionValue), String> {
     let (key, value) = s.split_once('=').ok_or("expected KEY=VALUE")?;
     let value = match value.parse::<f64>() {
         Ok(x) => OptionValue::Number(x),

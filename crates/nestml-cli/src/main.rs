@@ -4,6 +4,7 @@ mod analyze;
 mod check;
 mod generate;
 mod json;
+mod nest_module;
 
 use std::process::ExitCode;
 
@@ -25,6 +26,8 @@ enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Print the Rust source that `include_nestml!` expands a file to.
     Generate(generate::GenerateArgs),
+    /// Build a NEST 3.10 extension module from model files (`nest.Install("NAMEmodule")`).
+    NestModule(nest_module::NestModuleArgs),
 }
 
 fn main() -> ExitCode {
@@ -34,5 +37,6 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Analyze(args) => analyze::run(&args),
         Command::Generate(args) => generate::run(&args),
+        Command::NestModule(args) => nest_module::run(&args),
     }
 }

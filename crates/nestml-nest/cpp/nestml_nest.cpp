@@ -1,0 +1,556 @@
+// nestml_nest.cpp: the model-independent part of nestml's NEST nodes and connection models.
+//
+// Part of nestml (GPL-2.0-or-later).
+
+#include "nestml_nest.h"
+
+#include <atomic>
+#include <cmath>
+#include <variant>
+
+#include "exceptions.h"
+#include "kernel_manager.h"
+#include "nest_names.h"
+#include "nest_time.h"
+#include "universal_data_logger_impl.h"
+
+namespace nestml_nest
+{
+
+std::string
+str( nestml_str s )
+{
+  return std::string( s.ptr, s.len );
+}
+
+void
+fail( nestml_status status, const std::string& context )
+{
+  const std::string msg = context + str( nestml_last_error() );
+  if ( status == NESTML_BAD_PROPERTY or status == NESTML_UNKNOWN )
+  {
+    throw nest::BadProperty( msg );
+  }
+  throw nest::KernelException( msg );
+}
+
+double
+number( const Dictionary& d, const std::string& key )
+{
+  const any_type& v = d.at( key );
+  d.mark_as_accessed( key );
+  if ( const double* x = std::get_if< double >( &v ) )
+  {
+    return *x;
+  }
+  if ( const long* x = std::get_if< long >( &v ) )
+  {
+    return static_cast< double >( *x );
+  }
+  if ( const bool* x = std::get_if< bool >( &v ) )
+  {
+    return *x ? 1.0 : 0.0;
+  }
+  throw nest::BadProperty( key + ": expected a number" );
+}
+
+namespace
+{
+std::atomic< uint64_t > seed_ { 0 };
+
+// Reads the kernel's `rng_seed` (set by `nest.rng_seed = …` before the network is built).
+void
+refresh_kernel_seed()
+{
+  Dictionary d;
+  nest::kernel().random_manager.get_status( d );
+  if ( d.known( nest::names::rng_seed ) )
+  {
+    seed_ = static_cast< uint64_t >( d.get< long >( nest::names::rng_seed ) );
+  }
+}
+
+any_type
+dict_value( const nestml_var_info& v, double x )
+{
+  if ( v.ty == 1 )
+  {
+    return static_cast< long >( x );
+  }
+  if ( v.ty == 2 )
+  {
+    return x != 0.0;
+  }
+  return x;
+}
+
+// Writes variable `i` (all elements of a vector) of a model to `d`.
+template < typename Get >
+void
+put( Dictionary& d, const nestml_var_info& v, size_t len, Get get )
+{
+  if ( v.vector )
+  {
+    std::vector< double > xs( len );
+    for ( size_t k = 0; k < len; ++k )
+    {
+      get( k, &xs[ k ] );
+    }
+    d[ str( v.name ) ] = xs;
+    return;
+  }
+  double x = 0.0;
+  if ( get( 0, &x ) == NESTML_OK )
+  {
+    d[ str( v.name ) ] = dict_value( v, x );
+  }
+}
+}  // namespace
+
+uint64_t
+kernel_seed()
+{
+  return seed_.load( std::memory_order_relaxed );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Neuron
+
+Neuron::Neuron( const nestml_neuron_vtable* vt )
+  : ArchivingNode()
+  , vt_( vt )
+  , model_( vt->create() )
+  , logger_( *this )
+{
+  build_recordables_();
+}
+
+Neuron::Neuron( const Neuron& n )
+  : ArchivingNode( n )
+  , vt_( n.vt_ )
+  , model_( n.vt_->clone( n.model_ ) )
+  , logger_( *this )
+{
+  build_recordables_();
+}
+
+Neuron::~Neuron()
+{
+  vt_->destroy( model_ );
+}
+
+void
+Neuron::build_recordables_()
+{
+  recorded_.clear();
+  for ( size_t i = 0; i < vt_->n_variables; ++i )
+  {
+    const nestml_var_info v = vt_->variable( i );
+    if ( ( v.kind == 1 or v.kind == 3 ) and not v.vector )
+    {
+      recordables_.insert( str( v.name ), nest::DataAccessFunctor< Neuron >( *this, recorded_.size() ) );
+      recorded_.emplace_back( i, 0 );
+    }
+  }
+}
+
+double
+Neuron::get_state_element( size_t elem ) const
+{
+  double x = 0.0;
+  vt_->get( model_, recorded_[ elem ].first, recorded_[ elem ].second, &x );
+  return x;
+}
+
+bool
+Neuron::split_( size_t receptor ) const
+{
+  return vt_->receptor( receptor ).inhibitory.len > 0;
+}
+
+size_t
+Neuron::send_test_event( nest::Node& target, size_t receptor_type, nest::synindex, bool )
+{
+  nest::SpikeEvent e;
+  e.set_sender( *this );
+  return target.handles_test_event( e, receptor_type );
+}
+
+size_t
+Neuron::handles_test_event( nest::SpikeEvent&, size_t receptor_type )
+{
+  if ( receptor_type >= vt_->n_receptors )
+  {
+    throw nest::UnknownReceptorType( receptor_type, get_name() );
+  }
+  return receptor_type;
+}
+
+size_t
+Neuron::handles_test_event( nest::CurrentEvent&, size_t receptor_type )
+{
+  if ( receptor_type >= vt_->n_continuous )
+  {
+    throw nest::UnknownReceptorType( receptor_type, get_name() );
+  }
+  return receptor_type;
+}
+
+size_t
+Neuron::handles_test_event( nest::DataLoggingRequest& dlr, size_t receptor_type )
+{
+  if ( receptor_type != 0 )
+  {
+    throw nest::UnknownReceptorType( receptor_type, get_name() );
+  }
+  return logger_.connect_logging_device( dlr, recordables_ );
+}
+
+void
+Neuron::handle( nest::SpikeEvent& e )
+{
+  const size_t r = e.get_rport();
+  const double w = e.get_weight() * e.get_multiplicity();
+  const long at = e.get_rel_delivery_steps( nest::kernel().simulation_manager.get_slice_origin() );
+  const bool negative = split_( r ) and ( e.get_weight() < 0 or std::isnan( e.get_weight() ) );
+  ( negative ? spikes_neg_ : spikes_ )[ r ].add_value( at, w );
+  ( negative ? counts_neg_ : counts_ )[ r ].add_value( at, 1.0 );
+}
+
+void
+Neuron::handle( nest::CurrentEvent& e )
+{
+  const long at = e.get_rel_delivery_steps( nest::kernel().simulation_manager.get_slice_origin() );
+  currents_[ e.get_rport() ].add_value( at, e.get_weight() * e.get_current() );
+}
+
+void
+Neuron::handle( nest::DataLoggingRequest& e )
+{
+  logger_.handle( e );
+}
+
+void
+Neuron::get_status( Dictionary& d ) const
+{
+  ArchivingNode::get_status( d );
+  for ( size_t i = 0; i < vt_->n_variables; ++i )
+  {
+    const nestml_var_info v = vt_->variable( i );
+    if ( v.kind == 2 )
+    {
+      continue;  // internals are derived, not part of the status
+    }
+    put( d,
+      v,
+      vt_->vector_len( model_, i ),
+      [ & ]( size_t k, double* out ) { return vt_->get( model_, i, k, out ); } );
+  }
+  std::vector< std::string > names;
+  for ( const auto& r : recordables_ )
+  {
+    names.push_back( r.first );
+  }
+  d[ nest::names::recordables ] = names;
+  Dictionary receptors;
+  for ( size_t r = 0; r < vt_->n_receptors; ++r )
+  {
+    const nestml_receptor_info info = vt_->receptor( r );
+    receptors[ str( info.excitatory ) ] = static_cast< long >( r );
+    if ( info.inhibitory.len > 0 )
+    {
+      receptors[ str( info.inhibitory ) ] = static_cast< long >( r );
+    }
+  }
+  d[ nest::names::receptor_types ] = receptors;
+}
+
+void
+Neuron::set_status( const Dictionary& d )
+{
+  // All or nothing, as NEST's models: the values go to a copy, which replaces the model only
+  // if every value was accepted.
+  void* copy = vt_->clone( model_ );
+  try
+  {
+    for ( size_t i = 0; i < vt_->n_variables; ++i )
+    {
+      const nestml_var_info v = vt_->variable( i );
+      const std::string name = str( v.name );
+      if ( not d.known( name ) )
+      {
+        continue;
+      }
+      if ( v.kind == 2 or v.kind == 3 )
+      {
+        d.mark_as_accessed( name );
+        throw nest::BadProperty( str( vt_->name ) + ": " + name + " is read-only" );
+      }
+      nestml_status s = NESTML_OK;
+      if ( v.vector )
+      {
+        const std::vector< double > xs = d.get< std::vector< double > >( name );
+        d.mark_as_accessed( name );
+        if ( xs.size() != vt_->vector_len( copy, i ) )
+        {
+          throw nest::BadProperty( str( vt_->name ) + ": " + name + " has " + std::to_string( vt_->vector_len( copy, i ) )
+            + " elements, not " + std::to_string( xs.size() ) );
+        }
+        for ( size_t k = 0; k < xs.size() and s == NESTML_OK; ++k )
+        {
+          s = vt_->set( copy, i, k, xs[ k ] );
+        }
+      }
+      else
+      {
+        s = vt_->set( copy, i, 0, number( d, name ) );
+      }
+      if ( s != NESTML_OK )
+      {
+        fail( s, "" );
+      }
+    }
+    ArchivingNode::set_status( d );
+  }
+  catch ( ... )
+  {
+    vt_->destroy( copy );
+    throw;
+  }
+  vt_->destroy( model_ );
+  model_ = copy;
+}
+
+void
+Neuron::init_buffers_()
+{
+  const size_t nr = vt_->n_receptors;
+  for ( auto* b : { &spikes_, &counts_, &spikes_neg_, &counts_neg_ } )
+  {
+    b->assign( nr, nest::RingBuffer() );
+  }
+  currents_.assign( vt_->n_continuous, nest::RingBuffer() );
+  logger_.reset();
+  ArchivingNode::clear_history();
+  refresh_kernel_seed();
+  const nestml_status s = vt_->init_buffers(
+    model_, nest::Time::get_resolution().get_ms(), nest::Time::get_tics_per_ms(), kernel_seed(), get_node_id() );
+  if ( s != NESTML_OK )
+  {
+    fail( s, "" );
+  }
+}
+
+void
+Neuron::pre_run_hook()
+{
+  logger_.init();
+  for ( auto* b : { &spikes_, &counts_, &spikes_neg_, &counts_neg_, &currents_ } )
+  {
+    for ( auto& r : *b )
+    {
+      r.resize();
+    }
+  }
+  const nestml_status s =
+    vt_->calibrate( model_, nest::Time::get_resolution().get_ms(), nest::Time::get_tics_per_ms() );
+  if ( s != NESTML_OK )
+  {
+    fail( s, "" );
+  }
+}
+
+void
+Neuron::update( nest::Time const& origin, const long from, const long to )
+{
+  for ( long lag = from; lag < to; ++lag )
+  {
+    for ( size_t r = 0; r < spikes_.size(); ++r )
+    {
+      const double w = spikes_[ r ].get_value( lag );
+      if ( counts_[ r ].get_value( lag ) > 0 )
+      {
+        vt_->handle_spike( model_, r, w, 1 );
+      }
+      const double w_neg = spikes_neg_[ r ].get_value( lag );
+      if ( counts_neg_[ r ].get_value( lag ) > 0 )
+      {
+        vt_->handle_spike( model_, r, w_neg, 1 );
+      }
+    }
+    for ( size_t c = 0; c < currents_.size(); ++c )
+    {
+      vt_->handle_current( model_, c, currents_[ c ].get_value( lag ) );
+    }
+    const long step = origin.get_steps() + lag;
+    uint32_t spikes = 0;
+    const nestml_status s = vt_->step( model_, step, &spikes );
+    if ( s != NESTML_OK )
+    {
+      fail( s, "" );
+    }
+    if ( spike_event_is_due( spikes > 0 ) )
+    {
+      set_spiketime( nest::Time::step( step + 1 ) );
+      nest::SpikeEvent se;
+      se.set_multiplicity( spikes > 0 ? spikes : 1 );
+      nest::kernel().event_delivery_manager.send( *this, se, lag );
+    }
+    logger_.record_data( step );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Synapses
+
+SynapseParams::SynapseParams( const nestml_synapse_vtable* vt )
+  : vt_( vt )
+  , params_( vt->params_create() )
+{
+}
+
+SynapseParams::SynapseParams( const SynapseParams& p )
+  : nest::CommonSynapseProperties( p )
+  , vt_( p.vt_ )
+  , params_( p.vt_->params_clone( p.params_ ) )
+{
+}
+
+SynapseParams&
+SynapseParams::operator=( const SynapseParams& p )
+{
+  if ( this != &p )
+  {
+    nest::CommonSynapseProperties::operator=( p );
+    void* copy = p.vt_->params_clone( p.params_ );
+    vt_->params_destroy( params_ );
+    vt_ = p.vt_;
+    params_ = copy;
+  }
+  return *this;
+}
+
+SynapseParams::~SynapseParams()
+{
+  vt_->params_destroy( params_ );
+}
+
+void
+SynapseParams::get_status( Dictionary& d ) const
+{
+  nest::CommonSynapseProperties::get_status( d );
+  for ( size_t i = 0; i < vt_->n_params; ++i )
+  {
+    const nestml_var_info v = vt_->param( i );
+    if ( v.kind == 0 )
+    {
+      put( d, v, 1, [ & ]( size_t, double* out ) { return vt_->params_get( params_, i, out ); } );
+    }
+  }
+}
+
+void
+SynapseParams::set_status( const Dictionary& d, nest::ConnectorModel& cm )
+{
+  nest::CommonSynapseProperties::set_status( d, cm );
+  void* copy = vt_->params_clone( params_ );
+  for ( size_t i = 0; i < vt_->n_params; ++i )
+  {
+    const nestml_var_info v = vt_->param( i );
+    const std::string name = str( v.name );
+    if ( v.kind != 0 or not d.known( name ) )
+    {
+      continue;
+    }
+    const nestml_status s = vt_->params_set( copy, i, number( d, name ) );
+    if ( s != NESTML_OK )
+    {
+      vt_->params_destroy( copy );
+      fail( s, "" );
+    }
+  }
+  vt_->params_destroy( params_ );
+  params_ = copy;
+}
+
+void
+connection_get_status( const nestml_synapse_vtable* vt, const void* c, Dictionary& d )
+{
+  d[ nest::names::weight ] = vt->weight( c );
+  for ( size_t i = 0; i < vt->n_variables; ++i )
+  {
+    const nestml_var_info v = vt->variable( i );
+    put( d, v, 1, [ & ]( size_t, double* out ) { return vt->connection_get( c, i, out ); } );
+  }
+}
+
+void
+connection_set_status( const nestml_synapse_vtable* vt, void* c, const Dictionary& d )
+{
+  if ( d.known( nest::names::weight ) )
+  {
+    vt->set_weight( c, number( d, nest::names::weight ) );
+  }
+  for ( size_t i = 0; i < vt->n_variables; ++i )
+  {
+    const std::string name = str( vt->variable( i ).name );
+    if ( d.known( name ) )
+    {
+      const nestml_status s = vt->connection_set( c, i, number( d, name ) );
+      if ( s != NESTML_OK )
+      {
+        fail( s, "" );
+      }
+    }
+  }
+  for ( size_t i = 0; i < vt->n_params; ++i )
+  {
+    const std::string name = str( vt->param( i ).name );
+    if ( d.known( name ) )
+    {
+      throw nest::BadProperty( str( vt->name ) + ": " + name
+        + " is a parameter of the synapse model, shared by its connections: set it with nest.SetDefaults or "
+          "nest.CopyModel, not per connection" );
+    }
+  }
+}
+
+void
+connection_default( const nestml_synapse_vtable* vt, void* c )
+{
+  void* p = vt->params_create();
+  vt->connection_init( p, c );
+  vt->params_destroy( p );
+}
+
+const std::vector< double >&
+post_spikes( nest::Node* target, double t1, double t2 )
+{
+  static thread_local std::vector< double > times;
+  times.clear();
+  std::deque< nest::histentry >::iterator start, finish;
+  target->get_history( t1, t2, &start, &finish );
+  for ( ; start != finish; ++start )
+  {
+    times.push_back( start->t_ );
+  }
+  return times;
+}
+
+void
+check_layout( const nestml_synapse_vtable* vt, size_t words )
+{
+  if ( vt->connection_bytes > 8 * words or vt->connection_align > 8 )
+  {
+    throw nest::KernelException( str( vt->name ) + ": connection state of " + std::to_string( vt->connection_bytes )
+      + " bytes does not fit the module's " + std::to_string( words )
+      + " words (a bug in nestml, please report it)" );
+  }
+  if ( vt->needs_co_generation )
+  {
+    throw nest::KernelException( str( vt->name )
+      + ": synapses with neuromodulatory or continuous ports are not supported in NEST modules yet" );
+  }
+}
+
+}  // namespace nestml_nest
