@@ -408,10 +408,15 @@ impl Gen<'_> {
         for (s, _, guard, _) in &all {
             if let Some(g) = guard {
                 let c = self.cond(g, Ctx::Calibrate, &none, None);
-                let text = format!("violates the guard of `{}`", nestml_name(s));
+                let text = guard_reason(g, &nestml_name(s));
                 let _ = writeln!(o, "        if !{c} {{\n            *self = __old;\n            return Err(::nestml::SetError::Invalid {{ model: Self::NAME, name: info.name, value, reason: {text:?} }});\n        }}");
             }
         }
         let _ = writeln!(o, "        Ok(())\n    }}\n");
     }
+}
+
+/// Why a set value was rejected by the guard `g` of variable `name` (NESTML name).
+pub(super) fn guard_reason(g: &nestml_ode::Cond, name: &str) -> String {
+    format!("violates the guard `{g}` of `{name}` (in NEST units)")
 }

@@ -423,7 +423,7 @@ impl Gen<'_> {
                         format!("{{ let __p = &<{}Params as ::core::default::Default>::default(); {c} }}", self.type_name)
                     }
                 };
-                let text = format!("violates the guard of `{}`", v.nestml_name);
+                let text = super::model::guard_reason(g, &v.nestml_name);
                 let _ = writeln!(o, "        if !{c} {{\n            *self = __old;\n            return Err(::nestml::SetError::Invalid {{ model: Self::__MODEL, name: info.name, value, reason: {text:?} }});\n        }}");
             }
         }
