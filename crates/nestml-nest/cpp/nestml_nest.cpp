@@ -506,7 +506,8 @@ connection_set_status( const nestml_synapse_vtable* vt, void* c, const Dictionar
   for ( size_t i = 0; i < vt->n_params; ++i )
   {
     const std::string name = str( vt->param( i ).name );
-    if ( d.known( name ) )
+    // SetDefaults and CopyModel hand the same dictionary to the parameters first
+    if ( d.known( name ) and not d.has_been_accessed( name ) )
     {
       throw nest::BadProperty( str( vt->name ) + ": " + name
         + " is a parameter of the synapse model, shared by its connections: set it with nest.SetDefaults or "

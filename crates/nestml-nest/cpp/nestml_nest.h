@@ -230,15 +230,66 @@ const std::vector< double >& post_spikes( nest::Node* target, double t1, double 
 // Checks at registration that the connection state fits the words the module reserved.
 void check_layout( const nestml_synapse_vtable* vt, size_t words );
 
+// The stand-in target with which NEST checks what a source may send through a synapse: spikes
+// only for plastic synapses (as NEST's stdp_synapse), also devices' events otherwise (as its
+// static_synapse).
 class ConnTestDummyNode : public nest::ConnTestDummyNodeBase
 {
 public:
+  explicit ConnTestDummyNode( bool spikes_only )
+    : spikes_only_( spikes_only )
+  {
+  }
   using nest::ConnTestDummyNodeBase::handles_test_event;
   size_t
   handles_test_event( nest::SpikeEvent&, size_t ) override
   {
     return nest::invalid_port;
   }
+  size_t
+  handles_test_event( nest::RateEvent& e, size_t r ) override
+  {
+    return other_( e, r );
+  }
+  size_t
+  handles_test_event( nest::DataLoggingRequest& e, size_t r ) override
+  {
+    return other_( e, r );
+  }
+  size_t
+  handles_test_event( nest::CurrentEvent& e, size_t r ) override
+  {
+    return other_( e, r );
+  }
+  size_t
+  handles_test_event( nest::ConductanceEvent& e, size_t r ) override
+  {
+    return other_( e, r );
+  }
+  size_t
+  handles_test_event( nest::DoubleDataEvent& e, size_t r ) override
+  {
+    return other_( e, r );
+  }
+  size_t
+  handles_test_event( nest::DSSpikeEvent& e, size_t r ) override
+  {
+    return other_( e, r );
+  }
+  size_t
+  handles_test_event( nest::DSCurrentEvent& e, size_t r ) override
+  {
+    return other_( e, r );
+  }
+
+private:
+  template < typename E >
+  size_t
+  other_( E& e, size_t r )
+  {
+    return spikes_only_ ? nest::ConnTestDummyNodeBase::handles_test_event( e, r ) : nest::invalid_port;
+  }
+  bool spikes_only_;
 };
 
 // The I-th synapse model of this module, its connection state in WORDS 64-bit words.
@@ -284,7 +335,7 @@ public:
   void
   check_connection( nest::Node& s, nest::Node& t, size_t receptor_type, const CommonPropertiesType& )
   {
-    ConnTestDummyNode dummy_target;
+    ConnTestDummyNode dummy_target( vt()->reads_post );
     ConnectionBase::check_connection_( dummy_target, s, t, receptor_type );
     if ( vt()->reads_post )
     {

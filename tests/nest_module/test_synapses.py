@@ -1,0 +1,133 @@
+"""Our generated synapses as NEST connection models, against NEST 3.10's stdp_synapse; and
+networks of our models on several threads."""
+
+import numpy as np
+import pytest
+
+# NEST's stdp_synapse with the parameters of the NESTML model's defaults (tau_tr_pre is the
+# built-in's tau_plus; tau_tr_post is the postsynaptic neuron's tau_minus, 20 ms by default;
+# the built-in clips at 0, our Wmin)
+BUILTIN_STDP = {"tau_plus": 20.0, "lambda": 0.01, "alpha": 1.0, "mu_plus": 1.0, "mu_minus": 1.0,
+                "Wmax": 100.0}
+
+
+def poisson_times(rng, rate_hz, t_stop, h=0.1):
+    n = rng.poisson(rate_hz * t_stop / 1000.0)
+    return np.unique(np.round(rng.uniform(1.0, t_stop, n) / h) * h)
+
+
+def pairs_through_both_synapses(nest, post_model, n_pairs, t_sim, rng):
+    """`n_pairs` presynaptic parrots, each connected to its own postsynaptic neuron through our
+    stdp_synapse and through NEST's (delays 1 and 5 ms alternating); both connections of a pair
+    see the same spike trains. Returns (ours, builtin) connection lists in pair order."""
+    pre = nest.Create("parrot_neuron", n_pairs)
+    post = nest.Create(post_model, n_pairs)
+    receptor = 1 if post_model == "parrot_neuron" else 0  # parrots ignore receptor 1 input
+    ours, builtin = [], []
+    for i in range(n_pairs):
+        g_pre = nest.Create("spike_generator", params={"spike_times": poisson_times(rng, 20.0, t_sim)})
+        g_post = nest.Create("spike_generator", params={"spike_times": poisson_times(rng, 20.0, t_sim)})
+        nest.Connect(g_pre, pre[i])
+        # a parrot repeats the train; a neuron is kicked over threshold by it
+        nest.Connect(g_post, post[i], syn_spec={"weight": 1.0 if post_model == "parrot_neuron" else 1e4})
+        d = 1.0 if i % 2 == 0 else 5.0
+        w0 = float(rng.uniform(10.0, 90.0))
+        nest.Connect(pre[i], post[i], syn_spec={"synapse_model": "stdp_synapse_nestml", "weight": w0,
+                                                "delay": d, "receptor_type": receptor})
+        nest.Connect(pre[i], post[i], syn_spec=dict(BUILTIN_STDP, synapse_model="stdp_synapse",
+                                                    weight=w0, delay=d, receptor_type=receptor))
+        ours.append(nest.GetConnections(pre[i], post[i], synapse_model="stdp_synapse_nestml"))
+        builtin.append(nest.GetConnections(pre[i], post[i], synapse_model="stdp_synapse"))
+    return ours, builtin
+
+
+@pytest.mark.parametrize("post_model", ["parrot_neuron", "iaf_psc_exp", "iaf_psc_exp_neuron_nestml"])
+def test_stdp_synapse_follows_nests_stdp_synapse(nest, main_module, post_model):
+    """(c) Weights (and the presynaptic trace) after every 100 ms within 1e-12 relative of NEST's
+    built-in stdp_synapse, onto NEST's parrots and neurons and onto our neurons: our synapse reads
+    NEST's own postsynaptic spike history, NEST's synapse reads our neuron's."""
+    nest.Install(main_module)
+    nest.resolution = 0.1
+    rng = np.random.default_rng(11)
+    ours, builtin = pairs_through_both_synapses(nest, post_model, 20, 1000.0, rng)
+    worst = 0.0
+    for _ in range(10):
+        nest.Simulate(100.0)
+        for a, b in zip(ours, builtin):
+            wa, wb = a.get("weight"), b.get("weight")
+            rel = abs(wa - wb) / abs(wb) if wb else abs(wa)
+            worst = max(worst, rel)
+            assert rel <= 1e-12, f"weight {wa!r} vs NEST's {wb!r}"
+    for a, b in zip(ours, builtin):
+        assert abs(a.get("pre_trace") - b.get("Kplus")) <= 1e-12 * max(1.0, b.get("Kplus"))
+    final = [a.get("weight") for a in ours]
+    assert len(set(np.round(final, 6))) > 10, "the weights should have moved apart"
+    print(f"onto {post_model}: largest relative weight difference {worst:.1e}")
+
+
+def test_synapse_parameters_belong_to_the_synapse_model(nest, main_module):
+    """Parameters per synapse model (SetDefaults, CopyModel); state per connection."""
+    nest.Install(main_module)
+    d = nest.GetDefaults("stdp_synapse_nestml")
+    assert d["tau_tr_pre"] == 20.0 and d["Wmax"] == 100.0 and d["weight"] == 1.0
+    nest.CopyModel("stdp_synapse_nestml", "stdp_fast", {"tau_tr_pre": 5.0, "lambda": 0.05})
+    assert nest.GetDefaults("stdp_fast")["tau_tr_pre"] == 5.0
+    assert nest.GetDefaults("stdp_synapse_nestml")["tau_tr_pre"] == 20.0
+    nest.SetDefaults("stdp_synapse_nestml", {"Wmax": 50.0})
+    assert nest.GetDefaults("stdp_synapse_nestml")["Wmax"] == 50.0
+    pre, post = nest.Create("parrot_neuron", 2)
+    nest.Connect(pre, post, syn_spec={"synapse_model": "stdp_fast", "weight": 3.0, "pre_trace": 0.5,
+                                      "receptor_type": 1})
+    c = nest.GetConnections(synapse_model="stdp_fast")
+    assert c.get("weight") == 3.0 and c.get("w") == 3.0 and c.get("pre_trace") == 0.5
+    c.set(weight=4.0, post_trace=0.25)
+    assert c.get("w") == 4.0 and c.get("post_trace") == 0.25
+    with pytest.raises(nest.NESTErrors.NotImplemented, match="SetDefaults"):
+        nest.Connect(pre, post, syn_spec={"synapse_model": "stdp_fast", "lambda": 0.1, "receptor_type": 1})
+    with pytest.raises(nest.NESTErrors.BadProperty, match="SetDefaults or nest.CopyModel"):
+        c.set(tau_tr_pre=3.0)
+
+
+def test_static_synapse_delivers_its_weight(nest, main_module):
+    nest.Install(main_module)
+    g = nest.Create("spike_generator", params={"spike_times": [10.0]})
+    n = nest.Create("iaf_psc_exp_neuron_nestml")
+    nest.Connect(g, n, syn_spec={"synapse_model": "static_synapse_nestml", "weight": 1000.0, "delay": 2.0})
+    mm = nest.Create("multimeter", params={"record_from": ["I_syn_exc"], "interval": 0.1})
+    nest.Connect(mm, n)
+    nest.Simulate(20.0)
+    ev = mm.events  # the spike arrives at 10 + 2 ms: the step ending at 12 ms has the jump
+    peak = np.argmax(ev["I_syn_exc"])
+    assert ev["I_syn_exc"][peak] == pytest.approx(1000.0) and ev["times"][peak] == pytest.approx(12.0)
+
+
+def network_run(nest, module, threads, t_sim=500.0):
+    """100 of our iaf_psc_exp neurons, each driven by its own fixed Poisson train, connected
+    all-to-all (20 to 80) through our stdp_synapse; spikes and final weights."""
+    nest.ResetKernel()
+    nest.verbosity = nest.VerbosityLevel.ERROR
+    nest.Install(module)
+    nest.set(resolution=0.1, local_num_threads=threads, rng_seed=5)
+    rng = np.random.default_rng(2)
+    pop = nest.Create("iaf_psc_exp_neuron_nestml", 100)
+    for i in range(100):
+        g = nest.Create("spike_generator", params={"spike_times": poisson_times(rng, 3000.0, t_sim)})
+        nest.Connect(g, pop[i], syn_spec={"weight": 90.0})
+    nest.Connect(pop[:20], pop[20:], "all_to_all",
+                 syn_spec={"synapse_model": "stdp_synapse_nestml", "weight": 20.0, "delay": 1.5})
+    rec = nest.Create("spike_recorder")
+    nest.Connect(pop, rec)
+    nest.Simulate(t_sim)
+    spikes = sorted(zip(rec.events["senders"], rec.events["times"]))
+    conns = nest.GetConnections(synapse_model="stdp_synapse_nestml").get(["source", "target", "weight"])
+    weights = sorted(zip(conns["source"], conns["target"], conns["weight"]))
+    return spikes, weights
+
+
+def test_two_threads_give_the_spikes_and_weights_of_one(nest, main_module):
+    """(e) Threads come from NEST: the same spikes and weights with 1 and 2 threads."""
+    one = network_run(nest, main_module, 1)
+    two = network_run(nest, main_module, 2)
+    assert len(one[0]) > 1000 and len(one[1]) == 20 * 80
+    assert one[0] == two[0], "spike trains differ between 1 and 2 threads"
+    assert one[1] == two[1], "weights differ between 1 and 2 threads"
