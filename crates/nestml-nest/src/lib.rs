@@ -236,3 +236,6 @@ pub fn build_module(spec: &ModuleSpec) -> Result<BuiltModule, BuildError> {
     timings.push(("g++", started.elapsed()));
     Ok(BuiltModule { path, models, nest, timings })
 }
+
+#[cfg(test)]
+mod tests;
