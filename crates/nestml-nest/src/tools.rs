@@ -15,6 +15,13 @@ const SHIM_SOURCE: &str = include_str!("../cpp/nestml_nest.cpp");
 /// OpenMP (NEST's headers register connection models in `omp parallel` regions).
 const CXXFLAGS: &[&str] = &["-std=c++20", "-O2", "-fPIC", "-fopenmp", "-D_GLIBCXX_USE_CXX11_ABI=0", "-DHAVE_LIBLTDL", "-w"];
 
+/// Flags a NEST other than pip's needs, from `$NESTML_CXXFLAGS` (appended, so they win): a NEST
+/// built from source uses the new string ABI (`-D_GLIBCXX_USE_CXX11_ABI=1`), an MPI build needs
+/// MPI's include flags (`mpicxx --showme:compile`).
+fn extra_flags() -> Vec<String> {
+    std::env::var("NESTML_CXXFLAGS").map(|f| f.split_whitespace().map(str::to_string).collect()).unwrap_or_default()
+}
+
 fn run(mut cmd: Command, hint: impl Fn(&str) -> Option<String>) -> Result<(), BuildError> {
     let command = format!("{cmd:?}").replace('"', "");
     let out = cmd.output().map_err(|e| BuildError::Tool { command: command.clone(), output: e.to_string(), hint: None })?;
@@ -54,11 +61,12 @@ pub fn compile_module(nest: &NestInstallation, cache_dir: &Path, module_cpp: &Pa
     let shim_dir = cache_dir.join("cpp");
     write_if_changed(&shim_dir.join("nestml_nest.h"), SHIM_HEADER)?;
     write_if_changed(&shim_dir.join("nestml_nest.cpp"), SHIM_SOURCE)?;
+    let extra = extra_flags();
     let include = |cmd: &mut Command| {
-        cmd.args(CXXFLAGS).arg("-I").arg(&shim_dir).arg("-I").arg(&nest.include_dir);
+        cmd.args(CXXFLAGS).args(&extra).arg("-I").arg(&shim_dir).arg("-I").arg(&nest.include_dir);
     };
     // the shared classes depend only on their source, the flags and NEST: compiled once
-    let key = fnv1a(format!("{SHIM_HEADER}{SHIM_SOURCE}{CXXFLAGS:?}{}{}{}", nest.include_dir.display(), nest.version, gxx()).as_bytes());
+    let key = fnv1a(format!("{SHIM_HEADER}{SHIM_SOURCE}{CXXFLAGS:?}{extra:?}{}{}{}", nest.include_dir.display(), nest.version, gxx()).as_bytes());
     let shim_obj = shim_dir.join(format!("nestml_nest-{key:016x}.o"));
     if !shim_obj.is_file() {
         let tmp = shim_obj.with_extension("o.tmp");

@@ -118,6 +118,10 @@ impl fmt::Display for Fault {
             } => write!(f, "{name} = {value}: {reason}")?,
             FaultKind::GuardViolated { guard } => write!(f, "guard violated: {guard}")?,
             FaultKind::Solver {
+                error: SolverError::NonFinite { .. },
+                variable: Some(v),
+            } => write!(f, "solver failed on {v}: it became non-finite in the step ending")?,
+            FaultKind::Solver {
                 error,
                 variable: Some(v),
             } => write!(f, "solver failed on {v}: {error}")?,
@@ -158,10 +162,9 @@ mod tests {
             SolverError::NonFinite { index: 0, t: 0.05 },
             &["V_m"],
         );
-        assert!(
-            e.to_string()
-                .starts_with("x: solver failed on V_m: state component 0"),
-            "{e}"
+        assert_eq!(
+            e.to_string(),
+            "x: solver failed on V_m: it became non-finite in the step ending at t = 1 ms"
         );
         let e = Fault::new(
             "x",
