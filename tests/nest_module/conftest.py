@@ -59,6 +59,7 @@ def main_module(module_dir):
         NEURONS / "hh_psc_alpha_neuron.nestml",
         SYNAPSES / "stdp_synapse.nestml",
         SYNAPSES / "static_synapse.nestml",
+        SYNAPSES / "neuromodulated_stdp_synapse.nestml",
         HERE / "models" / "guarded_neuron.nestml",
     ], "_nestml")
 

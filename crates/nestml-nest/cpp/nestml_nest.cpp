@@ -4,7 +4,9 @@
 
 #include "nestml_nest.h"
 
+#include <algorithm>
 #include <atomic>
+#include <limits>
 #include <cmath>
 #include <variant>
 
@@ -12,6 +14,7 @@
 #include "kernel_manager.h"
 #include "nest_names.h"
 #include "nest_time.h"
+#include "node_collection.h"
 #include "universal_data_logger_impl.h"
 
 namespace nestml_nest
@@ -406,6 +409,8 @@ Neuron::update( nest::Time const& origin, const long from, const long to )
 SynapseParams::SynapseParams( const nestml_synapse_vtable* vt )
   : vt_( vt )
   , params_( vt->params_create() )
+  , volume_transmitter_( nullptr )
+  , mods_until_( -std::numeric_limits< double >::infinity() )
 {
 }
 
@@ -413,6 +418,8 @@ SynapseParams::SynapseParams( const SynapseParams& p )
   : nest::CommonSynapseProperties( p )
   , vt_( p.vt_ )
   , params_( p.vt_->params_clone( p.params_ ) )
+  , volume_transmitter_( p.volume_transmitter_ )
+  , mods_until_( -std::numeric_limits< double >::infinity() )
 {
 }
 
@@ -426,8 +433,46 @@ SynapseParams::operator=( const SynapseParams& p )
     vt_->params_destroy( params_ );
     vt_ = p.vt_;
     params_ = copy;
+    volume_transmitter_ = p.volume_transmitter_;
   }
   return *this;
+}
+
+namespace
+{
+// Appends the spikes after `after` (a volume transmitter starts every interval with the last
+// spike of the previous one), each as often as its multiplicity.
+void
+append_spikes( const std::vector< nest::spikecounter >& dopa, double after, std::vector< double >& out )
+{
+  for ( const nest::spikecounter& s : dopa )
+  {
+    if ( s.spike_time_ > after )
+    {
+      out.insert( out.end(), std::lround( s.multiplicity_ ), s.spike_time_ );
+    }
+  }
+}
+}  // namespace
+
+void
+SynapseParams::take_spikes( const std::vector< nest::spikecounter >& dopa, double t_trig, double min_delay ) const
+{
+  if ( t_trig <= mods_until_ )
+  {
+    return;  // taken by an earlier connection of this trigger
+  }
+  // every connection was brought to the previous trigger's time minus min_delay
+  const double done = mods_until_ - min_delay;
+  mods_.erase( mods_.begin(), std::upper_bound( mods_.begin(), mods_.end(), done ) );
+  append_spikes( dopa, mods_until_, mods_ );
+  mods_until_ = t_trig;
+}
+
+long
+SynapseParams::get_vt_node_id() const
+{
+  return volume_transmitter_ ? static_cast< long >( volume_transmitter_->get_node_id() ) : -1;
 }
 
 SynapseParams::~SynapseParams()
@@ -447,12 +492,33 @@ SynapseParams::get_status( Dictionary& d ) const
       put( d, v, 1, [ & ]( size_t, double* out ) { return vt_->params_get( params_, i, out ); } );
     }
   }
+  if ( vt_->reads_mod )
+  {
+    d[ nest::names::volume_transmitter ] = volume_transmitter_
+      ? nest::NodeCollection::create( static_cast< size_t >( volume_transmitter_->get_node_id() ) )
+      : nest::NodeCollection::create( std::vector< size_t >() );
+  }
 }
 
 void
 SynapseParams::set_status( const Dictionary& d, nest::ConnectorModel& cm )
 {
   nest::CommonSynapseProperties::set_status( d, cm );
+  nest::volume_transmitter* transmitter = volume_transmitter_;
+  if ( vt_->reads_mod and d.known( nest::names::volume_transmitter ) )
+  {
+    const auto nodes = d.get< nest::NodeCollectionPTR >( nest::names::volume_transmitter );
+    if ( nodes->size() != 1 )
+    {
+      throw nest::BadProperty( str( vt_->name ) + ": volume_transmitter must be one node" );
+    }
+    transmitter = dynamic_cast< nest::volume_transmitter* >(
+      nest::kernel().node_manager.get_node_or_proxy( ( *nodes )[ 0 ] ) );
+    if ( not transmitter )
+    {
+      throw nest::BadProperty( str( vt_->name ) + ": volume_transmitter must be a volume_transmitter node" );
+    }
+  }
   void* copy = vt_->params_clone( params_ );
   for ( size_t i = 0; i < vt_->n_params; ++i )
   {
@@ -471,6 +537,7 @@ SynapseParams::set_status( const Dictionary& d, nest::ConnectorModel& cm )
   }
   vt_->params_destroy( params_ );
   params_ = copy;
+  volume_transmitter_ = transmitter;
 }
 
 void
@@ -524,18 +591,64 @@ connection_default( const nestml_synapse_vtable* vt, void* c )
   vt->params_destroy( p );
 }
 
-const std::vector< double >&
-post_spikes( nest::Node* target, double t1, double t2 )
+EventSpikes
+event_spikes( const nestml_synapse_vtable* vt,
+  nest::Node* target,
+  double t1,
+  double t2,
+  const SynapseParams& cp,
+  const std::vector< nest::spikecounter >* dopa )
 {
-  static thread_local std::vector< double > times;
-  times.clear();
-  std::deque< nest::histentry >::iterator start, finish;
-  target->get_history( t1, t2, &start, &finish );
-  for ( ; start != finish; ++start )
+  static thread_local std::vector< double > post, mods;
+  post.clear();
+  mods.clear();
+  if ( vt->reads_post )
   {
-    times.push_back( start->t_ );
+    std::deque< nest::histentry >::iterator start, finish;
+    target->get_history( t1, t2, &start, &finish );
+    for ( ; start != finish; ++start )
+    {
+      post.push_back( start->t_ );
+    }
   }
-  return times;
+  if ( dopa )
+  {
+    // the spikes kept from earlier intervals, then those of the current one
+    mods = cp.mods_;
+    append_spikes( *dopa, cp.mods_until_, mods );
+  }
+  return EventSpikes { post, mods };
+}
+
+void
+update_to( const nestml_synapse_vtable* vt,
+  void* c,
+  const SynapseParams& cp,
+  nest::Node* target,
+  double delay,
+  const std::vector< nest::spikecounter >& dopa,
+  double t_trig,
+  size_t tid )
+{
+  const double min_delay = nest::Time::delay_steps_to_ms( nest::kernel().connection_manager.get_min_delay() );
+  cp.take_spikes( dopa, t_trig, min_delay );
+  static const std::vector< nest::spikecounter > none;
+  const double t = t_trig - min_delay;
+  const EventSpikes spikes = event_spikes( vt, target, vt->t_last( c ) - delay, t - delay, cp, &none );
+  const nestml_status s = vt->update_to( c,
+    cp.params_,
+    t,
+    delay,
+    spikes.post.data(),
+    spikes.post.size(),
+    spikes.mods.data(),
+    spikes.mods.size(),
+    kernel_seed(),
+    tid );
+  if ( s != NESTML_OK )
+  {
+    fail( s, "" );
+  }
 }
 
 void
@@ -547,10 +660,10 @@ check_layout( const nestml_synapse_vtable* vt, size_t words )
       + " bytes does not fit the module's " + std::to_string( words )
       + " words (a bug in nestml, please report it)" );
   }
-  if ( vt->needs_co_generation )
+  if ( vt->continuous > 0 )
   {
     throw nest::KernelException( str( vt->name )
-      + ": synapses with neuromodulatory or continuous ports are not supported in NEST modules yet" );
+      + ": synapses with continuous input ports are not supported in NEST modules yet" );
   }
 }
 

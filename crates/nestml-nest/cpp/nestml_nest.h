@@ -21,6 +21,7 @@
 #include "recordables_map.h"
 #include "ring_buffer.h"
 #include "universal_data_logger.h"
+#include "volume_transmitter.h"
 
 extern "C"
 {
@@ -87,7 +88,8 @@ extern "C"
     size_t connection_bytes;
     size_t connection_align;
     uint8_t reads_post;
-    uint8_t needs_co_generation;
+    uint8_t reads_mod;
+    size_t continuous;
     void* ( *params_create )();
     void* ( *params_clone )( const void* );
     void ( *params_destroy )( void* );
@@ -104,9 +106,21 @@ extern "C"
       double delay,
       const double* post,
       size_t n_post,
+      const double* mods,
+      size_t n_mods,
       uint64_t seed,
       uint64_t thread,
       double* weight );
+    nestml_status ( *update_to )( void* connection,
+      const void* params,
+      double t,
+      double delay,
+      const double* post,
+      size_t n_post,
+      const double* mods,
+      size_t n_mods,
+      uint64_t seed,
+      uint64_t thread );
     double ( *t_last )( const void* );
   };
 
@@ -205,8 +219,21 @@ public:
   void get_status( Dictionary& d ) const;
   void set_status( const Dictionary& d, nest::ConnectorModel& cm );
 
+  // The volume transmitter whose spikes reach the neuromodulatory port (NEST asks every
+  // connection model: -1 for none).
+  long get_vt_node_id() const;
+
+  // The neuromodulatory spikes this thread's connections may still need, `mods` (NEST keeps one
+  // copy of a connection model per thread). A volume transmitter hands over its spikes of one
+  // delivery interval and then forgets them; NEST's trigger at the interval's end `t_trig`
+  // comes before the presynaptic spikes of the last min_delay are delivered, so connections are
+  // brought only to `t_trig - min_delay` and the later spikes kept here for them.
+  void take_spikes( const std::vector< nest::spikecounter >& dopa, double t_trig, double min_delay ) const;
   const nestml_synapse_vtable* vt_;
   void* params_;
+  nest::volume_transmitter* volume_transmitter_;
+  mutable std::vector< double > mods_;
+  mutable double mods_until_;
 };
 
 template < int I >
@@ -224,9 +251,30 @@ void connection_get_status( const nestml_synapse_vtable* vt, const void* c, Dict
 void connection_set_status( const nestml_synapse_vtable* vt, void* c, const Dictionary& d );
 // A connection in the model's initial state (with the model's default parameters).
 void connection_default( const nestml_synapse_vtable* vt, void* c );
-// The postsynaptic spike times NEST hands a plastic synapse for (t1, t2], in a buffer of the
-// calling thread.
-const std::vector< double >& post_spikes( nest::Node* target, double t1, double t2 );
+// The spikes NEST hands a synapse event, in buffers of the calling thread: the postsynaptic
+// spike times in (t1, t2] (empty unless the model reads them), and the volume transmitter's
+// spikes (each as often as its multiplicity).
+struct EventSpikes
+{
+  const std::vector< double >& post;
+  const std::vector< double >& mods;
+};
+EventSpikes event_spikes( const nestml_synapse_vtable* vt,
+  nest::Node* target,
+  double t1,
+  double t2,
+  const SynapseParams& cp,
+  const std::vector< nest::spikecounter >* dopa );
+// NEST's trigger_update_weight of volume transmitters: the connection is brought up to
+// t_trig - min_delay (see SynapseParams::take_spikes).
+void update_to( const nestml_synapse_vtable* vt,
+  void* c,
+  const SynapseParams& cp,
+  nest::Node* target,
+  double delay,
+  const std::vector< nest::spikecounter >& dopa,
+  double t_trig,
+  size_t tid );
 // Checks at registration that the connection state fits the words the module reserved.
 void check_layout( const nestml_synapse_vtable* vt, size_t words );
 
@@ -333,8 +381,14 @@ public:
   }
 
   void
-  check_connection( nest::Node& s, nest::Node& t, size_t receptor_type, const CommonPropertiesType& )
+  check_connection( nest::Node& s, nest::Node& t, size_t receptor_type, const CommonPropertiesType& cp )
   {
+    if ( vt()->reads_mod and not cp.volume_transmitter_ )
+    {
+      throw nest::BadProperty( str( vt()->name )
+        + ": no volume transmitter has been assigned (nest.SetDefaults or nest.CopyModel with "
+          "{'volume_transmitter': vt})" );
+    }
     ConnTestDummyNode dummy_target( vt()->reads_post );
     ConnectionBase::check_connection_( dummy_target, s, t, receptor_type );
     if ( vt()->reads_post )
@@ -355,11 +409,24 @@ public:
     const double t_spike = e.get_stamp().get_ms();
     nest::Node* target = get_target( tid );
     const double d = get_delay();
-    static const std::vector< double > none;
-    const std::vector< double >& post =
-      vt()->reads_post ? post_spikes( target, vt()->t_last( state_ ) - d, t_spike - d ) : none;
+    const EventSpikes spikes = event_spikes( vt(),
+      target,
+      vt()->t_last( state_ ) - d,
+      t_spike - d,
+      cp,
+      cp.volume_transmitter_ ? &cp.volume_transmitter_->deliver_spikes() : nullptr );
     double w = 0.0;
-    const nestml_status s = vt()->send( state_, cp.params_, t_spike, d, post.data(), post.size(), kernel_seed(), tid, &w );
+    const nestml_status s = vt()->send( state_,
+      cp.params_,
+      t_spike,
+      d,
+      spikes.post.data(),
+      spikes.post.size(),
+      spikes.mods.data(),
+      spikes.mods.size(),
+      kernel_seed(),
+      tid,
+      &w );
     if ( s == NESTML_NO_SPIKE )
     {
       return false;
@@ -374,6 +441,15 @@ public:
     e.set_rport( get_rport() );
     e();
     return true;
+  }
+
+  void
+  trigger_update_weight( size_t tid,
+    const std::vector< nest::spikecounter >& dopa,
+    double t_trig,
+    const CommonPropertiesType& cp )
+  {
+    update_to( vt(), state_, cp, get_target( tid ), get_delay(), dopa, t_trig, tid );
   }
 
 private:

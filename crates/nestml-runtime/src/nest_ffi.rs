@@ -322,15 +322,19 @@ const fn count_continuous(ports: &[crate::neuron::PortInfo]) -> usize {
     n
 }
 
-const fn has_role(ports: &[crate::synapse::SynapsePort], role: PortRole) -> bool {
-    let mut i = 0;
+const fn count_role(ports: &[crate::synapse::SynapsePort], role: PortRole) -> usize {
+    let (mut i, mut n) = (0, 0);
     while i < ports.len() {
         if ports[i].role as u8 == role as u8 {
-            return true;
+            n += 1;
         }
         i += 1;
     }
-    false
+    n
+}
+
+const fn has_role(ports: &[crate::synapse::SynapsePort], role: PortRole) -> bool {
+    count_role(ports, role) > 0
 }
 
 /// Everything the C++ connection model calls for one synapse model. `p` is a parameter set
@@ -349,8 +353,11 @@ pub struct SynapseVTable {
     pub connection_align: usize,
     /// Whether the model reads the postsynaptic neuron's spikes (NEST's spike history).
     pub reads_post: u8,
-    /// Whether the model has a neuromodulatory or continuous port (not supported in NEST yet).
-    pub needs_co_generation: u8,
+    /// Whether the model has a neuromodulatory port (fed by a NEST `volume_transmitter`).
+    pub reads_mod: u8,
+    /// The number of continuous ports (variables of the postsynaptic neuron; not supported in
+    /// NEST modules yet).
+    pub continuous: usize,
     pub params_create: extern "C" fn() -> *mut c_void,
     pub params_clone: extern "C" fn(p: *const c_void) -> *mut c_void,
     pub params_destroy: extern "C" fn(p: *mut c_void),
@@ -364,18 +371,61 @@ pub struct SynapseVTable {
     pub set_weight: extern "C" fn(c: *mut c_void, w: f64),
     /// A presynaptic spike at `t_spike` through a connection with delay `delay`, with the
     /// postsynaptic spikes `post[..n_post]` that NEST's `get_history` returned for
-    /// `(t_last − delay, t_spike − delay]`; `weight` receives the weight to deliver (status
-    /// `Ok`) unless the model emitted nothing (`NoSpike`). `seed` and `thread` select the
+    /// `(t_last − delay, t_spike − delay]` and the neuromodulatory spikes `mods[..n_mods]`
+    /// (sorted; those after `t_last` are handled); `weight` receives the weight to deliver
+    /// (status `Ok`) unless the model emitted nothing (`NoSpike`). `seed` and `thread` select the
     /// thread's random stream.
-    pub send: extern "C" fn(c: *mut c_void, p: *const c_void, t_spike: f64, delay: f64, post: *const f64, n_post: usize, seed: u64, thread: u64, weight: *mut f64) -> Status,
+    pub send: extern "C" fn(c: *mut c_void, p: *const c_void, t_spike: f64, delay: f64, post: *const f64, n_post: usize, mods: *const f64, n_mods: usize, seed: u64, thread: u64, weight: *mut f64) -> Status,
+    /// Brings the connection up to `t` without a presynaptic spike (NEST's
+    /// `trigger_update_weight`), with the spikes of `(t_last − delay, t − delay]` and the
+    /// neuromodulatory spikes as for `send`.
+    pub update_to: extern "C" fn(c: *mut c_void, p: *const c_void, t: f64, delay: f64, post: *const f64, n_post: usize, mods: *const f64, n_mods: usize, seed: u64, thread: u64) -> Status,
     /// The time of the connection's last update (NEST's `t_lastspike`).
     pub t_last: extern "C" fn(c: *const c_void) -> f64,
 }
 
+/// What a synapse event needs besides the connection: the thread's random stream, with the
+/// (seed, thread) it was made for, and the spikes NEST hands over, as histories.
+struct SynapseScratch {
+    rng: Option<(u64, u64, NestmlRng)>,
+    post: SpikeHistory,
+    modulation: SpikeHistory,
+}
+
 thread_local! {
-    /// The thread's random stream for synapses, with the (seed, thread) it was made for; and
-    /// the postsynaptic spikes of the event being handled.
-    static SYNAPSE_SCRATCH: RefCell<(Option<(u64, u64, NestmlRng)>, SpikeHistory)> = RefCell::new((None, SpikeHistory::new()));
+    static SYNAPSE_SCRATCH: RefCell<SynapseScratch> =
+        RefCell::new(SynapseScratch { rng: None, post: SpikeHistory::new(), modulation: SpikeHistory::new() });
+}
+
+fn times<'a>(ptr: *const f64, n: usize) -> &'a [f64] {
+    if n == 0 {
+        &[]
+    } else {
+        // SAFETY: the caller passes `n` times at `ptr`.
+        unsafe { std::slice::from_raw_parts(ptr, n) }
+    }
+}
+
+/// Runs `f` with an event context made of the spikes NEST handed over (as histories) and the
+/// thread's random stream.
+#[allow(clippy::too_many_arguments)]
+fn with_event<S: Synapse>(t_spike: f64, delay: f64, post: &[f64], mods: &[f64], seed: u64, thread: u64, f: impl FnOnce(&mut SendContext<'_>) -> Status) -> Status {
+    SYNAPSE_SCRATCH.with(|scratch| {
+        let s = &mut *scratch.borrow_mut();
+        if !matches!(s.rng, Some((seed_, thread_, _)) if seed_ == seed && thread_ == thread) {
+            s.rng = Some((seed, thread, NestmlRng::with_stream(seed, u64::MAX - thread)));
+        }
+        let rng = &mut s.rng.as_mut().expect("set above").2;
+        for (history, spikes) in [(&mut s.post, post), (&mut s.modulation, mods)] {
+            history.forget_before(f64::INFINITY);
+            for &t in spikes {
+                history.push(t, &[]);
+            }
+        }
+        let has_mod = S::PORTS.iter().any(|p| p.role == PortRole::Modulatory);
+        let mut ev = SendContext { t_spike, delay, post: &s.post, modulation: has_mod.then_some(&s.modulation), inputs: &[], rng };
+        f(&mut ev)
+    })
 }
 
 fn conn_ref<'a, S>(c: *const c_void) -> &'a S {
@@ -466,34 +516,25 @@ impl SynapseVTable {
             conn_ref::<S>(c).t_last()
         }
         #[allow(clippy::too_many_arguments)]
-        extern "C" fn send<S: Synapse>(c: *mut c_void, p: *const c_void, t_spike: f64, delay: f64, post: *const f64, n_post: usize, seed: u64, thread: u64, weight: *mut f64) -> Status {
+        extern "C" fn send<S: Synapse>(c: *mut c_void, p: *const c_void, t_spike: f64, delay: f64, post: *const f64, n_post: usize, mods: *const f64, n_mods: usize, seed: u64, thread: u64, weight: *mut f64) -> Status {
             guarded(|| {
-                let post: &[f64] = if n_post == 0 {
-                    &[]
-                } else {
-                    // SAFETY: the caller passes `n_post` times.
-                    unsafe { std::slice::from_raw_parts(post, n_post) }
-                };
-                SYNAPSE_SCRATCH.with(|scratch| {
-                    let (rng, history) = &mut *scratch.borrow_mut();
-                    if !matches!(rng, Some((s, t, _)) if *s == seed && *t == thread) {
-                        *rng = Some((seed, thread, NestmlRng::with_stream(seed, u64::MAX - thread)));
+                with_event::<S>(t_spike, delay, times(post, n_post), times(mods, n_mods), seed, thread, |ev| match conn_mut::<S>(c).send(params_ref::<S::Params>(p), ev) {
+                    Ok(Some(w)) => {
+                        // SAFETY: the caller passes a valid pointer.
+                        unsafe { *weight = w };
+                        Status::Ok
                     }
-                    let rng = &mut rng.as_mut().expect("set above").2;
-                    history.forget_before(f64::INFINITY);
-                    for &t in post {
-                        history.push(t, &[]);
-                    }
-                    let mut ev = SendContext { t_spike, delay, post: history, modulation: None, inputs: &[], rng };
-                    match conn_mut::<S>(c).send(params_ref::<S::Params>(p), &mut ev) {
-                        Ok(Some(w)) => {
-                            // SAFETY: the caller passes a valid pointer.
-                            unsafe { *weight = w };
-                            Status::Ok
-                        }
-                        Ok(None) => Status::NoSpike,
-                        Err(f) => fault(f),
-                    }
+                    Ok(None) => Status::NoSpike,
+                    Err(f) => fault(f),
+                })
+            })
+        }
+        #[allow(clippy::too_many_arguments)]
+        extern "C" fn update_to<S: Synapse>(c: *mut c_void, p: *const c_void, t: f64, delay: f64, post: *const f64, n_post: usize, mods: *const f64, n_mods: usize, seed: u64, thread: u64) -> Status {
+            guarded(|| {
+                with_event::<S>(t, delay, times(post, n_post), times(mods, n_mods), seed, thread, |ev| match conn_mut::<S>(c).update_to(params_ref::<S::Params>(p), ev, t) {
+                    Ok(()) => Status::Ok,
+                    Err(f) => fault(f),
                 })
             })
         }
@@ -506,7 +547,8 @@ impl SynapseVTable {
             connection_bytes: std::mem::size_of::<S>(),
             connection_align: std::mem::align_of::<S>(),
             reads_post: has_role(S::PORTS, PortRole::Post) as u8,
-            needs_co_generation: (has_role(S::PORTS, PortRole::Modulatory) || has_role(S::PORTS, PortRole::Continuous)) as u8,
+            reads_mod: has_role(S::PORTS, PortRole::Modulatory) as u8,
+            continuous: count_role(S::PORTS, PortRole::Continuous),
             params_create: params_create::<S>,
             params_clone: params_clone::<S>,
             params_destroy: params_destroy::<S>,
@@ -518,6 +560,7 @@ impl SynapseVTable {
             weight: weight::<S>,
             set_weight: set_weight::<S>,
             send: send::<S>,
+            update_to: update_to::<S>,
             t_last: t_last::<S>,
         }
     }

@@ -69,7 +69,7 @@ fn a_connection_in_words_sends_as_the_synapse_itself() {
         let history = SpikeHistory::from_times(&post_all);
         let window: Vec<f64> = history.times()[history.window((SYNAPSE.t_last)(c) - d, t - d)].to_vec();
         let mut w = 0.0;
-        let status = (SYNAPSE.send)(c, p, t, d, window.as_ptr(), window.len(), 1, 0, &mut w);
+        let status = (SYNAPSE.send)(c, p, t, d, window.as_ptr(), window.len(), std::ptr::null(), 0, 1, 0, &mut w);
         let mut ev = SendContext { t_spike: t, delay: d, post: &history, modulation: None, inputs: &[], rng: &mut rng };
         let expected = direct.send(&params, &mut ev).unwrap();
         assert_eq!(status, Status::Ok);
