@@ -14,6 +14,21 @@
 //!
 //! The recipe for pip's NEST (its `nest-config` is stale; the old C++ string ABI; no link
 //! against NEST's libraries, which PyNEST has loaded globally) is `../shared/docs/design.md` §9.
+//!
+//! From a build script (`build.rs` of a crate with `nestml-nest` as a build dependency):
+//!
+//! ```no_run
+//! use std::path::{Path, PathBuf};
+//! let spec = nestml_nest::ModuleSpec {
+//!     suffix: "_nestml".into(),
+//!     python: ".venv/bin/python".into(),
+//!     ..nestml_nest::ModuleSpec::new("mymodels", vec![PathBuf::from("models")], Path::new("nest-modules"))
+//! };
+//! nestml_nest::rerun_if_changed(&spec).expect("model files");
+//! if let Err(e) = nestml_nest::build_module(&spec) {
+//!     panic!("{e}");
+//! }
+//! ```
 
 mod nest;
 mod sources;
@@ -152,6 +167,18 @@ pub fn model_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, BuildError> {
         return Err(BuildError::Io("no .nestml files given".into()));
     }
     Ok(files)
+}
+
+/// Tells cargo (from a build script) to run it again when a model file of `spec` changes or
+/// one is added to its folders.
+pub fn rerun_if_changed(spec: &ModuleSpec) -> Result<(), BuildError> {
+    for input in &spec.inputs {
+        println!("cargo:rerun-if-changed={}", input.display());
+    }
+    for file in model_files(&spec.inputs)? {
+        println!("cargo:rerun-if-changed={}", file.display());
+    }
+    Ok(())
 }
 
 /// The generated Rust source of one file and its models.
