@@ -123,18 +123,18 @@ Neuron::Neuron( const nestml_neuron_vtable* vt )
   : ArchivingNode()
   , vt_( vt )
   , model_( vt->create() )
+  , logged_( false )
   , logger_( *this )
 {
-  build_recordables_();
 }
 
 Neuron::Neuron( const Neuron& n )
   : ArchivingNode( n )
   , vt_( n.vt_ )
   , model_( n.vt_->clone( n.model_ ) )
+  , logged_( false )
   , logger_( *this )
 {
-  build_recordables_();
 }
 
 Neuron::~Neuron()
@@ -142,19 +142,23 @@ Neuron::~Neuron()
   vt_->destroy( model_ );
 }
 
-void
-Neuron::build_recordables_()
+const nest::DynamicRecordablesMap< Neuron >&
+Neuron::recordables_map_() const
 {
-  recorded_.clear();
-  for ( size_t i = 0; i < vt_->n_variables; ++i )
+  if ( recorded_.empty() )
   {
-    const nestml_var_info v = vt_->variable( i );
-    if ( ( v.kind == 1 or v.kind == 3 ) and not v.vector )
+    Neuron& self = const_cast< Neuron& >( *this );  // the functors read this node
+    for ( size_t i = 0; i < vt_->n_variables; ++i )
     {
-      recordables_.insert( str( v.name ), nest::DataAccessFunctor< Neuron >( *this, recorded_.size() ) );
-      recorded_.emplace_back( i, 0 );
+      const nestml_var_info v = vt_->variable( i );
+      if ( ( v.kind == 1 or v.kind == 3 ) and not v.vector )
+      {
+        recordables_.insert( str( v.name ), nest::DataAccessFunctor< Neuron >( self, recorded_.size() ) );
+        recorded_.emplace_back( i, 0 );
+      }
     }
   }
+  return recordables_;
 }
 
 double
@@ -169,6 +173,12 @@ bool
 Neuron::split_( size_t receptor ) const
 {
   return vt_->receptor( receptor ).inhibitory.len > 0;
+}
+
+double*
+Neuron::slot_( long lag )
+{
+  return &ring_[ nest::kernel().event_delivery_manager.get_modulo( lag ) * vt_->input_width ];
 }
 
 size_t
@@ -206,25 +216,26 @@ Neuron::handles_test_event( nest::DataLoggingRequest& dlr, size_t receptor_type 
   {
     throw nest::UnknownReceptorType( receptor_type, get_name() );
   }
-  return logger_.connect_logging_device( dlr, recordables_ );
+  logged_ = true;
+  return logger_.connect_logging_device( dlr, recordables_map_() );
 }
 
 void
 Neuron::handle( nest::SpikeEvent& e )
 {
   const size_t r = e.get_rport();
-  const double w = e.get_weight() * e.get_multiplicity();
-  const long at = e.get_rel_delivery_steps( nest::kernel().simulation_manager.get_slice_origin() );
   const bool negative = split_( r ) and ( e.get_weight() < 0 or std::isnan( e.get_weight() ) );
-  ( negative ? spikes_neg_ : spikes_ )[ r ].add_value( at, w );
-  ( negative ? counts_neg_ : counts_ )[ r ].add_value( at, 1.0 );
+  double* in = slot_( e.get_rel_delivery_steps( nest::kernel().simulation_manager.get_slice_origin() ) )
+    + 4 * r + ( negative ? 2 : 0 );
+  in[ 0 ] += e.get_weight() * e.get_multiplicity();
+  in[ 1 ] += 1.0;
 }
 
 void
 Neuron::handle( nest::CurrentEvent& e )
 {
-  const long at = e.get_rel_delivery_steps( nest::kernel().simulation_manager.get_slice_origin() );
-  currents_[ e.get_rport() ].add_value( at, e.get_weight() * e.get_current() );
+  double* in = slot_( e.get_rel_delivery_steps( nest::kernel().simulation_manager.get_slice_origin() ) );
+  in[ 4 * vt_->n_receptors + e.get_rport() ] += e.get_weight() * e.get_current();
 }
 
 void
@@ -250,7 +261,7 @@ Neuron::get_status( Dictionary& d ) const
       [ & ]( size_t k, double* out ) { return vt_->get( model_, i, k, out ); } );
   }
   std::vector< std::string > names;
-  for ( const auto& r : recordables_ )
+  for ( const auto& r : recordables_map_() )
   {
     names.push_back( r.first );
   }
@@ -324,15 +335,21 @@ Neuron::set_status( const Dictionary& d )
   model_ = copy;
 }
 
+namespace
+{
+// NEST's ring buffer length: min_delay + max_delay steps.
+size_t
+ring_slots()
+{
+  return static_cast< size_t >(
+    nest::kernel().connection_manager.get_min_delay() + nest::kernel().connection_manager.get_max_delay() );
+}
+}  // namespace
+
 void
 Neuron::init_buffers_()
 {
-  const size_t nr = vt_->n_receptors;
-  for ( auto* b : { &spikes_, &counts_, &spikes_neg_, &counts_neg_ } )
-  {
-    b->assign( nr, nest::RingBuffer() );
-  }
-  currents_.assign( vt_->n_continuous, nest::RingBuffer() );
+  ring_.assign( ring_slots() * vt_->input_width, 0.0 );
   logger_.reset();
   ArchivingNode::clear_history();
   refresh_kernel_seed();
@@ -348,12 +365,9 @@ void
 Neuron::pre_run_hook()
 {
   logger_.init();
-  for ( auto* b : { &spikes_, &counts_, &spikes_neg_, &counts_neg_, &currents_ } )
+  if ( ring_.size() != ring_slots() * vt_->input_width )
   {
-    for ( auto& r : *b )
-    {
-      r.resize();
-    }
+    ring_.assign( ring_slots() * vt_->input_width, 0.0 );
   }
   const nestml_status s =
     vt_->calibrate( model_, nest::Time::get_resolution().get_ms(), nest::Time::get_tics_per_ms() );
@@ -366,40 +380,38 @@ Neuron::pre_run_hook()
 void
 Neuron::update( nest::Time const& origin, const long from, const long to )
 {
-  for ( long lag = from; lag < to; ++lag )
+  const size_t width = vt_->input_width;
+  const size_t slots = ring_.size() / std::max< size_t >( width, 1 );
+  uint32_t spikes[ 64 ];
+  long lag = from;
+  while ( lag < to )
   {
-    for ( size_t r = 0; r < spikes_.size(); ++r )
-    {
-      const double w = spikes_[ r ].get_value( lag );
-      if ( counts_[ r ].get_value( lag ) > 0 )
-      {
-        vt_->handle_spike( model_, r, w, 1 );
-      }
-      const double w_neg = spikes_neg_[ r ].get_value( lag );
-      if ( counts_neg_[ r ].get_value( lag ) > 0 )
-      {
-        vt_->handle_spike( model_, r, w_neg, 1 );
-      }
-    }
-    for ( size_t c = 0; c < currents_.size(); ++c )
-    {
-      vt_->handle_current( model_, c, currents_[ c ].get_value( lag ) );
-    }
-    const long step = origin.get_steps() + lag;
-    uint32_t spikes = 0;
-    const nestml_status s = vt_->step( model_, step, &spikes );
+    // rows of consecutive steps are consecutive in the ring up to its end; one call runs as
+    // many as fit (one step if a multimeter samples every step)
+    const size_t first = static_cast< size_t >( nest::kernel().event_delivery_manager.get_modulo( lag ) );
+    const size_t fits = std::min< size_t >( { static_cast< size_t >( to - lag ), slots - first, 64 } );
+    const size_t n = logged_ ? 1 : fits;
+    double* rows = &ring_[ first * width ];
+    const nestml_status s = vt_->run( model_, origin.get_steps() + lag, n, rows, spikes );
+    std::fill( rows, rows + n * width, 0.0 );
     if ( s != NESTML_OK )
     {
       fail( s, "" );
     }
-    if ( spike_event_is_due( spikes > 0 ) )
+    for ( size_t j = 0; j < n; ++j, ++lag )
     {
-      set_spiketime( nest::Time::step( step + 1 ) );
-      nest::SpikeEvent se;
-      se.set_multiplicity( spikes > 0 ? spikes : 1 );
-      nest::kernel().event_delivery_manager.send( *this, se, lag );
+      if ( spike_event_is_due( spikes[ j ] > 0 ) )
+      {
+        set_spiketime( nest::Time::step( origin.get_steps() + lag + 1 ) );
+        nest::SpikeEvent se;
+        se.set_multiplicity( spikes[ j ] > 0 ? spikes[ j ] : 1 );
+        nest::kernel().event_delivery_manager.send( *this, se, lag );
+      }
+      if ( logged_ )
+      {
+        logger_.record_data( origin.get_steps() + lag );
+      }
     }
-    logger_.record_data( step );
   }
 }
 

@@ -65,14 +65,13 @@ extern "C"
     nestml_receptor_info ( *receptor )( size_t );
     size_t n_continuous;
     nestml_str ( *continuous )( size_t );
+    size_t input_width;
     void* ( *create )();
     void* ( *clone )( const void* );
     void ( *destroy )( void* );
     nestml_status ( *init_buffers )( void*, double h, double tics_per_ms, uint64_t seed, uint64_t stream );
     nestml_status ( *calibrate )( void*, double h, double tics_per_ms );
-    void ( *handle_spike )( void*, size_t receptor, double weight, uint32_t multiplicity );
-    void ( *handle_current )( void*, size_t port, double value );
-    nestml_status ( *step )( void*, int64_t step, uint32_t* spikes );
+    nestml_status ( *run )( void*, int64_t step, size_t lags, const double* inputs, uint32_t* spikes );
     nestml_status ( *get )( const void*, size_t var, size_t element, double* out );
     nestml_status ( *set )( void*, size_t var, size_t element, double value );
     size_t ( *vector_len )( const void*, size_t var );
@@ -178,21 +177,25 @@ private:
   void init_buffers_() override;
   void pre_run_hook() override;
   void update( nest::Time const&, const long, const long ) override;
-  void build_recordables_();
+  // The recordables (built when first asked for, so that nodes stay small).
+  const nest::DynamicRecordablesMap< Neuron >& recordables_map_() const;
   bool split_( size_t receptor ) const;
+  // The input of the step `lag` steps after the slice origin (NEST's ring buffer index).
+  double* slot_( long lag );
 
   friend class nest::DynamicUniversalDataLogger< Neuron >;
 
   const nestml_neuron_vtable* vt_;
   void* model_;
   // recordable i is (variable, element) recorded_[i]
-  std::vector< std::pair< size_t, size_t > > recorded_;
-  nest::DynamicRecordablesMap< Neuron > recordables_;
+  mutable std::vector< std::pair< size_t, size_t > > recorded_;
+  mutable nest::DynamicRecordablesMap< Neuron > recordables_;
+  // Whether a multimeter records from the node (then each step is run and logged on its own).
+  bool logged_;
 
-  // Per receptor: weight sums and spike counts of non-negative and negative weights (a
-  // receptor without an inhibitory port uses only the first pair).
-  std::vector< nest::RingBuffer > spikes_, counts_, spikes_neg_, counts_neg_;
-  std::vector< nest::RingBuffer > currents_;
+  // NEST's ring buffer of the node's input: one row of `vt_->input_width` values per step of
+  // min_delay + max_delay, as `nestml_neuron_vtable::run` reads them.
+  std::vector< double > ring_;
   nest::DynamicUniversalDataLogger< Neuron > logger_;
 };
 

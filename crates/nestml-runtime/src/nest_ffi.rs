@@ -159,6 +159,8 @@ pub struct NeuronVTable {
     /// Continuous ports (`CurrentEvent` receptors), by index.
     pub n_continuous: usize,
     pub continuous: extern "C" fn(i: usize) -> Str,
+    /// Inputs per step of `run`: four per receptor, one per continuous port.
+    pub input_width: usize,
     pub create: extern "C" fn() -> *mut c_void,
     pub clone: extern "C" fn(n: *const c_void) -> *mut c_void,
     pub destroy: extern "C" fn(n: *mut c_void),
@@ -167,10 +169,13 @@ pub struct NeuronVTable {
     pub init_buffers: extern "C" fn(n: *mut c_void, h: f64, tics_per_ms: f64, seed: u64, stream: u64) -> Status,
     /// Internals and propagators for the parameters and resolution (NEST's `pre_run_hook`).
     pub calibrate: extern "C" fn(n: *mut c_void, h: f64, tics_per_ms: f64) -> Status,
-    pub handle_spike: extern "C" fn(n: *mut c_void, receptor: usize, weight: f64, multiplicity: u32),
-    pub handle_current: extern "C" fn(n: *mut c_void, port: usize, value: f64),
-    /// Step `step` (from `step·h` to `(step+1)·h`); `spikes` receives the number of spikes.
-    pub step: extern "C" fn(n: *mut c_void, step: i64, spikes: *mut u32) -> Status,
+    /// Steps `step`, `step + 1`, … (`lags` of them; step `k` goes from `k·h` to `(k+1)·h`) with
+    /// the input that arrives for each: row `i` of `inputs` (`input_width()` values) holds, for
+    /// every receptor, the sum and the number of spikes of non-negative weight, then of
+    /// negative weight (weights × multiplicity), then the value of every continuous port.
+    /// `spikes[i]` receives the number of spikes of step `i`. On a fault the later rows are
+    /// not run.
+    pub run: extern "C" fn(n: *mut c_void, step: i64, lags: usize, inputs: *const f64, spikes: *mut u32) -> Status,
     pub get: extern "C" fn(n: *const c_void, var: usize, element: usize, out: *mut f64) -> Status,
     pub set: extern "C" fn(n: *mut c_void, var: usize, element: usize, value: f64) -> Status,
     pub vector_len: extern "C" fn(n: *const c_void, var: usize) -> usize,
@@ -249,24 +254,33 @@ impl NeuronVTable {
                 }
             })
         }
-        extern "C" fn handle_spike<N: Neuron>(n: *mut c_void, receptor: usize, weight: f64, multiplicity: u32) {
-            neuron_mut::<N>(n).neuron.handle_spike(receptor, weight, multiplicity)
-        }
-        extern "C" fn handle_current<N: Neuron>(n: *mut c_void, port: usize, value: f64) {
-            neuron_mut::<N>(n).neuron.handle_current(port, value)
-        }
-        extern "C" fn step<N: Neuron>(n: *mut c_void, step: i64, spikes: *mut u32) -> Status {
+        extern "C" fn run<N: Neuron>(n: *mut c_void, step: i64, lags: usize, inputs: *const f64, spikes: *mut u32) -> Status {
             guarded(|| {
                 let n = neuron_mut::<N>(n);
-                let mut ctx = StepContext::new(&n.resolution, step, &mut n.rng);
-                match n.neuron.step(&mut ctx) {
-                    Ok(out) => {
-                        // SAFETY: the caller passes a valid pointer.
-                        unsafe { *spikes = out.spikes };
-                        Status::Ok
+                let (receptors, width) = (N::RECEPTORS.len(), input_width(N::RECEPTORS, N::PORTS));
+                // SAFETY: the caller passes `lags` rows of `width` inputs and `lags` counters.
+                let (inputs, spikes) = unsafe { (std::slice::from_raw_parts(inputs, lags * width), std::slice::from_raw_parts_mut(spikes, lags)) };
+                for (k, spiked) in spikes.iter_mut().enumerate() {
+                    let row = &inputs[k * width..(k + 1) * width];
+                    for r in 0..receptors {
+                        let [sum, count, sum_neg, count_neg] = [row[4 * r], row[4 * r + 1], row[4 * r + 2], row[4 * r + 3]];
+                        if count > 0.0 {
+                            n.neuron.handle_spike(r, sum, 1);
+                        }
+                        if count_neg > 0.0 {
+                            n.neuron.handle_spike(r, sum_neg, 1);
+                        }
                     }
-                    Err(f) => fault(f),
+                    for (port, &value) in row[4 * receptors..].iter().enumerate() {
+                        n.neuron.handle_current(port, value);
+                    }
+                    let mut ctx = StepContext::new(&n.resolution, step + k as i64, &mut n.rng);
+                    match n.neuron.step(&mut ctx) {
+                        Ok(out) => *spiked = out.spikes,
+                        Err(f) => return fault(f),
+                    }
                 }
+                Status::Ok
             })
         }
         extern "C" fn get<N: Neuron>(n: *const c_void, var: usize, element: usize, out: *mut f64) -> Status {
@@ -301,14 +315,18 @@ impl NeuronVTable {
             destroy: destroy::<N>,
             init_buffers: init_buffers::<N>,
             calibrate: calibrate::<N>,
-            handle_spike: handle_spike::<N>,
-            handle_current: handle_current::<N>,
-            step: step::<N>,
+            input_width: input_width(N::RECEPTORS, N::PORTS),
+            run: run::<N>,
             get: get::<N>,
             set: set::<N>,
             vector_len: vector_len::<N>,
         }
     }
+}
+
+/// The inputs per step of [`NeuronVTable::run`].
+const fn input_width(receptors: &[crate::inputs::Receptor], ports: &[crate::neuron::PortInfo]) -> usize {
+    4 * receptors.len() + count_continuous(ports)
 }
 
 const fn count_continuous(ports: &[crate::neuron::PortInfo]) -> usize {

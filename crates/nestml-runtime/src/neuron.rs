@@ -114,6 +114,7 @@ pub struct StepContext<'a> {
 
 impl<'a> StepContext<'a> {
     /// The context of step `step` with NEST's time arithmetic.
+    #[inline]
     pub fn new(resolution: &Resolution, step: i64, rng: &'a mut NestmlRng) -> Self {
         StepContext {
             step,

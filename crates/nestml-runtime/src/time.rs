@@ -53,15 +53,18 @@ impl Resolution {
     }
 
     /// The step size in ms, as NEST's `Time::get_resolution().get_ms()`.
+    #[inline]
     pub fn h(&self) -> f64 {
         self.ms_per_tic * self.tics_per_step as f64
     }
 
+    #[inline]
     pub fn tics_per_step(&self) -> i64 {
         self.tics_per_step
     }
 
     /// The time in ms at the start of step `step` (NEST's `Time::step(step).get_ms()`).
+    #[inline]
     pub fn t_ms(&self, step: i64) -> f64 {
         self.ms_per_tic * (step * self.tics_per_step) as f64
     }

@@ -21,15 +21,21 @@ fn a_neuron_through_the_table_steps_as_the_neuron_itself() {
     direct.calibrate(&res).unwrap();
     let mut rng = NestmlRng::with_stream(7, 3);
     let v_m = (0..NEURON.n_variables).find(|&i| text((NEURON.variable)(i).name) == "V_m").unwrap();
-    for k in 0..200 {
-        if k % 10 == 0 {
-            (NEURON.handle_spike)(n, 0, 300.0, 2);
-            direct.handle_spike(0, 300.0, 2);
+    assert_eq!(NEURON.input_width, 4 * NEURON.n_receptors + NEURON.n_continuous);
+    for block in 0..20 {
+        // ten steps per call, a spike of weight 300 and multiplicity 2 in the first
+        let mut inputs = vec![0.0; 10 * NEURON.input_width];
+        inputs[0] = 600.0;
+        inputs[1] = 1.0;
+        let mut spikes = [0u32; 10];
+        assert_eq!((NEURON.run)(n, block * 10, 10, inputs.as_ptr(), spikes.as_mut_ptr()), Status::Ok);
+        for k in 0..10 {
+            if k == 0 {
+                direct.handle_spike(0, 300.0, 2);
+            }
+            let out = direct.step(&mut StepContext::new(&res, block * 10 + k, &mut rng)).unwrap();
+            assert_eq!(spikes[k as usize], out.spikes);
         }
-        let mut spikes = 0;
-        assert_eq!((NEURON.step)(n, k, &mut spikes), Status::Ok);
-        let out = direct.step(&mut StepContext::new(&res, k, &mut rng)).unwrap();
-        assert_eq!(spikes, out.spikes);
         let mut v = 0.0;
         assert_eq!((NEURON.get)(n, v_m, 0, &mut v), Status::Ok);
         assert_eq!(v.to_bits(), direct.get_value(v_m, 0).unwrap().to_bits());
