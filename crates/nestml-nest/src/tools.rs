@@ -56,31 +56,38 @@ fn header_hint(output: &str) -> Option<String> {
     missing.then(|| "NEST's headers need system headers: apt-get install libboost-dev libgsl-dev libltdl-dev".to_string())
 }
 
-/// Compiles the module's registration file and the shared classes, and links the module.
-pub fn compile_module(nest: &NestInstallation, cache_dir: &Path, module_cpp: &Path, staticlib: &Path, out: &Path) -> Result<(), BuildError> {
-    let shim_dir = cache_dir.join("cpp");
-    write_if_changed(&shim_dir.join("nestml_nest.h"), SHIM_HEADER)?;
-    write_if_changed(&shim_dir.join("nestml_nest.cpp"), SHIM_SOURCE)?;
-    let extra = extra_flags();
-    let include = |cmd: &mut Command| {
-        cmd.args(CXXFLAGS).args(&extra).arg("-I").arg(&shim_dir).arg("-I").arg(&nest.include_dir);
-    };
-    // the shared classes depend only on their source, the flags and NEST: compiled once
-    let key = fnv1a(format!("{SHIM_HEADER}{SHIM_SOURCE}{CXXFLAGS:?}{extra:?}{}{}{}", nest.include_dir.display(), nest.version, gxx()).as_bytes());
-    let shim_obj = shim_dir.join(format!("nestml_nest-{key:016x}.o"));
-    if !shim_obj.is_file() {
-        let tmp = shim_obj.with_extension("o.tmp");
-        let mut cmd = Command::new(gxx());
-        include(&mut cmd);
-        cmd.arg("-c").arg(shim_dir.join("nestml_nest.cpp")).arg("-o").arg(&tmp);
-        run(cmd, header_hint)?;
-        std::fs::rename(&tmp, &shim_obj).map_err(io("rename", &tmp))?;
-    }
-    let tmp = out.with_extension("so.tmp");
-    let mut cmd = Command::new(gxx());
-    include(&mut cmd);
-    cmd.arg("-shared").arg("-o").arg(&tmp).arg(module_cpp).arg(&shim_obj).arg(staticlib);
-    cmd.args(["-Wl,--exclude-libs,ALL", "-Wl,--gc-sections", "-lpthread", "-ldl", "-lm"]);
+/// Runs `cmd` writing `out` through a temporary file, so that an interrupted build leaves no
+/// half-written cache entry.
+fn produce(mut cmd: Command, out: &Path) -> Result<(), BuildError> {
+    let tmp = out.with_extension("tmp");
+    cmd.arg("-o").arg(&tmp);
     run(cmd, header_hint)?;
     std::fs::rename(&tmp, out).map_err(io("rename", &tmp))
+}
+
+/// Compiles the module's registration file and links the module. The shared classes depend only
+/// on their source, the flags and NEST: they are compiled once, into a cache folder keyed on
+/// those. (A precompiled header of NEST's headers was measured and does not pay: the time goes
+/// into instantiating NEST's connection templates for the module's synapses.)
+pub fn compile_module(nest: &NestInstallation, cache_dir: &Path, module_cpp: &Path, staticlib: &Path, out: &Path) -> Result<(), BuildError> {
+    let extra = extra_flags();
+    let key = fnv1a(format!("{SHIM_HEADER}{SHIM_SOURCE}{CXXFLAGS:?}{extra:?}{}{}{}", nest.include_dir.display(), nest.version, gxx()).as_bytes());
+    let shim_dir = cache_dir.join("cpp").join(format!("{key:016x}"));
+    write_if_changed(&shim_dir.join("nestml_nest.h"), SHIM_HEADER)?;
+    write_if_changed(&shim_dir.join("nestml_nest.cpp"), SHIM_SOURCE)?;
+    let compiler = || {
+        let mut cmd = Command::new(gxx());
+        cmd.args(CXXFLAGS).args(&extra).arg("-I").arg(&shim_dir).arg("-I").arg(&nest.include_dir);
+        cmd
+    };
+    let shim_obj = shim_dir.join("nestml_nest.o");
+    if !shim_obj.is_file() {
+        let mut cmd = compiler();
+        cmd.arg("-c").arg(shim_dir.join("nestml_nest.cpp"));
+        produce(cmd, &shim_obj)?;
+    }
+    let mut cmd = compiler();
+    cmd.arg("-shared").arg(module_cpp).arg(&shim_obj).arg(staticlib);
+    cmd.args(["-Wl,--exclude-libs,ALL", "-Wl,--gc-sections", "-lpthread", "-ldl", "-lm"]);
+    produce(cmd, out)
 }
