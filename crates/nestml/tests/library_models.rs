@@ -145,7 +145,7 @@ fn guards_are_checked_on_set_and_internals_follow_parameters() {
     let mut n = tiny::TinyNeuron::default();
     assert_eq!(n.get("steps"), Some(20.0));
     let err = n.set("tau_m", -1.0).unwrap_err();
-    assert!(err.to_string().contains("guard of `tau_m`"), "{err}");
+    assert!(err.to_string().contains("guard `tau_m > 0` of `tau_m`"), "{err}");
     assert_eq!(
         n.get("tau_m"),
         Some(10.0),
@@ -215,7 +215,7 @@ fn typed_accessors_speak_uom_quantities() {
     assert_eq!(n.tau_m().get::<millisecond>().round(), 20.0);
     let mut htum = iaf_psc_exp_htum_neuron::IafPscExpHtumNeuron::default();
     let err = htum.set_t_ref_tot(Time::new::<millisecond>(1.0)).unwrap_err();
-    assert!(err.to_string().contains("guard of `t_ref_tot`"), "guards apply: {err}");
+    assert!(err.to_string().contains("guard `t_ref_tot >= t_ref_abs` of `t_ref_tot`"), "guards apply: {err}");
 }
 
 #[test]
