@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What building and testing NEST extension modules needs (tests/nest_module, `nestml nest-module`):
 # the system headers NEST's public headers include (apt: g++ libboost-dev libgsl-dev libltdl-dev)
-# and a venv with NEST 3.10 from pip, numpy and pytest.
+# and a venv with NEST 3.10 from pip, numpy and pytest (made with $PYTHON, default python3, whose
+# venv module must work: on Debian's own Python that is the package python3-venv).
 #
 #   bash tools/setup_nest.sh [VENV_DIR]      (default: .venv-nest at the repository root)
 #
@@ -15,7 +16,7 @@ python="${PYTHON:-python3}"
 want_nest="3.10.0"
 
 missing=()
-for pkg in g++ libboost-dev libgsl-dev libltdl-dev python3-venv; do
+for pkg in g++ libboost-dev libgsl-dev libltdl-dev; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -38,7 +39,10 @@ PY
 }
 
 if ! ready; then
-    [ -x "$venv/bin/python" ] || "$python" -m venv "$venv" >&2
+    if [ ! -x "$venv/bin/python" ] && ! "$python" -m venv "$venv" >&2; then
+        echo "setup_nest: '$python -m venv' failed; on Debian's Python: apt-get install python3-venv" >&2
+        exit 1
+    fi
     "$venv/bin/python" -m pip install --quiet --upgrade pip >&2
     "$venv/bin/python" -m pip install --quiet "nest-simulator==$want_nest" numpy pytest >&2
     ready || { echo "setup_nest: $venv does not have nest-simulator==$want_nest, numpy and pytest" >&2; exit 1; }

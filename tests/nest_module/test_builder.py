@@ -25,6 +25,9 @@ def test_model_errors_come_with_file_line_and_column(tmp_path):
 
 
 def test_a_python_without_nest_is_named(tmp_path):
-    err = nest_module(tmp_path, SYNAPSES / "stdp_synapse.nestml", "--suffix", "_x",
-                      python="/usr/bin/python3")
+    # this Python without its site-packages (-S): no NEST
+    python = tmp_path / "python-without-nest"
+    python.write_text(f"#!/bin/sh\nexec {sys.executable} -S \"$@\"\n")
+    python.chmod(0o755)
+    err = nest_module(tmp_path, SYNAPSES / "stdp_synapse.nestml", "--suffix", "_x", python=str(python))
     assert "no `nest` package" in err and "pip install nest-simulator==3.10.0" in err, err

@@ -603,13 +603,22 @@ connection_default( const nestml_synapse_vtable* vt, void* c )
   vt->params_destroy( p );
 }
 
-EventSpikes
-event_spikes( const nestml_synapse_vtable* vt,
-  nest::Node* target,
-  double t1,
-  double t2,
+namespace
+{
+// A connection's event at `t`: the target's spike history for (t_last - delay, t - delay] and
+// the neuromodulatory spikes (those kept for the thread, then `dopa`, the volume
+// transmitter's current ones), in buffers of the calling thread, handed to the model's `send`
+// (with `weight`) or `update_to`.
+nestml_status
+event( const nestml_synapse_vtable* vt,
+  void* c,
   const SynapseParams& cp,
-  const std::vector< nest::spikecounter >* dopa )
+  nest::Node* target,
+  double t,
+  double delay,
+  size_t tid,
+  const std::vector< nest::spikecounter >* dopa,
+  double* weight )
 {
   static thread_local std::vector< double > post, mods;
   post.clear();
@@ -617,19 +626,38 @@ event_spikes( const nestml_synapse_vtable* vt,
   if ( vt->reads_post )
   {
     std::deque< nest::histentry >::iterator start, finish;
-    target->get_history( t1, t2, &start, &finish );
+    target->get_history( vt->t_last( c ) - delay, t - delay, &start, &finish );
     for ( ; start != finish; ++start )
     {
       post.push_back( start->t_ );
     }
   }
-  if ( dopa )
+  if ( vt->reads_mod )
   {
-    // the spikes kept from earlier intervals, then those of the current one
     mods = cp.mods_;
-    append_spikes( *dopa, cp.mods_until_, mods );
+    if ( dopa )
+    {
+      append_spikes( *dopa, cp.mods_until_, mods );
+    }
   }
-  return EventSpikes { post, mods };
+  return weight
+    ? vt->send( c, cp.params_, t, delay, post.data(), post.size(), mods.data(), mods.size(), kernel_seed(), tid, weight )
+    : vt->update_to( c, cp.params_, t, delay, post.data(), post.size(), mods.data(), mods.size(), kernel_seed(), tid );
+}
+}  // namespace
+
+nestml_status
+send_spike( const nestml_synapse_vtable* vt,
+  void* c,
+  const SynapseParams& cp,
+  nest::Node* target,
+  double t_spike,
+  double delay,
+  size_t tid,
+  double* weight )
+{
+  const auto* dopa = cp.volume_transmitter_ ? &cp.volume_transmitter_->deliver_spikes() : nullptr;
+  return event( vt, c, cp, target, t_spike, delay, tid, dopa, weight );
 }
 
 void
@@ -644,19 +672,7 @@ update_to( const nestml_synapse_vtable* vt,
 {
   const double min_delay = nest::Time::delay_steps_to_ms( nest::kernel().connection_manager.get_min_delay() );
   cp.take_spikes( dopa, t_trig, min_delay );
-  static const std::vector< nest::spikecounter > none;
-  const double t = t_trig - min_delay;
-  const EventSpikes spikes = event_spikes( vt, target, vt->t_last( c ) - delay, t - delay, cp, &none );
-  const nestml_status s = vt->update_to( c,
-    cp.params_,
-    t,
-    delay,
-    spikes.post.data(),
-    spikes.post.size(),
-    spikes.mods.data(),
-    spikes.mods.size(),
-    kernel_seed(),
-    tid );
+  const nestml_status s = event( vt, c, cp, target, t_trig - min_delay, delay, tid, nullptr, nullptr );
   if ( s != NESTML_OK )
   {
     fail( s, "" );

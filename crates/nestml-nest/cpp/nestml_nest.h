@@ -254,20 +254,17 @@ void connection_get_status( const nestml_synapse_vtable* vt, const void* c, Dict
 void connection_set_status( const nestml_synapse_vtable* vt, void* c, const Dictionary& d );
 // A connection in the model's initial state (with the model's default parameters).
 void connection_default( const nestml_synapse_vtable* vt, void* c );
-// The spikes NEST hands a synapse event, in buffers of the calling thread: the postsynaptic
-// spike times in (t1, t2] (empty unless the model reads them), and the volume transmitter's
-// spikes (each as often as its multiplicity).
-struct EventSpikes
-{
-  const std::vector< double >& post;
-  const std::vector< double >& mods;
-};
-EventSpikes event_spikes( const nestml_synapse_vtable* vt,
-  nest::Node* target,
-  double t1,
-  double t2,
+// A presynaptic spike at t_spike through connection `c` (state words of model `vt`): the
+// connection reads the target's spike history and the neuromodulatory spikes; `weight` receives
+// the weight to deliver (NESTML_NO_SPIKE: none).
+nestml_status send_spike( const nestml_synapse_vtable* vt,
+  void* c,
   const SynapseParams& cp,
-  const std::vector< nest::spikecounter >* dopa );
+  nest::Node* target,
+  double t_spike,
+  double delay,
+  size_t tid,
+  double* weight );
 // NEST's trigger_update_weight of volume transmitters: the connection is brought up to
 // t_trig - min_delay (see SynapseParams::take_spikes).
 void update_to( const nestml_synapse_vtable* vt,
@@ -411,25 +408,8 @@ public:
   {
     const double t_spike = e.get_stamp().get_ms();
     nest::Node* target = get_target( tid );
-    const double d = get_delay();
-    const EventSpikes spikes = event_spikes( vt(),
-      target,
-      vt()->t_last( state_ ) - d,
-      t_spike - d,
-      cp,
-      cp.volume_transmitter_ ? &cp.volume_transmitter_->deliver_spikes() : nullptr );
     double w = 0.0;
-    const nestml_status s = vt()->send( state_,
-      cp.params_,
-      t_spike,
-      d,
-      spikes.post.data(),
-      spikes.post.size(),
-      spikes.mods.data(),
-      spikes.mods.size(),
-      kernel_seed(),
-      tid,
-      &w );
+    const nestml_status s = send_spike( vt(), state_, cp, target, t_spike, get_delay(), tid, &w );
     if ( s == NESTML_NO_SPIKE )
     {
       return false;

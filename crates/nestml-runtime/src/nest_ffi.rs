@@ -181,14 +181,18 @@ pub struct NeuronVTable {
     pub vector_len: extern "C" fn(n: *const c_void, var: usize) -> usize,
 }
 
-fn neuron_ref<'a, N>(n: *const c_void) -> &'a NestNeuron<N> {
-    // SAFETY: the C++ side passes only pointers made by `create`/`clone` of this table.
-    unsafe { &*(n as *const NestNeuron<N>) }
+/// The value behind a pointer the C++ side got from this module's tables.
+fn cast<'a, T>(p: *const c_void) -> &'a T {
+    // SAFETY: the C++ side passes only pointers that the same table made (`create`, `clone`,
+    // `params_create`, …) or, for connections, a buffer of `connection_bytes` bytes aligned to
+    // `connection_align`, written by `connection_init`.
+    unsafe { &*(p as *const T) }
 }
 
-fn neuron_mut<'a, N>(n: *mut c_void) -> &'a mut NestNeuron<N> {
-    // SAFETY: as `neuron_ref`; NEST updates a node from one thread at a time.
-    unsafe { &mut *(n as *mut NestNeuron<N>) }
+/// [`cast`], mutable: NEST updates a node, and handles a connection, from one thread at a time.
+fn cast_mut<'a, T>(p: *mut c_void) -> &'a mut T {
+    // SAFETY: as `cast`.
+    unsafe { &mut *(p as *mut T) }
 }
 
 fn resolution(model: &'static str, h: f64, tics_per_ms: f64) -> Result<Resolution, Status> {
@@ -221,7 +225,7 @@ impl NeuronVTable {
             Box::into_raw(Box::new(n)) as *mut c_void
         }
         extern "C" fn clone<N: Neuron>(n: *const c_void) -> *mut c_void {
-            Box::into_raw(Box::new(neuron_ref::<N>(n).clone())) as *mut c_void
+            Box::into_raw(Box::new(cast::<NestNeuron<N>>(n).clone())) as *mut c_void
         }
         extern "C" fn destroy<N: Neuron>(n: *mut c_void) {
             if !n.is_null() {
@@ -231,7 +235,7 @@ impl NeuronVTable {
         }
         extern "C" fn init_buffers<N: Neuron>(n: *mut c_void, h: f64, tics_per_ms: f64, seed: u64, stream: u64) -> Status {
             guarded(|| {
-                let n = neuron_mut::<N>(n);
+                let n = cast_mut::<NestNeuron<N>>(n);
                 match resolution(N::NAME, h, tics_per_ms) {
                     Ok(r) => n.resolution = r,
                     Err(s) => return s,
@@ -243,7 +247,7 @@ impl NeuronVTable {
         }
         extern "C" fn calibrate<N: Neuron>(n: *mut c_void, h: f64, tics_per_ms: f64) -> Status {
             guarded(|| {
-                let n = neuron_mut::<N>(n);
+                let n = cast_mut::<NestNeuron<N>>(n);
                 match resolution(N::NAME, h, tics_per_ms) {
                     Ok(r) => n.resolution = r,
                     Err(s) => return s,
@@ -256,7 +260,7 @@ impl NeuronVTable {
         }
         extern "C" fn run<N: Neuron>(n: *mut c_void, step: i64, lags: usize, inputs: *const f64, spikes: *mut u32) -> Status {
             guarded(|| {
-                let n = neuron_mut::<N>(n);
+                let n = cast_mut::<NestNeuron<N>>(n);
                 let (receptors, width) = (N::RECEPTORS.len(), input_width(N::RECEPTORS, N::PORTS));
                 // SAFETY: the caller passes `lags` rows of `width` inputs and `lags` counters.
                 let (inputs, spikes) = unsafe { (std::slice::from_raw_parts(inputs, lags * width), std::slice::from_raw_parts_mut(spikes, lags)) };
@@ -284,7 +288,7 @@ impl NeuronVTable {
             })
         }
         extern "C" fn get<N: Neuron>(n: *const c_void, var: usize, element: usize, out: *mut f64) -> Status {
-            match neuron_ref::<N>(n).neuron.get_value(var, element) {
+            match cast::<NestNeuron<N>>(n).neuron.get_value(var, element) {
                 Some(v) => {
                     // SAFETY: the caller passes a valid pointer.
                     unsafe { *out = v };
@@ -294,13 +298,13 @@ impl NeuronVTable {
             }
         }
         extern "C" fn set<N: Neuron>(n: *mut c_void, var: usize, element: usize, value: f64) -> Status {
-            guarded(|| match neuron_mut::<N>(n).neuron.set_value(var, element, value) {
+            guarded(|| match cast_mut::<NestNeuron<N>>(n).neuron.set_value(var, element, value) {
                 Ok(()) => Status::Ok,
                 Err(e) => set_error(e),
             })
         }
         extern "C" fn vector_len<N: Neuron>(n: *const c_void, var: usize) -> usize {
-            neuron_ref::<N>(n).neuron.vector_len(var)
+            cast::<NestNeuron<N>>(n).neuron.vector_len(var)
         }
         NeuronVTable {
             name: Str { ptr: N::NAME.as_ptr(), len: N::NAME.len() },
@@ -446,22 +450,6 @@ fn with_event<S: Synapse>(t_spike: f64, delay: f64, post: &[f64], mods: &[f64], 
     })
 }
 
-fn conn_ref<'a, S>(c: *const c_void) -> &'a S {
-    // SAFETY: the C++ side passes a buffer of at least `connection_bytes` bytes, aligned to
-    // `connection_align`, written by `connection_init`.
-    unsafe { &*(c as *const S) }
-}
-
-fn conn_mut<'a, S>(c: *mut c_void) -> &'a mut S {
-    // SAFETY: as `conn_ref`; NEST handles a connection from one thread at a time.
-    unsafe { &mut *(c as *mut S) }
-}
-
-fn params_ref<'a, P>(p: *const c_void) -> &'a P {
-    // SAFETY: made by `params_create`/`params_clone` of the same table.
-    unsafe { &*(p as *const P) }
-}
-
 impl SynapseVTable {
     /// The table of synapse model `S` (a `Copy` connection state).
     pub const fn of<S: Synapse + Copy>() -> SynapseVTable {
@@ -475,7 +463,7 @@ impl SynapseVTable {
             Box::into_raw(Box::new(S::Params::default())) as *mut c_void
         }
         extern "C" fn params_clone<S: Synapse>(p: *const c_void) -> *mut c_void {
-            Box::into_raw(Box::new(params_ref::<S::Params>(p).clone())) as *mut c_void
+            Box::into_raw(Box::new(cast::<S::Params>(p).clone())) as *mut c_void
         }
         extern "C" fn params_destroy<S: Synapse>(p: *mut c_void) {
             if !p.is_null() {
@@ -484,7 +472,7 @@ impl SynapseVTable {
             }
         }
         extern "C" fn params_get<S: Synapse>(p: *const c_void, var: usize, out: *mut f64) -> Status {
-            match params_ref::<S::Params>(p).get_value(var) {
+            match cast::<S::Params>(p).get_value(var) {
                 Some(v) => {
                     // SAFETY: the caller passes a valid pointer.
                     unsafe { *out = v };
@@ -495,21 +483,19 @@ impl SynapseVTable {
         }
         extern "C" fn params_set<S: Synapse>(p: *mut c_void, var: usize, value: f64) -> Status {
             guarded(|| {
-                // SAFETY: as `params_ref`; NEST sets defaults single-threaded.
-                let p = unsafe { &mut *(p as *mut S::Params) };
-                match p.set_value(var, value) {
+                match cast_mut::<S::Params>(p).set_value(var, value) {
                     Ok(()) => Status::Ok,
                     Err(e) => set_error(e),
                 }
             })
         }
         extern "C" fn connection_init<S: Synapse>(p: *const c_void, c: *mut c_void) {
-            let s = S::new(params_ref::<S::Params>(p));
-            // SAFETY: as `conn_mut`; the buffer may be uninitialised, so it is written, not assigned.
+            let s = S::new(cast::<S::Params>(p));
+            // SAFETY: as `cast_mut`; the buffer may be uninitialised, so it is written, not assigned.
             unsafe { std::ptr::write(c as *mut S, s) }
         }
         extern "C" fn connection_get<S: Synapse>(c: *const c_void, var: usize, out: *mut f64) -> Status {
-            match conn_ref::<S>(c).get_value(var) {
+            match cast::<S>(c).get_value(var) {
                 Some(v) => {
                     // SAFETY: the caller passes a valid pointer.
                     unsafe { *out = v };
@@ -519,24 +505,24 @@ impl SynapseVTable {
             }
         }
         extern "C" fn connection_set<S: Synapse>(c: *mut c_void, var: usize, value: f64) -> Status {
-            guarded(|| match conn_mut::<S>(c).set_value(var, value) {
+            guarded(|| match cast_mut::<S>(c).set_value(var, value) {
                 Ok(()) => Status::Ok,
                 Err(e) => set_error(e),
             })
         }
         extern "C" fn weight<S: Synapse>(c: *const c_void) -> f64 {
-            conn_ref::<S>(c).weight()
+            cast::<S>(c).weight()
         }
         extern "C" fn set_weight<S: Synapse>(c: *mut c_void, w: f64) {
-            conn_mut::<S>(c).set_weight(w)
+            cast_mut::<S>(c).set_weight(w)
         }
         extern "C" fn t_last<S: Synapse>(c: *const c_void) -> f64 {
-            conn_ref::<S>(c).t_last()
+            cast::<S>(c).t_last()
         }
         #[allow(clippy::too_many_arguments)]
         extern "C" fn send<S: Synapse>(c: *mut c_void, p: *const c_void, t_spike: f64, delay: f64, post: *const f64, n_post: usize, mods: *const f64, n_mods: usize, seed: u64, thread: u64, weight: *mut f64) -> Status {
             guarded(|| {
-                with_event::<S>(t_spike, delay, times(post, n_post), times(mods, n_mods), seed, thread, |ev| match conn_mut::<S>(c).send(params_ref::<S::Params>(p), ev) {
+                with_event::<S>(t_spike, delay, times(post, n_post), times(mods, n_mods), seed, thread, |ev| match cast_mut::<S>(c).send(cast::<S::Params>(p), ev) {
                     Ok(Some(w)) => {
                         // SAFETY: the caller passes a valid pointer.
                         unsafe { *weight = w };
@@ -550,7 +536,7 @@ impl SynapseVTable {
         #[allow(clippy::too_many_arguments)]
         extern "C" fn update_to<S: Synapse>(c: *mut c_void, p: *const c_void, t: f64, delay: f64, post: *const f64, n_post: usize, mods: *const f64, n_mods: usize, seed: u64, thread: u64) -> Status {
             guarded(|| {
-                with_event::<S>(t, delay, times(post, n_post), times(mods, n_mods), seed, thread, |ev| match conn_mut::<S>(c).update_to(params_ref::<S::Params>(p), ev, t) {
+                with_event::<S>(t, delay, times(post, n_post), times(mods, n_mods), seed, thread, |ev| match cast_mut::<S>(c).update_to(cast::<S::Params>(p), ev, t) {
                     Ok(()) => Status::Ok,
                     Err(f) => fault(f),
                 })
