@@ -391,8 +391,8 @@ impl Gen<'_> {
         }
         let _ = writeln!(o, "            _ => 1,\n        }}\n    }}\n");
         let _ = writeln!(o, "    fn set_value(&mut self, var: usize, element: usize, value: f64) -> ::core::result::Result<(), ::nestml::SetError> {{");
-        let _ = writeln!(o, "        let info = Self::VARIABLES.get(var).ok_or(::nestml::SetError::Unknown {{ model: Self::NAME, name: format!(\"#{{var}}\") }})?;");
-        let _ = writeln!(o, "        let len = self.vector_len(var);\n        if element >= len {{\n            return Err(::nestml::SetError::Index {{ model: Self::NAME, name: info.name, index: element, len }});\n        }}");
+        let _ = writeln!(o, "        let info = Self::VARIABLES.get(var).ok_or(::nestml::SetError::Unknown {{ model: Self::NAME, name: ::std::format!(\"#{{var}}\") }})?;");
+        let _ = writeln!(o, "        let len = <Self as ::nestml::Neuron>::vector_len(self, var);\n        if element >= len {{\n            return Err(::nestml::SetError::Index {{ model: Self::NAME, name: info.name, index: element, len }});\n        }}");
         let _ = writeln!(o, "        info.check_write(Self::NAME, value)?;");
         let _ = writeln!(o, "        let __old = self.clone();\n        match var {{");
         for (i, (s, kind, _, vector)) in all.iter().enumerate() {

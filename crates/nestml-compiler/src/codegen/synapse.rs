@@ -398,7 +398,7 @@ impl Gen<'_> {
         }
         let _ = writeln!(o, "            _ => None,\n        }}\n    }}\n");
         let _ = writeln!(o, "    fn set_value(&mut self, var: usize, value: f64) -> ::core::result::Result<(), ::nestml::SetError> {{");
-        let _ = writeln!(o, "        let info = Self::VARIABLES.get(var).ok_or(::nestml::SetError::Unknown {{ model: Self::__MODEL, name: format!(\"#{{var}}\") }})?;");
+        let _ = writeln!(o, "        let info = Self::VARIABLES.get(var).ok_or(::nestml::SetError::Unknown {{ model: Self::__MODEL, name: ::std::format!(\"#{{var}}\") }})?;");
         let _ = writeln!(o, "        info.check_write(Self::__MODEL, value)?;");
         let _ = writeln!(o, "        let __old = self.clone();\n        match var {{");
         for (i, v) in vars {
