@@ -230,3 +230,26 @@ fn calibrate_rejects_bad_parameters_set_on_the_fields() {
     let e = n.calibrate(&resolution).unwrap_err();
     assert!(e.to_string().contains("propagator = NaN: the exact propagator is not finite"), "{e}");
 }
+
+mod bounded {
+    nestml::include_nestml!(max_substeps = 2, "../../../shared/nestml-models/neurons/hh_psc_alpha_neuron.nestml");
+}
+
+/// `max_substeps` bounds the adaptive solver's work per step (for hard real-time loops): a step
+/// that needs more is a fault naming the model and the time.
+#[test]
+fn max_substeps_bounds_the_solver_work_per_step() {
+    use nestml::{NestmlRng, Neuron, Resolution, StepContext};
+    fn spikes_in_1_s<N: Neuron + Default>() -> Result<u32, String> {
+        let res = Resolution::from_ms(0.1).unwrap();
+        let mut rng = NestmlRng::seed_from_u64(1);
+        let mut n = N::default();
+        n.set("I_e", 800.0).unwrap();
+        n.init_buffers(&res);
+        n.calibrate(&res).unwrap();
+        (0..10_000).try_fold(0, |spikes, k| Ok(spikes + n.step(&mut StepContext::new(&res, k, &mut rng)).map_err(|f| f.to_string())?.spikes))
+    }
+    assert!(spikes_in_1_s::<hh_psc_alpha_neuron::HhPscAlphaNeuron>().unwrap() > 10, "unbounded, the neuron fires");
+    let err = spikes_in_1_s::<bounded::HhPscAlphaNeuron>().unwrap_err();
+    assert!(err.starts_with("hh_psc_alpha_neuron: solver failed") && err.contains("more than 2 internal steps"), "{err}");
+}

@@ -90,7 +90,8 @@ impl Gen<'_> {
                     StepSizeController::Solution => "y",
                     StepSizeController::Derivative => "yp",
                 };
-                format!("::nestml::Rkf45::new(::nestml::Control::{control}({:?}, {:?}), __h)", o.abs_error_tol, o.rel_error_tol)
+                let limit = o.max_substeps.map(|n| format!(".with_max_steps({n})")).unwrap_or_default();
+                format!("::nestml::Rkf45::new(::nestml::Control::{control}({:?}, {:?}), __h){limit}", o.abs_error_tol, o.rel_error_tol)
             }
             NumericSolver::ForwardEuler => "::nestml::ForwardEuler::new(1)".into(),
             NumericSolver::Rk4 => "::nestml::Rk4::new(1)".into(),

@@ -50,6 +50,10 @@ pub struct CodegenOptions {
     /// `gsl_rel_error_tol` (default 1e-6).
     pub rel_error_tol: f64,
     pub step_size_controller: StepSizeController,
+    /// `max_substeps`: the most internal steps RKF45 may take in one simulation step, a bound on
+    /// the work per step for hard real-time loops; more is a fault (default 10⁶; not a PyNESTML
+    /// option).
+    pub max_substeps: Option<u32>,
     /// `suffix`: appended to every model name (`"_nestml"` makes `iaf_psc_exp_neuron_nestml`,
     /// type `IafPscExpNeuronNestml`), as PyNESTML's `generate_target(suffix=…)`.
     pub suffix: String,
@@ -72,6 +76,7 @@ impl Default for CodegenOptions {
             abs_error_tol: 1e-6,
             rel_error_tol: 1e-6,
             step_size_controller: StepSizeController::Solution,
+            max_substeps: None,
             suffix: String::new(),
             weight_variable: "w".into(),
             delay_variable: "d".into(),
@@ -89,7 +94,7 @@ pub enum OptionValue {
 
 impl CodegenOptions {
     /// The option names [`set`](Self::set) accepts.
-    pub const KEYS: [&'static str; 8] = ["solver", "numeric_solver", "gsl_abs_error_tol", "gsl_rel_error_tol", "gsl_adaptive_step_size_controller", "suffix", "weight_variable", "delay_variable"];
+    pub const KEYS: [&'static str; 9] = ["solver", "numeric_solver", "gsl_abs_error_tol", "gsl_rel_error_tol", "gsl_adaptive_step_size_controller", "max_substeps", "suffix", "weight_variable", "delay_variable"];
 
     /// Sets the option `key`; the error says what is accepted.
     pub fn set(&mut self, key: &str, value: OptionValue) -> Result<(), String> {
@@ -123,6 +128,12 @@ impl CodegenOptions {
                     "with_respect_to_solution" => StepSizeController::Solution,
                     "with_respect_to_derivative" => StepSizeController::Derivative,
                     other => return Err(format!("`gsl_adaptive_step_size_controller = {other:?}`: expected \"with_respect_to_solution\" or \"with_respect_to_derivative\"")),
+                }
+            }
+            "max_substeps" => {
+                self.max_substeps = match value {
+                    OptionValue::Number(x) if x >= 1.0 && x.fract() == 0.0 && x <= u32::MAX as f64 => Some(x as u32),
+                    _ => return Err(format!("`{key}` takes a whole number of at least 1")),
                 }
             }
             "suffix" => {
@@ -160,5 +171,10 @@ mod tests {
         assert!(o.set("gsl_rel_error_tol", OptionValue::Str("x".into())).is_err());
         assert!(o.set("suffix", OptionValue::Str("-x".into())).is_err());
         assert!(o.set("nonsense", OptionValue::Number(1.0)).unwrap_err().contains("unknown option"));
+        o.set("max_substeps", OptionValue::Number(50.0)).unwrap();
+        assert_eq!(o.max_substeps, Some(50));
+        for bad in [OptionValue::Number(0.0), OptionValue::Number(2.5), OptionValue::Str("10".into())] {
+            assert!(o.set("max_substeps", bad).unwrap_err().contains("whole number"));
+        }
     }
 }

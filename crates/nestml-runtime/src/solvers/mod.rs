@@ -81,7 +81,8 @@ pub trait OdeSolver<const N: usize> {
 pub enum SolverError {
     /// State component `index` became NaN or infinite in a step that ended at `t`.
     NonFinite { index: usize, t: f64 },
-    /// More than `limit` internal steps in one call of `integrate` (step size collapsed).
+    /// More than `limit` internal steps in one call of `integrate` (the step size collapsed, or
+    /// the model's `max_substeps` bound was reached).
     TooManySteps { limit: u32, t: f64 },
     /// The implicit solver's matrix `I - γhJ` was singular at `t`.
     Singular { t: f64 },
@@ -96,10 +97,7 @@ impl fmt::Display for SolverError {
                 write!(f, "state component {index} became non-finite at t = {t} ms")
             }
             SolverError::TooManySteps { limit, t } => {
-                write!(
-                    f,
-                    "step size collapsed: more than {limit} steps (t = {t} ms)"
-                )
+                write!(f, "more than {limit} internal steps needed (t = {t} ms)")
             }
             SolverError::Singular { t } => write!(f, "singular Newton matrix at t = {t} ms"),
             SolverError::InvalidArgument(what) => write!(f, "invalid argument: {what}"),
