@@ -30,7 +30,7 @@ fn parse_input(input: TokenStream) -> Result<Input, String> {
     let [TokenTree::Literal(lit)] = last else {
         return Err("expected `key = value` options followed by one string literal".into());
     };
-    let mut parsed = CodegenOptions { uom_check: cfg!(feature = "uom-check"), ..CodegenOptions::default() };
+    let mut parsed = CodegenOptions { uom_check: cfg!(feature = "uom-check"), serde: cfg!(feature = "serde"), ..CodegenOptions::default() };
     for option in options {
         let (key, value) = match option {
             [TokenTree::Ident(key), TokenTree::Punct(eq), value @ ..] if eq.as_char() == '=' => (key.to_string(), option_value(value)?),

@@ -32,6 +32,8 @@ pub mod nest_ffi;
 pub mod neuron;
 pub mod plasticity;
 pub mod rng;
+#[cfg(feature = "serde")]
+pub mod snapshot;
 pub mod solvers;
 pub mod synapse;
 pub mod time;

@@ -279,6 +279,9 @@ impl Gen<'_> {
         }
         carried.extend(["__spikes".to_string(), "__currents".to_string()]);
         o.push_str(&super::checkpoint::checkpoint_impl(&name, &carried));
+        if self.options.serde {
+            o.push_str(&super::checkpoint::serde_impls(&name, &format!("<{name} as ::nestml::Neuron>::NAME"), "<Self as ::core::default::Default>::default()"));
+        }
         o.push_str(&super::typed::typed_accessors(ir, &name));
         o
     }

@@ -66,6 +66,9 @@ pub struct CodegenOptions {
     /// Adds the uom shadow of every model (the `uom-check` feature of `nestml`; not a macro
     /// option).
     pub uom_check: bool,
+    /// Adds `serde::Serialize` and `Deserialize` impls through the model's checkpoint (the
+    /// `serde` feature of `nestml`; not a macro option).
+    pub serde: bool,
 }
 
 impl Default for CodegenOptions {
@@ -81,6 +84,7 @@ impl Default for CodegenOptions {
             weight_variable: "w".into(),
             delay_variable: "d".into(),
             uom_check: false,
+            serde: false,
         }
     }
 }

@@ -344,6 +344,10 @@ impl Gen<'_> {
             carried.push("__t_last".into());
         }
         o.push_str(&super::checkpoint::checkpoint_impl(&name, &carried));
+        if self.options.serde {
+            let initial = format!("<Self as ::nestml::Synapse>::new(&<{params_name} as ::core::default::Default>::default())");
+            o.push_str(&super::checkpoint::serde_impls(&name, &format!("<{name} as ::nestml::Synapse>::NAME"), &initial));
+        }
         o.push_str(&super::typed::accessors(&conn, &name, |i| format!("::nestml::Synapse::set_value(self, {i}, ")));
         o.push_str(&super::typed::accessors(&params, &params_name, |i| format!("::nestml::SynapseParams::set_value(self, {i}, ")));
         o
