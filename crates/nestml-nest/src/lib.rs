@@ -30,6 +30,8 @@
 //! }
 //! ```
 
+#![deny(missing_docs)]
+
 mod nest;
 mod sources;
 mod tools;
@@ -49,6 +51,7 @@ pub struct ModuleSpec {
     pub name: String,
     /// Model files, or folders searched for `*.nestml` files.
     pub inputs: Vec<PathBuf>,
+    /// Where `NAMEmodule.so` is written.
     pub out_dir: PathBuf,
     /// Appended to every model name (PyNESTML's `_nestml` convention).
     pub suffix: String,
@@ -89,6 +92,7 @@ pub fn default_cache_dir() -> PathBuf {
 pub struct ModuleModel {
     /// The NEST model name (the NESTML name with the suffix).
     pub name: String,
+    /// A synapse (connection model), else a neuron (node model).
     pub synapse: bool,
 }
 
@@ -97,7 +101,9 @@ pub struct ModuleModel {
 pub struct BuiltModule {
     /// `out_dir/NAMEmodule.so`.
     pub path: PathBuf,
+    /// The models it registers, neurons and synapses in file order.
     pub models: Vec<ModuleModel>,
+    /// The NEST it was built for.
     pub nest: NestInstallation,
     /// Wall time of the stages: generate, cargo, g++.
     pub timings: Vec<(&'static str, Duration)>,
@@ -112,8 +118,16 @@ pub enum BuildError {
     Nest(String),
     /// A model name that NEST already has, or that two files define.
     Name(String),
-    /// cargo or g++ failed; `output` is what it printed.
-    Tool { command: String, output: String, hint: Option<String> },
+    /// cargo or g++ failed.
+    Tool {
+        /// The command line.
+        command: String,
+        /// What it printed.
+        output: String,
+        /// What to do about it, where known (e.g. the system headers to install).
+        hint: Option<String>,
+    },
+    /// A file or folder could not be read or written.
     Io(String),
 }
 

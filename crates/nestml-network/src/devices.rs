@@ -27,16 +27,45 @@ pub(crate) struct Drive {
 /// A generator's parameters.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Generator {
-    /// Spikes at these times (ms, on the step grid).
-    SpikeGenerator { spike_times: Vec<f64> },
-    /// Poisson spikes of `rate` (1/s) per target while `start < t <= stop` (ms).
-    PoissonGenerator { rate: f64, start: f64, stop: f64 },
-    /// A constant current `amplitude` (pA) while `start < t <= stop`.
-    DcGenerator { amplitude: f64, start: f64, stop: f64 },
-    /// The current `amplitudes[i]` from `times[i]` on (ms, pA).
-    StepCurrentGenerator { times: Vec<f64>, amplitudes: Vec<f64> },
-    /// A normal current (`mean`, `std`, pA) drawn anew every `dt` ms for each target.
-    NoiseGenerator { mean: f64, std: f64, dt: f64 },
+    /// Spikes at these times.
+    SpikeGenerator {
+        /// Spike times (ms, on the step grid).
+        spike_times: Vec<f64>,
+    },
+    /// Poisson spikes, independent for each target, while `start < t <= stop`.
+    PoissonGenerator {
+        /// Rate per target (1/s).
+        rate: f64,
+        /// Start (ms, exclusive).
+        start: f64,
+        /// Stop (ms, inclusive).
+        stop: f64,
+    },
+    /// A constant current while `start < t <= stop`.
+    DcGenerator {
+        /// The current (pA).
+        amplitude: f64,
+        /// Start (ms, exclusive).
+        start: f64,
+        /// Stop (ms, inclusive).
+        stop: f64,
+    },
+    /// A piecewise constant current: `amplitudes[i]` from `times[i]` on.
+    StepCurrentGenerator {
+        /// Switching times (ms).
+        times: Vec<f64>,
+        /// Currents (pA).
+        amplitudes: Vec<f64>,
+    },
+    /// A normal current drawn anew every `dt` for each target.
+    NoiseGenerator {
+        /// Mean (pA).
+        mean: f64,
+        /// Standard deviation (pA).
+        std: f64,
+        /// Interval between draws (ms).
+        dt: f64,
+    },
 }
 
 impl Generator {
@@ -45,6 +74,9 @@ impl Generator {
         matches!(self, Generator::SpikeGenerator { .. } | Generator::PoissonGenerator { .. })
     }
 
+    /// Whether the parameters are usable: spike times finite and non-negative, a finite
+    /// non-negative rate, a finite amplitude, increasing step times with one amplitude each, a
+    /// non-negative noise `std` and a positive `dt`; the error shows the generator.
     pub fn check(&self) -> Result<(), String> {
         let bad = match self {
             Generator::SpikeGenerator { spike_times } => spike_times.iter().any(|t| !t.is_finite() || *t < 0.0),
@@ -125,20 +157,27 @@ impl Device {
 /// Spikes of populations: (time ms, population, neuron), in time order.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SpikeRecorder {
+    /// The recorded populations.
     pub populations: Vec<usize>,
+    /// (time ms, population, neuron), in time order.
     pub events: Vec<(f64, usize, usize)>,
 }
 
 /// Variables of every neuron of a population every `interval` steps, after the step.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Multimeter {
+    /// The recorded population.
     pub population: usize,
+    /// The recorded variables, by NESTML name.
     pub names: Vec<String>,
     pub(crate) variables: Vec<usize>,
+    /// Steps between samples.
     pub interval: i64,
+    /// Sample times (ms, the end of the step sampled).
     pub times: Vec<f64>,
     /// `values[sample][variable][neuron]`, flattened: `(sample * names.len() + v) * n + i`.
     pub values: Vec<f64>,
+    /// Neurons in the population.
     pub neurons: usize,
 }
 

@@ -37,6 +37,8 @@
 //! of the network's seed, and chunks are processed in a fixed order, so the same seed gives
 //! the same spikes and weights for any number of threads (rayon's pool).
 
+#![deny(missing_docs)]
+
 mod devices;
 mod population;
 mod projection;
@@ -88,6 +90,7 @@ pub struct VolumeTransmitterId(pub usize);
 /// How a `connect` call makes its connections.
 #[derive(Clone, Debug)]
 pub struct SynapseSpec<S: Synapse> {
+    /// Initial weight (the model's weight variable).
     pub weight: Value,
     /// Delay in ms (rounded to whole steps, at least one).
     pub delay: Value,
@@ -110,21 +113,25 @@ impl<S: Synapse> SynapseSpec<S> {
         SynapseSpec { weight: weight.into(), delay: delay.into(), port: None, params: S::Params::default(), state: Vec::new(), modulation: None, bindings: Vec::new() }
     }
 
+    /// Connects to the target's spike port `port` (by NESTML name) instead of receptor 0.
     pub fn port(mut self, port: &str) -> Self {
         self.port = Some(port.to_string());
         self
     }
 
+    /// The parameters of these connections (NEST's `CopyModel` with other defaults).
     pub fn params(mut self, params: S::Params) -> Self {
         self.params = params;
         self
     }
 
+    /// Sets state variable `name` of every new connection (a constant or a distribution).
     pub fn state(mut self, name: &str, value: impl Into<Value>) -> Self {
         self.state.push((name.to_string(), value.into()));
         self
     }
 
+    /// Feeds the synapse's modulatory port from volume transmitter `vt`.
     pub fn modulation(mut self, vt: VolumeTransmitterId) -> Self {
         self.modulation = Some(vt);
         self
@@ -146,7 +153,14 @@ pub enum NetworkError {
     /// Setting a parameter or state failed.
     Set(SetError),
     /// A neuron or synapse failed while simulating; the recordings up to then are kept.
-    Fault { population: Option<usize>, neuron: Option<usize>, fault: Fault },
+    Fault {
+        /// The population of the failing neuron or of the failing connection's target.
+        population: Option<usize>,
+        /// The neuron within it.
+        neuron: Option<usize>,
+        /// What failed (model, variable, time).
+        fault: Fault,
+    },
 }
 
 impl fmt::Display for NetworkError {
@@ -232,6 +246,7 @@ impl Network {
         })
     }
 
+    /// The simulation resolution.
     pub fn resolution(&self) -> &Resolution {
         &self.resolution
     }
@@ -267,6 +282,7 @@ impl Network {
         self.populations.get(p.0).ok_or_else(|| setup(format!("no population {}", p.0)))
     }
 
+    /// The number of neurons of population `p` (0 for an unknown population).
     pub fn len(&self, p: PopulationId) -> usize {
         self.populations.get(p.0).map_or(0, |p| p.store.len())
     }

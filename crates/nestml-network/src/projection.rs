@@ -20,10 +20,15 @@ pub(crate) struct Delivery<'a> {
 /// One connection as a user sees it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionInfo {
+    /// The `connect` call that made it (its index).
     pub projection: usize,
+    /// Source neuron (index in its population).
     pub source: usize,
+    /// Target neuron (index in its population).
     pub target: usize,
+    /// Delay (ms).
     pub delay_ms: f64,
+    /// Current weight.
     pub weight: f64,
 }
 

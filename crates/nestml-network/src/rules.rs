@@ -9,20 +9,34 @@ use std::collections::HashSet;
 pub enum Rule {
     /// Source `i` to target `i` (equal sizes).
     OneToOne,
+    /// Every source to every target.
     AllToAll,
     /// Each target gets `indegree` sources drawn uniformly.
-    FixedIndegree { indegree: usize },
+    FixedIndegree {
+        /// Sources per target.
+        indegree: usize,
+    },
     /// Each source gets `outdegree` targets drawn uniformly.
-    FixedOutdegree { outdegree: usize },
+    FixedOutdegree {
+        /// Targets per source.
+        outdegree: usize,
+    },
     /// Each pair independently with probability `p`.
-    PairwiseBernoulli { p: f64 },
+    PairwiseBernoulli {
+        /// Connection probability.
+        p: f64,
+    },
     /// `n` pairs drawn uniformly.
-    FixedTotalNumber { n: usize },
+    FixedTotalNumber {
+        /// The number of connections.
+        n: usize,
+    },
 }
 
 /// A rule with NEST's `allow_autapses` / `allow_multapses` switches.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ConnSpec {
+    /// The connection rule.
     pub rule: Rule,
     /// A neuron may connect to itself (only matters within one population).
     pub allow_autapses: bool,
@@ -37,11 +51,13 @@ impl From<Rule> for ConnSpec {
 }
 
 impl ConnSpec {
+    /// Sets `allow_autapses`.
     pub fn autapses(mut self, allow: bool) -> Self {
         self.allow_autapses = allow;
         self
     }
 
+    /// Sets `allow_multapses`.
     pub fn multapses(mut self, allow: bool) -> Self {
         self.allow_multapses = allow;
         self

@@ -6,13 +6,29 @@ use nestml_runtime::NestmlRng;
 /// A constant, or a distribution to draw from.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Value {
+    /// The same value everywhere.
     Const(f64),
     /// Uniform in `[low, high)`.
-    Uniform { low: f64, high: f64 },
-    /// Normal with mean `mean` and standard deviation `std`.
-    Normal { mean: f64, std: f64 },
+    Uniform {
+        /// Lower bound (included).
+        low: f64,
+        /// Upper bound (excluded).
+        high: f64,
+    },
+    /// Normal.
+    Normal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        std: f64,
+    },
     /// `exp(N(mu, sigma))`, as NEST's `lognormal`.
-    LogNormal { mu: f64, sigma: f64 },
+    LogNormal {
+        /// Mean of the underlying normal.
+        mu: f64,
+        /// Standard deviation of the underlying normal.
+        sigma: f64,
+    },
 }
 
 impl From<f64> for Value {
