@@ -1,6 +1,8 @@
 //! `include_nestml!("path")` and `nestml!(r#"…"#)`: NESTML models compiled to Rust neuron
 //! structs at build time (use them through the `nestml` crate, which re-exports them).
 
+#![deny(missing_docs)]
+
 use proc_macro::TokenStream;
 
 use nestml_compiler::codegen::{CodegenOptions, OptionValue};

@@ -8,6 +8,7 @@ use std::fmt;
 
 /// The state of a value as words (reals and integers by their bits).
 pub trait Checkpoint {
+    /// Appends the state's words to `out`.
     fn save(&self, out: &mut Vec<u64>);
     /// Reads what [`save`](Checkpoint::save) wrote, advancing `input`.
     fn restore(&mut self, input: &mut &[u64]) -> Result<(), CheckpointError>;

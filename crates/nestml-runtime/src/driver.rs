@@ -24,27 +24,37 @@ use std::fmt;
 /// A spike delivered in a given step.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ScheduledSpike {
+    /// The step it arrives in.
     pub step: i64,
+    /// The NEST receptor.
     pub receptor: usize,
+    /// Its weight.
     pub weight: f64,
+    /// How many spikes it stands for.
     pub multiplicity: u32,
 }
 
 /// From step `step` on, continuous port `port` receives `value` each step.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CurrentChange {
+    /// The first step with the new value.
     pub step: i64,
+    /// The continuous port (index among continuous ports).
     pub port: usize,
+    /// The value (the port's unit, NEST's).
     pub value: f64,
 }
 
 /// Recorded variables (one column per name, one row per step) and spike times.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Recording {
+    /// The model (`NAME`).
     pub model: &'static str,
     /// End time of each recorded step, ms.
     pub times: Vec<f64>,
+    /// The recorded variables.
     pub names: Vec<String>,
+    /// One column per name.
     pub columns: Vec<Vec<f64>>,
     /// Spike times, ms (a step with several `emit_spike()` appears several times).
     pub spikes: Vec<f64>,
@@ -62,7 +72,9 @@ impl Recording {
 /// the failing step left behind.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Interrupted {
+    /// Everything recorded up to and including the failing step.
     pub recording: Recording,
+    /// What failed.
     pub fault: Fault,
 }
 
@@ -70,11 +82,19 @@ pub struct Interrupted {
 #[derive(Clone, Debug, PartialEq)]
 pub enum RunError {
     /// A recorded name is not a variable of the model.
-    UnknownVariable { model: &'static str, name: String },
+    UnknownVariable {
+        /// The model (`NAME`).
+        model: &'static str,
+        /// The name asked for.
+        name: String,
+    },
     /// A scheduled spike names a receptor, or a current a continuous port, the model lacks.
     UnknownInput {
+        /// The model (`NAME`).
         model: &'static str,
+        /// "receptor" or "continuous port".
         what: &'static str,
+        /// The index asked for.
         index: usize,
     },
     /// `calibrate` failed before the first step.
@@ -131,6 +151,7 @@ impl Driver {
         }
     }
 
+    /// The resolution.
     pub fn resolution(&self) -> &Resolution {
         &self.resolution
     }
@@ -140,6 +161,7 @@ impl Driver {
         self.next_step
     }
 
+    /// The random stream the neuron draws from.
     pub fn rng_mut(&mut self) -> &mut NestmlRng {
         &mut self.rng
     }
@@ -149,6 +171,7 @@ impl Driver {
         self.spike_with_multiplicity(step, receptor, weight, 1)
     }
 
+    /// A spike of `multiplicity` spikes arriving in step `step` on `receptor`.
     pub fn spike_with_multiplicity(
         &mut self,
         step: i64,

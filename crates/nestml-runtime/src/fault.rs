@@ -15,6 +15,7 @@ pub struct Fault {
     /// Simulation time in ms at the end of the failing step (or of the last step, for
     /// calibration).
     pub t: f64,
+    /// What happened.
     pub kind: FaultKind,
 }
 
@@ -22,39 +23,64 @@ pub struct Fault {
 #[derive(Clone, Debug, PartialEq)]
 pub enum FaultKind {
     /// A state variable became NaN or infinite.
-    NotFinite { variable: &'static str, value: f64 },
+    NotFinite {
+        /// The variable (NESTML name).
+        variable: &'static str,
+        /// The value it took.
+        value: f64,
+    },
     /// A state variable left the bounds the model declares it must stay in (e.g. NEST's
     /// aeif models stop when `V_m` exceeds a limit).
     BlowUp {
+        /// The variable (NESTML name).
         variable: &'static str,
+        /// The value it took.
         value: f64,
+        /// The bound it crossed.
         limit: f64,
     },
     /// A parameter (or the resolution) makes the model unusable, e.g. a propagator that
     /// divides by `tau_m - tau_syn` when both are equal.
     InvalidParameter {
+        /// The parameter.
         name: &'static str,
+        /// Its value.
         value: f64,
+        /// Why it is unusable.
         reason: &'static str,
     },
     /// A parameter guard of the model (`guard: tau_m > 0 ms`) does not hold.
-    GuardViolated { guard: &'static str },
+    GuardViolated {
+        /// The guard, in NEST units.
+        guard: &'static str,
+    },
     /// The numeric solver gave up.
     Solver {
+        /// What the solver reported.
         error: SolverError,
+        /// The state variable it points at, if any.
         variable: Option<&'static str>,
     },
     /// A NESTML random function got an argument it cannot sample from.
-    BadRandomArgument { function: &'static str, value: f64 },
+    BadRandomArgument {
+        /// The function (`random_poisson`, …).
+        function: &'static str,
+        /// The argument.
+        value: f64,
+    },
     /// An assignment to a vector element outside the vector.
     IndexOutOfRange {
+        /// The variable (NESTML name).
         variable: &'static str,
+        /// The index computed.
         index: f64,
+        /// The vector's length.
         len: usize,
     },
 }
 
 impl Fault {
+    /// A fault of `model` at `t` ms.
     pub fn new(model: &'static str, t: f64, kind: FaultKind) -> Fault {
         Fault { model, t, kind }
     }

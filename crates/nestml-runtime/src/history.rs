@@ -50,14 +50,17 @@ impl SpikeHistory {
             .extend((0..self.stride).map(|i| values.get(i).copied().unwrap_or(0.0)));
     }
 
+    /// The spike times, in order.
     pub fn times(&self) -> &[f64] {
         &self.times
     }
 
+    /// The number of spikes.
     pub fn len(&self) -> usize {
         self.times.len()
     }
 
+    /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.times.is_empty()
     }

@@ -156,6 +156,7 @@ impl<const C: usize> ContinuousInputs<C> {
         self.value[port]
     }
 
+    /// Forgets every value (NEST's `init_buffers`).
     pub fn clear(&mut self) {
         *self = Self::default();
     }

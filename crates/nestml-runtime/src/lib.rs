@@ -21,6 +21,8 @@
 //!
 //! Units: every `f64` is in NEST's internal units (ms, mV, pA, nS, pF, GOhm, …).
 
+#![deny(missing_docs)]
+
 pub mod checkpoint;
 pub mod driver;
 pub mod fault;

@@ -27,7 +27,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct Str {
+    /// The first byte.
     pub ptr: *const u8,
+    /// The length in bytes.
     pub len: usize,
 }
 
@@ -46,6 +48,7 @@ impl Str {
 #[repr(i32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
+    /// Done.
     Ok = 0,
     /// A value was rejected (guard, type, read-only): NEST's `BadProperty`.
     BadProperty = 1,
@@ -61,6 +64,7 @@ pub enum Status {
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct VarInfo {
+    /// The variable's name in the status dictionary.
     pub name: Str,
     /// NEST unit, empty for plain numbers.
     pub unit: Str,
@@ -68,6 +72,7 @@ pub struct VarInfo {
     pub kind: u8,
     /// 0 real, 1 integer, 2 boolean.
     pub ty: u8,
+    /// 1 for a vector (elements `name[i]`).
     pub vector: u8,
 }
 
@@ -151,18 +156,27 @@ struct NestNeuron<N> {
 /// Everything the C++ node class calls for one neuron model. `n` is a neuron made by `create`.
 #[repr(C)]
 pub struct NeuronVTable {
+    /// The model name (`NAME`).
     pub name: Str,
+    /// The number of variables (parameters, state, internals, recordable inlines).
     pub n_variables: usize,
+    /// Variable `i`.
     pub variable: extern "C" fn(i: usize) -> VarInfo,
+    /// The number of NEST receptors (`rport` 0, 1, …).
     pub n_receptors: usize,
+    /// Receptor `i`.
     pub receptor: extern "C" fn(i: usize) -> ReceptorInfo,
     /// Continuous ports (`CurrentEvent` receptors), by index.
     pub n_continuous: usize,
+    /// The name of continuous port `i`.
     pub continuous: extern "C" fn(i: usize) -> Str,
     /// Inputs per step of `run`: four per receptor, one per continuous port.
     pub input_width: usize,
+    /// A neuron in the model's default state.
     pub create: extern "C" fn() -> *mut c_void,
+    /// A copy of `n`.
     pub clone: extern "C" fn(n: *const c_void) -> *mut c_void,
+    /// Frees `n` (null is ignored).
     pub destroy: extern "C" fn(n: *mut c_void),
     /// Clears the input buffers and starts the random stream `(seed, stream)` (NEST's
     /// `init_buffers`).
@@ -176,8 +190,11 @@ pub struct NeuronVTable {
     /// `spikes[i]` receives the number of spikes of step `i`. On a fault the later rows are
     /// not run.
     pub run: extern "C" fn(n: *mut c_void, step: i64, lags: usize, inputs: *const f64, spikes: *mut u32) -> Status,
+    /// Element `element` of variable `var` into `out` (`Unknown` if there is none).
     pub get: extern "C" fn(n: *const c_void, var: usize, element: usize, out: *mut f64) -> Status,
+    /// Writes element `element` of variable `var`, checking type and guards.
     pub set: extern "C" fn(n: *mut c_void, var: usize, element: usize, value: f64) -> Status,
+    /// The length of variable `var` (1 for scalars).
     pub vector_len: extern "C" fn(n: *const c_void, var: usize) -> usize,
 }
 
@@ -363,15 +380,19 @@ const fn has_role(ports: &[crate::synapse::SynapsePort], role: PortRole) -> bool
 /// made by `params_create`; `c` points to `connection_words` words inside NEST's connection.
 #[repr(C)]
 pub struct SynapseVTable {
+    /// The model name (`NAME`).
     pub name: Str,
     /// Per-connection variables (state and weight).
     pub n_variables: usize,
+    /// Per-connection variable `i`.
     pub variable: extern "C" fn(i: usize) -> VarInfo,
     /// Parameters and internals (the synapse model's common properties).
     pub n_params: usize,
+    /// Parameter (or internal) `i`.
     pub param: extern "C" fn(i: usize) -> VarInfo,
     /// Size and alignment of the connection state in bytes.
     pub connection_bytes: usize,
+    /// Its alignment in bytes (at most 8).
     pub connection_align: usize,
     /// Whether the model reads the postsynaptic neuron's spikes (NEST's spike history).
     pub reads_post: u8,
@@ -380,16 +401,25 @@ pub struct SynapseVTable {
     /// The number of continuous ports (variables of the postsynaptic neuron; not supported in
     /// NEST modules yet).
     pub continuous: usize,
+    /// The model's default parameters.
     pub params_create: extern "C" fn() -> *mut c_void,
+    /// A copy of `p`.
     pub params_clone: extern "C" fn(p: *const c_void) -> *mut c_void,
+    /// Frees `p` (null is ignored).
     pub params_destroy: extern "C" fn(p: *mut c_void),
+    /// Parameter `var` into `out`.
     pub params_get: extern "C" fn(p: *const c_void, var: usize, out: *mut f64) -> Status,
+    /// Writes parameter `var`, checking type and guards; internals follow.
     pub params_set: extern "C" fn(p: *mut c_void, var: usize, value: f64) -> Status,
     /// Writes a connection in the model's initial state under `p` to `c`.
     pub connection_init: extern "C" fn(p: *const c_void, c: *mut c_void),
+    /// Per-connection variable `var` into `out`.
     pub connection_get: extern "C" fn(c: *const c_void, var: usize, out: *mut f64) -> Status,
+    /// Writes per-connection variable `var`, checking type and guards.
     pub connection_set: extern "C" fn(c: *mut c_void, var: usize, value: f64) -> Status,
+    /// The connection's weight.
     pub weight: extern "C" fn(c: *const c_void) -> f64,
+    /// Sets the connection's weight.
     pub set_weight: extern "C" fn(c: *mut c_void, w: f64),
     /// A presynaptic spike at `t_spike` through a connection with delay `delay`, with the
     /// postsynaptic spikes `post[..n_post]` that NEST's `get_history` returned for

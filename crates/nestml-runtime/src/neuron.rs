@@ -31,7 +31,9 @@ use std::fmt;
 /// Where a variable is declared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum VariableKind {
+    /// In `parameters`: set by the user.
     Parameter,
+    /// In `state`: carried from step to step.
     State,
     /// Derived from parameters and the resolution; read-only from outside.
     Internal,
@@ -42,8 +44,11 @@ pub enum VariableKind {
 /// The NESTML type of a variable's values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ValueType {
+    /// `real` and physical types (`f64`).
     Real,
+    /// `integer` (`i64`).
     Integer,
+    /// `boolean`.
     Boolean,
 }
 
@@ -54,7 +59,9 @@ pub struct VariableInfo {
     pub name: &'static str,
     /// NEST's internal unit of the value (`mV`, `nS/ms`), `None` for plain numbers.
     pub unit: Option<&'static str>,
+    /// Where it is declared.
     pub kind: VariableKind,
+    /// Its type.
     pub ty: ValueType,
     /// A vector: elements are addressed as `name[i]`.
     pub vector: bool,
@@ -84,17 +91,22 @@ impl VariableInfo {
 /// Spike or continuous input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PortKind {
+    /// `<- spike`: weights summed per step.
     Spike,
+    /// `<- continuous`: a value per step (NEST's `CurrentEvent`).
     Continuous,
 }
 
 /// An input port of the model. Vector ports occupy `len` consecutive indices.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PortInfo {
+    /// The port's name.
     pub name: &'static str,
+    /// Spike or continuous.
     pub kind: PortKind,
     /// Unit of a continuous port's value (`pA`); `None` for spike ports.
     pub unit: Option<&'static str>,
+    /// 1, or the size of a vector port.
     pub len: usize,
 }
 
@@ -134,6 +146,7 @@ pub struct StepOutcome {
 }
 
 impl StepOutcome {
+    /// Whether the step emitted at least one spike.
     pub fn spiked(&self) -> bool {
         self.spikes > 0
     }
@@ -142,30 +155,49 @@ impl StepOutcome {
 /// Why a variable could not be set (or found).
 #[derive(Clone, Debug, PartialEq)]
 pub enum SetError {
+    /// The model has no variable of that name (or index).
     Unknown {
+        /// The model (`NAME`).
         model: &'static str,
+        /// What was asked for.
         name: String,
     },
+    /// An internal or a recordable inline.
     ReadOnly {
+        /// The model (`NAME`).
         model: &'static str,
+        /// The variable.
         name: &'static str,
     },
+    /// An element beyond the end of a vector.
     Index {
+        /// The model (`NAME`).
         model: &'static str,
+        /// The variable.
         name: &'static str,
+        /// The element asked for.
         index: usize,
+        /// The vector's length.
         len: usize,
     },
+    /// A fraction for an integer variable.
     NotInteger {
+        /// The model (`NAME`).
         model: &'static str,
+        /// The variable.
         name: &'static str,
+        /// The value refused.
         value: f64,
     },
     /// The value violates a guard or the variable's domain.
     Invalid {
+        /// The model (`NAME`).
         model: &'static str,
+        /// The variable.
         name: &'static str,
+        /// The value refused.
         value: f64,
+        /// Why (the guard, or the domain).
         reason: &'static str,
     },
 }
@@ -286,20 +318,35 @@ pub trait Neuron: Clone + Send + 'static + crate::checkpoint::Checkpoint {
 ///
 /// Its methods have the names of `Neuron`'s: import one of the two traits per scope.
 pub trait DynNeuron: Send {
+    /// [`Neuron::NAME`].
     fn name(&self) -> &'static str;
+    /// [`Neuron::VARIABLES`].
     fn variables(&self) -> &'static [VariableInfo];
+    /// [`Neuron::PORTS`].
     fn ports(&self) -> &'static [PortInfo];
+    /// [`Neuron::RECEPTORS`].
     fn receptors(&self) -> &'static [Receptor];
+    /// [`Neuron::init_buffers`].
     fn init_buffers(&mut self, resolution: &Resolution);
+    /// [`Neuron::calibrate`].
     fn calibrate(&mut self, resolution: &Resolution) -> Result<(), Fault>;
+    /// [`Neuron::handle_spike`].
     fn handle_spike(&mut self, receptor: usize, weight: f64, multiplicity: u32);
+    /// [`Neuron::handle_current`].
     fn handle_current(&mut self, port: usize, value: f64);
+    /// [`Neuron::step`].
     fn step(&mut self, ctx: &mut StepContext<'_>) -> Result<StepOutcome, Fault>;
+    /// [`Neuron::get_value`].
     fn get_value(&self, var: usize, element: usize) -> Option<f64>;
+    /// [`Neuron::set_value`].
     fn set_value(&mut self, var: usize, element: usize, value: f64) -> Result<(), SetError>;
+    /// [`Neuron::vector_len`].
     fn vector_len(&self, var: usize) -> usize;
+    /// [`Neuron::get`].
     fn get(&self, name: &str) -> Option<f64>;
+    /// [`Neuron::set`].
     fn set(&mut self, name: &str, value: f64) -> Result<(), SetError>;
+    /// A boxed copy.
     fn clone_box(&self) -> Box<dyn DynNeuron>;
 }
 

@@ -27,6 +27,7 @@ use std::fmt;
 /// One connection of the driver.
 #[derive(Clone, Debug)]
 pub struct Connection<S: Synapse> {
+    /// The connection's state.
     pub synapse: S,
     /// Delay in steps (at least 1).
     pub delay_steps: i64,
@@ -37,7 +38,9 @@ pub struct Connection<S: Synapse> {
 /// The state of one connection after a presynaptic spike (or at a grid time).
 #[derive(Clone, Debug, PartialEq)]
 pub struct SynapseSample {
+    /// The time of the sample (ms).
     pub t: f64,
+    /// Which connection (index into the driver's connections).
     pub connection: usize,
     /// The weight delivered (`None` on grid samples or when the model emitted nothing).
     pub weight: Option<f64>,
@@ -71,7 +74,14 @@ impl PlasticityRecording {
 pub enum PlasticityError {
     /// A continuous port of the synapse is bound to a variable the neuron lacks, or a port is
     /// left unbound.
-    Binding { synapse: &'static str, neuron: &'static str, message: String },
+    Binding {
+        /// The synapse model.
+        synapse: &'static str,
+        /// The neuron model.
+        neuron: &'static str,
+        /// What does not fit.
+        message: String,
+    },
     /// A delay below one step, or a receptor the neuron lacks.
     Setup(String),
     /// The synapse parameters violate a guard.
@@ -79,7 +89,12 @@ pub enum PlasticityError {
     /// The neuron's calibration failed.
     Calibrate(Fault),
     /// A neuron step or a synapse event failed; `recording` holds everything until then.
-    Fault { fault: Fault, recording: Box<PlasticityRecording> },
+    Fault {
+        /// What failed.
+        fault: Fault,
+        /// Everything recorded until then.
+        recording: Box<PlasticityRecording>,
+    },
 }
 
 impl fmt::Display for PlasticityError {
@@ -114,6 +129,7 @@ pub struct PlasticityDriver<S: Synapse> {
     rng: NestmlRng,
     /// The parameters shared by the connections.
     pub params: S::Params,
+    /// The connections, in the order they were added.
     pub connections: Vec<Connection<S>>,
     pre: Vec<i64>,
     modulation: Option<SpikeHistory>,

@@ -58,6 +58,7 @@ impl Resolution {
         self.ms_per_tic * self.tics_per_step as f64
     }
 
+    /// Tics per step.
     #[inline]
     pub fn tics_per_step(&self) -> i64 {
         self.tics_per_step

@@ -45,6 +45,7 @@ pub fn math(x: f64) -> f64 {
 
 /// Plain numbers and dimensionless quantities.
 pub trait Plain {
+    /// The value as a plain number.
     fn plain(self) -> f64;
 }
 

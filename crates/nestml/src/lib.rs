@@ -78,6 +78,8 @@
 //! assert!(second > first);
 //! ```
 
+#![deny(missing_docs)]
+
 pub use nestml_macros::{include_nestml, nestml};
 pub use nestml_runtime::*;
 

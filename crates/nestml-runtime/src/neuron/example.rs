@@ -24,23 +24,34 @@ const fn var(name: &'static str, unit: Option<&'static str>, kind: VariableKind)
 /// Parameters, in NEST units.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Params {
+    /// Membrane capacitance (pF).
     pub c_m: f64,
+    /// Membrane time constant (ms).
     pub tau_m: f64,
+    /// Inhibitory synaptic time constant (ms).
     pub tau_syn_inh: f64,
+    /// Excitatory synaptic time constant (ms).
     pub tau_syn_exc: f64,
+    /// Refractory period (ms).
     pub refr_t_param: f64,
+    /// Resting potential (mV).
     pub e_l: f64,
+    /// Reset potential (mV).
     pub v_reset: f64,
+    /// Threshold (mV).
     pub v_th: f64,
+    /// Constant input current (pA).
     pub i_e: f64,
 }
 
 /// `iaf_psc_exp_neuron` with RKF45 (state vector `[V_m, I_syn_exc, I_syn_inh]`).
 #[derive(Clone, Debug)]
 pub struct ExampleIafPscExp {
+    /// The parameters.
     pub p: Params,
     /// `[V_m, I_syn_exc, I_syn_inh]`.
     pub y: [f64; 3],
+    /// Remaining refractory time (ms).
     pub refr_t: f64,
     spikes: SpikeInputs<2>,
     currents: ContinuousInputs<1>,

@@ -80,12 +80,25 @@ pub trait OdeSolver<const N: usize> {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum SolverError {
     /// State component `index` became NaN or infinite in a step that ended at `t`.
-    NonFinite { index: usize, t: f64 },
+    NonFinite {
+        /// The component of the state vector.
+        index: usize,
+        /// The end of the step (ms).
+        t: f64,
+    },
     /// More than `limit` internal steps in one call of `integrate` (the step size collapsed, or
     /// the model's `max_substeps` bound was reached).
-    TooManySteps { limit: u32, t: f64 },
+    TooManySteps {
+        /// The limit.
+        limit: u32,
+        /// Where the solver stopped (ms).
+        t: f64,
+    },
     /// The implicit solver's matrix `I - γhJ` was singular at `t`.
-    Singular { t: f64 },
+    Singular {
+        /// Where (ms).
+        t: f64,
+    },
     /// A tolerance or step-size argument was negative, NaN, or of the wrong sign.
     InvalidArgument(&'static str),
 }

@@ -100,7 +100,9 @@ pub const ORDER: u32 = 5;
 /// GSL's standard step-size control (`gsl_odeiv_control_standard`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Control {
+    /// Absolute tolerance.
     pub eps_abs: f64,
+    /// Relative tolerance.
     pub eps_rel: f64,
     /// Weight of `|y|` in the tolerated error.
     pub a_y: f64,
@@ -111,8 +113,11 @@ pub struct Control {
 /// What [`Control::hadjust`] did to the step size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Adjustment {
+    /// The step failed: retry with a smaller one.
     Decreased,
+    /// Accepted, same step size.
     Unchanged,
+    /// Accepted, the next step may be larger.
     Increased,
 }
 
@@ -277,10 +282,12 @@ impl<const N: usize> Rkf45<N> {
         self
     }
 
+    /// The step-size control.
     pub fn control(&self) -> &Control {
         &self.control
     }
 
+    /// Replaces the step-size control.
     pub fn set_control(&mut self, control: Control) {
         self.control = control;
     }
@@ -290,14 +297,17 @@ impl<const N: usize> Rkf45<N> {
         self.h
     }
 
+    /// Sets the internal step size carried to the next call.
     pub fn set_integration_step(&mut self, h: f64) {
         self.h = h;
     }
 
+    /// Counts since the last reset.
     pub fn stats(&self) -> Rkf45Stats {
         self.stats
     }
 
+    /// Zeroes the counts.
     pub fn reset_stats(&mut self) {
         self.stats = Rkf45Stats::default();
     }

@@ -13,10 +13,15 @@ const fn var(name: &'static str, kind: VariableKind) -> VariableInfo {
 /// The shared parameters (NEST units).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExampleStdpParams {
+    /// Learning rate.
     pub lambda: f64,
+    /// Depression relative to facilitation.
     pub alpha: f64,
+    /// Presynaptic trace time constant (ms).
     pub tau_tr_pre: f64,
+    /// Postsynaptic trace time constant (ms).
     pub tau_tr_post: f64,
+    /// Largest weight.
     pub w_max: f64,
 }
 
@@ -69,8 +74,11 @@ impl SynapseParams for ExampleStdpParams {
 /// One connection: weight, traces and the time of the last update.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ExampleStdp {
+    /// The weight.
     pub w: f64,
+    /// Presynaptic trace.
     pub pre_trace: f64,
+    /// Postsynaptic trace.
     pub post_trace: f64,
     t_last: f64,
 }

@@ -53,7 +53,9 @@ pub enum PortRole {
 /// An input port of a synapse model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SynapsePort {
+    /// The port's name.
     pub name: &'static str,
+    /// What it is connected to.
     pub role: PortRole,
     /// NEST unit of a continuous port's value.
     pub unit: Option<&'static str>,
@@ -92,6 +94,7 @@ pub struct SendContext<'a> {
     pub modulation: Option<&'a SpikeHistory>,
     /// The continuous ports' values at delivery.
     pub inputs: &'a [f64],
+    /// The generator behind random functions.
     pub rng: &'a mut NestmlRng,
 }
 
@@ -102,6 +105,7 @@ pub trait SynapseParams: Clone + fmt::Debug + Default + Send + Sync + 'static {
     /// Parameters and internals, in declaration order.
     const VARIABLES: &'static [VariableInfo];
 
+    /// Parameter or internal `var`.
     fn get_value(&self, var: usize) -> Option<f64>;
 
     /// Writes parameter `var`, checking type and guards; internals are recomputed.
@@ -110,10 +114,12 @@ pub trait SynapseParams: Clone + fmt::Debug + Default + Send + Sync + 'static {
     /// Checks every guard (fields are public, so values may have been set directly).
     fn check(&self) -> Result<(), Fault>;
 
+    /// Reads a parameter or internal by name.
     fn get(&self, name: &str) -> Option<f64> {
         self.get_value(Self::VARIABLES.iter().position(|v| v.name == name)?)
     }
 
+    /// Writes a parameter by name.
     fn set(&mut self, name: &str, value: f64) -> Result<(), SetError> {
         let var = Self::VARIABLES.iter().position(|v| v.name == name).ok_or_else(|| SetError::Unknown {
             model: Self::MODEL,
@@ -135,6 +141,7 @@ pub trait Synapse: Clone + fmt::Debug + Send + Sync + 'static + crate::checkpoin
     const PORTS: &'static [SynapsePort];
     /// Whether `onReceive(pre_spikes)` runs before a coincident `onReceive(post_spikes)`.
     const PRE_FIRST: bool;
+    /// The parameters shared by the connections of one synapse type.
     type Params: SynapseParams;
     /// The postsynaptic traces, as saved and restored around a presynaptic handler.
     #[doc(hidden)]
@@ -145,8 +152,10 @@ pub trait Synapse: Clone + fmt::Debug + Send + Sync + 'static + crate::checkpoin
 
     /// The weight (the model's weight variable, `w`).
     fn weight(&self) -> f64;
+    /// Sets the weight.
     fn set_weight(&mut self, w: f64);
 
+    /// Per-connection variable `var`.
     fn get_value(&self, var: usize) -> Option<f64>;
     /// Writes state variable `var` (checking type and guards).
     fn set_value(&mut self, var: usize, value: f64) -> Result<(), SetError>;
@@ -363,7 +372,9 @@ fn post_values(post: &SpikeHistory, i: usize) -> &[f64] {
 /// connections with shared parameters do not pay for it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WithParams<S: Synapse> {
+    /// The connection's state.
     pub state: S,
+    /// Its own parameters.
     pub params: S::Params,
 }
 
