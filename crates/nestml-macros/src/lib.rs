@@ -6,20 +6,34 @@
 use proc_macro::TokenStream;
 
 use nestml_compiler::codegen::{CodegenOptions, OptionValue};
-use proc_macro2::{Literal, TokenTree};
+use proc_macro2::{Literal, Span, TokenTree};
 
 /// The macro input: leading `key = value` options, then one string literal.
 struct Input {
     options: CodegenOptions,
     text: String,
+    /// The literal's tokens.
+    span: Span,
     /// Where the literal is: the Rust file and the line its text starts on.
     file: String,
     line: usize,
 }
 
+/// A macro input error and the tokens it is about (underlined in the user's file).
+struct MacroError {
+    span: Span,
+    message: String,
+}
+
+/// The span of `tokens` (their first token's; `fallback` for none).
+fn span_of(tokens: &[TokenTree], fallback: Span) -> Span {
+    tokens.first().map_or(fallback, |first| tokens.last().and_then(|last| first.span().join(last.span())).unwrap_or(first.span()))
+}
+
 /// Parses `key = value, …, "literal"` (the options of [`CodegenOptions::set`]).
-fn parse_input(input: TokenStream) -> Result<Input, String> {
+fn parse_input(input: TokenStream) -> Result<Input, MacroError> {
     let tokens = flatten(proc_macro2::TokenStream::from(input));
+    let at = |span: Span| move |message: String| MacroError { span, message };
     let mut items: Vec<&[TokenTree]> = tokens
         .split(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','))
         .collect();
@@ -27,21 +41,27 @@ fn parse_input(input: TokenStream) -> Result<Input, String> {
         items.pop();
     }
     let Some((last, options)) = items.split_last() else {
-        return Err("expected a string literal".into());
+        return Err(at(Span::call_site())("expected a string literal".into()));
     };
     let [TokenTree::Literal(lit)] = last else {
-        return Err("expected `key = value` options followed by one string literal".into());
+        return Err(at(span_of(last, Span::call_site()))("expected a string literal here: the last argument is the model file's path (`include_nestml!`) or the NESTML source (`nestml!`), after any `key = value` options".into()));
     };
     let mut parsed = CodegenOptions { uom_check: cfg!(feature = "uom-check"), serde: cfg!(feature = "serde"), ..CodegenOptions::default() };
     for option in options {
-        let (key, value) = match option {
-            [TokenTree::Ident(key), TokenTree::Punct(eq), value @ ..] if eq.as_char() == '=' => (key.to_string(), option_value(value)?),
-            _ => return Err("expected `key = value` (e.g. `numeric_solver = \"forward-Euler\"`)".into()),
-        };
-        parsed.set(&key, value)?;
+        match option {
+            [TokenTree::Ident(key), TokenTree::Punct(eq), value @ ..] if eq.as_char() == '=' => {
+                let value_span = span_of(value, eq.span());
+                let v = option_value(value).map_err(at(value_span))?;
+                let key_name = key.to_string();
+                let unknown = !CodegenOptions::KEYS.contains(&key_name.as_str());
+                parsed.set(&key_name, v).map_err(at(if unknown { key.span() } else { value_span }))?;
+            }
+            _ => return Err(at(span_of(option, Span::call_site()))("expected `key = value` (e.g. `numeric_solver = \"forward-Euler\"`)".into())),
+        }
     }
     let span = lit.span().unwrap();
-    Ok(Input { options: parsed, text: string_literal(lit)?, file: span.file(), line: span.line() })
+    let text = string_literal(lit).map_err(at(lit.span()))?;
+    Ok(Input { options: parsed, text, span: lit.span(), file: span.file(), line: span.line() })
 }
 
 /// The tokens with invisible groups (a `$x:literal` passed through `macro_rules!`) opened.
@@ -122,10 +142,30 @@ fn unescape(s: &str) -> Result<String, String> {
     Ok(out)
 }
 
+/// `compile_error!(message)`, reported at `span`.
+fn compile_error_at(span: Span, message: &str) -> TokenStream {
+    fn respan(tokens: proc_macro2::TokenStream, span: Span) -> proc_macro2::TokenStream {
+        tokens
+            .into_iter()
+            .map(|t| match t {
+                TokenTree::Group(g) => {
+                    let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                    group.set_span(span);
+                    TokenTree::Group(group)
+                }
+                mut t => {
+                    t.set_span(span);
+                    t
+                }
+            })
+            .collect()
+    }
+    let tokens: proc_macro2::TokenStream = format!("::core::compile_error!({message:?});").parse().unwrap();
+    respan(tokens, span).into()
+}
+
 fn compile_error(message: &str) -> TokenStream {
-    format!("::core::compile_error!({message:?});")
-        .parse()
-        .unwrap()
+    compile_error_at(Span::call_site(), message)
 }
 
 /// Expands the models of `text`, which starts on line `first_line` of the file `name`.
@@ -152,15 +192,15 @@ fn expand(name: &str, first_line: usize, text: &str, options: &CodegenOptions, i
 /// `include_nestml!(numeric_solver = "forward-Euler", "models/izhikevich.nestml")`.
 #[proc_macro]
 pub fn include_nestml(input: TokenStream) -> TokenStream {
-    let Input { options, text: rel, .. } = match parse_input(input) {
+    let Input { options, text: rel, span, .. } = match parse_input(input) {
         Ok(i) => i,
-        Err(e) => return compile_error(&format!("include_nestml!: {e}")),
+        Err(e) => return compile_error_at(e.span, &format!("include_nestml!: {}", e.message)),
     };
     let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
     let path = std::path::Path::new(&dir).join(&rel);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
-        Err(e) => return compile_error(&format!("include_nestml!: cannot read `{rel}` (relative to CARGO_MANIFEST_DIR): {e}")),
+        Err(e) => return compile_error_at(span, &format!("include_nestml!: cannot read `{rel}` (relative to CARGO_MANIFEST_DIR): {e}")),
     };
     let abs = path.to_string_lossy().into_owned();
     expand(&rel, 1, &text, &options, Some(&abs))
@@ -172,7 +212,7 @@ pub fn include_nestml(input: TokenStream) -> TokenStream {
 pub fn nestml(input: TokenStream) -> TokenStream {
     match parse_input(input) {
         // positions in the Rust file that holds the literal
-        Ok(Input { options, text, file, line }) => expand(&file, line, &text, &options, None),
-        Err(e) => compile_error(&format!("nestml!: {e}")),
+        Ok(Input { options, text, file, line, .. }) => expand(&file, line, &text, &options, None),
+        Err(e) => compile_error_at(e.span, &format!("nestml!: {}", e.message)),
     }
 }
