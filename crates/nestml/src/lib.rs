@@ -77,6 +77,45 @@
 //! let second = conn.send(&params, &mut ev).unwrap().unwrap();
 //! assert!(second > first);
 //! ```
+//!
+//! # Stepping neurons yourself
+//!
+//! In a control loop a neuron is a plain value: hand it its input for the coming step
+//! ([`Neuron::handle_spike`] per receptor, [`Neuron::handle_current`] per continuous port, in
+//! NEST units) and [`Neuron::step`] it; a step allocates nothing. A step that fails returns a
+//! [`Fault`] naming the model, the variable and the time (here a NaN input current):
+//!
+//! ```
+//! use nestml::{NestmlRng, Neuron, Resolution, StepContext};
+//! nestml::include_nestml!("../../../shared/nestml-models/neurons/iaf_psc_exp_neuron.nestml");
+//!
+//! let res = Resolution::from_ms(0.1).unwrap();
+//! let mut rng = NestmlRng::seed_from_u64(1);
+//! let mut n = IafPscExpNeuron::default();
+//! n.init_buffers(&res);
+//! n.calibrate(&res).unwrap();
+//! let mut spikes = 0;
+//! for k in 0..1000 {
+//!     n.handle_current(0, 500.0); // pA on `I_stim`, used from the next step on
+//!     spikes += n.step(&mut StepContext::new(&res, k, &mut rng)).unwrap().spikes;
+//! }
+//! assert!(spikes > 0);
+//! n.handle_current(0, f64::NAN);
+//! let fault = (1000..1010).find_map(|k| n.step(&mut StepContext::new(&res, k, &mut rng)).err()).unwrap();
+//! assert!(fault.to_string().starts_with("iaf_psc_exp_neuron: V_m became NaN at t ="), "{fault}");
+//! ```
+//!
+//! # Features
+//!
+//! - `network` (default): [`network`], populations, connections, devices and recorders,
+//!   simulated as NEST does.
+//! - `uom-check`: every model also expands to a never-called uom shadow of its equations, so
+//!   that rustc checks their units independently of the macro.
+//! - `serde`: generated neurons and synapse connections and [`NestmlRng`] implement serde's
+//!   `Serialize`/`Deserialize` (`nestml::snapshot`).
+//!
+//! The `nestml` command (`cargo install --path crates/nestml-cli`) checks and analyses models,
+//! prints the generated code, and builds NEST extension modules (`nestml nest-module`).
 
 #![deny(missing_docs)]
 
