@@ -61,6 +61,7 @@ def main_module(module_dir):
         SYNAPSES / "static_synapse.nestml",
         SYNAPSES / "neuromodulated_stdp_synapse.nestml",
         HERE / "models" / "guarded_neuron.nestml",
+        HERE / "models" / "pacemaker_neuron.nestml",
     ], "_nestml")
 
 

@@ -204,3 +204,21 @@ def test_spike_multiplicity_and_both_signs_in_one_step(nest, main_module):
     assert np.ptp(b) > 1.0
     rel = np.max(np.abs(a - b) / np.abs(b))
     assert rel <= 1e-12, f"largest relative V_m difference {rel:.2e}"
+
+
+def test_a_neuron_without_inputs(nest, main_module):
+    """No receptors, no continuous ports: nothing to connect to, and it runs on its own."""
+    nest.Install(main_module)
+    n = nest.Create("pacemaker_neuron_nestml")
+    assert n.get("receptor_types") == {}
+    rec = nest.Create("spike_recorder")
+    nest.Connect(n, rec)
+    mm = nest.Create("multimeter", params={"record_from": ["V_m"], "interval": 1.0})
+    nest.Connect(mm, n)
+    nest.Simulate(100.0)
+    times = rec.events["times"]
+    # 100 steps of 0.1 ms reach V_th up to rounding: every 10 or 10.1 ms
+    assert 9 <= len(times) <= 10 and np.all(np.abs(np.diff(times) - 10.0) <= 0.1 + 1e-9), times
+    assert np.max(mm.events["V_m"]) < 10.0
+    with pytest.raises(nest.NESTErrors.UnknownReceptorType):
+        nest.Connect(nest.Create("spike_generator"), n)

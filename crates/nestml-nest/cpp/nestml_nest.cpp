@@ -178,7 +178,7 @@ Neuron::split_( size_t receptor ) const
 double*
 Neuron::slot_( long lag )
 {
-  return &ring_[ nest::kernel().event_delivery_manager.get_modulo( lag ) * vt_->input_width ];
+  return ring_.data() + nest::kernel().event_delivery_manager.get_modulo( lag ) * vt_->input_width;
 }
 
 size_t
@@ -381,17 +381,18 @@ void
 Neuron::update( nest::Time const& origin, const long from, const long to )
 {
   const size_t width = vt_->input_width;
-  const size_t slots = ring_.size() / std::max< size_t >( width, 1 );
+  // a model without inputs has an empty ring: its steps run in one call per slice
+  const size_t slots = width > 0 ? ring_.size() / width : static_cast< size_t >( to - from );
   uint32_t spikes[ 64 ];
   long lag = from;
   while ( lag < to )
   {
     // rows of consecutive steps are consecutive in the ring up to its end; one call runs as
     // many as fit (one step if a multimeter samples every step)
-    const size_t first = static_cast< size_t >( nest::kernel().event_delivery_manager.get_modulo( lag ) );
+    const size_t first = width > 0 ? static_cast< size_t >( nest::kernel().event_delivery_manager.get_modulo( lag ) ) : 0;
     const size_t fits = std::min< size_t >( { static_cast< size_t >( to - lag ), slots - first, 64 } );
     const size_t n = logged_ ? 1 : fits;
-    double* rows = &ring_[ first * width ];
+    double* rows = ring_.data() + first * width;
     const nestml_status s = vt_->run( model_, origin.get_steps() + lag, n, rows, spikes );
     std::fill( rows, rows + n * width, 0.0 );
     if ( s != NESTML_OK )
