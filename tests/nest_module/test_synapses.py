@@ -147,8 +147,9 @@ def test_a_modulated_synapse_without_volume_transmitter_is_refused(nest, main_mo
         nest.Connect(pre, post, syn_spec={"synapse_model": "neuromodulated_stdp_synapse_nestml", "receptor_type": 1})
 
 
-def test_synapse_parameters_belong_to_the_synapse_model(nest, main_module):
-    """Parameters per synapse model (SetDefaults, CopyModel); state per connection."""
+def test_synapse_parameters_are_per_connection_with_model_defaults(nest, main_module):
+    """As in PyNESTML's NEST synapses: SetDefaults and CopyModel set the parameters new
+    connections get, Connect and SetStatus set them per connection; state per connection."""
     nest.Install(main_module)
     d = nest.GetDefaults("stdp_synapse_nestml")
     assert d["tau_tr_pre"] == 20.0 and d["Wmax"] == 100.0 and d["weight"] == 1.0
@@ -160,14 +161,19 @@ def test_synapse_parameters_belong_to_the_synapse_model(nest, main_module):
     pre, post = nest.Create("parrot_neuron", 2)
     nest.Connect(pre, post, syn_spec={"synapse_model": "stdp_fast", "weight": 3.0, "pre_trace": 0.5,
                                       "receptor_type": 1})
-    c = nest.GetConnections(synapse_model="stdp_fast")
-    assert c.get("weight") == 3.0 and c.get("w") == 3.0 and c.get("pre_trace") == 0.5
-    c.set(weight=4.0, post_trace=0.25)
-    assert c.get("w") == 4.0 and c.get("post_trace") == 0.25
-    with pytest.raises(nest.NESTErrors.NotImplemented, match="SetDefaults"):
-        nest.Connect(pre, post, syn_spec={"synapse_model": "stdp_fast", "lambda": 0.1, "receptor_type": 1})
-    with pytest.raises(nest.NESTErrors.BadProperty, match="SetDefaults or nest.CopyModel"):
-        c.set(tau_tr_pre=3.0)
+    nest.Connect(pre, post, syn_spec={"synapse_model": "stdp_fast", "lambda": 0.1, "receptor_type": 1})
+    a, b = nest.GetConnections(synapse_model="stdp_fast")
+    assert a.get("weight") == 3.0 and a.get("w") == 3.0 and a.get("pre_trace") == 0.5
+    assert a.get("lambda") == 0.05 and a.get("tau_tr_pre") == 5.0, "the CopyModel defaults"
+    assert b.get("lambda") == 0.1, "set on the connection"
+    a.set(weight=4.0, post_trace=0.25, tau_tr_pre=3.0)
+    assert a.get("w") == 4.0 and a.get("post_trace") == 0.25 and a.get("tau_tr_pre") == 3.0
+    assert b.get("tau_tr_pre") == 5.0
+    with pytest.raises(nest.NESTErrors.BadProperty, match="Wmax"):
+        a.set(Wmax=-1.0)  # the guard `Wmax >= 0`
+    size = nest.GetDefaults("stdp_synapse_nestml")["sizeof"]
+    print(f"stdp_synapse_nestml: {size} bytes per connection (NEST's stdp_synapse: "
+          f"{nest.GetDefaults('stdp_synapse')['sizeof']})")
 
 
 def test_static_synapse_delivers_its_weight(nest, main_module):

@@ -421,7 +421,6 @@ Neuron::update( nest::Time const& origin, const long from, const long to )
 
 SynapseParams::SynapseParams( const nestml_synapse_vtable* vt )
   : vt_( vt )
-  , params_( vt->params_create() )
   , volume_transmitter_( nullptr )
   , mods_until_( -std::numeric_limits< double >::infinity() )
 {
@@ -430,25 +429,9 @@ SynapseParams::SynapseParams( const nestml_synapse_vtable* vt )
 SynapseParams::SynapseParams( const SynapseParams& p )
   : nest::CommonSynapseProperties( p )
   , vt_( p.vt_ )
-  , params_( p.vt_->params_clone( p.params_ ) )
   , volume_transmitter_( p.volume_transmitter_ )
   , mods_until_( -std::numeric_limits< double >::infinity() )
 {
-}
-
-SynapseParams&
-SynapseParams::operator=( const SynapseParams& p )
-{
-  if ( this != &p )
-  {
-    nest::CommonSynapseProperties::operator=( p );
-    void* copy = p.vt_->params_clone( p.params_ );
-    vt_->params_destroy( params_ );
-    vt_ = p.vt_;
-    params_ = copy;
-    volume_transmitter_ = p.volume_transmitter_;
-  }
-  return *this;
 }
 
 namespace
@@ -488,23 +471,10 @@ SynapseParams::get_vt_node_id() const
   return volume_transmitter_ ? static_cast< long >( volume_transmitter_->get_node_id() ) : -1;
 }
 
-SynapseParams::~SynapseParams()
-{
-  vt_->params_destroy( params_ );
-}
-
 void
 SynapseParams::get_status( Dictionary& d ) const
 {
   nest::CommonSynapseProperties::get_status( d );
-  for ( size_t i = 0; i < vt_->n_params; ++i )
-  {
-    const nestml_var_info v = vt_->param( i );
-    if ( v.kind == 0 )
-    {
-      put( d, v, 1, [ & ]( size_t, double* out ) { return vt_->params_get( params_, i, out ); } );
-    }
-  }
   if ( vt_->reads_mod )
   {
     d[ nest::names::volume_transmitter ] = volume_transmitter_
@@ -532,24 +502,6 @@ SynapseParams::set_status( const Dictionary& d, nest::ConnectorModel& cm )
       throw nest::BadProperty( str( vt_->name ) + ": volume_transmitter must be a volume_transmitter node" );
     }
   }
-  void* copy = vt_->params_clone( params_ );
-  for ( size_t i = 0; i < vt_->n_params; ++i )
-  {
-    const nestml_var_info v = vt_->param( i );
-    const std::string name = str( v.name );
-    if ( v.kind != 0 or not d.known( name ) )
-    {
-      continue;
-    }
-    const nestml_status s = vt_->params_set( copy, i, number( d, name ) );
-    if ( s != NESTML_OK )
-    {
-      vt_->params_destroy( copy );
-      fail( s, "" );
-    }
-  }
-  vt_->params_destroy( params_ );
-  params_ = copy;
   volume_transmitter_ = transmitter;
 }
 
@@ -583,25 +535,6 @@ connection_set_status( const nestml_synapse_vtable* vt, void* c, const Dictionar
       }
     }
   }
-  for ( size_t i = 0; i < vt->n_params; ++i )
-  {
-    const std::string name = str( vt->param( i ).name );
-    // SetDefaults and CopyModel hand the same dictionary to the parameters first
-    if ( d.known( name ) and not d.has_been_accessed( name ) )
-    {
-      throw nest::BadProperty( str( vt->name ) + ": " + name
-        + " is a parameter of the synapse model, shared by its connections: set it with nest.SetDefaults or "
-          "nest.CopyModel, not per connection" );
-    }
-  }
-}
-
-void
-connection_default( const nestml_synapse_vtable* vt, void* c )
-{
-  void* p = vt->params_create();
-  vt->connection_init( p, c );
-  vt->params_destroy( p );
 }
 
 namespace
@@ -642,8 +575,8 @@ event( const nestml_synapse_vtable* vt,
     }
   }
   return weight
-    ? vt->send( c, cp.params_, t, delay, post.data(), post.size(), mods.data(), mods.size(), kernel_seed(), tid, weight )
-    : vt->update_to( c, cp.params_, t, delay, post.data(), post.size(), mods.data(), mods.size(), kernel_seed(), tid );
+    ? vt->send( c, t, delay, post.data(), post.size(), mods.data(), mods.size(), kernel_seed(), tid, weight )
+    : vt->update_to( c, t, delay, post.data(), post.size(), mods.data(), mods.size(), kernel_seed(), tid );
 }
 }  // namespace
 

@@ -82,25 +82,17 @@ extern "C"
     nestml_str name;
     size_t n_variables;
     nestml_var_info ( *variable )( size_t );
-    size_t n_params;
-    nestml_var_info ( *param )( size_t );
     size_t connection_bytes;
     size_t connection_align;
     uint8_t reads_post;
     uint8_t reads_mod;
     size_t continuous;
-    void* ( *params_create )();
-    void* ( *params_clone )( const void* );
-    void ( *params_destroy )( void* );
-    nestml_status ( *params_get )( const void*, size_t var, double* out );
-    nestml_status ( *params_set )( void*, size_t var, double value );
-    void ( *connection_init )( const void* params, void* connection );
+    void ( *connection_init )( void* connection );
     nestml_status ( *connection_get )( const void*, size_t var, double* out );
     nestml_status ( *connection_set )( void*, size_t var, double value );
     double ( *weight )( const void* );
     void ( *set_weight )( void*, double );
     nestml_status ( *send )( void* connection,
-      const void* params,
       double t_spike,
       double delay,
       const double* post,
@@ -111,7 +103,6 @@ extern "C"
       uint64_t thread,
       double* weight );
     nestml_status ( *update_to )( void* connection,
-      const void* params,
       double t,
       double delay,
       const double* post,
@@ -210,14 +201,15 @@ public:
   }
 };
 
-// A synapse model's parameters: NEST's common properties of the connection model.
+// A synapse model's common properties: the volume transmitter of neuromodulated synapses (the
+// parameters are per connection, as PyNESTML's: their defaults are those of NEST's default
+// connection of the model, set by SetDefaults and CopyModel).
 class SynapseParams : public nest::CommonSynapseProperties
 {
 public:
   explicit SynapseParams( const nestml_synapse_vtable* vt );
   SynapseParams( const SynapseParams& p );
-  SynapseParams& operator=( const SynapseParams& p );
-  ~SynapseParams();
+  SynapseParams& operator=( const SynapseParams& p ) = default;
 
   void get_status( Dictionary& d ) const;
   void set_status( const Dictionary& d, nest::ConnectorModel& cm );
@@ -233,7 +225,6 @@ public:
   // brought only to `t_trig - min_delay` and the later spikes kept here for them.
   void take_spikes( const std::vector< nest::spikecounter >& dopa, double t_trig, double min_delay ) const;
   const nestml_synapse_vtable* vt_;
-  void* params_;
   nest::volume_transmitter* volume_transmitter_;
   mutable std::vector< double > mods_;
   mutable double mods_until_;
@@ -252,8 +243,6 @@ public:
 // Reads and writes the per-connection variables of status dictionaries.
 void connection_get_status( const nestml_synapse_vtable* vt, const void* c, Dictionary& d );
 void connection_set_status( const nestml_synapse_vtable* vt, void* c, const Dictionary& d );
-// A connection in the model's initial state (with the model's default parameters).
-void connection_default( const nestml_synapse_vtable* vt, void* c );
 // A presynaptic spike at t_spike through connection `c` (state words of model `vt`): the
 // connection reads the target's spike history and the neuromodulatory spikes; `weight` receives
 // the weight to deliver (NESTML_NO_SPIKE: none).
@@ -355,7 +344,7 @@ public:
   Synapse()
     : ConnectionBase()
   {
-    connection_default( vt(), state_ );
+    vt()->connection_init( state_ );
   }
   Synapse( const Synapse& ) = default;
   Synapse& operator=( const Synapse& ) = default;

@@ -63,7 +63,7 @@ pub fn write_crate(dir: &Path, module: &str, files: &[GeneratedFile]) -> Result<
         let words = m.connection_fields.unwrap_or(0);
         let _ = writeln!(
             lib,
-            "const _: () = assert!(::core::mem::size_of::<m{i}::{t}>() <= {bytes} && ::core::mem::align_of::<m{i}::{t}>() <= 8, \"the connection state of `{n}` does not fit {words} words\");",
+            "const _: () = assert!(::core::mem::size_of::<::nestml::nest_ffi::NestConnection<m{i}::{t}>>() <= {bytes} && ::core::mem::align_of::<::nestml::nest_ffi::NestConnection<m{i}::{t}>>() <= 8, \"the connection of `{n}` does not fit {words} words\");",
             t = m.type_name,
             n = m.name,
             bytes = 8 * words,

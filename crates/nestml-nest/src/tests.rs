@@ -62,7 +62,7 @@ fn the_crate_exports_one_table_per_model_and_checks_each_connection_size() {
     assert!(text.contains("pub static nestml_module_neurons: [::nestml::nest_ffi::NeuronVTable; 1]"));
     assert!(text.contains("::nestml::nest_ffi::NeuronVTable::of::<m0::ANeuron>()"));
     assert!(text.contains("::nestml::nest_ffi::SynapseVTable::of::<m1::SSynapse>()"));
-    assert!(text.contains("size_of::<m1::SSynapse>() <= 24"));
+    assert!(text.contains("size_of::<::nestml::nest_ffi::NestConnection<m1::SSynapse>>() <= 24"));
     let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
     assert!(manifest.contains("crate-type = [\"staticlib\"]") && manifest.contains("package = \"nestml-runtime\""));
     // an unchanged crate is not rewritten (cargo then has nothing to do)

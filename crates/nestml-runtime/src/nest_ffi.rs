@@ -10,8 +10,8 @@
 //!
 //! Neurons live behind a pointer (NEST nodes are heap objects), with their own random stream
 //! (`seed`, `stream` = node id, so results do not depend on the thread count). A synapse's
-//! connection state lives inside NEST's connection object, as `connection_words` 64-bit words;
-//! its parameters (one value per synapse model, NEST's common properties) behind a pointer.
+//! connection lives inside NEST's connection object: its state and its own parameters
+//! ([`NestConnection`]), as PyNESTML's NEST synapses keep them.
 
 use crate::fault::Fault;
 use crate::history::SpikeHistory;
@@ -376,20 +376,27 @@ const fn has_role(ports: &[crate::synapse::SynapsePort], role: PortRole) -> bool
     count_role(ports, role) > 0
 }
 
-/// Everything the C++ connection model calls for one synapse model. `p` is a parameter set
-/// made by `params_create`; `c` points to `connection_words` words inside NEST's connection.
+/// A connection as a NEST module stores it: the synapse's state and its own parameters (as
+/// PyNESTML's NEST synapses: `SetDefaults`/`CopyModel` set the defaults of new connections,
+/// `Connect` and `SetStatus` may set them per connection). Plain data, copied bitwise by NEST.
+#[derive(Clone, Debug)]
+pub struct NestConnection<S: Synapse> {
+    /// The state of the connection.
+    pub state: S,
+    /// Its parameters.
+    pub params: S::Params,
+}
+
+/// Everything the C++ connection model calls for one synapse model. `c` points to
+/// `connection_bytes` bytes inside NEST's connection object, holding a [`NestConnection`].
 #[repr(C)]
 pub struct SynapseVTable {
     /// The model name (`NAME`).
     pub name: Str,
-    /// Per-connection variables (state and weight).
+    /// Per-connection variables: state and weight, then parameters and internals.
     pub n_variables: usize,
     /// Per-connection variable `i`.
     pub variable: extern "C" fn(i: usize) -> VarInfo,
-    /// Parameters and internals (the synapse model's common properties).
-    pub n_params: usize,
-    /// Parameter (or internal) `i`.
-    pub param: extern "C" fn(i: usize) -> VarInfo,
     /// Size and alignment of the connection state in bytes.
     pub connection_bytes: usize,
     /// Its alignment in bytes (at most 8).
@@ -401,18 +408,8 @@ pub struct SynapseVTable {
     /// The number of continuous ports (variables of the postsynaptic neuron; not supported in
     /// NEST modules yet).
     pub continuous: usize,
-    /// The model's default parameters.
-    pub params_create: extern "C" fn() -> *mut c_void,
-    /// A copy of `p`.
-    pub params_clone: extern "C" fn(p: *const c_void) -> *mut c_void,
-    /// Frees `p` (null is ignored).
-    pub params_destroy: extern "C" fn(p: *mut c_void),
-    /// Parameter `var` into `out`.
-    pub params_get: extern "C" fn(p: *const c_void, var: usize, out: *mut f64) -> Status,
-    /// Writes parameter `var`, checking type and guards; internals follow.
-    pub params_set: extern "C" fn(p: *mut c_void, var: usize, value: f64) -> Status,
-    /// Writes a connection in the model's initial state under `p` to `c`.
-    pub connection_init: extern "C" fn(p: *const c_void, c: *mut c_void),
+    /// Writes a connection in the model's initial state, with its default parameters, to `c`.
+    pub connection_init: extern "C" fn(c: *mut c_void),
     /// Per-connection variable `var` into `out`.
     pub connection_get: extern "C" fn(c: *const c_void, var: usize, out: *mut f64) -> Status,
     /// Writes per-connection variable `var`, checking type and guards.
@@ -427,11 +424,11 @@ pub struct SynapseVTable {
     /// (sorted; those after `t_last` are handled); `weight` receives the weight to deliver
     /// (status `Ok`) unless the model emitted nothing (`NoSpike`). `seed` and `thread` select the
     /// thread's random stream.
-    pub send: extern "C" fn(c: *mut c_void, p: *const c_void, t_spike: f64, delay: f64, post: *const f64, n_post: usize, mods: *const f64, n_mods: usize, seed: u64, thread: u64, weight: *mut f64) -> Status,
+    pub send: extern "C" fn(c: *mut c_void, t_spike: f64, delay: f64, post: *const f64, n_post: usize, mods: *const f64, n_mods: usize, seed: u64, thread: u64, weight: *mut f64) -> Status,
     /// Brings the connection up to `t` without a presynaptic spike (NEST's
     /// `trigger_update_weight`), with the spikes of `(t_last − delay, t − delay]` and the
     /// neuromodulatory spikes as for `send`.
-    pub update_to: extern "C" fn(c: *mut c_void, p: *const c_void, t: f64, delay: f64, post: *const f64, n_post: usize, mods: *const f64, n_mods: usize, seed: u64, thread: u64) -> Status,
+    pub update_to: extern "C" fn(c: *mut c_void, t: f64, delay: f64, post: *const f64, n_post: usize, mods: *const f64, n_mods: usize, seed: u64, thread: u64) -> Status,
     /// The time of the connection's last update (NEST's `t_lastspike`).
     pub t_last: extern "C" fn(c: *const c_void) -> f64,
 }
@@ -481,51 +478,24 @@ fn with_event<S: Synapse>(t_spike: f64, delay: f64, post: &[f64], mods: &[f64], 
 }
 
 impl SynapseVTable {
-    /// The table of synapse model `S` (a `Copy` connection state).
+    /// The table of synapse model `S` (a `Copy` connection state, parameters without heap data:
+    /// NEST copies connections bitwise).
     pub const fn of<S: Synapse + Copy>() -> SynapseVTable {
+        assert!(!std::mem::needs_drop::<S::Params>(), "NEST copies connections bitwise: synapse parameters must be plain data");
         extern "C" fn variable<S: Synapse>(i: usize) -> VarInfo {
-            VarInfo::of(&S::VARIABLES[i])
+            let n = S::VARIABLES.len();
+            VarInfo::of(if i < n { &S::VARIABLES[i] } else { &<S::Params as SynapseParams>::VARIABLES[i - n] })
         }
-        extern "C" fn param<S: Synapse>(i: usize) -> VarInfo {
-            VarInfo::of(&<S::Params as SynapseParams>::VARIABLES[i])
-        }
-        extern "C" fn params_create<S: Synapse>() -> *mut c_void {
-            Box::into_raw(Box::new(S::Params::default())) as *mut c_void
-        }
-        extern "C" fn params_clone<S: Synapse>(p: *const c_void) -> *mut c_void {
-            Box::into_raw(Box::new(cast::<S::Params>(p).clone())) as *mut c_void
-        }
-        extern "C" fn params_destroy<S: Synapse>(p: *mut c_void) {
-            if !p.is_null() {
-                // SAFETY: made by `params_create`/`params_clone`, destroyed once.
-                drop(unsafe { Box::from_raw(p as *mut S::Params) });
-            }
-        }
-        extern "C" fn params_get<S: Synapse>(p: *const c_void, var: usize, out: *mut f64) -> Status {
-            match cast::<S::Params>(p).get_value(var) {
-                Some(v) => {
-                    // SAFETY: the caller passes a valid pointer.
-                    unsafe { *out = v };
-                    Status::Ok
-                }
-                None => Status::Unknown,
-            }
-        }
-        extern "C" fn params_set<S: Synapse>(p: *mut c_void, var: usize, value: f64) -> Status {
-            guarded(|| {
-                match cast_mut::<S::Params>(p).set_value(var, value) {
-                    Ok(()) => Status::Ok,
-                    Err(e) => set_error(e),
-                }
-            })
-        }
-        extern "C" fn connection_init<S: Synapse>(p: *const c_void, c: *mut c_void) {
-            let s = S::new(cast::<S::Params>(p));
+        extern "C" fn connection_init<S: Synapse>(c: *mut c_void) {
+            let params = S::Params::default();
+            let conn = NestConnection { state: S::new(&params), params };
             // SAFETY: as `cast_mut`; the buffer may be uninitialised, so it is written, not assigned.
-            unsafe { std::ptr::write(c as *mut S, s) }
+            unsafe { std::ptr::write(c as *mut NestConnection<S>, conn) }
         }
         extern "C" fn connection_get<S: Synapse>(c: *const c_void, var: usize, out: *mut f64) -> Status {
-            match cast::<S>(c).get_value(var) {
+            let c = cast::<NestConnection<S>>(c);
+            let n = S::VARIABLES.len();
+            match if var < n { c.state.get_value(var) } else { c.params.get_value(var - n) } {
                 Some(v) => {
                     // SAFETY: the caller passes a valid pointer.
                     unsafe { *out = v };
@@ -535,24 +505,29 @@ impl SynapseVTable {
             }
         }
         extern "C" fn connection_set<S: Synapse>(c: *mut c_void, var: usize, value: f64) -> Status {
-            guarded(|| match cast_mut::<S>(c).set_value(var, value) {
-                Ok(()) => Status::Ok,
-                Err(e) => set_error(e),
+            guarded(|| {
+                let c = cast_mut::<NestConnection<S>>(c);
+                let n = S::VARIABLES.len();
+                match if var < n { c.state.set_value(var, value) } else { c.params.set_value(var - n, value) } {
+                    Ok(()) => Status::Ok,
+                    Err(e) => set_error(e),
+                }
             })
         }
         extern "C" fn weight<S: Synapse>(c: *const c_void) -> f64 {
-            cast::<S>(c).weight()
+            cast::<NestConnection<S>>(c).state.weight()
         }
         extern "C" fn set_weight<S: Synapse>(c: *mut c_void, w: f64) {
-            cast_mut::<S>(c).set_weight(w)
+            cast_mut::<NestConnection<S>>(c).state.set_weight(w)
         }
         extern "C" fn t_last<S: Synapse>(c: *const c_void) -> f64 {
-            cast::<S>(c).t_last()
+            cast::<NestConnection<S>>(c).state.t_last()
         }
         #[allow(clippy::too_many_arguments)]
-        extern "C" fn send<S: Synapse>(c: *mut c_void, p: *const c_void, t_spike: f64, delay: f64, post: *const f64, n_post: usize, mods: *const f64, n_mods: usize, seed: u64, thread: u64, weight: *mut f64) -> Status {
+        extern "C" fn send<S: Synapse>(c: *mut c_void, t_spike: f64, delay: f64, post: *const f64, n_post: usize, mods: *const f64, n_mods: usize, seed: u64, thread: u64, weight: *mut f64) -> Status {
             guarded(|| {
-                with_event::<S>(t_spike, delay, times(post, n_post), times(mods, n_mods), seed, thread, |ev| match cast_mut::<S>(c).send(cast::<S::Params>(p), ev) {
+                let c = cast_mut::<NestConnection<S>>(c);
+                with_event::<S>(t_spike, delay, times(post, n_post), times(mods, n_mods), seed, thread, |ev| match c.state.send(&c.params, ev) {
                     Ok(Some(w)) => {
                         // SAFETY: the caller passes a valid pointer.
                         unsafe { *weight = w };
@@ -564,9 +539,10 @@ impl SynapseVTable {
             })
         }
         #[allow(clippy::too_many_arguments)]
-        extern "C" fn update_to<S: Synapse>(c: *mut c_void, p: *const c_void, t: f64, delay: f64, post: *const f64, n_post: usize, mods: *const f64, n_mods: usize, seed: u64, thread: u64) -> Status {
+        extern "C" fn update_to<S: Synapse>(c: *mut c_void, t: f64, delay: f64, post: *const f64, n_post: usize, mods: *const f64, n_mods: usize, seed: u64, thread: u64) -> Status {
             guarded(|| {
-                with_event::<S>(t, delay, times(post, n_post), times(mods, n_mods), seed, thread, |ev| match cast_mut::<S>(c).update_to(cast::<S::Params>(p), ev, t) {
+                let c = cast_mut::<NestConnection<S>>(c);
+                with_event::<S>(t, delay, times(post, n_post), times(mods, n_mods), seed, thread, |ev| match c.state.update_to(&c.params, ev, t) {
                     Ok(()) => Status::Ok,
                     Err(f) => fault(f),
                 })
@@ -574,20 +550,13 @@ impl SynapseVTable {
         }
         SynapseVTable {
             name: Str { ptr: S::NAME.as_ptr(), len: S::NAME.len() },
-            n_variables: S::VARIABLES.len(),
+            n_variables: S::VARIABLES.len() + <S::Params as SynapseParams>::VARIABLES.len(),
             variable: variable::<S>,
-            n_params: <S::Params as SynapseParams>::VARIABLES.len(),
-            param: param::<S>,
-            connection_bytes: std::mem::size_of::<S>(),
-            connection_align: std::mem::align_of::<S>(),
+            connection_bytes: std::mem::size_of::<NestConnection<S>>(),
+            connection_align: std::mem::align_of::<NestConnection<S>>(),
             reads_post: has_role(S::PORTS, PortRole::Post) as u8,
             reads_mod: has_role(S::PORTS, PortRole::Modulatory) as u8,
             continuous: count_role(S::PORTS, PortRole::Continuous),
-            params_create: params_create::<S>,
-            params_clone: params_clone::<S>,
-            params_destroy: params_destroy::<S>,
-            params_get: params_get::<S>,
-            params_set: params_set::<S>,
             connection_init: connection_init::<S>,
             connection_get: connection_get::<S>,
             connection_set: connection_set::<S>,

@@ -82,8 +82,8 @@ pub(super) enum Scope {
 /// The generator of one model: what it knows about the model, and the errors found so far.
 pub(super) struct Gen<'a> {
     pub ir: &'a ModelIr,
-    /// For a synapse: the number of fields of its connection struct, each at most 8 bytes
-    /// (set by `synapse_source`).
+    /// For a synapse: the number of fields of its connection and parameters structs, each at
+    /// most 8 bytes (set by `synapse_source`).
     pub connection_fields: Option<usize>,
     pub options: &'a CodegenOptions,
     /// The model name with the suffix (`NAME`), and the Rust type name.

@@ -66,7 +66,8 @@ pub struct GeneratedModel {
     pub name: String,
     /// The Rust type (`IafPscExpNeuron`; a synapse's parameters are `{type_name}Params`).
     pub type_name: String,
-    /// For a synapse: the fields of its `Copy` connection struct, none larger than 8 bytes.
+    /// For a synapse: the fields of its `Copy` connection struct and of its parameters struct
+    /// (a connection with its own parameters), none larger than 8 bytes.
     pub connection_fields: Option<usize>,
 }
 

@@ -208,7 +208,8 @@ impl Gen<'_> {
             let _ = writeln!(o, "    /// The time (ms) the connection's state refers to.\n    __t_last: f64,");
         }
         let _ = writeln!(o, "}}\n");
-        self.connection_fields = Some(conn.len() + conv_states.len() + usize::from(timed));
+        // a connection with its own parameters (NEST modules): both structs, every field ≤ 8 bytes
+        self.connection_fields = Some(conn.len() + conv_states.len() + usize::from(timed) + params.len());
 
         // the parameters
         let _ = writeln!(o, "/// The parameters of the NESTML synapse `{}`, shared by the connections of one synapse type.\n#[allow(non_snake_case, dead_code)]\n#[derive(Clone, Debug, PartialEq)]\npub struct {params_name} {{", self.model_name);

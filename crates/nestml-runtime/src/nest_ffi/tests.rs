@@ -57,14 +57,19 @@ fn a_rejected_value_is_a_bad_property_with_the_models_message() {
 
 #[test]
 fn a_connection_in_words_sends_as_the_synapse_itself() {
-    assert!(SYNAPSE.connection_bytes <= 4 * 8 && SYNAPSE.connection_align <= 8);
+    assert!(SYNAPSE.connection_bytes <= 9 * 8 && SYNAPSE.connection_align <= 8);
     assert_eq!(SYNAPSE.reads_post, 1);
-    let p = (SYNAPSE.params_create)();
-    let mut words = [0u64; 4];
+    let mut words = [0u64; 9];
     let c = words.as_mut_ptr() as *mut c_void;
-    (SYNAPSE.connection_init)(p, c);
+    (SYNAPSE.connection_init)(c);
     (SYNAPSE.set_weight)(c, 5.0);
-    let params = ExampleStdpParams::default();
+    // parameters are per connection: `lambda` follows the state variables
+    let lambda = (0..SYNAPSE.n_variables).find(|&i| text((SYNAPSE.variable)(i).name) == "lambda").unwrap();
+    assert_eq!((SYNAPSE.connection_set)(c, lambda, 0.05), Status::Ok);
+    let wmax = (0..SYNAPSE.n_variables).find(|&i| text((SYNAPSE.variable)(i).name) == "Wmax").unwrap();
+    assert_eq!((SYNAPSE.connection_set)(c, wmax, -1.0), Status::BadProperty);
+    let mut params = ExampleStdpParams::default();
+    params.set("lambda", 0.05).unwrap();
     let mut direct = ExampleStdp::new(&params);
     direct.set_weight(5.0);
     let post_all = [3.0, 11.5, 12.0, 30.0];
@@ -75,18 +80,17 @@ fn a_connection_in_words_sends_as_the_synapse_itself() {
         let history = SpikeHistory::from_times(&post_all);
         let window: Vec<f64> = history.times()[history.window((SYNAPSE.t_last)(c) - d, t - d)].to_vec();
         let mut w = 0.0;
-        let status = (SYNAPSE.send)(c, p, t, d, window.as_ptr(), window.len(), std::ptr::null(), 0, 1, 0, &mut w);
+        let status = (SYNAPSE.send)(c, t, d, window.as_ptr(), window.len(), std::ptr::null(), 0, 1, 0, &mut w);
         let mut ev = SendContext { t_spike: t, delay: d, post: &history, modulation: None, inputs: &[], rng: &mut rng };
         let expected = direct.send(&params, &mut ev).unwrap();
         assert_eq!(status, Status::Ok);
         assert_eq!(w.to_bits(), expected.unwrap().to_bits());
     }
-    for i in 0..SYNAPSE.n_variables {
+    for i in 0..ExampleStdp::VARIABLES.len() {
         let mut v = 0.0;
         assert_eq!((SYNAPSE.connection_get)(c, i, &mut v), Status::Ok);
         assert_eq!(v.to_bits(), direct.get_value(i).unwrap().to_bits());
     }
-    (SYNAPSE.params_destroy)(p);
 }
 
 #[test]
