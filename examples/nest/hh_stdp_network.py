@@ -24,11 +24,11 @@ nest.Connect(noise, pop1 + pop2, syn_spec={"weight": 25.0, "delay": 1.0})
 nest.Connect(pop1, pop2, "all_to_all",
              syn_spec={"synapse_model": "stdp_synapse_nestml",
                        "weight": nest.random.uniform(20.0, 40.0), "delay": 1.0})
-plastic = nest.GetConnections(pop1, pop2)
-w_before = np.array(plastic.get("weight"))
-
 recorder = nest.Create("spike_recorder")
 nest.Connect(pop1 + pop2, recorder)
+
+plastic = nest.GetConnections(pop1, pop2)
+w_before = np.array(plastic.get("weight"))
 nest.Simulate(1000.0)
 
 senders = recorder.events["senders"]
