@@ -27,9 +27,9 @@ str( nestml_str s )
 }
 
 void
-fail( nestml_status status, const std::string& context )
+fail( nestml_status status )
 {
-  const std::string msg = context + str( nestml_last_error() );
+  const std::string msg = str( nestml_last_error() );
   if ( status == NESTML_BAD_PROPERTY or status == NESTML_UNKNOWN )
   {
     throw nest::BadProperty( msg );
@@ -321,7 +321,7 @@ Neuron::set_status( const Dictionary& d )
       }
       if ( s != NESTML_OK )
       {
-        fail( s, "" );
+        fail( s );
       }
     }
     ArchivingNode::set_status( d );
@@ -357,7 +357,7 @@ Neuron::init_buffers_()
     model_, nest::Time::get_resolution().get_ms(), nest::Time::get_tics_per_ms(), kernel_seed(), get_node_id() );
   if ( s != NESTML_OK )
   {
-    fail( s, "" );
+    fail( s );
   }
 }
 
@@ -373,7 +373,7 @@ Neuron::pre_run_hook()
     vt_->calibrate( model_, nest::Time::get_resolution().get_ms(), nest::Time::get_tics_per_ms() );
   if ( s != NESTML_OK )
   {
-    fail( s, "" );
+    fail( s );
   }
 }
 
@@ -397,7 +397,7 @@ Neuron::update( nest::Time const& origin, const long from, const long to )
     std::fill( rows, rows + n * width, 0.0 );
     if ( s != NESTML_OK )
     {
-      fail( s, "" );
+      fail( s );
     }
     for ( size_t j = 0; j < n; ++j, ++lag )
     {
@@ -531,7 +531,7 @@ connection_set_status( const nestml_synapse_vtable* vt, void* c, const Dictionar
       const nestml_status s = vt->connection_set( c, i, number( d, name ) );
       if ( s != NESTML_OK )
       {
-        fail( s, "" );
+        fail( s );
       }
     }
   }
@@ -609,7 +609,7 @@ update_to( const nestml_synapse_vtable* vt,
   const nestml_status s = event( vt, c, cp, target, t_trig - min_delay, delay, tid, nullptr, nullptr );
   if ( s != NESTML_OK )
   {
-    fail( s, "" );
+    fail( s );
   }
 }
 

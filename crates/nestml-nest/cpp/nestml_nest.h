@@ -128,7 +128,7 @@ std::string str( nestml_str s );
 
 // Throws the NEST exception for a failed call: BadProperty for rejected values,
 // KernelException (with the model's message: model, variable, time) for faults.
-[[noreturn]] void fail( nestml_status status, const std::string& context );
+[[noreturn]] void fail( nestml_status status );
 
 // The value of status-dictionary entry `key` as a double (from double, long or bool).
 double number( const Dictionary& d, const std::string& key );
@@ -405,7 +405,7 @@ public:
     }
     if ( s != NESTML_OK )
     {
-      fail( s, "" );
+      fail( s );
     }
     e.set_receiver( *target );
     e.set_weight( w );

@@ -39,7 +39,7 @@ unsafe impl Sync for Str {}
 unsafe impl Send for Str {}
 
 impl Str {
-    fn of(s: &'static str) -> Str {
+    const fn of(s: &'static str) -> Str {
         Str { ptr: s.as_ptr(), len: s.len() }
     }
 }
@@ -324,7 +324,7 @@ impl NeuronVTable {
             cast::<NestNeuron<N>>(n).neuron.vector_len(var)
         }
         NeuronVTable {
-            name: Str { ptr: N::NAME.as_ptr(), len: N::NAME.len() },
+            name: Str::of(N::NAME),
             n_variables: N::VARIABLES.len(),
             variable: variable::<N>,
             n_receptors: N::RECEPTORS.len(),
@@ -549,7 +549,7 @@ impl SynapseVTable {
             })
         }
         SynapseVTable {
-            name: Str { ptr: S::NAME.as_ptr(), len: S::NAME.len() },
+            name: Str::of(S::NAME),
             n_variables: S::VARIABLES.len() + <S::Params as SynapseParams>::VARIABLES.len(),
             variable: variable::<S>,
             connection_bytes: std::mem::size_of::<NestConnection<S>>(),
