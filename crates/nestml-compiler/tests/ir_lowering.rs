@@ -43,3 +43,67 @@ fn library_model_blocks_become_statements() {
     assert!((v - 2.0).abs() < 1e-12, "{v}");
     assert_eq!(ir.on_condition.len(), 1);
 }
+
+/// The default values of `ir`'s variables, each evaluated once those it refers to are known.
+fn defaults(ir: &ModelIr) -> std::collections::HashMap<String, f64> {
+    let mut env = std::collections::HashMap::new();
+    while env.len() < ir.variables.len() {
+        let before = env.len();
+        for v in &ir.variables {
+            if let (false, Some(Ok(x))) = (env.contains_key(&v.name), v.default.as_ref().map(|d| d.eval(&env))) {
+                env.insert(v.name.clone(), x);
+            }
+        }
+        assert!(env.len() > before, "defaults refer to each other in a cycle");
+    }
+    env
+}
+
+#[test]
+fn plain_numbers_beside_quantities_are_taken_in_their_unit() {
+    // mmol is stored in mol (NEST has no unit of its own for amounts), so the plain numbers
+    // the checker takes to be in mmol² and mmol must be scaled with it
+    let ir = lower("model m:\n    parameters:\n        Ca mmol = 0.1 mmol\n        on boolean = false\n    internals:\n        r real = Ca * Ca / (Ca * Ca + 0.014 * 0.014)\n        c mmol = on ? Ca : 0.5\n        d mmol = on ? 0.5 : Ca\n");
+    let env = defaults(&ir);
+    assert_eq!(env["Ca"], 1e-4);
+    let expected = 0.01 / (0.01 + 0.014 * 0.014);
+    assert!((env["r"] - expected).abs() < 1e-12 * expected, "{} vs {expected}", env["r"]);
+    assert!((env["c"] - 5e-4).abs() < 1e-18, "{}", env["c"]);
+    assert!((env["d"] - 1e-4).abs() < 1e-18, "{}", env["d"]);
+}
+
+#[test]
+fn hh_moto_5ht_calcium_activated_potassium_current_at_rest() {
+    let text = std::fs::read_to_string(common::model_library().join("neurons/hh_moto_5ht_neuron.nestml")).unwrap();
+    let ir = lower(&text);
+    let env = defaults(&ir);
+    let inline = ir.inlines.iter().find(|i| i.name == "I_K_Ca").unwrap();
+    let i_k_ca = inline.rhs.eval(&env).unwrap();
+    // 0.6 · 30 µS · (10⁻⁸ / (10⁻⁸ + 0.014²)) · (−65 mV + 80 mV), all in mmol and mV
+    let expected = 0.6 * 30000.0 * (1e-8 / (1e-8 + 0.014 * 0.014)) * 15.0;
+    assert!((i_k_ca - expected).abs() < 1e-12 * expected, "I_K_Ca at rest = {i_k_ca} pA, expected {expected} pA");
+    assert!((i_k_ca - 13.8).abs() < 0.05, "{i_k_ca}");
+}
+
+#[test]
+fn every_plain_number_taken_in_a_scaled_unit_is_converted() {
+    // Every conversion recorded for lowering lies inside a W0001 warning of its own; the
+    // warnings whose unit is NEST's internal one (mV, 1/ms) need none.
+    let mut converted = Vec::new();
+    for (name, text) in common::library_texts() {
+        let checked = nestml_compiler::check_source(&mut SourceMap::default(), &name, &text);
+        let warned: Vec<_> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.message.contains("the number is taken to be in the unit"))
+            .map(|d| d.span)
+            .collect();
+        for span in checked.types.iter().flat_map(|t| t.plain_in_unit.keys()) {
+            let inside = warned.iter().filter(|w| w.start <= span.start && span.end <= w.end).count();
+            assert_eq!(inside, 1, "{name}: a conversion at {span:?} outside the warnings {warned:?}");
+            converted.push((name.clone(), text[span.start as usize..span.end as usize].to_string()));
+        }
+    }
+    // the library's one: hh_moto_5ht_neuron's `Ca_in * Ca_in + 0.014 * 0.014` (mmol²)
+    assert_eq!(converted, [("hh_moto_5ht_neuron.nestml".to_string(), "0.014 * 0.014".to_string())]);
+}

@@ -93,6 +93,15 @@ impl<'s, 'a> Lowerer<'s, 'a> {
 
     /// Lowers a numeric expression.
     pub fn expr(&mut self, e: &ast::Expr) -> Lowered<Expr> {
+        let value = self.value(e)?;
+        // a plain number taken to be in the unit of the quantity beside it (W0001)
+        Ok(match self.types.plain_in_unit.get(&e.span) {
+            Some(&scale) => value * conversion_expr(scale),
+            None => value,
+        })
+    }
+
+    fn value(&mut self, e: &ast::Expr) -> Lowered<Expr> {
         match &e.kind {
             ExprKind::Paren(x) => self.expr(x),
             ExprKind::Unary(UnaryOp::Minus, x) => Ok(-self.expr(x)?),

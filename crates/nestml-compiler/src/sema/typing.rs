@@ -20,6 +20,10 @@ pub struct TypeInfo {
     pub types: HashMap<Span, Type>,
     /// Values that must be converted between compatible units with a factor other than 1.
     pub conversions: Vec<(Span, Conversion)>,
+    /// Plain numbers that the checker takes to be in the unit of the quantity beside them
+    /// (W0001: `Ca_in**2 + 0.014**2`), with that unit's factor to NEST's internal unit; by
+    /// the number's span.
+    pub plain_in_unit: HashMap<Span, Conversion>,
 }
 
 /// Checks every expression of one model.
@@ -430,6 +434,16 @@ impl<'a> Checker<'_, 'a> {
         };
     }
 
+    /// Records that the plain number `plain` is taken to be in the unit of `unit` (W0001).
+    fn take_in_unit(&mut self, plain: &Expr, unit: &Type) {
+        if let Type::Unit(u) = unit {
+            let scale = u.nest_internal_scale();
+            if !scale.is_identity() {
+                self.info.plain_in_unit.insert(plain.span, scale);
+            }
+        }
+    }
+
     fn note_conversion(&mut self, from: &Type, to: &Type, span: Span) {
         if let (Type::Unit(a), Type::Unit(b)) = (from, to) {
             if let Some(conv) = a.conversion_to(b) {
@@ -657,6 +671,10 @@ impl<'a> Checker<'_, 'a> {
             (BinaryOp::Add | BinaryOp::Sub, Integer | Real, Unit(_)) | (BinaryOp::Add | BinaryOp::Sub, Unit(_), Integer | Real) => {
                 self.warn(Code::W0001, span, format!("adding a plain number and a quantity with a unit ({lt} {} {rt}); the number is taken to be in the unit", op.symbol()))
                     .help("give the number a unit, e.g. `0 mV`");
+                if let ExprKind::Binary(_, l, r) = &e.kind {
+                    let (plain, unit) = if matches!(lt, Unit(_)) { (r, lt) } else { (l, rt) };
+                    self.take_in_unit(plain, unit);
+                }
                 // PyNESTML keeps the integer type for `integer + unit`
                 Some(if *lt == Integer && op == BinaryOp::Add { Integer } else if matches!(lt, Unit(_)) { lt.clone() } else { rt.clone() })
             }
@@ -739,21 +757,26 @@ impl<'a> Checker<'_, 'a> {
         if a == Type::Error || b == Type::Error {
             return Type::Error;
         }
-        if a == b || same_magnitude_class(&a, &b) || a.is_castable_to(&b) {
+        if a == b || same_magnitude_class(&a, &b) {
             return a;
         }
         match (&a, &b) {
-            (Type::Unit(_), Type::Unit(_)) => {
-                self.warn(Code::W0002, e.span, format!("the two alternatives of `?:` have incompatible units ({a} and {b})"));
-                Type::Real
-            }
             (Type::Unit(_), x) | (x, Type::Unit(_)) if x.is_numeric_primitive() => {
-                self.warn(Code::W0001, e.span, format!("one alternative of `?:` has a unit and the other is a plain number ({a} and {b})"));
+                self.warn(Code::W0001, e.span, format!("one alternative of `?:` has a unit and the other is a plain number ({a} and {b}); the number is taken to be in the unit"));
+                if let ExprKind::Ternary(_, x, y) = &e.kind {
+                    let (plain, unit) = if matches!(a, Type::Unit(_)) { (y, &a) } else { (x, &b) };
+                    self.take_in_unit(plain, unit);
+                }
                 if matches!(a, Type::Unit(_)) {
                     a
                 } else {
                     b
                 }
+            }
+            _ if a.is_castable_to(&b) => a,
+            (Type::Unit(_), Type::Unit(_)) => {
+                self.warn(Code::W0002, e.span, format!("the two alternatives of `?:` have incompatible units ({a} and {b})"));
+                Type::Real
             }
             (x, y) if x.is_numeric_primitive() && y.is_numeric_primitive() => Type::Real,
             _ => {
