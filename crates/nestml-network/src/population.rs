@@ -13,7 +13,7 @@ use crate::devices::{Device, Drive, Input};
 use crate::projection::ChunkConnections;
 use crate::ring::Ring;
 use nestml_runtime::checkpoint::expect;
-use nestml_runtime::{Checkpoint, CheckpointError, Fault, NestmlRng, Neuron, PortKind, Resolution, SetError, SpikeHistory, StepContext};
+use nestml_runtime::{Checkpoint, CheckpointError, Fault, NestmlRng, Neuron, PortKind, Resolution, SetError, SpikeHistory, StepContext, WordSink};
 use rayon::prelude::*;
 
 /// The most chunks a population is cut into.
@@ -62,7 +62,7 @@ pub(crate) trait PopulationStore: Send + Sync {
     /// One step of every neuron: input from the chunks' rings, spikes into `spikes` (indices,
     /// once per emitted spike), the first fault in index order.
     /// The neurons' and their random streams' checkpoints.
-    fn save(&self, out: &mut Vec<u64>);
+    fn save(&self, out: &mut dyn WordSink);
     fn restore(&mut self, input: &mut &[u64]) -> Result<(), CheckpointError>;
     /// `tracked`: variables to record at each spike and keep in `Chunk::now`.
     fn step(&mut self, resolution: &Resolution, k: i64, devices: &[Device], tracked: &[usize], chunks: &mut [Chunk], spikes: &mut Vec<u32>) -> Result<(), (usize, Fault)>;
@@ -113,7 +113,7 @@ impl<N: Neuron + Sync> PopulationStore for Neurons<N> {
     fn set(&mut self, i: usize, name: &str, value: f64) -> Result<(), SetError> {
         self.neurons[i].set(name, value)
     }
-    fn save(&self, out: &mut Vec<u64>) {
+    fn save(&self, out: &mut dyn WordSink) {
         out.push(self.neurons.len() as u64);
         for (n, r) in self.neurons.iter().zip(&self.rngs) {
             n.save(out);
@@ -185,7 +185,7 @@ impl<N: Neuron + Sync> PopulationStore for Neurons<N> {
 
 /// The chunk's buffers, histories, generator inputs' random streams and incoming connections.
 impl Checkpoint for Chunk {
-    fn save(&self, out: &mut Vec<u64>) {
+    fn save(&self, out: &mut dyn WordSink) {
         self.ring.save(out);
         self.history.iter().for_each(|h| h.save(out));
         self.now.save(out);

@@ -4,7 +4,7 @@
 
 use crate::ring::Ring;
 use nestml_runtime::checkpoint::expect;
-use nestml_runtime::{Checkpoint, CheckpointError, Fault, NestmlRng, PortRole, Resolution, SendContext, SetError, SpikeHistory, Synapse};
+use nestml_runtime::{Checkpoint, CheckpointError, Fault, NestmlRng, PortRole, Resolution, SendContext, SetError, SpikeHistory, Synapse, WordSink};
 use std::any::Any;
 use std::sync::Arc;
 
@@ -47,7 +47,7 @@ impl ConnectionInfo {
 pub(crate) trait ChunkConnections: Send + Sync {
     fn projection(&self) -> usize;
     /// The synapses' states and the random stream.
-    fn save(&self, out: &mut Vec<u64>);
+    fn save(&self, out: &mut dyn WordSink);
     fn restore(&mut self, input: &mut &[u64]) -> Result<(), CheckpointError>;
     /// Delivers the slice's spikes of the source population into the chunk's ring.
     /// `now`: the chunk's tracked variables per neuron (the synapse's continuous ports).
@@ -129,7 +129,7 @@ where
         self.projection.index
     }
 
-    fn save(&self, out: &mut Vec<u64>) {
+    fn save(&self, out: &mut dyn WordSink) {
         out.push(self.synapse.len() as u64);
         self.synapse.iter().for_each(|s| s.save(out));
         self.rng.save(out);

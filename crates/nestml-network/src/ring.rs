@@ -3,7 +3,7 @@
 //! per receptor split by the sign of the weight (so that a receptor with an excitatory and an
 //! inhibitory port still routes them) and counted; currents are summed per continuous port.
 
-use nestml_runtime::{Checkpoint, CheckpointError};
+use nestml_runtime::{Checkpoint, CheckpointError, WordSink};
 
 /// Spike sums (positive, negative, count) and currents of `neurons` neurons for `slots` steps.
 #[derive(Clone, Debug)]
@@ -80,7 +80,7 @@ impl Ring {
 }
 
 impl Checkpoint for Ring {
-    fn save(&self, out: &mut Vec<u64>) {
+    fn save(&self, out: &mut dyn WordSink) {
         self.spikes.save(out);
         self.currents.save(out);
     }
@@ -89,7 +89,7 @@ impl Checkpoint for Ring {
         self.spikes.restore(input)?;
         self.currents.restore(input)?;
         if (self.spikes.len(), self.currents.len()) != (spikes, currents) {
-            return Err(CheckpointError("ring buffers of another size (other delays?)".into()));
+            return Err(CheckpointError::Other("ring buffers of another size (other delays?)".into()));
         }
         Ok(())
     }

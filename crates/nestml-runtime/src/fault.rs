@@ -5,7 +5,7 @@
 //! variable failed when, without a debugger.
 
 use crate::solvers::SolverError;
-use std::fmt;
+use core::fmt;
 
 /// A failure of a model during simulation or calibration.
 #[derive(Clone, Debug, PartialEq)]
@@ -168,11 +168,12 @@ impl fmt::Display for Fault {
     }
 }
 
-impl std::error::Error for Fault {}
+impl core::error::Error for Fault {}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::string::ToString;
 
     #[test]
     fn messages_name_model_variable_and_time() {

@@ -2,7 +2,8 @@
 //! `ArchivingNode` history), optionally with the values of some of its variables at each
 //! spike (for synapses that read a postsynaptic variable when a postsynaptic spike arrives).
 
-use std::ops::Range;
+use alloc::vec::Vec;
+use core::ops::Range;
 
 /// The tolerance NEST uses when it compares spike times in plastic synapses
 /// (`stdp_eps`, 1e-6 ms): a spike within it of a window's bound counts as at the bound.
@@ -113,7 +114,7 @@ impl SpikeHistory {
 /// The spike times and values (the stride must match: it is part of how the history was
 /// built).
 impl crate::checkpoint::Checkpoint for SpikeHistory {
-    fn save(&self, out: &mut Vec<u64>) {
+    fn save(&self, out: &mut dyn crate::checkpoint::WordSink) {
         out.push(self.stride as u64);
         self.times.save(out);
         self.values.save(out);
@@ -123,7 +124,7 @@ impl crate::checkpoint::Checkpoint for SpikeHistory {
         self.times.restore(input)?;
         self.values.restore(input)?;
         if self.values.len() != self.times.len() * self.stride {
-            return Err(crate::checkpoint::CheckpointError("spike history values do not match its times".into()));
+            return Err(crate::checkpoint::CheckpointError::Other("spike history values do not match its times".into()));
         }
         Ok(())
     }

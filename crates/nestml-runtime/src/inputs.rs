@@ -10,7 +10,7 @@
 //! Continuous input: what arrives for a step (NEST's `CurrentEvent`s, summed) becomes the
 //! port's value at the end of that step and is used in the next one.
 
-use crate::checkpoint::{Checkpoint, CheckpointError};
+use crate::checkpoint::{Checkpoint, CheckpointError, WordSink};
 
 /// A NEST receptor (`rport`): the spike port(s) it feeds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -163,7 +163,7 @@ impl<const C: usize> ContinuousInputs<C> {
 }
 
 impl<const P: usize> Checkpoint for SpikeInputs<P> {
-    fn save(&self, out: &mut Vec<u64>) {
+    fn save(&self, out: &mut dyn WordSink) {
         for a in [&self.incoming, &self.sum] {
             a.save(out);
         }
@@ -180,7 +180,7 @@ impl<const P: usize> Checkpoint for SpikeInputs<P> {
 }
 
 impl<const C: usize> Checkpoint for ContinuousInputs<C> {
-    fn save(&self, out: &mut Vec<u64>) {
+    fn save(&self, out: &mut dyn WordSink) {
         self.incoming.save(out);
         self.value.save(out);
     }

@@ -18,43 +18,81 @@
 //!   `random_uniform` and `random_poisson`.
 //! - [`units`]: conversion between NEST-unit `f64` and [`uom`] quantities for the typed
 //!   accessors (`v_m() -> ElectricPotential`).
+//! - [`math`]: the `f64` functions generated code calls (`exp`, `powi`, `erf`, …), through
+//!   `std` or `libm`; [`linalg`]: run-time propagators; [`checkpoint`]: state as words.
 //!
 //! Units: every `f64` is in NEST's internal units (ms, mV, pA, nS, pF, GOhm, …).
+//!
+//! # no_std
+//!
+//! With `default-features = false` the crate is `#![no_std]` and needs no allocator: the
+//! [`Neuron`] trait, [`inputs`], [`solvers`], [`linalg::propagator`] (computed on every
+//! call), [`math`] (through `libm`), [`NestmlRng`], [`Checkpoint`] (into a [`WordBuf`]),
+//! [`Fault`], [`Resolution`] and [`units`] — all a generated neuron without vectors uses.
+//! The features add:
+//!
+//! | feature | adds |
+//! |---|---|
+//! | `alloc` | [`synapse`], [`history`], [`DynNeuron`], `Vec<f64>` model vectors and `Vec<u64>` checkpoints, [`SetError::Unknown`] with the name asked for |
+//! | `std` (default; implies `alloc`) | [`math`] through `std`'s `f64` methods (bit for bit as NEST's C++), the per-thread cache of [`linalg::propagator`], [`plasticity`], [`driver`], [`nest_ffi`] |
+//! | `serde` (implies `alloc`) | `snapshot`: serde for generated models and [`NestmlRng`] |
 
+#![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "alloc")]
+extern crate alloc;
+// Tests run on the host with `std` (and its macros) in every build.
+#[cfg(all(test, not(feature = "std")))]
+#[macro_use]
+extern crate std;
+
 pub mod checkpoint;
+#[cfg(feature = "std")]
 pub mod driver;
 pub mod fault;
+#[cfg(feature = "alloc")]
 pub mod history;
 pub mod inputs;
 pub mod linalg;
 pub mod math;
+#[cfg(feature = "std")]
 pub mod nest_ffi;
 pub mod neuron;
+#[cfg(feature = "std")]
 pub mod plasticity;
 pub mod rng;
 #[cfg(feature = "serde")]
 pub mod snapshot;
 pub mod solvers;
+#[cfg(feature = "alloc")]
 pub mod synapse;
 pub mod time;
 pub mod units;
 
+#[doc(hidden)]
+pub mod __private;
+
 /// uom, whose quantities the typed accessors of generated neurons take and return.
 pub use uom;
 
-pub use checkpoint::{Checkpoint, CheckpointError};
+pub use checkpoint::{Checkpoint, CheckpointError, WordBuf, WordSink};
+#[cfg(feature = "std")]
 pub use driver::{Driver, Interrupted, Recording, RunError};
 pub use fault::{Fault, FaultKind};
-pub use inputs::{ContinuousInputs, Receptor, SpikeInputs};
-pub use neuron::{
-    DynNeuron, Neuron, PortInfo, PortKind, SetError, StepContext, StepOutcome, ValueType,
-    VariableInfo, VariableKind,
-};
+#[cfg(feature = "alloc")]
 pub use history::{SpikeHistory, STDP_EPS};
+pub use inputs::{ContinuousInputs, Receptor, SpikeInputs};
+#[cfg(feature = "alloc")]
+pub use neuron::DynNeuron;
+pub use neuron::{
+    Neuron, PortInfo, PortKind, SetError, StepContext, StepOutcome, ValueType, VariableInfo,
+    VariableKind,
+};
+#[cfg(feature = "std")]
 pub use plasticity::{Buffering, PlasticityDriver, PlasticityError, PlasticityRecording, SynapseSample};
 pub use rng::NestmlRng;
 pub use solvers::{Control, ForwardEuler, OdeRhs, OdeSolver, Rk4, Rkf45, Ros2, SolverError};
+#[cfg(feature = "alloc")]
 pub use synapse::{HandlerContext, PortRole, SendContext, Synapse, SynapseParams, SynapsePort, WithParams};
 pub use time::Resolution;

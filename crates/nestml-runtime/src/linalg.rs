@@ -6,80 +6,144 @@
 //! of the augmented matrix `[[A h, I h], [0, 0]]` (nalgebra: scaling and squaring with Padé),
 //! exact when eigenvalues coincide; closed forms `P_ii = exp(a h)`, `Φ_ii = expm1(a h)/a`
 //! (`h` for `a == 0`) for uncoupled rows.
+//!
+//! Without `std` the augmented exponential is computed in `N × N` blocks (no allocation):
+//! `X = A h / 2^s` with `‖X‖₁ ≤ 1/2`, Taylor series `E = Σ Xᵏ/k!`, `F = (h/2^s) Σ Xᵏ/(k+1)!`
+//! to 18 terms (a remainder below 10⁻¹⁸), then `s` squarings `[[E, F], [0, I]]² =
+//! [[E², E F + F], [0, I]]`; it agrees with the `std` build's to a few ulps, not bit for bit.
 
-use nalgebra::DMatrix;
+use crate::math::{exp, exp_m1};
 
 /// `(P, Φ)` for the matrix `a` and step `h`.
 ///
-/// The last result is remembered per thread: a population of neurons with equal parameters,
-/// calibrated one after the other, computes the matrix exponential once.
+/// With `std` the last result is remembered per thread: a population of neurons with equal
+/// parameters, calibrated one after the other, computes the matrix exponential once.
 pub fn propagator<const N: usize>(a: &[[f64; N]; N], h: f64) -> ([[f64; N]; N], [[f64; N]; N]) {
-    let key: [u64; 1] = [h.to_bits()];
-    let bits = || key.iter().copied().chain(a.iter().flatten().map(|x| x.to_bits()));
-    if let Some(hit) = LAST.with(|last| {
-        let last = last.borrow();
-        (last.0.iter().copied().eq(bits())).then(|| {
-            let mut p = [[0.0; N]; N];
-            let mut phi = [[0.0; N]; N];
-            for i in 0..N {
-                p[i].copy_from_slice(&last.1[i * N..(i + 1) * N]);
-                phi[i].copy_from_slice(&last.2[i * N..(i + 1) * N]);
-            }
-            (p, phi)
-        })
-    }) {
-        return hit;
+    #[cfg(feature = "std")]
+    {
+        cache::propagator(a, h)
     }
-    let (p, phi) = compute(a, h);
-    LAST.with(|last| {
-        let mut last = last.borrow_mut();
-        last.0.clear();
-        last.0.extend(bits());
-        last.1.clear();
-        last.1.extend(p.iter().flatten());
-        last.2.clear();
-        last.2.extend(phi.iter().flatten());
-    });
-    (p, phi)
+    #[cfg(not(feature = "std"))]
+    {
+        compute(a, h)
+    }
 }
 
-thread_local! {
-    /// The last `propagator` call of this thread: (bits of `h` and `a`, `P`, `Φ`), row-major.
-    static LAST: std::cell::RefCell<(Vec<u64>, Vec<f64>, Vec<f64>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new(), Vec::new())) };
+#[cfg(feature = "std")]
+mod cache {
+    use std::cell::RefCell;
+    use std::vec::Vec;
+
+    thread_local! {
+        /// The last `propagator` call of this thread: (bits of `h` and `a`, `P`, `Φ`), row-major.
+        static LAST: RefCell<(Vec<u64>, Vec<f64>, Vec<f64>)> = const { RefCell::new((Vec::new(), Vec::new(), Vec::new())) };
+    }
+
+    pub(super) fn propagator<const N: usize>(a: &[[f64; N]; N], h: f64) -> ([[f64; N]; N], [[f64; N]; N]) {
+        let key: [u64; 1] = [h.to_bits()];
+        let bits = || key.iter().copied().chain(a.iter().flatten().map(|x| x.to_bits()));
+        if let Some(hit) = LAST.with(|last| {
+            let last = last.borrow();
+            (last.0.iter().copied().eq(bits())).then(|| {
+                let mut p = [[0.0; N]; N];
+                let mut phi = [[0.0; N]; N];
+                for i in 0..N {
+                    p[i].copy_from_slice(&last.1[i * N..(i + 1) * N]);
+                    phi[i].copy_from_slice(&last.2[i * N..(i + 1) * N]);
+                }
+                (p, phi)
+            })
+        }) {
+            return hit;
+        }
+        let (p, phi) = super::compute(a, h);
+        LAST.with(|last| {
+            let mut last = last.borrow_mut();
+            last.0.clear();
+            last.0.extend(bits());
+            last.1.clear();
+            last.1.extend(p.iter().flatten());
+            last.2.clear();
+            last.2.extend(phi.iter().flatten());
+        });
+        (p, phi)
+    }
 }
 
 fn compute<const N: usize>(a: &[[f64; N]; N], h: f64) -> ([[f64; N]; N], [[f64; N]; N]) {
     let closed: [bool; N] = core::array::from_fn(|i| (0..N).all(|j| j == i || a[i][j] == 0.0));
-    let mut p = [[0.0; N]; N];
-    let mut phi = [[0.0; N]; N];
-    if !closed.iter().all(|&c| c) {
-        let mut m = DMatrix::<f64>::zeros(2 * N, 2 * N);
-        for i in 0..N {
-            for j in 0..N {
-                m[(i, j)] = a[i][j] * h;
-            }
-            m[(i, N + i)] = h;
-        }
-        let e = m.exp();
-        for i in 0..N {
-            for j in 0..N {
-                p[i][j] = e[(i, j)];
-                phi[i][j] = e[(i, N + j)];
-            }
-        }
-    }
+    let (mut p, mut phi) = if closed.iter().all(|&c| c) {
+        ([[0.0; N]; N], [[0.0; N]; N])
+    } else {
+        augmented_exp(a, h)
+    };
     for i in (0..N).filter(|&i| closed[i]) {
         p[i] = [0.0; N];
         phi[i] = [0.0; N];
         let aii = a[i][i];
-        p[i][i] = (aii * h).exp();
-        phi[i][i] = if aii == 0.0 {
-            h
-        } else {
-            (aii * h).exp_m1() / aii
-        };
+        p[i][i] = exp(aii * h);
+        phi[i][i] = if aii == 0.0 { h } else { exp_m1(aii * h) / aii };
     }
     (p, phi)
+}
+
+/// The blocks `P` and `Φ` of `expm([[A h, I h], [0, 0]])` (nalgebra's scaling and squaring
+/// with Padé).
+#[cfg(feature = "std")]
+fn augmented_exp<const N: usize>(a: &[[f64; N]; N], h: f64) -> ([[f64; N]; N], [[f64; N]; N]) {
+    let mut m = nalgebra::DMatrix::<f64>::zeros(2 * N, 2 * N);
+    for i in 0..N {
+        for j in 0..N {
+            m[(i, j)] = a[i][j] * h;
+        }
+        m[(i, N + i)] = h;
+    }
+    let e = m.exp();
+    (
+        core::array::from_fn(|i| core::array::from_fn(|j| e[(i, j)])),
+        core::array::from_fn(|i| core::array::from_fn(|j| e[(i, N + j)])),
+    )
+}
+
+/// The blocks `P` and `Φ` of `expm([[A h, I h], [0, 0]])`, by Taylor series and squaring in
+/// `N × N` blocks (module docs).
+#[cfg(not(feature = "std"))]
+fn augmented_exp<const N: usize>(a: &[[f64; N]; N], h: f64) -> ([[f64; N]; N], [[f64; N]; N]) {
+    fn mul<const N: usize>(x: &[[f64; N]; N], y: &[[f64; N]; N]) -> [[f64; N]; N] {
+        core::array::from_fn(|i| core::array::from_fn(|j| (0..N).map(|k| x[i][k] * y[k][j]).sum()))
+    }
+    let norm = (0..N).map(|j| (0..N).map(|i| (a[i][j] * h).abs()).sum::<f64>()).fold(0.0, f64::max);
+    if !norm.is_finite() {
+        return ([[f64::NAN; N]; N], [[f64::NAN; N]; N]);
+    }
+    let (mut s, mut scaled, mut scale) = (0, norm, h);
+    while scaled > 0.5 {
+        (s, scaled, scale) = (s + 1, scaled * 0.5, scale * 0.5);
+    }
+    let x: [[f64; N]; N] = core::array::from_fn(|i| core::array::from_fn(|j| a[i][j] * scale));
+    let identity: [[f64; N]; N] = core::array::from_fn(|i| core::array::from_fn(|j| if i == j { 1.0 } else { 0.0 }));
+    // E = Σ Xᵏ/k!, F/scale = Σ Xᵏ/(k+1)!
+    let (mut e, mut f, mut term) = (identity, identity, identity);
+    for k in 1..18 {
+        term = mul(&term, &x).map(|row| row.map(|t| t / k as f64));
+        for i in 0..N {
+            for j in 0..N {
+                e[i][j] += term[i][j];
+                f[i][j] += term[i][j] / (k + 1) as f64;
+            }
+        }
+    }
+    f = f.map(|row| row.map(|t| t * scale));
+    for _ in 0..s {
+        let ef = mul(&e, &f);
+        for i in 0..N {
+            for j in 0..N {
+                f[i][j] += ef[i][j];
+            }
+        }
+        e = mul(&e, &e);
+    }
+    (e, f)
 }
 
 #[cfg(test)]
@@ -101,6 +165,7 @@ mod tests {
         assert_eq!((pt[0][0], phit[0][0]), (1.0, 0.1));
     }
 
+    #[cfg(feature = "std")]
     #[test]
     fn the_remembered_result_is_the_computed_one() {
         let a = [[-0.5, 0.0], [1.0 / 250.0, -0.1]];

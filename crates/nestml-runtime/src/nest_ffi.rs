@@ -118,7 +118,7 @@ fn fail(status: Status, message: String) -> Status {
 
 fn set_error(e: SetError) -> Status {
     let status = match e {
-        SetError::Unknown { .. } | SetError::Index { .. } => Status::Unknown,
+        SetError::Unknown { .. } | SetError::UnknownIndex { .. } | SetError::Index { .. } => Status::Unknown,
         _ => Status::BadProperty,
     };
     fail(status, e.to_string())

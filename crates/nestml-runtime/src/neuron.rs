@@ -26,7 +26,9 @@ use crate::fault::Fault;
 use crate::inputs::Receptor;
 use crate::rng::NestmlRng;
 use crate::time::Resolution;
-use std::fmt;
+#[cfg(feature = "alloc")]
+use alloc::{boxed::Box, string::{String, ToString}};
+use core::fmt;
 
 /// Where a variable is declared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,7 +83,7 @@ impl VariableInfo {
             return Err(SetError::ReadOnly { model, name });
         }
         match self.ty {
-            ValueType::Integer if value.fract() != 0.0 => Err(SetError::NotInteger { model, name, value }),
+            ValueType::Integer if value != crate::math::trunc(value) => Err(SetError::NotInteger { model, name, value }),
             ValueType::Boolean if value != 0.0 && value != 1.0 => Err(SetError::Invalid { model, name, value, reason: "a boolean is 0 (false) or 1 (true)" }),
             _ => Ok(()),
         }
@@ -155,12 +157,26 @@ impl StepOutcome {
 /// Why a variable could not be set (or found).
 #[derive(Clone, Debug, PartialEq)]
 pub enum SetError {
-    /// The model has no variable of that name (or index).
+    /// The model has no variable of that name.
+    #[cfg(feature = "alloc")]
     Unknown {
         /// The model (`NAME`).
         model: &'static str,
         /// What was asked for.
         name: String,
+    },
+    /// The model has no variable of the name asked for (without `alloc` the name is not kept).
+    #[cfg(not(feature = "alloc"))]
+    UnknownName {
+        /// The model (`NAME`).
+        model: &'static str,
+    },
+    /// The model has no variable of that index (into [`Neuron::VARIABLES`]).
+    UnknownIndex {
+        /// The model (`NAME`).
+        model: &'static str,
+        /// The index asked for.
+        index: usize,
     },
     /// An internal or a recordable inline.
     ReadOnly {
@@ -205,7 +221,11 @@ pub enum SetError {
 impl fmt::Display for SetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            #[cfg(feature = "alloc")]
             SetError::Unknown { model, name } => write!(f, "{model} has no variable {name}"),
+            #[cfg(not(feature = "alloc"))]
+            SetError::UnknownName { model } => write!(f, "{model} has no variable of that name"),
+            SetError::UnknownIndex { model, index } => write!(f, "{model} has no variable #{index}"),
             SetError::ReadOnly { model, name } => write!(f, "{model}: {name} is read-only"),
             SetError::Index {
                 model,
@@ -231,7 +251,7 @@ impl fmt::Display for SetError {
     }
 }
 
-impl std::error::Error for SetError {}
+impl core::error::Error for SetError {}
 
 /// Splits `name[i]` into `("name", Some(i))`; a plain name gives `(name, None)`.
 pub fn split_index(name: &str) -> Option<(&str, Option<usize>)> {
@@ -304,19 +324,20 @@ pub trait Neuron: Clone + Send + 'static + crate::checkpoint::Checkpoint {
 
     /// Writes `name` or `name[i]`.
     fn set(&mut self, name: &str, value: f64) -> Result<(), SetError> {
-        let unknown = || SetError::Unknown {
-            model: Self::NAME,
-            name: name.to_string(),
-        };
+        #[cfg(feature = "alloc")]
+        let unknown = || SetError::Unknown { model: Self::NAME, name: name.to_string() };
+        #[cfg(not(feature = "alloc"))]
+        let unknown = || SetError::UnknownName { model: Self::NAME };
         let (base, idx) = split_index(name).ok_or_else(unknown)?;
         let var = Self::variable_index(base).ok_or_else(unknown)?;
         self.set_value(var, idx.unwrap_or(0), value)
     }
 }
 
-/// The object-safe face of [`Neuron`], implemented for every neuron.
+/// The object-safe face of [`Neuron`], implemented for every neuron (feature `alloc`).
 ///
 /// Its methods have the names of `Neuron`'s: import one of the two traits per scope.
+#[cfg(feature = "alloc")]
 pub trait DynNeuron: Send {
     /// [`Neuron::NAME`].
     fn name(&self) -> &'static str;
@@ -350,6 +371,7 @@ pub trait DynNeuron: Send {
     fn clone_box(&self) -> Box<dyn DynNeuron>;
 }
 
+#[cfg(feature = "alloc")]
 impl<T: Neuron> DynNeuron for T {
     fn name(&self) -> &'static str {
         T::NAME
@@ -398,6 +420,7 @@ impl<T: Neuron> DynNeuron for T {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl Clone for Box<dyn DynNeuron> {
     fn clone(&self) -> Self {
         self.clone_box()

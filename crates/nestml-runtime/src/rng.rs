@@ -17,11 +17,11 @@
 //! The sequences differ from NEST's (which uses Mersenne Twister or Philox per virtual
 //! process), so stochastic models are compared with NEST statistically, not trace by trace.
 
-use crate::checkpoint::{word, Checkpoint, CheckpointError};
+use crate::checkpoint::{word, Checkpoint, CheckpointError, WordSink};
 use rand::{RngExt, SeedableRng, TryRng};
 use rand_distr::{Distribution, Poisson, StandardNormal};
 use rand_pcg::Pcg64;
-use std::convert::Infallible;
+use core::convert::Infallible;
 
 /// The seedable generator of generated neurons (module docs). It counts the generator
 /// steps it has taken, so that a [`Checkpoint`] is the seed, the stream and that count.
@@ -124,12 +124,14 @@ impl TryRng for NestmlRng {
 /// The seed, the stream and the number of steps taken; restored by advancing a fresh
 /// generator that many steps.
 impl Checkpoint for NestmlRng {
-    fn save(&self, out: &mut Vec<u64>) {
+    fn save(&self, out: &mut dyn WordSink) {
         let (tag, seed, stream) = match self.origin {
             Origin::Seed(seed) => (0, seed, 0),
             Origin::Stream(seed, stream) => (1, seed, stream),
         };
-        out.extend([tag, seed, stream, self.steps as u64, (self.steps >> 64) as u64]);
+        for w in [tag, seed, stream, self.steps as u64, (self.steps >> 64) as u64] {
+            out.push(w);
+        }
     }
 
     fn restore(&mut self, input: &mut &[u64]) -> Result<(), CheckpointError> {
@@ -138,7 +140,7 @@ impl Checkpoint for NestmlRng {
         let origin = match tag {
             0 => Origin::Seed(seed),
             1 => Origin::Stream(seed, stream),
-            _ => return Err(CheckpointError(format!("random generator kind {tag}"))),
+            _ => return Err(CheckpointError::Invalid { what: "random generator kind", got: tag }),
         };
         *self = Self::from_origin(origin);
         self.inner.advance(steps);
@@ -150,6 +152,8 @@ impl Checkpoint for NestmlRng {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checkpoint::WordBuf;
+    use std::vec::Vec;
 
     fn mean_var(xs: &[f64]) -> (f64, f64) {
         let m = xs.iter().sum::<f64>() / xs.len() as f64;
@@ -179,10 +183,11 @@ mod tests {
         for mut r in [NestmlRng::seed_from_u64(9), NestmlRng::with_stream(9, 4)] {
             let _: Vec<f64> = (0..17).map(|i| if i % 3 == 0 { r.normal(0.0, 1.0) } else { r.uniform01() }).collect();
             let _ = r.poisson(30.0);
-            let mut saved = Vec::new();
+            let mut words = [0_u64; 5];
+            let mut saved = WordBuf::new(&mut words);
             r.save(&mut saved);
             let mut other = NestmlRng::seed_from_u64(0);
-            other.restore(&mut &saved[..]).unwrap();
+            other.restore(&mut saved.finish().unwrap()).unwrap();
             assert_eq!(other, r);
             for _ in 0..5 {
                 assert_eq!(other.normal(1.0, 2.0), r.normal(1.0, 2.0));

@@ -7,7 +7,8 @@ use crate::checkpoint::Checkpoint;
 use crate::rng::NestmlRng;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::borrow::Cow;
+use alloc::borrow::Cow;
+use alloc::{format, vec::Vec};
 
 pub use serde;
 

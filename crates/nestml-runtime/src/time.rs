@@ -3,7 +3,7 @@
 //! (`ms_per_tic * tics`), so that `t` and `resolution()` in generated code have NEST's
 //! values bit for bit (`0.001 * 300` rather than `3 * 0.1`).
 
-use std::fmt;
+use core::fmt;
 
 /// The simulation resolution `h` in NEST's tic arithmetic.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -27,7 +27,7 @@ impl fmt::Display for BadResolution {
     }
 }
 
-impl std::error::Error for BadResolution {}
+impl core::error::Error for BadResolution {}
 
 impl Resolution {
     /// NEST's default tics per ms.
@@ -40,7 +40,7 @@ impl Resolution {
 
     /// `h` ms with `tics_per_ms` tics per ms; `h` must be a whole number of tics.
     pub fn with_tics_per_ms(h: f64, tics_per_ms: f64) -> Result<Self, BadResolution> {
-        let tics = (h * tics_per_ms).round();
+        let tics = crate::math::round(h * tics_per_ms);
         let whole = (h * tics_per_ms - tics).abs() <= 1e-9 * tics.max(1.0);
         if tics.is_nan() || tics < 1.0 || !whole || tics > i64::MAX as f64 {
             return Err(BadResolution(h));

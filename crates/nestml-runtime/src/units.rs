@@ -6,7 +6,7 @@
 //! uom's own `ElectricPotential::new::<millivolt>` and `get::<millivolt>` do, so values round
 //! trip as they do through uom.
 
-use std::marker::PhantomData;
+use core::marker::PhantomData;
 use uom::si::{Dimension, Quantity, SI};
 use uom::typenum::Z0;
 

@@ -107,16 +107,30 @@
 //!
 //! # Features
 //!
-//! - `network` (default): [`network`], populations, connections, devices and recorders,
-//!   simulated as NEST does.
+//! - `std` (default): the whole runtime (see below).
+//! - `alloc`: without `std`, the runtime's heap-allocated parts (models with vectors,
+//!   synapses).
+//! - `network` (default, implies `std`): [`network`], populations, connections, devices and
+//!   recorders, simulated as NEST does.
 //! - `uom-check`: every model also expands to a never-called uom shadow of its equations, so
 //!   that rustc checks their units independently of the macro.
 //! - `serde`: generated neurons and synapse connections and [`NestmlRng`] implement serde's
 //!   `Serialize`/`Deserialize` (`nestml::snapshot`).
 //!
+//! # no_std
+//!
+//! With `nestml = { version = "…", default-features = false }` the crate is `#![no_std]` and
+//! needs no allocator: generated neurons without vectors step, calibrate and checkpoint (into
+//! a [`WordBuf`]) on `core` alone, with [`math`] through `libm`; `alloc` adds models with
+//! vectors, synapses and `Vec` checkpoints; `std` adds the single-neuron [`Driver`], the
+//! [`PlasticityDriver`], `DynNeuron`'s boxes and math bit for bit as NEST's. NESTML's
+//! `print`/`println` print nothing without `std`. `crates/nestml-nostd` is such a build: a
+//! `no_std`, `no_main` binary without an allocator, checked in CI.
+//!
 //! The `nestml` command (`cargo install --path crates/nestml-cli`) checks and analyses models,
 //! prints the generated code, and builds NEST extension modules (`nestml nest-module`).
 
+#![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 
 pub use nestml_macros::{include_nestml, nestml};

@@ -227,10 +227,7 @@ impl Neuron for ExampleIafPscExp {
     }
 
     fn set_value(&mut self, var: usize, element: usize, value: f64) -> Result<(), SetError> {
-        let info = Self::VARIABLES.get(var).ok_or(SetError::Unknown {
-            model: Self::NAME,
-            name: format!("#{var}"),
-        })?;
+        let info = Self::VARIABLES.get(var).ok_or(SetError::UnknownIndex { model: Self::NAME, index: var })?;
         if element != 0 {
             return Err(SetError::Index {
                 model: Self::NAME,
@@ -272,7 +269,7 @@ impl Neuron for ExampleIafPscExp {
 }
 
 impl crate::checkpoint::Checkpoint for ExampleIafPscExp {
-    fn save(&self, out: &mut Vec<u64>) {
+    fn save(&self, out: &mut dyn crate::checkpoint::WordSink) {
         self.y.save(out);
         self.refr_t.save(out);
         self.spikes.save(out);

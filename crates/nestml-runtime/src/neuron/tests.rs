@@ -1,5 +1,6 @@
 use super::example::ExampleIafPscExp;
 use super::*;
+use std::string::ToString;
 
 #[test]
 fn split_index_parses_vector_elements() {
@@ -19,10 +20,9 @@ fn get_and_set_by_name_with_guards() {
     assert_eq!(n.p.i_e, 376.0);
     let e = Neuron::set(&mut n, "tau_m", 0.0).unwrap_err();
     assert_eq!(e.to_string(), "iaf_psc_exp_neuron: tau_m = 0: must be > 0");
-    assert!(matches!(
-        Neuron::set(&mut n, "x", 1.0),
-        Err(SetError::Unknown { .. })
-    ));
+    let e = Neuron::set(&mut n, "x", 1.0).unwrap_err();
+    assert!(e.to_string().starts_with("iaf_psc_exp_neuron has no variable"), "{e}");
+    assert_eq!(Neuron::set_value(&mut n, 13, 0, 1.0), Err(SetError::UnknownIndex { model: "iaf_psc_exp_neuron", index: 13 }));
     assert!(matches!(
         Neuron::set(&mut n, "V_m[1]", 1.0),
         Err(SetError::Index { .. })
@@ -31,9 +31,10 @@ fn get_and_set_by_name_with_guards() {
     assert!(ExampleIafPscExp::VARIABLES.iter().all(|v| v.writable()));
 }
 
+#[cfg(feature = "alloc")]
 #[test]
 fn dyn_neuron_is_object_safe_and_clones() {
-    let mut pop: Vec<Box<dyn DynNeuron>> = vec![Box::new(ExampleIafPscExp::default()); 3];
+    let mut pop: std::vec::Vec<Box<dyn DynNeuron>> = vec![Box::new(ExampleIafPscExp::default()); 3];
     let res = Resolution::from_ms(0.1).unwrap();
     let mut rng = NestmlRng::seed_from_u64(1);
     pop[1].set("I_e", 1000.0).unwrap();

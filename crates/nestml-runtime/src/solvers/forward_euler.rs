@@ -58,7 +58,7 @@ impl<const N: usize> OdeSolver<N> for ForwardEuler<N> {
 
 /// Nothing carries over between steps (fixed substeps, scratch arrays only).
 impl<const N: usize> crate::checkpoint::Checkpoint for ForwardEuler<N> {
-    fn save(&self, _out: &mut Vec<u64>) {}
+    fn save(&self, _out: &mut dyn crate::checkpoint::WordSink) {}
     fn restore(&mut self, _input: &mut &[u64]) -> Result<(), crate::checkpoint::CheckpointError> {
         Ok(())
     }

@@ -23,7 +23,7 @@
 use super::lu::{lu_decompose, lu_solve};
 use super::{integrate_fixed, OdeRhs, OdeSolver, SolverError};
 
-const GAMMA: f64 = 1.0 + std::f64::consts::FRAC_1_SQRT_2;
+const GAMMA: f64 = 1.0 + core::f64::consts::FRAC_1_SQRT_2;
 
 /// ROS2 with `substeps` fixed steps per call.
 #[derive(Clone, Debug)]
@@ -57,7 +57,7 @@ impl<const N: usize> Ros2<N> {
 
     /// Forward-difference Jacobian at `(t, y)` into `self.w`, given `self.f0 = f(t, y)`.
     fn numeric_jacobian<F: OdeRhs<N>>(&mut self, f: &F, t: f64, y: &[f64; N]) {
-        let sqrt_eps = f64::EPSILON.sqrt();
+        let sqrt_eps = crate::math::sqrt(f64::EPSILON);
         self.ytmp = *y;
         for j in 0..N {
             self.ytmp[j] = y[j] + sqrt_eps * y[j].abs().max(1.0);
@@ -83,7 +83,7 @@ impl<const N: usize> Ros2<N> {
             self.numeric_jacobian(f, t, y);
         }
         // f_t by a forward difference in t.
-        let dt = f64::EPSILON.sqrt() * t.abs().max(1.0);
+        let dt = crate::math::sqrt(f64::EPSILON) * t.abs().max(1.0);
         let t_dt = t + dt;
         f.rhs(t_dt, y, &mut self.ft);
         let dt = t_dt - t;
@@ -140,7 +140,7 @@ impl<const N: usize> OdeSolver<N> for Ros2<N> {
 
 /// Nothing carries over between steps (fixed substeps, scratch arrays only).
 impl<const N: usize> crate::checkpoint::Checkpoint for Ros2<N> {
-    fn save(&self, _out: &mut Vec<u64>) {}
+    fn save(&self, _out: &mut dyn crate::checkpoint::WordSink) {}
     fn restore(&mut self, _input: &mut &[u64]) -> Result<(), crate::checkpoint::CheckpointError> {
         Ok(())
     }

@@ -32,7 +32,7 @@ pub use lu::{lu_decompose, lu_solve, Singular};
 pub use rk4::Rk4;
 pub use rkf45::{Adjustment, Control, Rkf45, Rkf45Stats};
 
-use std::fmt;
+use core::fmt;
 
 /// The right-hand side of `y' = f(t, y)` on an `N`-dimensional state.
 ///
@@ -118,7 +118,7 @@ impl fmt::Display for SolverError {
     }
 }
 
-impl std::error::Error for SolverError {}
+impl core::error::Error for SolverError {}
 
 /// The index of the first component of `y` that is not finite.
 #[inline]

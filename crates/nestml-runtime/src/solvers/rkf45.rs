@@ -208,11 +208,11 @@ impl Control {
             }
         }
         if rmax > 1.1 {
-            let r = (0.9 / rmax.powf(1.0 / order as f64)).max(0.2);
+            let r = (0.9 / crate::math::powf(rmax, 1.0 / order as f64)).max(0.2);
             *h = r * h_old;
             Adjustment::Decreased
         } else if rmax < 0.5 {
-            let r = (0.9 / rmax.powf(1.0 / (order as f64 + 1.0))).clamp(1.0, 5.0);
+            let r = (0.9 / crate::math::powf(rmax, 1.0 / (order as f64 + 1.0))).clamp(1.0, 5.0);
             *h = r * h_old;
             Adjustment::Increased
         } else {
@@ -479,7 +479,7 @@ impl<const N: usize> OdeSolver<N> for Rkf45<N> {
                 return Err(SolverError::NonFinite { index, t });
             }
             if !final_step {
-                std::mem::swap(&mut self.dydt_in, &mut self.dydt_out);
+                core::mem::swap(&mut self.dydt_in, &mut self.dydt_out);
                 have_dydt_in = true;
             }
         }
@@ -493,7 +493,7 @@ impl<const N: usize> OdeSolver<N> for Rkf45<N> {
 
 /// The persistent integration step carries over between steps (as NEST's `IntegrationStep_`).
 impl<const N: usize> crate::checkpoint::Checkpoint for Rkf45<N> {
-    fn save(&self, out: &mut Vec<u64>) {
+    fn save(&self, out: &mut dyn crate::checkpoint::WordSink) {
         out.push(self.h.to_bits());
     }
     fn restore(&mut self, input: &mut &[u64]) -> Result<(), crate::checkpoint::CheckpointError> {

@@ -1,5 +1,7 @@
 //! Test problems with exact solutions, and convergence-order measurement.
 
+use std::vec::Vec;
+
 /// `y' = -y`, `y(0) = 1`.
 pub fn decay(_t: f64, y: &[f64; 1], dydt: &mut [f64; 1]) {
     dydt[0] = -y[0];

@@ -53,7 +53,7 @@ impl SynapseParams for ExampleStdpParams {
             2 => self.tau_tr_pre = value,
             3 => self.tau_tr_post = value,
             4 => self.w_max = value,
-            _ => return Err(SetError::Unknown { model: Self::MODEL, name: format!("#{var}") }),
+            _ => return Err(SetError::UnknownIndex { model: Self::MODEL, index: var }),
         }
         if self.check().is_err() {
             *self = old;
@@ -112,7 +112,7 @@ impl Synapse for ExampleStdp {
             0 => self.w = value,
             1 => self.pre_trace = value,
             2 => self.post_trace = value,
-            _ => return Err(SetError::Unknown { model: Self::NAME, name: format!("#{var}") }),
+            _ => return Err(SetError::UnknownIndex { model: Self::NAME, index: var }),
         }
         Ok(())
     }
@@ -124,8 +124,8 @@ impl Synapse for ExampleStdp {
     }
     fn advance(&mut self, p: &ExampleStdpParams, _: &mut HandlerContext<'_>, _: f64, h: f64) -> Result<(), Fault> {
         if h >= 1e-12 {
-            self.pre_trace *= (-h / p.tau_tr_pre).exp();
-            self.post_trace *= (-h / p.tau_tr_post).exp();
+            self.pre_trace *= crate::math::exp(-h / p.tau_tr_pre);
+            self.post_trace *= crate::math::exp(-h / p.tau_tr_post);
         }
         Ok(())
     }
@@ -156,7 +156,7 @@ impl Synapse for ExampleStdp {
 }
 
 impl crate::checkpoint::Checkpoint for ExampleStdp {
-    fn save(&self, out: &mut Vec<u64>) {
+    fn save(&self, out: &mut dyn crate::checkpoint::WordSink) {
         [self.w, self.pre_trace, self.post_trace, self.t_last].save(out);
     }
     fn restore(&mut self, input: &mut &[u64]) -> Result<(), crate::checkpoint::CheckpointError> {

@@ -35,7 +35,8 @@ use crate::fault::Fault;
 use crate::history::{SpikeHistory, STDP_EPS};
 use crate::neuron::{split_index, SetError, VariableInfo};
 use crate::rng::NestmlRng;
-use std::fmt;
+use alloc::string::ToString;
+use core::fmt;
 
 /// What an input port of a synapse is connected to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -392,7 +393,7 @@ impl SynapseParams for () {
         None
     }
     fn set_value(&mut self, var: usize, _value: f64) -> Result<(), SetError> {
-        Err(SetError::Unknown { model: Self::MODEL, name: format!("#{var}") })
+        Err(SetError::UnknownIndex { model: Self::MODEL, index: var })
     }
     fn check(&self) -> Result<(), Fault> {
         Ok(())
@@ -402,7 +403,7 @@ impl SynapseParams for () {
 /// The connection's state (its parameters are not part of a checkpoint: they are set when the
 /// network is built).
 impl<S: Synapse> crate::checkpoint::Checkpoint for WithParams<S> {
-    fn save(&self, out: &mut Vec<u64>) {
+    fn save(&self, out: &mut dyn crate::checkpoint::WordSink) {
         self.state.save(out)
     }
     fn restore(&mut self, input: &mut &[u64]) -> Result<(), crate::checkpoint::CheckpointError> {

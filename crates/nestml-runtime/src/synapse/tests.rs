@@ -1,5 +1,6 @@
 use super::example::{ExampleStdp, ExampleStdpParams};
 use super::*;
+use std::vec::Vec;
 
 /// NEST's `stdp_synapse` rule written out directly (pair-based, all-to-all): facilitation by
 /// each postsynaptic spike in `(t_last − d, t − d]` with the presynaptic trace decayed from
@@ -116,6 +117,7 @@ fn non_finite_state_is_a_fault_naming_the_variable_and_time() {
     assert!(err.to_string().contains("example_stdp_synapse"), "{err}");
 }
 
+#[cfg(feature = "std")]
 #[test]
 fn plasticity_driver_rejects_invalid_times() {
     use crate::plasticity::PlasticityDriver;
