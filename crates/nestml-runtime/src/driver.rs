@@ -14,6 +14,10 @@
 //! (from `k·h` to `(k+1)·h`) and shows from `(k+1)·h` on; a current set from step `k` is
 //! delivered in every step from `k` on and, as in NEST, drives the neuron from step `k + 1`.
 //! Rows are recorded after each step, stamped with its end time.
+//!
+//! Inputs by time need none of this: [`Driver::spike_by_ms`] takes the time a spike reaches
+//! the neuron (NEST: spike time plus delay), [`Driver::current_by_ms`] the time from which a
+//! current drives it (NEST: a generator's start plus delay).
 
 use crate::fault::Fault;
 use crate::neuron::{split_index, Neuron, PortKind, StepContext};
@@ -201,6 +205,15 @@ impl Driver {
     pub fn current(&mut self, step: i64, port: usize, value: f64) -> &mut Self {
         self.currents.push(CurrentChange { step, port, value });
         self
+    }
+
+    /// From time `t_ms` on, continuous port `port` carries `value`: the neuron integrates with
+    /// it from the first step boundary at or after `t_ms`. A NEST `dc_generator` with
+    /// `start = s` and `stop = e`, connected with delay `d`, is `current_by_ms(s + d, …, a)`
+    /// followed by `current_by_ms(e + d, …, 0.0)`.
+    pub fn current_by_ms(&mut self, t_ms: f64, port: usize, value: f64) -> &mut Self {
+        let step = self.resolution.steps_ceil(t_ms) - 1;
+        self.current(step, port, value)
     }
 
     /// Records these variables (`name` or `name[i]`) after each step.

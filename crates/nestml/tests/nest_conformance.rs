@@ -31,16 +31,22 @@ struct Run {
     spike_steps: Vec<i64>,
 }
 
-/// Runs the fixture's scenario (parameters, spike events, dc current, `I_e`) for `steps` steps.
-fn run<N: Neuron + Default>(fx: &Value, i_e: Option<f64>, steps: i64) -> Run {
-    let resolution = Resolution::from_ms(fx["resolution"].as_f64().unwrap()).unwrap();
-    let mut rng = NestmlRng::seed_from_u64(1);
+/// A neuron with the fixture's parameters.
+fn configured<N: Neuron + Default>(fx: &Value) -> N {
     let mut n = N::default();
     for (name, value) in fx["nestml_parameters"].as_object().unwrap() {
         if let Some(v) = value.as_f64() {
             n.set(name, v).unwrap_or_else(|e| panic!("{e}"));
         }
     }
+    n
+}
+
+/// Runs the fixture's scenario (parameters, spike events, dc current, `I_e`) for `steps` steps.
+fn run<N: Neuron + Default>(fx: &Value, i_e: Option<f64>, steps: i64) -> Run {
+    let resolution = Resolution::from_ms(fx["resolution"].as_f64().unwrap()).unwrap();
+    let mut rng = NestmlRng::seed_from_u64(1);
+    let mut n: N = configured(fx);
     if let Some(i_e) = i_e {
         n.set("I_e", i_e).unwrap();
     }
@@ -245,3 +251,39 @@ conformance!(aeif_psc_alpha_matches_nest, "aeif_psc_alpha", AeifPscAlphaNeuron, 
 
 // forward Euler, as NEST's izhikevich (consistent_integration): max observed 2.6e-10, spikes identical.
 conformance!(izhikevich_matches_nest, "izhikevich", IzhikevichNeuron, [numeric_solver = "forward-Euler",] "../../../shared/nestml-models/neurons/izhikevich_neuron.nestml", Expect { dts: &["0.1", "0.01"], v_m: 1e-9, spikes: Spikes::All });
+
+/// The driver's inputs by time follow NEST: iaf_psc_exp given only the fixtures' spike times
+/// plus delay (`spike_by_ms`) and the dc_generator's start and stop plus delay
+/// (`current_by_ms`) reproduces NEST's V_m to 1e-9 and its spike steps.
+#[test]
+fn driver_inputs_by_time_reproduce_nest() {
+    nestml::include_nestml!("../../../shared/nestml-models/neurons/iaf_psc_exp_neuron.nestml");
+    for scenario in ["spiking", "step_current"] {
+        let fx = fixture("iaf_psc_exp", scenario, "0.1");
+        let h = fx["resolution"].as_f64().unwrap();
+        let inputs = &fx["inputs"];
+        let mut driver = nestml::Driver::new(Resolution::from_ms(h).unwrap(), 1);
+        for e in inputs["spikes"]["events"].as_array().into_iter().flatten() {
+            let arrival = e["time"].as_f64().unwrap() + e["delay"].as_f64().unwrap();
+            driver.spike_by_ms(arrival, 0, e["weight"].as_f64().unwrap());
+        }
+        if let Some(c) = inputs.get("current").filter(|c| c.is_object()) {
+            let delay = c["delay"].as_f64().unwrap();
+            driver.current_by_ms(c["start"].as_f64().unwrap() + delay, 0, c["amplitude"].as_f64().unwrap());
+            driver.current_by_ms(c["stop"].as_f64().unwrap() + delay, 0, 0.0);
+        }
+        driver.record(&["V_m"]);
+        let steps = (inputs["duration"].as_f64().unwrap() / h).round() as usize;
+        let rec = driver.run(&mut configured::<IafPscExpNeuron>(&fx), steps).unwrap();
+        let v_m = rec.column("V_m").unwrap();
+        let stride = fx["record_stride"].as_u64().unwrap() as usize;
+        for (i, want) in floats(&fx["V_m"]).iter().enumerate() {
+            let got = v_m[(i + 1) * stride - 1];
+            assert!((got - want).abs() <= 1e-9 * want.abs(), "{scenario}: sample {i}: {got} vs NEST {want}");
+        }
+        let spike_steps: Vec<i64> = rec.spikes.iter().map(|t| (t / h).round() as i64).collect();
+        let nest: Vec<i64> = fx["spike_steps"].as_array().unwrap().iter().map(|s| s.as_i64().unwrap()).collect();
+        assert_eq!(spike_steps, nest, "{scenario}");
+        assert!(!nest.is_empty() || scenario == "step_current", "{scenario}: the fixture should spike");
+    }
+}
