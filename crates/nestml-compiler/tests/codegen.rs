@@ -1,7 +1,7 @@
 //! Code generation: a snapshot of the generated source for a tiny model, and the errors for
 //! what is not supported yet.
 
-use nestml_compiler::codegen::{generate_source, to_tokens};
+use nestml_compiler::codegen::generate_source;
 
 fn dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/codegen")
@@ -18,7 +18,6 @@ fn snapshots_of_generated_code() {
         let file = format!("{model}.nestml");
         let text = std::fs::read_to_string(dir().join(&file)).unwrap();
         let generated = generate_source(&file, &text, &Default::default()).unwrap_or_else(|e| panic!("{e}"));
-        to_tokens(&generated).unwrap();
         let expected_path = dir().join(format!("{model}.rs.expected"));
         if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
             std::fs::write(&expected_path, &generated).unwrap();
@@ -64,7 +63,7 @@ fn numeric_solver_random_functions_and_print_are_generated() {
     let text = "model m_neuron:\n    state:\n        V_m mV = 0 mV\n    equations:\n        V_m' = -V_m**3 / (tau * 1 mV**2)\n    parameters:\n        tau ms = 10 ms\n    update:\n        V_m += random_normal(0 mV, 1 mV)\n        integrate_odes()\n        println(\"V_m = {V_m}\")\n";
     let src = generate_source("m.nestml", text, &Default::default()).unwrap_or_else(|e| panic!("{e}"));
     assert!(src.contains("__solver: ::nestml::Rkf45<1>"), "{src}");
-    assert!(src.contains("::nestml::Control::y(1e-6, 1e-6)"), "{src}");
+    assert!(src.contains("::nestml::Control::y(0.000001, 0.000001)"), "{src}");
     assert!(src.contains("ctx.rng.normal(__m, __s)"), "{src}");
     assert!(src.contains("::std::println!(\"V_m = {} mV\", self.V_m);"), "{src}");
     let mut options = nestml_compiler::codegen::CodegenOptions::default();
@@ -79,7 +78,7 @@ fn numeric_solver_random_functions_and_print_are_generated() {
 fn assignment_to_an_inline_convolution_sets_its_state() {
     let text = "model m_neuron:\n    state:\n        V_m mV = 0 mV\n    equations:\n        kernel k = exp(-t / tau)\n        recordable inline I_syn pA = convolve(k, spikes) * 2 pA\n        V_m' = -V_m / tau + I_syn / C_m\n    parameters:\n        tau ms = 10 ms\n        C_m pF = 250 pF\n    input:\n        spikes <- spike\n    update:\n        integrate_odes()\n    onCondition(I_syn > 5 pA):\n        I_syn = 1 pA\n        I_syn += 3 pA\n";
     let src = generate_source("m.nestml", text, &Default::default()).unwrap_or_else(|e| panic!("{e}"));
-    assert!(src.contains("self.k__X__spikes = (1.0_f64 * 0.5_f64);") || src.contains("self.k__X__spikes = (0.5_f64"), "{src}");
+    assert!(src.contains("self.k__X__spikes = (1f64 * 0.5f64);") || src.contains("self.k__X__spikes = (0.5f64"), "{src}");
     assert!(src.contains("self.k__X__spikes += "), "{src}");
     let e = generate_source("m.nestml", &text.replace("I_syn = 1 pA", "I_syn = V_m * 1 pA / 1 mV").replace("* 2 pA", "* V_m * 1 pA / 1 mV"), &Default::default()).unwrap_err();
     assert!(e.contains("assignment to `I_syn`: not a variable of the model"), "{e}");
@@ -93,7 +92,7 @@ fn language_errors_are_rendered_with_position() {
 
 mod common;
 
-/// Every neuron model of the library generates Rust that lexes.
+/// Every neuron model of the library generates (Rust that parses, or it could not be printed).
 #[test]
 fn every_library_neuron_generates() {
     let mut failures = Vec::new();
@@ -101,9 +100,8 @@ fn every_library_neuron_generates() {
         if !text.contains("_neuron:") {
             continue;
         }
-        match generate_source(&name, &text, &Default::default()) {
-            Ok(src) => to_tokens(&src).map(|_| ()).unwrap_or_else(|e| failures.push(format!("{name}: {e}"))),
-            Err(e) => failures.push(e),
+        if let Err(e) = generate_source(&name, &text, &Default::default()) {
+            failures.push(e);
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -1,56 +1,88 @@
-//! Expressions as Rust source text (`f64` arithmetic), for code generation.
+//! Expressions as Rust tokens (float arithmetic), for code generation.
 //!
-//! The text is fully parenthesised, so it can be pasted into any expression context; numbers
-//! print as `f64` literals that read back to the same value; symbols are renamed by the caller.
-//! `erf`, `erfc` and `sign` call functions under a path the caller chooses (the runtime's math
-//! module), since `f64` has no such methods.
+//! The tokens are fully parenthesised, so they can be placed in any expression context. The
+//! caller spells everything that is not arithmetic ([`RustNames`]): symbols, literals, the
+//! constants and the math functions, so that it decides the float type and the paths.
 
-use crate::expr::{Cond, Constant, Expr, Func, Num};
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
 
-/// How symbols and special functions are spelled in the generated code.
-pub struct RustNames<'a> {
-    /// The Rust expression for a symbol, e.g. `V_m` → `self.state.v_m`.
-    pub symbol: &'a dyn Fn(&str) -> String,
-    /// The path of the module with `erf`, `erfc` and `sign`, e.g. `::nestml::math`.
-    pub math: &'a str,
+use crate::expr::{CmpOp, Cond, Constant, Expr, Func, Num};
+
+/// How symbols, numbers and functions are spelled in the generated code.
+pub trait RustNames {
+    /// The Rust expression for a symbol, e.g. `V_m` → `self.V_m`.
+    fn symbol(&self, name: &str) -> TokenStream;
+    /// A float expression of exactly `v`.
+    fn number(&self, v: f64) -> TokenStream;
+    /// π or e.
+    fn constant(&self, c: Constant) -> TokenStream;
+    /// The float method `name` (`exp`, `powi`, `min`, …, as `f64`'s) of `args[0]`, with the
+    /// other arguments.
+    fn float_fn(&self, name: &str, args: &[TokenStream]) -> TokenStream;
+    /// A function of the runtime's math module: `powf`, `erf`, `erfc`, `sign`, `element`.
+    fn math_fn(&self, name: &str, args: &[TokenStream]) -> TokenStream;
 }
 
-/// `e` as a Rust `f64` expression.
-pub fn to_rust(e: &Expr, names: &RustNames) -> String {
+/// `e` as a Rust float expression.
+pub fn to_rust(e: &Expr, names: &dyn RustNames) -> TokenStream {
     match e {
-        Expr::Num(n) => number(n.to_f64()),
-        Expr::Sym(s) => (names.symbol)(s),
-        Expr::Const(Constant::Pi) => "::core::f64::consts::PI".into(),
-        Expr::Const(Constant::E) => "::core::f64::consts::E".into(),
-        Expr::Add(ts) => join(ts, " + ", names),
-        Expr::Mul(fs) => join(fs, " * ", names),
+        Expr::Num(n) => names.number(n.to_f64()),
+        Expr::Sym(s) => names.symbol(s),
+        Expr::Const(c) => names.constant(*c),
+        Expr::Add(ts) => join(ts.iter().map(|e| to_rust(e, names)), quote!(+)),
+        Expr::Mul(fs) => join(fs.iter().map(|e| to_rust(e, names)), quote!(*)),
         Expr::Pow(b, x) => match x.as_ref() {
-            Expr::Num(Num::Rat(k, 1)) if i32::try_from(*k).is_ok() => format!("{}.powi({k})", to_rust(b, names)),
-            _ => format!("{}::powf({}, {})", names.math, to_rust(b, names), to_rust(x, names)),
+            Expr::Num(Num::Rat(k, 1)) if i32::try_from(*k).is_ok() => {
+                let abs = Literal::u64_unsuffixed(k.unsigned_abs());
+                let k = if *k < 0 { quote!(-#abs) } else { quote!(#abs) };
+                names.float_fn("powi", &[to_rust(b, names), k])
+            }
+            _ => names.math_fn("powf", &[to_rust(b, names), to_rust(x, names)]),
         },
         Expr::Func(f, args) => func(*f, args, names),
-        Expr::Ite(c, a, b) => format!("(if {} {{ {} }} else {{ {} }})", cond(c, names), to_rust(a, names), to_rust(b, names)),
+        Expr::Ite(c, a, b) => {
+            let (c, a, b) = (cond(c, names), to_rust(a, names), to_rust(b, names));
+            quote!((if #c { #a } else { #b }))
+        }
     }
 }
 
 /// `c` as a Rust `bool` expression.
-pub fn cond(c: &Cond, names: &RustNames) -> String {
+pub fn cond(c: &Cond, names: &dyn RustNames) -> TokenStream {
     match c {
-        Cond::Bool(b) => b.to_string(),
-        Cond::Cmp(op, a, b) => format!("({} {} {})", to_rust(a, names), op.symbol(), to_rust(b, names)),
-        Cond::And(cs) => format!("({})", cs.iter().map(|c| cond(c, names)).collect::<Vec<_>>().join(" && ")),
-        Cond::Or(cs) => format!("({})", cs.iter().map(|c| cond(c, names)).collect::<Vec<_>>().join(" || ")),
-        Cond::Not(c) => format!("!{}", cond(c, names)),
+        Cond::Bool(true) => quote!(true),
+        Cond::Bool(false) => quote!(false),
+        Cond::Cmp(op, a, b) => {
+            let op = match op {
+                CmpOp::Lt => quote!(<),
+                CmpOp::Le => quote!(<=),
+                CmpOp::Gt => quote!(>),
+                CmpOp::Ge => quote!(>=),
+                CmpOp::Eq => quote!(==),
+                CmpOp::Ne => quote!(!=),
+            };
+            let (a, b) = (to_rust(a, names), to_rust(b, names));
+            quote!((#a #op #b))
+        }
+        Cond::And(cs) => join(cs.iter().map(|c| cond(c, names)), quote!(&&)),
+        Cond::Or(cs) => join(cs.iter().map(|c| cond(c, names)), quote!(||)),
+        Cond::Not(c) => {
+            let c = cond(c, names);
+            quote!(!#c)
+        }
     }
 }
 
-fn join(items: &[Expr], sep: &str, names: &RustNames) -> String {
-    format!("({})", items.iter().map(|e| to_rust(e, names)).collect::<Vec<_>>().join(sep))
+/// `(a op b op …)`.
+fn join(mut items: impl Iterator<Item = TokenStream>, op: TokenStream) -> TokenStream {
+    let first = items.next();
+    quote!((#first #(#op #items)*))
 }
 
-fn func(f: Func, args: &[Expr], names: &RustNames) -> String {
-    let a: Vec<String> = args.iter().map(|e| to_rust(e, names)).collect();
-    let method = |m: &str| format!("{}.{m}()", a[0]);
+fn func(f: Func, args: &[Expr], names: &dyn RustNames) -> TokenStream {
+    let a: Vec<TokenStream> = args.iter().map(|e| to_rust(e, names)).collect();
+    let method = |m: &str| names.float_fn(m, &a[..1]);
     match f {
         Func::Exp => method("exp"),
         Func::Ln => method("ln"),
@@ -66,59 +98,70 @@ fn func(f: Func, args: &[Expr], names: &RustNames) -> String {
         Func::Floor => method("floor"),
         Func::Ceil => method("ceil"),
         Func::Round => method("round"),
-        Func::Element => format!("{}::element(&{}, {})", names.math, a[0], a[1]),
-        Func::Erf => format!("{}::erf({})", names.math, a[0]),
-        Func::Erfc => format!("{}::erfc({})", names.math, a[0]),
-        Func::Sign => format!("{}::sign({})", names.math, a[0]),
-        Func::Min => a[1..].iter().fold(a[0].clone(), |acc, x| format!("{acc}.min({x})")),
-        Func::Max => a[1..].iter().fold(a[0].clone(), |acc, x| format!("{acc}.max({x})")),
-        Func::Pow => format!("{}::powf({}, {})", names.math, a[0], a[1]),
-        Func::Clip => format!("{}.max({}).min({})", a[0], a[1], a[2]),
-    }
-}
-
-/// An `f64` literal that reads back to `v`.
-fn number(v: f64) -> String {
-    if v.is_nan() {
-        "f64::NAN".into()
-    } else if v.is_infinite() {
-        if v > 0.0 { "f64::INFINITY" } else { "f64::NEG_INFINITY" }.into()
-    } else if v < 0.0 {
-        format!("(-{:?}_f64)", -v)
-    } else {
-        format!("{v:?}_f64")
+        Func::Element => {
+            let (v, i) = (&a[0], &a[1]);
+            names.math_fn("element", &[quote!(&#v), i.clone()])
+        }
+        Func::Erf => names.math_fn("erf", &a[..1]),
+        Func::Erfc => names.math_fn("erfc", &a[..1]),
+        Func::Sign => names.math_fn("sign", &a[..1]),
+        Func::Min => a[1..].iter().fold(a[0].clone(), |acc, x| names.float_fn("min", &[acc, x.clone()])),
+        Func::Max => a[1..].iter().fold(a[0].clone(), |acc, x| names.float_fn("max", &[acc, x.clone()])),
+        Func::Pow => names.math_fn("powf", &a[..2]),
+        Func::Clip => {
+            let low = names.float_fn("max", &a[..2]);
+            names.float_fn("min", &[low, a[2].clone()])
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use quote::format_ident;
+
+    /// Symbols as `s.<lowercase>`, numbers as `f64` literals, functions as `f64`'s methods
+    /// and `m::…`.
+    struct Names;
+
+    impl RustNames for Names {
+        fn symbol(&self, name: &str) -> TokenStream {
+            let name = format_ident!("{}", name.to_lowercase());
+            quote!(s.#name)
+        }
+        fn number(&self, v: f64) -> TokenStream {
+            let lit = Literal::f64_suffixed(v.abs());
+            if v < 0.0 { quote!((-#lit)) } else { quote!(#lit) }
+        }
+        fn constant(&self, c: Constant) -> TokenStream {
+            match c {
+                Constant::Pi => quote!(PI),
+                Constant::E => quote!(E),
+            }
+        }
+        fn float_fn(&self, name: &str, args: &[TokenStream]) -> TokenStream {
+            let (name, x, rest) = (format_ident!("{name}"), &args[0], &args[1..]);
+            quote!(#x.#name(#(#rest),*))
+        }
+        fn math_fn(&self, name: &str, args: &[TokenStream]) -> TokenStream {
+            let name = format_ident!("{name}");
+            quote!(m::#name(#(#args),*))
+        }
+    }
 
     fn rust(e: &Expr) -> String {
-        let symbol = |s: &str| format!("s.{}", s.to_lowercase());
-        to_rust(e, &RustNames { symbol: &symbol, math: "::nestml::math" })
+        to_rust(e, &Names).to_string()
     }
 
     #[test]
     fn arithmetic_functions_and_conditions() {
         let v = Expr::sym("V_m");
         let tau = Expr::sym("tau");
-        assert_eq!(rust(&(-(v.clone() / tau.clone())).exp()), "((-1.0_f64) * s.v_m * s.tau.powi(-1)).exp()");
-        assert_eq!(rust(&Expr::rat(1, 10)), "0.1_f64");
-        assert_eq!(rust(&Expr::call(Func::Erf, vec![v.clone()])), "::nestml::math::erf(s.v_m)");
-        assert_eq!(rust(&v.clone().pow(Expr::rat(1, 2))), "::nestml::math::powf(s.v_m, 0.5_f64)");
-        assert_eq!(rust(&v.clone().clip(Expr::int(0), Expr::int(1))), "s.v_m.max(0.0_f64).min(1.0_f64)");
+        assert_eq!(rust(&(-(v.clone() / tau.clone())).exp()), quote!(((-1f64) * s.v_m * s.tau.powi(-1)).exp()).to_string());
+        assert_eq!(rust(&Expr::call(Func::Erf, vec![v.clone()])), quote!(m::erf(s.v_m)).to_string());
+        assert_eq!(rust(&v.clone().pow(Expr::rat(1, 2))), quote!(m::powf(s.v_m, 0.5f64)).to_string());
+        assert_eq!(rust(&v.clone().clip(Expr::int(0), Expr::int(1))), quote!(s.v_m.max(0f64).min(1f64)).to_string());
         let ite = Expr::ite(Cond::And(vec![Cond::gt(v.clone(), Expr::int(0)), Cond::Not(Box::new(Cond::Bool(false)))]), v, Expr::e());
-        assert_eq!(rust(&ite), "(if ((s.v_m > 0.0_f64) && !false) { s.v_m } else { ::core::f64::consts::E })");
-        assert_eq!(rust(&Expr::float(f64::INFINITY)), "f64::INFINITY");
-    }
-
-    #[test]
-    fn literals_read_back_exactly() {
-        for v in [0.1, 1.0 / 3.0, 6.02214076e23, 1e-300, 123_456_789.123_456_78] {
-            let text = number(v);
-            let parsed: f64 = text.trim_end_matches("_f64").parse().unwrap();
-            assert_eq!(parsed.to_bits(), v.to_bits(), "{text}");
-        }
+        assert_eq!(rust(&ite), quote!((if ((s.v_m > 0f64) && !false) { s.v_m } else { E })).to_string());
     }
 }

@@ -1,11 +1,12 @@
-//! Expressions, statements and `integrate_odes` as Rust source.
+//! Expressions, statements and `integrate_odes` as Rust tokens.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 
 use nestml_ode::{rust, Cond, Expr, LinearPart, RustNames};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
 
-use super::names::{field, local};
+use super::names::{self, field, int, local, member, Names};
 use super::options::CodegenOptions;
 use super::{err, CodegenError};
 use crate::analysis::{nestml_name, substitute_all};
@@ -41,30 +42,36 @@ pub(super) enum Storage {
 
 impl Storage {
     /// The Rust type of the field.
-    pub fn rust_type(self) -> &'static str {
+    pub fn rust_type(self) -> TokenStream {
         match self {
-            Storage::Real => "f64",
-            Storage::Integer => "i64",
-            Storage::Boolean => "bool",
+            Storage::Real => names::float(),
+            Storage::Integer => quote!(i64),
+            Storage::Boolean => quote!(bool),
         }
     }
 
-    /// `place` (of this storage) as an `f64` expression, as NESTML arithmetic sees it.
-    pub fn read(self, place: &str) -> String {
+    /// `place` (of this storage) as a float expression, as NESTML arithmetic sees it.
+    pub fn read(self, place: TokenStream) -> TokenStream {
         match self {
-            Storage::Real => place.to_string(),
-            Storage::Integer => format!("({place} as f64)"),
-            Storage::Boolean => format!("(if {place} {{ 1.0_f64 }} else {{ 0.0_f64 }})"),
+            Storage::Real => place,
+            Storage::Integer => {
+                let ty = names::float();
+                quote!((#place as #ty))
+            }
+            Storage::Boolean => {
+                let (one, zero) = (names::number(1.0), names::number(0.0));
+                quote!((if #place { #one } else { #zero }))
+            }
         }
     }
 
-    /// The `f64` expression `value` converted for storing: integers truncate as C++'s
+    /// The float expression `value` converted for storing: integers truncate as C++'s
     /// `long = double` does, booleans are true when nonzero.
-    pub fn store(self, value: &str) -> String {
+    pub fn store(self, value: TokenStream) -> TokenStream {
         match self {
-            Storage::Real => value.to_string(),
-            Storage::Integer => format!("({value}) as i64"),
-            Storage::Boolean => format!("({value}) != 0.0"),
+            Storage::Real => value,
+            Storage::Integer => quote!((#value) as i64),
+            Storage::Boolean => quote!((#value) != 0.0),
         }
     }
 }
@@ -145,12 +152,12 @@ impl Gen<'_> {
         }
     }
 
-    pub fn expr(&mut self, e: &Expr, ctx: Ctx, locals: &BTreeSet<String>, span: Option<Span>) -> String {
+    pub fn expr(&mut self, e: &Expr, ctx: Ctx, locals: &BTreeSet<String>, span: Option<Span>) -> TokenStream {
         let e = substitute_all(e, &self.inlines);
         self.print(ctx, locals, span, |names| rust::to_rust(&e, names))
     }
 
-    pub fn cond(&mut self, c: &Cond, ctx: Ctx, locals: &BTreeSet<String>, span: Option<Span>) -> String {
+    pub fn cond(&mut self, c: &Cond, ctx: Ctx, locals: &BTreeSet<String>, span: Option<Span>) -> TokenStream {
         let c = subst_cond(c, &self.inlines);
         self.print(ctx, locals, span, |names| rust::cond(&c, names))
     }
@@ -161,72 +168,88 @@ impl Gen<'_> {
         self.conv.contains(s) && self.lin.states.iter().any(|l| l == s)
     }
 
-    /// Prints with the symbol names of `ctx`; unknown symbols are reported.
-    fn print(&mut self, ctx: Ctx, locals: &BTreeSet<String>, span: Option<Span>, f: impl FnOnce(&RustNames) -> String) -> String {
+    /// Spells with the symbol names of `ctx`; unknown symbols are reported.
+    fn print(&mut self, ctx: Ctx, locals: &BTreeSet<String>, span: Option<Span>, f: impl FnOnce(&dyn RustNames) -> TokenStream) -> TokenStream {
         let bad = std::cell::RefCell::new(Vec::new());
         let (fields, ports, index, synapse) = (&self.fields, &self.ports, &self.state_index, &self.synapse);
         let storage = |s: &str| self.storage(s);
-        let symbol = |s: &str| -> String {
+        let symbol = |s: &str| -> TokenStream {
             if locals.contains(s) {
-                return local("l_", s);
+                let l = local("l_", s);
+                return quote!(#l);
             }
             if let Some(syn) = synapse {
                 if syn.delay.as_deref() == Some(s) && ctx != Ctx::Default {
-                    return "ctx.delay".into();
+                    return quote!(ctx.delay);
                 }
                 if let Some(i) = syn.continuous.iter().position(|p| p == s) {
-                    return format!("ctx.input({i})");
+                    let i = int(i);
+                    return quote!(ctx.input(#i));
                 }
                 if s == STEP {
-                    return "__h".into();
+                    return quote!(__h);
                 }
                 if syn.params.contains(s) {
                     return match ctx {
-                        Ctx::Default => local("v_", s),
-                        Ctx::Calibrate => storage(s).read(&field(s)),
-                        _ => storage(s).read(&format!("__p.{}", super::names::ident(s).unwrap_or_default())),
+                        Ctx::Default => {
+                            let v = local("v_", s);
+                            quote!(#v)
+                        }
+                        Ctx::Calibrate => storage(s).read(field(s)),
+                        _ => {
+                            let m = member(s);
+                            storage(s).read(quote!(__p.#m))
+                        }
                     };
                 }
             }
             if s == STEP {
-                return if ctx == Ctx::Default { "__h".into() } else { "self.__h".into() };
+                return if ctx == Ctx::Default { quote!(__h) } else { quote!(self.__h) };
             }
             if s == "t" {
                 return match ctx {
-                    Ctx::Step => "__t".into(),
-                    Ctx::Rhs => "(__t - self.__h + __tt)".into(),
-                    _ => "0.0_f64".into(),
+                    Ctx::Step => quote!(__t),
+                    Ctx::Rhs => quote!((__t - self.__h + __tt)),
+                    _ => names::number(0.0),
                 };
             }
             if ctx == Ctx::Rhs {
-                if let Some(i) = index.get(s) {
-                    return format!("__y[{i}]");
+                if let Some(&i) = index.get(s) {
+                    let i = int(i);
+                    return quote!(__y[#i]);
                 }
             }
             if fields.contains(s) {
-                return if matches!(ctx, Ctx::Default | Ctx::New) { local("v_", s) } else { storage(s).read(&field(s)) };
+                return if matches!(ctx, Ctx::Default | Ctx::New) {
+                    let v = local("v_", s);
+                    quote!(#v)
+                } else {
+                    storage(s).read(field(s))
+                };
             }
             if ports.contains(s) && ctx != Ctx::Default && synapse.is_none() {
-                return format!("self.__in_{s}");
+                let p = port_field(s);
+                return quote!(self.#p);
             }
             bad.borrow_mut().push(s.to_string());
-            "0.0_f64".into()
+            names::number(0.0)
         };
-        let text = f(&RustNames { symbol: &symbol, math: "::nestml::math" });
+        let tokens = f(&Names(symbol));
         for s in bad.into_inner() {
             self.errors.push(err(span, format!("`{}` cannot be used here in generated code", nestml_name(&s))));
         }
-        text
+        tokens
     }
 
     /// The statements of a block.
-    pub fn stmts(&mut self, body: &[IrStmt], locals: &mut BTreeSet<String>, out: &mut String, indent: usize, scope: Scope) {
-        let pad = "    ".repeat(indent);
+    pub fn stmts(&mut self, body: &[IrStmt], locals: &mut BTreeSet<String>, scope: Scope) -> TokenStream {
+        let mut out = TokenStream::new();
         for s in body {
             match s {
                 IrStmt::Assign { target, index, op, value } => {
                     let lhs = if locals.contains(target) {
-                        local("l_", target)
+                        let l = local("l_", target);
+                        quote!(#l)
                     } else if self.fields.contains(target) {
                         field(target)
                     } else if let (None, Some((state, scale))) = (index, self.inline_convolution(target)) {
@@ -236,7 +259,7 @@ impl Gen<'_> {
                             None | Some(ArithOp::Add) | Some(ArithOp::Sub) => value.clone() / scale,
                             Some(ArithOp::Mul) | Some(ArithOp::Div) => value.clone(),
                         };
-                        self.stmts(&[IrStmt::Assign { target: state, index: None, op: *op, value }], locals, out, indent, scope);
+                        out.extend(self.stmts(&[IrStmt::Assign { target: state, index: None, op: *op, value }], locals, scope));
                         continue;
                     } else {
                         self.errors.push(err(None, format!("assignment to `{}`: not a variable of the model", nestml_name(target))));
@@ -247,52 +270,69 @@ impl Gen<'_> {
                     if storage != Storage::Real {
                         let v = match op {
                             None => v,
-                            Some(op) => format!("({} {} {v})", storage.read(&lhs), match op {
-                                ArithOp::Add => "+",
-                                ArithOp::Sub => "-",
-                                ArithOp::Mul => "*",
-                                ArithOp::Div => "/",
-                            }),
+                            Some(op) => {
+                                let old = storage.read(lhs.clone());
+                                let op = match op {
+                                    ArithOp::Add => quote!(+),
+                                    ArithOp::Sub => quote!(-),
+                                    ArithOp::Mul => quote!(*),
+                                    ArithOp::Div => quote!(/),
+                                };
+                                quote!((#old #op #v))
+                            }
                         };
-                        let _ = writeln!(out, "{pad}{lhs} = {};", storage.store(&v));
+                        let v = storage.store(v);
+                        out.extend(quote!(#lhs = #v;));
                         continue;
                     }
                     let op = match op {
-                        None => "=",
-                        Some(ArithOp::Add) => "+=",
-                        Some(ArithOp::Sub) => "-=",
-                        Some(ArithOp::Mul) => "*=",
-                        Some(ArithOp::Div) => "/=",
+                        None => quote!(=),
+                        Some(ArithOp::Add) => quote!(+=),
+                        Some(ArithOp::Sub) => quote!(-=),
+                        Some(ArithOp::Mul) => quote!(*=),
+                        Some(ArithOp::Div) => quote!(/=),
                     };
                     match index {
-                        None => {
-                            let _ = writeln!(out, "{pad}{lhs} {op} {v};");
-                        }
+                        None => out.extend(quote!(#lhs #op #v;)),
                         Some(i) => {
                             // the value first: it may read the vector
                             let i = self.expr(i, Ctx::Step, locals, None);
-                            let fault = format!("::nestml::Fault::new(Self::__MODEL, __t, ::nestml::FaultKind::IndexOutOfRange {{ variable: {:?}, index: __i, len: {lhs}.len() }})", nestml_name(target));
-                            let _ = writeln!(out, "{pad}{{\n{pad}    let (__i, __v) = (({i}).round(), {v});\n{pad}    match if __i >= 0.0 {{ {lhs}.get_mut(__i as usize) }} else {{ None }} {{\n{pad}        Some(__e) => *__e {op} __v,\n{pad}        None => return Err({fault}),\n{pad}    }}\n{pad}}}");
+                            let i = names::float_fn("round", &[quote!((#i))]);
+                            let variable = nestml_name(target);
+                            out.extend(quote! {
+                                {
+                                    let (__i, __v) = (#i, #v);
+                                    match if __i >= 0.0 { #lhs.get_mut(__i as usize) } else { None } {
+                                        Some(__e) => *__e #op __v,
+                                        None => return Err(::nestml::Fault::new(Self::__MODEL, __t, ::nestml::FaultKind::IndexOutOfRange { variable: #variable, index: __i, len: #lhs.len() })),
+                                    }
+                                }
+                            });
                         }
                     }
                 }
                 IrStmt::Local { name, value } => {
                     let v = self.expr(value, Ctx::Step, locals, None);
                     locals.insert(name.clone());
-                    let _ = writeln!(out, "{pad}#[allow(unused_mut, unused_assignments)]\n{pad}let mut {}: f64 = {v};", local("l_", name));
+                    let (l, ty) = (local("l_", name), names::float());
+                    out.extend(quote! {
+                        #[allow(unused_mut, unused_assignments)]
+                        let mut #l: #ty = #v;
+                    });
                 }
-                IrStmt::Draw(d) => self.draw(d, locals, out, &pad),
+                IrStmt::Draw(d) => out.extend(self.draw(d, locals)),
                 IrStmt::If { branches, otherwise } => {
-                    for (i, (c, b)) in branches.iter().enumerate() {
+                    let mut arms = Vec::new();
+                    for (c, b) in branches {
                         let c = self.cond(c, Ctx::Step, locals, None);
-                        let _ = writeln!(out, "{pad}{}if {c} {{", if i == 0 { "" } else { "} else " });
-                        self.stmts(b, &mut locals.clone(), out, indent + 1, scope);
+                        let b = self.stmts(b, &mut locals.clone(), scope);
+                        arms.push(quote!(if #c { #b }));
                     }
+                    out.extend(quote!(#(#arms)else*));
                     if !otherwise.is_empty() {
-                        let _ = writeln!(out, "{pad}}} else {{");
-                        self.stmts(otherwise, &mut locals.clone(), out, indent + 1, scope);
+                        let b = self.stmts(otherwise, &mut locals.clone(), scope);
+                        out.extend(quote!(else { #b }));
                     }
-                    let _ = writeln!(out, "{pad}}}");
                 }
                 IrStmt::For { var, from, to, step, body } => {
                     if !locals.contains(var) {
@@ -305,34 +345,34 @@ impl Gen<'_> {
                     }
                     let from = self.expr(from, Ctx::Step, locals, None);
                     let to = self.expr(to, Ctx::Step, locals, None);
-                    let cmp = if *step > 0.0 { "<=" } else { ">=" };
-                    let l = local("l_", var);
-                    let _ = writeln!(out, "{pad}{l} = {from};\n{pad}while {l} {cmp} {to} {{");
-                    self.stmts(body, &mut locals.clone(), out, indent + 1, scope);
-                    let _ = writeln!(out, "{pad}    {l} += {step:?}_f64;\n{pad}}}");
+                    let cmp = if *step > 0.0 { quote!(<=) } else { quote!(>=) };
+                    let (l, step) = (local("l_", var), names::number(*step));
+                    let body = self.stmts(body, &mut locals.clone(), scope);
+                    out.extend(quote! {
+                        #l = #from;
+                        while #l #cmp #to {
+                            #body
+                            #l += #step;
+                        }
+                    });
                 }
                 IrStmt::While { condition, body } => {
                     let c = self.cond(condition, Ctx::Step, locals, None);
-                    let _ = writeln!(out, "{pad}while {c} {{");
-                    self.stmts(body, &mut locals.clone(), out, indent + 1, scope);
-                    let _ = writeln!(out, "{pad}}}");
+                    let body = self.stmts(body, &mut locals.clone(), scope);
+                    out.extend(quote!(while #c { #body }));
                 }
                 IrStmt::IntegrateOdes(names) => {
                     if scope != Scope::Update {
                         self.errors.push(err(None, "`integrate_odes` outside the `update` block is not supported"));
                         continue;
                     }
-                    if self.synapse.is_some() {
-                        self.integrate_closed(names, locals, out, &pad);
-                    } else {
-                        self.integrate(names, locals, out, &pad);
-                    }
+                    out.extend(if self.synapse.is_some() { self.integrate_closed(names, locals) } else { self.integrate(names, locals) });
                 }
                 IrStmt::EmitSpike(_) if scope == Scope::Function => self.errors.push(err(None, "`emit_spike` in a function is not supported")),
                 IrStmt::EmitSpike(args) if self.synapse.is_some() => match args.as_slice() {
                     [w] => {
                         let w = self.expr(w, Ctx::Step, locals, None);
-                        let _ = writeln!(out, "{pad}__emit = Some({w});");
+                        out.extend(quote!(__emit = Some(#w);));
                     }
                     _ => self.errors.push(err(None, "a synapse's `emit_spike` takes the weight as its one argument (the delay is the connection's)")),
                 },
@@ -341,33 +381,34 @@ impl Gen<'_> {
                         self.errors.push(err(None, "`emit_spike` with arguments (weight, delay) is only meaningful in synapses"));
                         continue;
                     }
-                    let _ = writeln!(out, "{pad}__out.spikes += 1;");
+                    out.extend(quote!(__out.spikes += 1;));
                 }
-                IrStmt::Print { text, newline } => self.print_stmt(text, *newline, locals, out, &pad),
+                IrStmt::Print { text, newline } => out.extend(self.print_stmt(text, *newline, locals)),
                 IrStmt::Return(value) if scope == Scope::Function => {
-                    let v = value.as_ref().map_or("0.0_f64".to_string(), |e| self.expr(e, Ctx::Step, locals, None));
-                    let _ = writeln!(out, "{pad}return Ok({v});");
+                    let v = value.as_ref().map_or(names::number(0.0), |e| self.expr(e, Ctx::Step, locals, None));
+                    out.extend(quote!(return Ok(#v);));
                 }
                 IrStmt::Return(_) => self.errors.push(err(None, "`return` in `update`, `onReceive` or `onCondition` is not supported yet")),
-                IrStmt::Call { local, function, args } => {
+                IrStmt::Call { local: result, function, args } => {
                     if !self.ir.functions.iter().any(|f| f.name == *function) {
                         self.errors.push(err(None, format!("`{function}` cannot be called here")));
                         continue;
                     }
-                    let args: String = args.iter().map(|a| format!(", {}", self.expr(a, Ctx::Step, locals, None))).collect();
-                    let call = format!("self.{}(ctx, __t{args})?", local_fn(function));
-                    match local {
+                    let args: Vec<TokenStream> = args.iter().map(|a| self.expr(a, Ctx::Step, locals, None)).collect();
+                    let f = local_fn(function);
+                    let call = quote!(self.#f(ctx, __t #(, #args)*)?);
+                    match result {
                         Some(l) => {
-                            let _ = writeln!(out, "{pad}let {}: f64 = {call};", super::names::local("l_", l));
+                            let (name, ty) = (local("l_", l), names::float());
+                            out.extend(quote!(let #name: #ty = #call;));
                             locals.insert(l.clone());
                         }
-                        None => {
-                            let _ = writeln!(out, "{pad}{call};");
-                        }
+                        None => out.extend(quote!(#call;)),
                     }
                 }
             }
         }
+        out
     }
 
     /// For an inline expression that is `scale * c` for one convolution state `c` (and a
@@ -387,39 +428,49 @@ impl Gen<'_> {
 
     /// A random number from the caller's generator (`ctx.rng`); an argument it cannot sample
     /// from is a fault naming the function.
-    fn draw(&mut self, d: &Draw, locals: &mut BTreeSet<String>, out: &mut String, pad: &str) {
-        let args: Vec<String> = d.args.iter().map(|a| self.expr(a, Ctx::Step, locals, None)).collect();
-        let fault = |name: &str, value: &str| format!("::nestml::Fault::new(Self::__MODEL, __t, ::nestml::FaultKind::BadRandomArgument {{ function: {name:?}, value: {value} }})");
-        let _ = writeln!(out, "{pad}let l_{}: f64 = {{", d.local);
-        match d.function {
+    fn draw(&mut self, d: &Draw, locals: &mut BTreeSet<String>) -> TokenStream {
+        let args: Vec<TokenStream> = d.args.iter().map(|a| self.expr(a, Ctx::Step, locals, None)).collect();
+        let fault = |function: &str, value: TokenStream| quote!(::nestml::Fault::new(Self::__MODEL, __t, ::nestml::FaultKind::BadRandomArgument { function: #function, value: #value }));
+        let ty = names::float();
+        let value = match d.function {
             RandomFn::Normal => {
-                let _ = writeln!(out, "{pad}    let (__m, __s) = ({}, {});
-{pad}    if !(__m.is_finite() && __s >= 0.0 && __s.is_finite()) {{
-{pad}        return Err({});
-{pad}    }}
-{pad}    ctx.rng.normal(__m, __s)", args[0], args[1], fault("random_normal", "__s"));
+                let (m, s, fault) = (&args[0], &args[1], fault("random_normal", quote!(__s)));
+                quote! {
+                    let (__m, __s) = (#m, #s);
+                    if !(__m.is_finite() && __s >= 0.0 && __s.is_finite()) {
+                        return Err(#fault);
+                    }
+                    ctx.rng.normal(__m, __s)
+                }
             }
             RandomFn::Uniform => {
-                let _ = writeln!(out, "{pad}    let (__lo, __hi) = ({}, {});
-{pad}    if !(__lo.is_finite() && __hi.is_finite() && __lo <= __hi) {{
-{pad}        return Err({});
-{pad}    }}
-{pad}    ctx.rng.uniform(__lo, __hi)", args[0], args[1], fault("random_uniform", "__hi"));
+                let (lo, hi, fault) = (&args[0], &args[1], fault("random_uniform", quote!(__hi)));
+                quote! {
+                    let (__lo, __hi) = (#lo, #hi);
+                    if !(__lo.is_finite() && __hi.is_finite() && __lo <= __hi) {
+                        return Err(#fault);
+                    }
+                    ctx.rng.uniform(__lo, __hi)
+                }
             }
             RandomFn::Poisson => {
-                let _ = writeln!(out, "{pad}    let __lambda = {};
-{pad}    match ctx.rng.poisson(__lambda) {{
-{pad}        Some(k) => k as f64,
-{pad}        None => return Err({}),
-{pad}    }}", args[0], fault("random_poisson", "__lambda"));
+                let (lambda, fault) = (&args[0], fault("random_poisson", quote!(__lambda)));
+                quote! {
+                    let __lambda = #lambda;
+                    match ctx.rng.poisson(__lambda) {
+                        Some(k) => k as #ty,
+                        None => return Err(#fault),
+                    }
+                }
             }
-        }
-        let _ = writeln!(out, "{pad}}};");
+        };
         locals.insert(d.local.clone());
+        let l = local("l_", &d.local);
+        quote!(let #l: #ty = { #value };)
     }
 
     /// `print`/`println`: `{name}` prints the value and, if it has one, the unit.
-    fn print_stmt(&mut self, text: &str, newline: bool, locals: &BTreeSet<String>, out: &mut String, pad: &str) {
+    fn print_stmt(&mut self, text: &str, newline: bool, locals: &BTreeSet<String>) -> TokenStream {
         let mut format = String::new();
         let mut args = Vec::new();
         let mut rest = text;
@@ -437,9 +488,8 @@ impl Gen<'_> {
             rest = &rest[close + 1..];
         }
         format.push_str(&rest.replace('{', "{{").replace('}', "}}"));
-        let mac = if newline { "println" } else { "print" };
-        let args: String = args.iter().map(|a| format!(", {a}")).collect();
-        let _ = writeln!(out, "{pad}::std::{mac}!({format:?}{args});");
+        let print = names::print_macro(newline, quote!(#format #(, #args)*));
+        quote!(#print;)
     }
 
     /// `integrate_odes(names)` (all ODE states for no names), as PyNESTML's NEST target does
@@ -448,7 +498,7 @@ impl Gen<'_> {
     /// the step with the derivatives of unnamed states set to zero, the exact values replace
     /// the numeric ones, and exactly propagated convolution states are restored (they advance
     /// once per step, outside `integrate_odes`).
-    fn integrate(&mut self, names: &[String], locals: &BTreeSet<String>, out: &mut String, pad: &str) {
+    fn integrate(&mut self, names: &[String], locals: &BTreeSet<String>) -> TokenStream {
         for name in names {
             if !self.states.iter().any(|s| s == name || s.starts_with(&format!("{name}__d"))) {
                 self.errors.push(err(None, format!("`integrate_odes({})`: `{}` is not a state variable with an ODE", nestml_name(name), nestml_name(name))));
@@ -458,35 +508,42 @@ impl Gen<'_> {
             names.is_empty() || names.iter().any(|name| s == name || s.strip_prefix(name.as_str()).is_some_and(|rest| !rest.is_empty() && rest.trim_start_matches("__d").is_empty()))
         };
         let exact: Vec<(usize, String)> = self.lin.states.iter().enumerate().filter(|(_, s)| named(s) && !self.conv.contains(*s)).map(|(i, s)| (i, s.clone())).collect();
-        let _ = writeln!(out, "{pad}{{");
+        let mut out = TokenStream::new();
         if !exact.is_empty() {
             let (x, u) = self.linear_inputs(locals);
-            let _ = writeln!(out, "{pad}    let __x = {x};\n{pad}    let __u = {u};");
+            out.extend(quote!(let __x = #x; let __u = #u;));
             for (i, s) in &exact {
-                let _ = writeln!(out, "{pad}    let {} = {};", local("__exact_", s), self.row(*i));
+                let (l, row) = (local("__exact_", s), self.row(*i));
+                out.extend(quote!(let #l = #row;));
             }
         }
         if self.numeric {
-            let n = self.states.len();
-            let y: Vec<String> = self.states.iter().map(|s| field(s)).collect();
-            let _ = writeln!(out, "{pad}    let mut __y: [f64; {n}] = [{}];", y.join(", "));
-            let _ = writeln!(out, "{pad}    let __f = |__tt: f64, __y: &[f64; {n}], __dy: &mut [f64; {n}]| {{");
-            for i in 0..n {
+            let (n, ty) = (int(self.states.len()), names::float());
+            let y = self.states.iter().map(|s| field(s));
+            out.extend(quote!(let mut __y: [#ty; #n] = [#(#y),*];));
+            let mut dy = TokenStream::new();
+            for i in 0..self.states.len() {
                 let s = self.states[i].clone();
-                let d = if named(&s) || self.conv.contains(&s) { self.expr(&self.rhs[i].clone(), Ctx::Rhs, locals, None) } else { "0.0".into() };
-                let _ = writeln!(out, "{pad}        __dy[{i}] = {d};");
+                let d = if named(&s) || self.conv.contains(&s) { self.expr(&self.rhs[i].clone(), Ctx::Rhs, locals, None) } else { quote!(0.0) };
+                let i = int(i);
+                dy.extend(quote!(__dy[#i] = #d;));
             }
-            let _ = writeln!(out, "{pad}    }};");
-            let _ = writeln!(out, "{pad}    ::nestml::OdeSolver::integrate(&mut self.__solver, &__f, 0.0, self.__h, &mut __y)\n{pad}        .map_err(|e| ::nestml::Fault::from_solver(Self::__MODEL, __t, e, &Self::__STATES))?;");
-            for (i, s) in self.states.clone().iter().enumerate() {
+            out.extend(quote! {
+                let __f = |__tt: #ty, __y: &[#ty; #n], __dy: &mut [#ty; #n]| { #dy };
+                ::nestml::OdeSolver::integrate(&mut self.__solver, &__f, 0.0, self.__h, &mut __y)
+                    .map_err(|e| ::nestml::Fault::from_solver(Self::__MODEL, __t, e, &Self::__STATES))?;
+            });
+            for (i, s) in self.states.iter().enumerate() {
                 let kept = (named(s) || self.conv.contains(s)) && !self.exact_convolution(s) && !exact.iter().any(|(_, e)| e == s);
                 if kept {
-                    let _ = writeln!(out, "{pad}    {} = __y[{i}];", field(s));
+                    let (f, i) = (field(s), int(i));
+                    out.extend(quote!(#f = __y[#i];));
                 }
             }
         }
         for (_, s) in &exact {
-            let _ = writeln!(out, "{pad}    {} = {};", field(s), local("__exact_", s));
+            let (f, l) = (field(s), local("__exact_", s));
+            out.extend(quote!(#f = #l;));
         }
         for (i, state, jump) in self.delta_jumps.clone() {
             if !named(&state) {
@@ -494,16 +551,21 @@ impl Gen<'_> {
             }
             let mut locals = locals.clone();
             locals.insert("__w".to_string());
-            let v = self.expr(&jump, Ctx::Step, &locals, None);
-            let _ = writeln!(out, "{pad}    // delta-kernel input of `{}`\n{pad}    if self.__spikes.received({i}) {{\n{pad}        let l___w = self.__spikes.sum({i});\n{pad}        {} += {v};\n{pad}    }}", nestml_name(&state), field(&state));
+            let (v, f, i) = (self.expr(&jump, Ctx::Step, &locals, None), field(&state), int(i));
+            out.extend(quote! {
+                if self.__spikes.received(#i) {
+                    let l___w = self.__spikes.sum(#i);
+                    #f += #v;
+                }
+            });
         }
-        let _ = writeln!(out, "{pad}}}");
+        quote!({ #out })
     }
 
     /// `integrate_odes(names)` in a synapse: the named exactly solvable states (all, for no
     /// names) advance over the event interval `__h` by their closed-form propagators, from the
     /// values before the call (convolution states advance on their own, in `advance`).
-    fn integrate_closed(&mut self, names: &[String], locals: &BTreeSet<String>, out: &mut String, pad: &str) {
+    fn integrate_closed(&mut self, names: &[String], locals: &BTreeSet<String>) -> TokenStream {
         for name in names {
             if !self.lin.states.iter().any(|s| s == name) {
                 self.errors.push(err(None, format!("`integrate_odes({})`: `{}` is not a state variable with a linear ODE", nestml_name(name), nestml_name(name))));
@@ -511,63 +573,82 @@ impl Gen<'_> {
         }
         let rows: Vec<usize> = (0..self.lin.states.len()).filter(|&i| (names.is_empty() || names.contains(&self.lin.states[i])) && !self.conv.contains(&self.lin.states[i])).collect();
         let update = self.closed_rows(&rows, locals);
-        let _ = writeln!(out, "{pad}{{");
-        for line in update {
-            let _ = writeln!(out, "{pad}    {line}");
-        }
-        let _ = writeln!(out, "{pad}}}");
+        quote!({ #update })
     }
 
     /// Statements that advance the exact states `rows` (indices into `lin.states`) over `__h`
     /// by their closed-form propagators `x ← p x + q`, all from the values before.
-    pub fn closed_rows(&mut self, rows: &[usize], locals: &BTreeSet<String>) -> Vec<String> {
+    pub fn closed_rows(&mut self, rows: &[usize], locals: &BTreeSet<String>) -> TokenStream {
         let symbolic = nestml_ode::symbolic_propagator(&self.lin, STEP);
-        let mut lines = Vec::new();
+        let mut out = TokenStream::new();
         for &i in rows {
             let s = self.lin.states[i].clone();
             match &symbolic[i] {
                 nestml_ode::SymbolicRow::Closed { p, q } => {
                     let x = Expr::sym(&s);
                     let e = nestml_ode::simplify(&(p.clone() * x + q.clone()));
-                    let v = self.expr(&e, Ctx::Step, locals, None);
-                    lines.push(format!("let {} = {v};", local("__new_", &s)));
+                    let (l, v) = (local("__new_", &s), self.expr(&e, Ctx::Step, locals, None));
+                    out.extend(quote!(let #l = #v;));
                 }
                 nestml_ode::SymbolicRow::NumericExpm => self.errors.push(err(None, format!("`{}`: coupled linear ODEs in synapses are not supported yet", nestml_name(&s)))),
             }
         }
         for &i in rows {
             let s = &self.lin.states[i];
-            lines.push(format!("{} = {};", field(s), local("__new_", s)));
+            let (f, l) = (field(s), local("__new_", s));
+            out.extend(quote!(#f = #l;));
         }
-        lines
+        out
     }
 
     /// Row `i` of `P x + Φ b` over the locals `__x` (state) and `__u` (inputs), as
     /// straight-line code: `Σ P[i][j] x[j] + q[i] + Σ G[i][u] u`.
-    pub fn row(&self, i: usize) -> String {
-        let p = self.p_entries.iter().enumerate().filter(|(_, e)| e.0 == i).map(|(k, e)| format!("self.__P[{k}] * __x[{}]", e.1));
-        let q = self.q_rows.iter().position(|&r| r == i).map(|m| format!("self.__q[{m}]"));
-        let g = self.g_entries.iter().enumerate().filter(|(_, e)| e.0 == i).map(|(m, e)| format!("self.__G[{m}] * __u[{}]", e.1));
-        let terms: Vec<String> = p.chain(q).chain(g).collect();
+    pub fn row(&self, i: usize) -> TokenStream {
+        let p = self.p_entries.iter().enumerate().filter(|(_, e)| e.0 == i).map(|(k, e)| {
+            let (k, j) = (int(k), int(e.1));
+            quote!(self.__P[#k] * __x[#j])
+        });
+        let q = self.q_rows.iter().position(|&r| r == i).map(|m| {
+            let m = int(m);
+            quote!(self.__q[#m])
+        });
+        let g = self.g_entries.iter().enumerate().filter(|(_, e)| e.0 == i).map(|(m, e)| {
+            let (m, u) = (int(m), int(e.1));
+            quote!(self.__G[#m] * __u[#u])
+        });
+        let terms: Vec<TokenStream> = p.chain(q).chain(g).collect();
         if terms.is_empty() {
-            "0.0_f64".into()
+            names::number(0.0)
         } else {
-            format!("({})", terms.join(" + "))
+            let sum = sum(&terms);
+            quote!((#sum))
         }
     }
 
     /// The state `x` and the inputs `u` of the exactly propagated states as Rust arrays.
-    pub fn linear_inputs(&mut self, locals: &BTreeSet<String>) -> (String, String) {
-        let n = self.lin.states.len();
-        let x: Vec<String> = self.lin.states.iter().map(|s| field(s)).collect();
-        let u: Vec<String> = self.forcing.inputs.clone().iter().map(|e| self.expr(e, Ctx::Step, locals, None)).collect();
-        (format!("[{}] as [f64; {n}]", x.join(", ")), format!("[{}] as [f64; {}]", u.join(", "), u.len()))
+    pub fn linear_inputs(&mut self, locals: &BTreeSet<String>) -> (TokenStream, TokenStream) {
+        let ty = names::float();
+        let u: Vec<TokenStream> = self.forcing.inputs.clone().iter().map(|e| self.expr(e, Ctx::Step, locals, None)).collect();
+        let (x, n) = (self.lin.states.iter().map(|s| field(s)), int(self.lin.states.len()));
+        let m = int(u.len());
+        (quote!([#(#x),*] as [#ty; #n]), quote!([#(#u),*] as [#ty; #m]))
     }
 }
 
+/// `a + b + …` (no parentheses).
+pub(super) fn sum(terms: &[TokenStream]) -> TokenStream {
+    let (first, rest) = terms.split_first().map_or((None, &[][..]), |(f, r)| (Some(f), r));
+    quote!(#first #(+ #rest)*)
+}
+
+/// The field that holds the value of input port `port` in a step.
+pub(super) fn port_field(port: &str) -> proc_macro2::Ident {
+    format_ident!("__in_{port}")
+}
+
 /// The method a procedural user function becomes.
-pub(super) fn local_fn(name: &str) -> String {
-    super::names::local("__fn_", name)
+pub(super) fn local_fn(name: &str) -> proc_macro2::Ident {
+    local("__fn_", name)
 }
 
 /// `c` with the inline expressions substituted.

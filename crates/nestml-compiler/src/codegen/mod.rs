@@ -1,5 +1,7 @@
-//! Code generation: a model's IR and ODE analysis → the Rust source of a struct implementing
-//! `nestml_runtime::Neuron` (through the `::nestml` facade, the only path generated code names).
+//! Code generation: a model's IR and ODE analysis → the Rust tokens of a struct implementing
+//! `nestml_runtime::Neuron` (through the `::nestml` facade, the only path generated code names
+//! besides `core` and the few of `std` in [`names`]), built with `quote!`; as text, they are
+//! printed by `prettyplease`.
 //!
 //! What is generated (values in NEST units: reals `f64`, integers `i64`, booleans `bool`,
 //! vectors `Vec<f64>`; expressions compute in `f64` and integer variables truncate on
@@ -37,6 +39,7 @@ mod typed;
 use std::collections::{BTreeMap, BTreeSet};
 
 use nestml_ode::{Expr, LinearPart};
+use proc_macro2::TokenStream;
 
 use crate::analysis::{build_system, resolved_inlines, SolverMode, StateOrigin, WEIGHT};
 use crate::diagnostics::Span;
@@ -71,13 +74,13 @@ pub struct GeneratedModel {
     pub connection_fields: Option<usize>,
 }
 
-/// The Rust source of the model's neuron struct, or of its synapse types (`synapse`).
-pub fn generate(ir: &ModelIr, options: &CodegenOptions) -> Result<String, Vec<CodegenError>> {
-    generate_model(ir, options).map(|(src, _)| src)
+/// The Rust tokens of the model's neuron struct, or of its synapse types (`synapse`).
+pub fn generate(ir: &ModelIr, options: &CodegenOptions) -> Result<TokenStream, Vec<CodegenError>> {
+    generate_model(ir, options).map(|(tokens, _)| tokens)
 }
 
 /// [`generate`], with what it generated.
-pub fn generate_model(ir: &ModelIr, options: &CodegenOptions) -> Result<(String, GeneratedModel), Vec<CodegenError>> {
+pub fn generate_model(ir: &ModelIr, options: &CodegenOptions) -> Result<(TokenStream, GeneratedModel), Vec<CodegenError>> {
     let mut errors: Vec<CodegenError> = ir.problems.iter().chain(&ir.block_problems).map(|p| err(Some(p.span), format!("not supported yet: {}", p.message))).collect();
     let ms = build_system(ir);
     errors.extend(ms.problems.iter().map(|p| err(None, p.clone())));
@@ -151,10 +154,10 @@ pub fn generate_model(ir: &ModelIr, options: &CodegenOptions) -> Result<(String,
         synapse,
         errors: Vec::new(),
     };
-    let src = if is_synapse { g.synapse_source(&ms) } else { g.source(&ms) };
+    let tokens = if is_synapse { g.synapse_source(&ms) } else { g.source(&ms) };
     if g.errors.is_empty() {
         let summary = GeneratedModel { name: g.model_name, type_name: g.type_name, connection_fields: g.connection_fields };
-        Ok((src, summary))
+        Ok((tokens, summary))
     } else {
         Err(g.errors)
     }
@@ -179,25 +182,33 @@ fn propagator_entries(lin: &LinearPart) -> (Vec<Entry>, Vec<Vec<bool>>) {
     (p, reach)
 }
 
-/// Parses generated source into tokens.
-pub fn to_tokens(source: &str) -> Result<proc_macro2::TokenStream, String> {
-    source.parse::<proc_macro2::TokenStream>().map_err(|e| format!("generated code does not lex: {e}"))
+/// Checks `text` (for the NEST target) and generates the Rust tokens of every model in it, for
+/// the macros; `text` starts on line `first_line` of `file_name` (a string literal in a Rust
+/// file), so that messages show positions in that file. On failure, the rendered diagnostics
+/// (`file:line:col`) or code-generation errors.
+pub fn generate_tokens_at(file_name: &str, first_line: usize, text: &str, options: &CodegenOptions) -> Result<TokenStream, String> {
+    models_at(file_name, first_line, text, options).map(|(tokens, _)| tokens)
 }
 
-/// Checks `text` (for the NEST target) and generates the Rust source of every model in it;
-/// on failure, the rendered diagnostics (`file:line:col`) or code-generation errors.
+/// [`generate_tokens_at`] as Rust source text (a whole file), for a text from line 1.
 pub fn generate_source(file_name: &str, text: &str, options: &CodegenOptions) -> Result<String, String> {
     generate_source_at(file_name, 1, text, options)
 }
 
-/// [`generate_source`] for a text that starts on line `first_line` of `file_name` (a string
-/// literal in a Rust file), so that messages show positions in that file.
+/// [`generate_tokens_at`] as Rust source text (a whole file).
 pub fn generate_source_at(file_name: &str, first_line: usize, text: &str, options: &CodegenOptions) -> Result<String, String> {
     generate_models_at(file_name, first_line, text, options).map(|(src, _)| src)
 }
 
 /// [`generate_source_at`], with what was generated for each model.
 pub fn generate_models_at(file_name: &str, first_line: usize, text: &str, options: &CodegenOptions) -> Result<(String, Vec<GeneratedModel>), String> {
+    let (tokens, models) = models_at(file_name, first_line, text, options)?;
+    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("{file_name}: the generated code does not parse: {e}"))?;
+    Ok((prettyplease::unparse(&file), models))
+}
+
+/// The tokens of every model in `text` and what was generated for each.
+fn models_at(file_name: &str, first_line: usize, text: &str, options: &CodegenOptions) -> Result<(TokenStream, Vec<GeneratedModel>), String> {
     let mut sources = crate::diagnostics::SourceMap::default();
     let checked = crate::check_source_for(&mut sources, file_name, text, crate::Target::Nest);
     sources.get_mut(checked.file).first_line = first_line.max(1);
@@ -206,19 +217,19 @@ pub fn generate_models_at(file_name: &str, first_line: usize, text: &str, option
         return Err(crate::diagnostics::render_all(&errors, &sources, crate::diagnostics::RenderStyle::Plain));
     }
     let file = sources.get(checked.file);
-    let mut out = String::new();
+    let mut out = TokenStream::new();
     let mut models = Vec::new();
     let mut messages = Vec::new();
     for (model, types) in checked.unit.models.iter().zip(&checked.types) {
         let syms = crate::sema::symbols::ModelSymbols::collect(model, &mut Vec::new());
         let ir = crate::ir::lower_model(&syms, types);
         match generate_model(&ir, options) {
-            Ok((src, summary)) => {
-                out.push_str(&src);
+            Ok((tokens, summary)) => {
+                out.extend(tokens);
                 models.push(summary);
                 if options.uom_check {
                     let warnings: Vec<Span> = checked.diagnostics.iter().filter(|d| !d.is_error()).map(|d| d.span).collect();
-                    out.push_str(&shadow::shadow(&syms, types, &warnings, &format!("__uom_check_{}{}", ir.name, options.suffix)));
+                    out.extend(shadow::shadow(&syms, types, &warnings, &format!("__uom_check_{}{}", ir.name, options.suffix)));
                 }
             }
             Err(errors) => {

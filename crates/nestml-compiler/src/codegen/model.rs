@@ -1,21 +1,50 @@
 //! The struct, `Default`, calibration and the `Neuron` impl of one model.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 
 use nestml_ode::Expr;
+use proc_macro2::TokenStream;
+use quote::quote;
 
-use super::body::{local_fn, Ctx, Gen, Scope};
-use super::names::{field, ident, local};
-use super::options::{NumericSolver, StepSizeController};
+use super::body::{local_fn, port_field, sum, Ctx, Gen, Scope};
 use super::err;
+use super::names::{self, field, int, local, member, opt_str};
+use super::options::{NumericSolver, StepSizeController};
 use crate::analysis::{nestml_name, ModelSystem, WEIGHT};
 use crate::sema::symbols::VarKind;
 use crate::sema::types::Type;
 
-/// Comment lines as `///` doc lines with `indent`.
-pub(super) fn doc(lines: &[String], indent: &str) -> String {
-    lines.iter().map(|l| format!("{indent}///{}\n", if l.is_empty() || l.starts_with(' ') { l.clone() } else { format!(" {l}") })).collect()
+/// Comment lines as `#[doc]` attributes (with the leading space of `/// line`).
+pub(super) fn doc<S: AsRef<str>>(lines: impl IntoIterator<Item = S>) -> TokenStream {
+    lines
+        .into_iter()
+        .map(|l| {
+            let l = l.as_ref();
+            let text = if l.is_empty() || l.starts_with(' ') { l.to_string() } else { format!(" {l}") };
+            quote!(#[doc = #text])
+        })
+        .collect()
+}
+
+/// The doc lines of a generated type: `title`, then the model's documentation.
+pub(super) fn type_doc(title: String, model_doc: &[String]) -> TokenStream {
+    let separator = (!model_doc.is_empty()).then(String::new);
+    doc(std::iter::once(title).chain(separator).chain(model_doc.iter().cloned()))
+}
+
+/// A public field of a model variable: its kind, name and unit, documentation, name and type.
+pub(super) fn variable_field(kind: &str, v: &crate::ir::IrVariable, ty: TokenStream) -> TokenStream {
+    let unit = v.unit.as_deref().map(|u| format!(" ({u})")).unwrap_or_default();
+    let docs = doc(std::iter::once(format!("{kind} `{}`{unit}.", v.nestml_name)).chain(v.doc.iter().cloned()));
+    let f = member(&v.name);
+    quote!(#docs pub #f: #ty,)
+}
+
+/// The public field of a convolution state.
+pub(super) fn convolution_field(s: &str) -> TokenStream {
+    let docs = doc([format!("convolution state `{}`.", nestml_name(s))]);
+    let (f, ty) = (member(s), names::float());
+    quote!(#docs pub #f: #ty,)
 }
 
 pub(super) fn kind_name(k: VarKind) -> &'static str {
@@ -24,6 +53,25 @@ pub(super) fn kind_name(k: VarKind) -> &'static str {
         VarKind::Internal => "Internal",
         _ => "State",
     }
+}
+
+/// `::nestml::VariableInfo { … }` of a variable: its name, unit, kind, value type and whether
+/// it is a vector.
+pub(super) fn variable_info(name: &str, unit: Option<&str>, kind: &str, ty: &Type, vector: bool) -> TokenStream {
+    let kind = quote::format_ident!("{kind}");
+    let ty = match ty {
+        Type::Integer => quote!(Integer),
+        Type::Boolean => quote!(Boolean),
+        _ => quote!(Real),
+    };
+    let unit = opt_str(unit);
+    quote!(::nestml::VariableInfo { name: #name, unit: #unit, kind: ::nestml::VariableKind::#kind, ty: ::nestml::ValueType::#ty, vector: #vector })
+}
+
+/// `Fault::new(model, 0.0, GuardViolated)` for the guard `g` of the variable `name` (NESTML name).
+pub(super) fn guard_violated(model: TokenStream, g: &nestml_ode::Cond, name: &str) -> TokenStream {
+    let text = format!("{g} (the guard of `{name}`, in NEST units)");
+    quote!(::nestml::Fault::new(#model, 0.0, ::nestml::FaultKind::GuardViolated { guard: #text }))
 }
 
 /// A declared symbol with its default and, for a vector, its size.
@@ -71,67 +119,79 @@ fn receptors(qualifiers: &[(bool, bool)]) -> Vec<(usize, Option<usize>)> {
 
 impl Gen<'_> {
     /// The Rust type of the numeric solver field.
-    fn solver_type(&self) -> String {
-        let n = self.states.len();
+    fn solver_type(&self) -> TokenStream {
+        let n = int(self.states.len());
         match self.options.numeric_solver {
-            NumericSolver::Rk45 => format!("::nestml::Rkf45<{n}>"),
-            NumericSolver::ForwardEuler => format!("::nestml::ForwardEuler<{n}>"),
-            NumericSolver::Rk4 => format!("::nestml::Rk4<{n}>"),
-            NumericSolver::Implicit => format!("::nestml::Ros2<{n}>"),
+            NumericSolver::Rk45 => quote!(::nestml::Rkf45<#n>),
+            NumericSolver::ForwardEuler => quote!(::nestml::ForwardEuler<#n>),
+            NumericSolver::Rk4 => quote!(::nestml::Rk4<#n>),
+            NumericSolver::Implicit => quote!(::nestml::Ros2<#n>),
         }
     }
 
     /// A fresh numeric solver for the step `__h`.
-    fn solver_new(&self) -> String {
+    fn solver_new(&self) -> TokenStream {
         let o = self.options;
         match o.numeric_solver {
             NumericSolver::Rk45 => {
                 let control = match o.step_size_controller {
-                    StepSizeController::Solution => "y",
-                    StepSizeController::Derivative => "yp",
+                    StepSizeController::Solution => quote!(y),
+                    StepSizeController::Derivative => quote!(yp),
                 };
-                let limit = o.max_substeps.map(|n| format!(".with_max_steps({n})")).unwrap_or_default();
-                format!("::nestml::Rkf45::new(::nestml::Control::{control}({:?}, {:?}), __h){limit}", o.abs_error_tol, o.rel_error_tol)
+                let (abs, rel) = (proc_macro2::Literal::f64_unsuffixed(o.abs_error_tol), proc_macro2::Literal::f64_unsuffixed(o.rel_error_tol));
+                let limit = o.max_substeps.map(|n| {
+                    let n = proc_macro2::Literal::u32_unsuffixed(n);
+                    quote!(.with_max_steps(#n))
+                });
+                quote!(::nestml::Rkf45::new(::nestml::Control::#control(#abs, #rel), __h)#limit)
             }
-            NumericSolver::ForwardEuler => "::nestml::ForwardEuler::new(1)".into(),
-            NumericSolver::Rk4 => "::nestml::Rk4::new(1)".into(),
-            NumericSolver::Implicit => "::nestml::Ros2::new(1)".into(),
+            NumericSolver::ForwardEuler => quote!(::nestml::ForwardEuler::new(1)),
+            NumericSolver::Rk4 => quote!(::nestml::Rk4::new(1)),
+            NumericSolver::Implicit => quote!(::nestml::Ros2::new(1)),
         }
     }
 
-    pub fn source(&mut self, ms: &ModelSystem) -> String {
+    pub fn source(&mut self, ms: &ModelSystem) -> TokenStream {
         let ir = self.ir;
-        let name = self.type_name.clone();
+        let name = quote::format_ident!("{}", self.type_name);
+        let ty = names::float();
         let n = self.lin.states.len();
         let none = BTreeSet::new();
-        let mut o = String::new();
-        let _ = writeln!(o, "/// The NESTML model `{}` (generated).", self.model_name);
-        if !ir.doc.is_empty() {
-            o.push_str("///\n");
-            o.push_str(&doc(&ir.doc, ""));
-        }
-        let _ = writeln!(o, "#[allow(non_snake_case, dead_code)]\n#[derive(Clone, Debug)]\npub struct {name} {{");
+        let docs = type_doc(format!("The NESTML model `{}` (generated).", self.model_name), &ir.doc);
         // model variables in declaration order, then convolution states
         let conv_states: Vec<String> = self.states.iter().filter(|s| self.conv.contains(*s)).cloned().collect();
-        for v in &ir.variables {
-            let unit = v.unit.as_deref().map(|u| format!(" ({u})")).unwrap_or_default();
-            let ty = if v.size.is_some() { "::std::vec::Vec<f64>" } else { self.storage(&v.name).rust_type() };
-            let _ = writeln!(o, "    /// {} `{}`{unit}.", kind_name(v.kind).to_lowercase(), v.nestml_name);
-            o.push_str(&doc(&v.doc, "    "));
-            let _ = writeln!(o, "    pub {}: {ty},", ident(&v.name).unwrap_or_default());
-        }
-        for s in &conv_states {
-            let _ = writeln!(o, "    /// convolution state `{}`.\n    pub {}: f64,", nestml_name(s), ident(s).unwrap_or_default());
-        }
-        for p in ir.spike_ports.iter().chain(&ir.continuous_ports) {
-            let _ = writeln!(o, "    __in_{p}: f64,");
-        }
-        let (np, nq, ng) = (self.p_entries.len(), self.q_rows.len(), self.g_entries.len());
-        let _ = writeln!(o, "    __h: f64,\n    /// The entries of `P = expm(A h)` that can be nonzero, row by row.\n    __P: [f64; {np}],\n    /// `Φ` times the constant part of `b`, per row that has one.\n    __q: [f64; {nq}],\n    /// `Φ` times the coefficients of the inputs in `b`, per (row, input).\n    __G: [f64; {ng}],");
-        if self.numeric {
-            let _ = writeln!(o, "    __solver: {},", self.solver_type());
-        }
-        let _ = writeln!(o, "    __spikes: ::nestml::SpikeInputs<{}>,\n    __currents: ::nestml::ContinuousInputs<{}>,\n}}\n", ir.spike_ports.len(), ir.continuous_ports.len());
+        let variable_fields = ir.variables.iter().map(|v| {
+            let field_ty = if v.size.is_some() { names::vec_type(names::float()) } else { self.storage(&v.name).rust_type() };
+            variable_field(&kind_name(v.kind).to_lowercase(), v, field_ty)
+        });
+        let conv_fields = conv_states.iter().map(|s| convolution_field(s));
+        let ports: Vec<proc_macro2::Ident> = ir.spike_ports.iter().chain(&ir.continuous_ports).map(|p| port_field(p)).collect();
+        let (np, nq, ng) = (int(self.p_entries.len()), int(self.q_rows.len()), int(self.g_entries.len()));
+        let solver_field = self.numeric.then(|| {
+            let t = self.solver_type();
+            quote!(__solver: #t,)
+        });
+        let (n_spike, n_cont) = (int(ir.spike_ports.len()), int(ir.continuous_ports.len()));
+        let mut o = quote! {
+            #docs
+            #[allow(non_snake_case, dead_code)]
+            #[derive(Clone, Debug)]
+            pub struct #name {
+                #(#variable_fields)*
+                #(#conv_fields)*
+                #(#ports: #ty,)*
+                __h: #ty,
+                /// The entries of `P = expm(A h)` that can be nonzero, row by row.
+                __P: [#ty; #np],
+                /// `Φ` times the constant part of `b`, per row that has one.
+                __q: [#ty; #nq],
+                /// `Φ` times the coefficients of the inputs in `b`, per (row, input).
+                __G: [#ty; #ng],
+                #solver_field
+                __spikes: ::nestml::SpikeInputs<#n_spike>,
+                __currents: ::nestml::ContinuousInputs<#n_cont>,
+            }
+        };
 
         // Default
         let initial: BTreeMap<&str, &Expr> = ms.system.states.iter().map(|s| (s.name.as_str(), &s.initial)).collect();
@@ -139,234 +199,367 @@ impl Gen<'_> {
         for s in &conv_states {
             items.push((s.as_str(), initial.get(s.as_str()).copied(), None));
         }
-        let mut d = String::new();
+        let mut d = TokenStream::new();
         match dependency_order(&items) {
             Ok(order) => {
                 for (sym, e, size) in order {
                     let v = match e {
                         Some(e) => self.expr(e, Ctx::Default, &none, None),
-                        None => "0.0_f64".into(),
+                        None => names::number(0.0),
                     };
-                    match size {
+                    let l = local("v_", sym);
+                    d.extend(match size {
                         Some(n) => {
                             let n = self.expr(n, Ctx::Default, &none, None);
-                            let _ = writeln!(d, "        let {}: ::std::vec::Vec<f64> = ::std::vec![{v}; ({n}).max(0.0) as usize];", local("v_", sym));
+                            let (vec, len) = (names::vec_type(names::float()), names::float_fn("max", &[quote!((#n)), quote!(0.0)]));
+                            let value = names::vec_macro(quote!(#v; #len as usize));
+                            quote!(let #l: #vec = #value;)
                         }
-                        None => {
-                            let _ = writeln!(d, "        let {}: f64 = {v};", local("v_", sym));
-                        }
-                    }
+                        None => quote!(let #l: #ty = #v;),
+                    });
                 }
             }
             Err(cycle) => self.errors.push(err(None, format!("the defaults of {} depend on each other", cycle.iter().map(|s| format!("`{}`", nestml_name(s))).collect::<Vec<_>>().join(", ")))),
         }
-        let _ = writeln!(o, "impl ::core::default::Default for {name} {{\n    #[allow(non_snake_case, unused_variables, clippy::all)]\n    fn default() -> Self {{\n        let __h: f64 = 0.1;");
-        o.push_str(&d);
-        let _ = writeln!(o, "        let mut __s = {name} {{");
-        for s in ir.variables.iter().map(|v| &v.name).chain(&conv_states) {
-            let _ = writeln!(o, "            {}: {},", ident(s).unwrap_or_default(), self.storage(s).store(&local("v_", s)));
-        }
-        for p in ir.spike_ports.iter().chain(&ir.continuous_ports) {
-            let _ = writeln!(o, "            __in_{p}: 0.0,");
-        }
-        let _ = writeln!(o, "            __h,\n            __P: [0.0; {np}],\n            __q: [0.0; {nq}],\n            __G: [0.0; {ng}],");
-        if self.numeric {
-            let _ = writeln!(o, "            __solver: {},", self.solver_new());
-        }
-        let _ = writeln!(o, "            __spikes: ::core::default::Default::default(),\n            __currents: ::core::default::Default::default(),\n        }};\n        __s.__propagator();\n        __s\n    }}\n}}\n");
+        let inits = ir.variables.iter().map(|v| &v.name).chain(&conv_states).map(|s| {
+            let (f, v) = (member(s), self.storage(s).store({
+                let l = local("v_", s);
+                quote!(#l)
+            }));
+            quote!(#f: #v,)
+        });
+        let solver_init = self.numeric.then(|| {
+            let s = self.solver_new();
+            quote!(__solver: #s,)
+        });
+        o.extend(quote! {
+            impl ::core::default::Default for #name {
+                #[allow(non_snake_case, unused_variables, clippy::all)]
+                fn default() -> Self {
+                    let __h: #ty = 0.1;
+                    #d
+                    let mut __s = #name {
+                        #(#inits)*
+                        #(#ports: 0.0,)*
+                        __h,
+                        __P: [0.0; #np],
+                        __q: [0.0; #nq],
+                        __G: [0.0; #ng],
+                        #solver_init
+                        __spikes: ::core::default::Default::default(),
+                        __currents: ::core::default::Default::default(),
+                    };
+                    __s.__propagator();
+                    __s
+                }
+            }
+        });
 
         // internals, propagator, state names
         let internals: Vec<Declared> = ir.variables.iter().filter(|v| v.kind == VarKind::Internal && v.size.is_none()).map(|v| (v.name.as_str(), v.default.as_ref(), None)).collect();
-        let _ = writeln!(o, "#[allow(non_snake_case, unused_parens, clippy::all)]\nimpl {name} {{");
-        let states: Vec<String> = self.states.iter().map(|s| format!("{:?}", nestml_name(s))).collect();
-        let _ = writeln!(o, "    /// The model name, for faults.\n    const __MODEL: &'static str = {:?};", self.model_name);
-        let _ = writeln!(o, "    /// The ODE states, in the order of the numeric solver's state vector.\n    const __STATES: [&'static str; {}] = [{}];\n", states.len(), states.join(", "));
-        let _ = writeln!(o, "    /// Recomputes the internals from the parameters and the resolution, then the propagator.\n    fn __recompute(&mut self) {{");
+        let model_name = self.model_name.clone();
+        let states: Vec<String> = self.states.iter().map(|s| nestml_name(s)).collect();
+        let n_states = int(states.len());
+        let mut recompute = TokenStream::new();
         if let Ok(order) = dependency_order(&internals) {
             for (sym, e, _) in order {
                 if let Some(e) = e {
                     let v = self.expr(e, Ctx::Calibrate, &none, None);
-                    let _ = writeln!(o, "        {} = {};", field(sym), self.storage(sym).store(&v));
+                    let (f, v) = (field(sym), self.storage(sym).store(v));
+                    recompute.extend(quote!(#f = #v;));
                 }
             }
         }
         // vectors follow their size parameters; new elements take the default
         for v in ir.variables.iter().filter(|v| v.size.is_some()) {
             let n = self.expr(v.size.as_ref().expect("vector"), Ctx::Calibrate, &none, None);
-            let d = v.default.as_ref().map_or("0.0_f64".to_string(), |e| self.expr(e, Ctx::Calibrate, &none, None));
-            let _ = writeln!(o, "        {{\n            let __n = ({n}).max(0.0) as usize;\n            if {f}.len() != __n {{\n                let __d = {d};\n                {f}.resize(__n, __d);\n            }}\n        }}", f = field(&v.name));
+            let len = names::float_fn("max", &[quote!((#n)), quote!(0.0)]);
+            let d = v.default.as_ref().map_or(names::number(0.0), |e| self.expr(e, Ctx::Calibrate, &none, None));
+            let f = field(&v.name);
+            recompute.extend(quote! {
+                {
+                    let __n = #len as usize;
+                    if #f.len() != __n {
+                        let __d = #d;
+                        #f.resize(__n, __d);
+                    }
+                }
+            });
         }
-        let _ = writeln!(o, "        self.__propagator();\n    }}\n");
+        let mut functions = TokenStream::new();
         for f in &ir.functions {
-            let params: String = f.params.iter().map(|p| format!(", {}: f64", local("l_", p))).collect();
-            let _ = writeln!(o, "    /// The NESTML function `{}`.\n    #[allow(unused_mut, unused_variables, unreachable_code)]\n    fn {}(&mut self, ctx: &mut ::nestml::StepContext<'_>, __t: f64{params}) -> ::core::result::Result<f64, ::nestml::Fault> {{", f.name, local_fn(&f.name));
+            let docs = doc([format!("The NESTML function `{}`.", f.name)]);
+            let params = f.params.iter().map(|p| local("l_", p));
+            let method = local_fn(&f.name);
             let mut locals: BTreeSet<String> = f.params.iter().cloned().collect();
-            let mut body = String::new();
-            self.stmts(&f.body, &mut locals, &mut body, 2, Scope::Function);
-            o.push_str(&body);
-            let _ = writeln!(o, "        Ok(0.0)\n    }}\n");
+            let body = self.stmts(&f.body, &mut locals, Scope::Function);
+            functions.extend(quote! {
+                #docs
+                #[allow(unused_mut, unused_variables, unreachable_code)]
+                fn #method(&mut self, ctx: &mut ::nestml::StepContext<'_>, __t: #ty #(, #params: #ty)*) -> ::core::result::Result<#ty, ::nestml::Fault> {
+                    #body
+                    Ok(0.0)
+                }
+            });
         }
-        let _ = writeln!(o, "    /// `P = expm(A h)`, `q` and `G` at the current parameters and resolution.\n    fn __propagator(&mut self) {{");
+        let mut propagator = TokenStream::new();
         if n > 0 {
             let a = self.lin.a.clone();
-            let rows: Vec<String> = a.iter().map(|row| format!("[{}]", row.iter().map(|e| self.expr(e, Ctx::Calibrate, &none, None)).collect::<Vec<_>>().join(", "))).collect();
-            let _ = writeln!(o, "        let __a: [[f64; {n}]; {n}] = [\n            {},\n        ];", rows.join(",\n            "));
-            let p: Vec<String> = self.p_entries.iter().map(|(i, j)| format!("__p[{i}][{j}]")).collect();
-            let _ = writeln!(o, "        let (__p, __phi) = ::nestml::linalg::propagator(&__a, self.__h);\n        self.__P = [{}];", p.join(", "));
+            let rows: Vec<TokenStream> = a
+                .iter()
+                .map(|row| {
+                    let row = row.iter().map(|e| self.expr(e, Ctx::Calibrate, &none, None)).collect::<Vec<_>>();
+                    quote!([#(#row),*])
+                })
+                .collect();
             // q = Φ · constant part of b, G = Φ · coefficients of the inputs
             let constant: Vec<Expr> = self.forcing.constant.clone();
-            let c: Vec<String> = constant.iter().map(|e| self.expr(e, Ctx::Calibrate, &none, None)).collect();
-            let _ = writeln!(o, "        let __c: [f64; {n}] = [{}];", c.join(", "));
-            let q: Vec<String> = self.q_rows.iter().map(|&i| (0..n).filter(|&k| self.reach[i][k] && !nestml_ode::is_zero(&constant[k])).map(|k| format!("__phi[{i}][{k}] * __c[{k}]")).collect::<Vec<_>>().join(" + ")).collect();
-            let _ = writeln!(o, "        self.__q = [{}];", q.join(", "));
+            let c: Vec<TokenStream> = constant.iter().map(|e| self.expr(e, Ctx::Calibrate, &none, None)).collect();
+            let q: Vec<TokenStream> = self
+                .q_rows
+                .iter()
+                .map(|&i| {
+                    let terms: Vec<TokenStream> = (0..n)
+                        .filter(|&k| self.reach[i][k] && !nestml_ode::is_zero(&constant[k]))
+                        .map(|k| {
+                            let (i, k) = (int(i), int(k));
+                            quote!(__phi[#i][#k] * __c[#k])
+                        })
+                        .collect();
+                    sum(&terms)
+                })
+                .collect();
             let mut g = Vec::new();
             for (i, u) in self.g_entries.clone() {
                 let coefficients: Vec<(usize, Expr)> = (0..n)
                     .filter(|&k| self.reach[i][k])
                     .filter_map(|k| self.forcing.coefficients[k].iter().find(|(v, _)| *v == u).map(|(_, coeff)| (k, coeff.clone())))
                     .collect();
-                let terms: Vec<String> = coefficients.iter().map(|(k, coeff)| format!("__phi[{i}][{k}] * {}", self.expr(coeff, Ctx::Calibrate, &none, None))).collect();
-                g.push(terms.join(" + "));
+                let terms: Vec<TokenStream> = coefficients
+                    .iter()
+                    .map(|(k, coeff)| {
+                        let (i, k, coeff) = (int(i), int(*k), self.expr(coeff, Ctx::Calibrate, &none, None));
+                        quote!(__phi[#i][#k] * #coeff)
+                    })
+                    .collect();
+                g.push(sum(&terms));
             }
-            let _ = writeln!(o, "        self.__G = [{}];", g.join(", "));
+            let p = self.p_entries.iter().map(|&(i, j)| {
+                let (i, j) = (int(i), int(j));
+                quote!(__p[#i][#j])
+            });
+            let n = int(n);
+            propagator = quote! {
+                let __a: [[#ty; #n]; #n] = [#(#rows),*];
+                let (__p, __phi) = ::nestml::linalg::propagator(&__a, self.__h);
+                self.__P = [#(#p),*];
+                let __c: [#ty; #n] = [#(#c),*];
+                self.__q = [#(#q),*];
+                self.__G = [#(#g),*];
+            };
         }
-        let _ = writeln!(o, "    }}\n}}\n");
+        o.extend(quote! {
+            #[allow(non_snake_case, unused_parens, clippy::all)]
+            impl #name {
+                /// The model name, for faults.
+                const __MODEL: &'static str = #model_name;
+                /// The ODE states, in the order of the numeric solver's state vector.
+                const __STATES: [&'static str; #n_states] = [#(#states),*];
+
+                /// Recomputes the internals from the parameters and the resolution, then the propagator.
+                fn __recompute(&mut self) {
+                    #recompute
+                    self.__propagator();
+                }
+
+                #functions
+
+                /// `P = expm(A h)`, `q` and `G` at the current parameters and resolution.
+                fn __propagator(&mut self) {
+                    #propagator
+                }
+            }
+        });
 
         // the Neuron impl
-        let _ = writeln!(o, "#[allow(non_snake_case, unused_parens, unused_variables, unused_mut, clippy::all)]\nimpl ::nestml::Neuron for {name} {{");
-        let _ = writeln!(o, "    const NAME: &'static str = {:?};", self.model_name);
-        let _ = writeln!(o, "    const VARIABLES: &'static [::nestml::VariableInfo] = &[");
-        for v in &ir.variables {
-            let ty = match v.ty {
-                Type::Integer => "Integer",
-                Type::Boolean => "Boolean",
-                _ => "Real",
-            };
-            let _ = writeln!(o, "        ::nestml::VariableInfo {{ name: {:?}, unit: {:?}, kind: ::nestml::VariableKind::{}, ty: ::nestml::ValueType::{ty}, vector: {} }},", v.name, v.unit, kind_name(v.kind), v.size.is_some());
-        }
-        for s in &conv_states {
-            let _ = writeln!(o, "        ::nestml::VariableInfo {{ name: {s:?}, unit: None, kind: ::nestml::VariableKind::State, ty: ::nestml::ValueType::Real, vector: false }},");
-        }
-        for i in ir.inlines.iter().filter(|i| i.recordable) {
-            let _ = writeln!(o, "        ::nestml::VariableInfo {{ name: {:?}, unit: {:?}, kind: ::nestml::VariableKind::Recordable, ty: ::nestml::ValueType::Real, vector: false }},", i.name, i.unit);
-        }
-        let _ = writeln!(o, "    ];\n    const PORTS: &'static [::nestml::PortInfo] = &[");
-        for p in &ir.spike_ports {
-            let _ = writeln!(o, "        ::nestml::PortInfo {{ name: {p:?}, kind: ::nestml::PortKind::Spike, unit: None, len: 1 }},");
-        }
-        for (p, unit) in ir.continuous_ports.iter().zip(&ir.continuous_units) {
-            let _ = writeln!(o, "        ::nestml::PortInfo {{ name: {p:?}, kind: ::nestml::PortKind::Continuous, unit: {unit:?}, len: 1 }},");
-        }
-        let _ = writeln!(o, "    ];\n    const RECEPTORS: &'static [::nestml::Receptor] = &[");
-        for r in receptors(&ir.spike_qualifiers) {
-            let _ = match r {
-                (e, Some(i)) => writeln!(o, "        ::nestml::Receptor {{ excitatory: {e}, inhibitory: Some({i}) }},"),
-                (e, None) => writeln!(o, "        ::nestml::Receptor::single({e}),"),
-            };
-        }
-        let _ = writeln!(o, "    ];\n");
-        let reset = if self.numeric { "\n        ::nestml::OdeSolver::reset(&mut self.__solver, resolution.h());" } else { "" };
-        let _ = writeln!(o, "    fn init_buffers(&mut self, resolution: &::nestml::Resolution) {{\n        self.__spikes.clear();\n        self.__currents.clear();{reset}\n    }}\n");
-        self.calibrate(&mut o);
-        let _ = writeln!(o, "    #[inline]\n    fn handle_spike(&mut self, receptor: usize, weight: f64, multiplicity: u32) {{\n        self.__spikes.receive(Self::RECEPTORS, receptor, weight, multiplicity);\n    }}\n");
-        let _ = writeln!(o, "    #[inline]\n    fn handle_current(&mut self, port: usize, value: f64) {{\n        self.__currents.add(port, value);\n    }}\n");
-        self.step(ms, &mut o);
-        self.get_set(&conv_states, &mut o);
-        o.push_str("}\n\n");
+        let mut infos: Vec<TokenStream> = ir.variables.iter().map(|v| variable_info(&v.name, v.unit.as_deref(), kind_name(v.kind), &v.ty, v.size.is_some())).collect();
+        infos.extend(conv_states.iter().map(|s| variable_info(s, None, "State", &Type::Real, false)));
+        infos.extend(ir.inlines.iter().filter(|i| i.recordable).map(|i| variable_info(&i.name, i.unit.as_deref(), "Recordable", &Type::Real, false)));
+        let spike_ports = ir.spike_ports.iter().map(|p| quote!(::nestml::PortInfo { name: #p, kind: ::nestml::PortKind::Spike, unit: None, len: 1 }));
+        let continuous_ports = ir.continuous_ports.iter().zip(&ir.continuous_units).map(|(p, unit)| {
+            let unit = opt_str(unit.as_deref());
+            quote!(::nestml::PortInfo { name: #p, kind: ::nestml::PortKind::Continuous, unit: #unit, len: 1 })
+        });
+        let receptors = receptors(&ir.spike_qualifiers).into_iter().map(|r| match r {
+            (e, Some(i)) => {
+                let (e, i) = (int(e), int(i));
+                quote!(::nestml::Receptor { excitatory: #e, inhibitory: Some(#i) })
+            }
+            (e, None) => {
+                let e = int(e);
+                quote!(::nestml::Receptor::single(#e))
+            }
+        });
+        let reset = self.numeric.then(|| quote!(::nestml::OdeSolver::reset(&mut self.__solver, resolution.h());));
+        let calibrate = self.calibrate();
+        let step = self.step(ms);
+        let get_set = self.get_set(&conv_states);
+        o.extend(quote! {
+            #[allow(non_snake_case, unused_parens, unused_variables, unused_mut, clippy::all)]
+            impl ::nestml::Neuron for #name {
+                const NAME: &'static str = #model_name;
+                const VARIABLES: &'static [::nestml::VariableInfo] = &[#(#infos),*];
+                const PORTS: &'static [::nestml::PortInfo] = &[#(#spike_ports,)* #(#continuous_ports),*];
+                const RECEPTORS: &'static [::nestml::Receptor] = &[#(#receptors),*];
+
+                fn init_buffers(&mut self, resolution: &::nestml::Resolution) {
+                    self.__spikes.clear();
+                    self.__currents.clear();
+                    #reset
+                }
+
+                #calibrate
+
+                #[inline]
+                fn handle_spike(&mut self, receptor: usize, weight: #ty, multiplicity: u32) {
+                    self.__spikes.receive(Self::RECEPTORS, receptor, weight, multiplicity);
+                }
+
+                #[inline]
+                fn handle_current(&mut self, port: usize, value: #ty) {
+                    self.__currents.add(port, value);
+                }
+
+                #step
+                #get_set
+            }
+        });
         let mut carried: Vec<String> = ir.variables.iter().map(|v| v.name.clone()).chain(conv_states.iter().cloned()).collect();
         if self.numeric {
             carried.push("__solver".into());
         }
         carried.extend(["__spikes".to_string(), "__currents".to_string()]);
-        o.push_str(&super::checkpoint::checkpoint_impl(&name, &carried));
+        o.extend(super::checkpoint::checkpoint_impl(&name, &carried));
         if self.options.serde {
-            o.push_str(&super::checkpoint::serde_impls(&name, &format!("<{name} as ::nestml::Neuron>::NAME"), "<Self as ::core::default::Default>::default()"));
+            o.extend(super::checkpoint::serde_impls(&name, quote!(<#name as ::nestml::Neuron>::NAME), quote!(<Self as ::core::default::Default>::default())));
         }
-        o.push_str(&super::typed::typed_accessors(ir, &name));
+        o.extend(super::typed::typed_accessors(ir, &name));
         o
     }
 
     /// `Neuron::calibrate`: internals and propagator, then every guard (fields are public, so
     /// a parameter may have been set without `set`) and a finite propagator.
-    fn calibrate(&mut self, o: &mut String) {
+    fn calibrate(&mut self) -> TokenStream {
         let none = BTreeSet::new();
-        let _ = writeln!(o, "    fn calibrate(&mut self, resolution: &::nestml::Resolution) -> ::core::result::Result<(), ::nestml::Fault> {{\n        self.__h = resolution.h();\n        self.__recompute();");
         let guards: Vec<(String, nestml_ode::Cond)> = self.ir.variables.iter().filter_map(|v| Some((v.nestml_name.clone(), v.guard.clone()?))).collect();
+        let mut checks = TokenStream::new();
         for (name, g) in guards {
             let c = self.cond(&g, Ctx::Calibrate, &none, None);
-            let text = format!("{g} (the guard of `{name}`, in NEST units)");
-            let _ = writeln!(o, "        if !{c} {{\n            return Err(::nestml::Fault::new(Self::NAME, 0.0, ::nestml::FaultKind::GuardViolated {{ guard: {text:?} }}));\n        }}");
+            let fault = guard_violated(quote!(Self::NAME), &g, &name);
+            checks.extend(quote! {
+                if !#c {
+                    return Err(#fault);
+                }
+            });
         }
         if !self.p_entries.is_empty() {
-            let _ = writeln!(o, "        if let Some(v) = self.__P.iter().chain(&self.__q).chain(&self.__G).find(|v| !v.is_finite()) {{\n            return Err(::nestml::Fault::new(Self::NAME, 0.0, ::nestml::FaultKind::InvalidParameter {{ name: \"propagator\", value: *v, reason: \"the exact propagator is not finite at these parameters and this resolution\" }}));\n        }}");
+            checks.extend(quote! {
+                if let Some(v) = self.__P.iter().chain(&self.__q).chain(&self.__G).find(|v| !v.is_finite()) {
+                    return Err(::nestml::Fault::new(Self::NAME, 0.0, ::nestml::FaultKind::InvalidParameter { name: "propagator", value: *v, reason: "the exact propagator is not finite at these parameters and this resolution" }));
+                }
+            });
         }
-        let _ = writeln!(o, "        Ok(())\n    }}\n");
+        quote! {
+            fn calibrate(&mut self, resolution: &::nestml::Resolution) -> ::core::result::Result<(), ::nestml::Fault> {
+                self.__h = resolution.h();
+                self.__recompute();
+                #checks
+                Ok(())
+            }
+        }
     }
 
     /// `Neuron::step`.
-    fn step(&mut self, ms: &ModelSystem, o: &mut String) {
+    fn step(&mut self, ms: &ModelSystem) -> TokenStream {
         let ir = self.ir;
         let none = BTreeSet::new();
-        let _ = writeln!(o, "    fn step(&mut self, ctx: &mut ::nestml::StepContext<'_>) -> ::core::result::Result<::nestml::StepOutcome, ::nestml::Fault> {{");
-        let _ = writeln!(o, "        let __t = ctx.t_end;\n        let mut __out = ::nestml::StepOutcome::default();\n        self.__spikes.begin_step();");
+        let mut o = TokenStream::new();
         for (i, p) in ir.spike_ports.iter().enumerate() {
-            let _ = writeln!(o, "        self.__in_{p} = 1e-3 * self.__spikes.sum({i});");
+            let (p, i) = (port_field(p), int(i));
+            o.extend(quote!(self.#p = 1e-3 * self.__spikes.sum(#i);));
         }
         for (i, p) in ir.continuous_ports.iter().enumerate() {
-            let _ = writeln!(o, "        self.__in_{p} = self.__currents.value({i});");
+            let (p, i) = (port_field(p), int(i));
+            o.extend(quote!(self.#p = self.__currents.value(#i);));
         }
         let exact_conv: Vec<(usize, String)> = self.lin.states.iter().enumerate().filter(|(_, s)| self.conv.contains(*s)).map(|(i, s)| (i, s.clone())).collect();
         if !exact_conv.is_empty() {
+            // convolutions: their values at the end of the step, from those at its start
             let (x, u) = self.linear_inputs(&none);
-            let names: Vec<String> = exact_conv.iter().map(|(_, s)| local("__conv_", s)).collect();
-            let rows: Vec<String> = exact_conv.iter().map(|(i, _)| self.row(*i)).collect();
-            let _ = writeln!(o, "        // convolutions: their values at the end of the step, from those at its start");
-            let _ = writeln!(o, "        let ({},) = {{\n            let __x = {x};\n            let __u = {u};\n            ({},)\n        }};", names.join(", "), rows.join(", "));
+            let names = exact_conv.iter().map(|(_, s)| local("__conv_", s));
+            let rows = exact_conv.iter().map(|(i, _)| self.row(*i));
+            o.extend(quote! {
+                let (#(#names,)*) = {
+                    let __x = #x;
+                    let __u = #u;
+                    (#(#rows,)*)
+                };
+            });
         }
-        let _ = writeln!(o, "        // update");
-        let mut body = String::new();
-        self.stmts(&ir.update, &mut BTreeSet::new(), &mut body, 2, Scope::Update);
-        o.push_str(&body);
+        o.extend(self.stmts(&ir.update, &mut BTreeSet::new(), Scope::Update));
         for (port, handler) in &ir.on_receive {
             let Some(i) = ir.spike_ports.iter().position(|p| p == port) else {
                 self.errors.push(err(None, format!("`onReceive({port})`: not a spike input port")));
                 continue;
             };
-            let _ = writeln!(o, "        // onReceive({port})\n        if self.__spikes.received({i}) {{");
-            let mut body = String::new();
-            self.stmts(handler, &mut BTreeSet::new(), &mut body, 3, Scope::Handler);
-            o.push_str(&body);
-            let _ = writeln!(o, "        }}");
+            let (body, i) = (self.stmts(handler, &mut BTreeSet::new(), Scope::Handler), int(i));
+            o.extend(quote!(if self.__spikes.received(#i) { #body }));
         }
         for (_, s) in &exact_conv {
-            let _ = writeln!(o, "        {} = {};", field(s), local("__conv_", s));
+            let (f, l) = (field(s), local("__conv_", s));
+            o.extend(quote!(#f = #l;));
         }
         let conv_jumps: Vec<_> = ms.jumps.iter().filter(|j| self.conv.contains(&j.state)).collect();
         for j in conv_jumps {
             let Some(i) = ir.spike_ports.iter().position(|p| *p == j.port) else { continue };
             let jump = j.jump.subs(WEIGHT, &Expr::sym("__w"));
             let locals: BTreeSet<String> = ["__w".to_string()].into();
-            let v = self.expr(&jump, Ctx::Step, &locals, None);
-            let _ = writeln!(o, "        // convolution jump of `{}` by the weights at `{}`\n        if self.__spikes.received({i}) {{\n            let l___w = self.__spikes.sum({i});\n            {} += {v};\n        }}", nestml_name(&j.state), j.port, field(&j.state));
+            let (v, f, i) = (self.expr(&jump, Ctx::Step, &locals, None), field(&j.state), int(i));
+            o.extend(quote! {
+                if self.__spikes.received(#i) {
+                    let l___w = self.__spikes.sum(#i);
+                    #f += #v;
+                }
+            });
         }
         for (c, block) in &ir.on_condition {
             let c = self.cond(c, Ctx::Step, &none, None);
-            let _ = writeln!(o, "        // onCondition\n        if {c} {{");
-            let mut body = String::new();
-            self.stmts(block, &mut BTreeSet::new(), &mut body, 3, Scope::Handler);
-            o.push_str(&body);
-            let _ = writeln!(o, "        }}");
+            let body = self.stmts(block, &mut BTreeSet::new(), Scope::Handler);
+            o.extend(quote!(if #c { #body }));
         }
         if !self.states.is_empty() {
-            let values: Vec<String> = self.states.iter().map(|s| field(s)).collect();
-            let finite: Vec<String> = values.iter().map(|v| format!("{v}.is_finite()")).collect();
-            let _ = writeln!(o, "        if !({}) {{\n            ::nestml::Fault::check_finite(<Self as ::nestml::Neuron>::NAME, __t, &Self::__STATES, &[{}])?;\n        }}", finite.join(" & "), values.join(", "));
+            let values: Vec<TokenStream> = self.states.iter().map(|s| field(s)).collect();
+            o.extend(quote! {
+                if !(#(#values.is_finite())&*) {
+                    ::nestml::Fault::check_finite(<Self as ::nestml::Neuron>::NAME, __t, &Self::__STATES, &[#(#values),*])?;
+                }
+            });
         }
-        let _ = writeln!(o, "        self.__currents.end_step();\n        Ok(__out)\n    }}\n");
+        quote! {
+            fn step(&mut self, ctx: &mut ::nestml::StepContext<'_>) -> ::core::result::Result<::nestml::StepOutcome, ::nestml::Fault> {
+                let __t = ctx.t_end;
+                let mut __out = ::nestml::StepOutcome::default();
+                self.__spikes.begin_step();
+                #o
+                self.__currents.end_step();
+                Ok(__out)
+            }
+        }
     }
 
     /// `get_value` and `set_value`.
-    fn get_set(&mut self, conv_states: &[String], o: &mut String) {
+    fn get_set(&mut self, conv_states: &[String]) -> TokenStream {
+        let ty = names::float();
         let none = BTreeSet::new();
         // (symbol, kind, guard, is a vector)
         let all: Vec<(&str, VarKind, Option<&nestml_ode::Cond>, bool)> = self
@@ -376,47 +569,87 @@ impl Gen<'_> {
             .map(|v| (v.name.as_str(), v.kind, v.guard.as_ref(), v.size.is_some()))
             .chain(conv_states.iter().map(|s| (s.as_str(), VarKind::State, None, false)))
             .collect();
-        let _ = writeln!(o, "    fn get_value(&self, var: usize, element: usize) -> Option<f64> {{\n        match var {{");
+        let mut get = TokenStream::new();
         for (i, (s, _, _, vector)) in all.iter().enumerate() {
-            let _ = match vector {
-                true => writeln!(o, "            {i} => {}.get(element).copied(),", field(s)),
-                false => writeln!(o, "            {i} if element == 0 => Some({}),", self.storage(s).read(&field(s))),
-            };
+            let (i, f) = (int(i), field(s));
+            get.extend(match vector {
+                true => quote!(#i => #f.get(element).copied(),),
+                false => {
+                    let v = self.storage(s).read(f);
+                    quote!(#i if element == 0 => Some(#v),)
+                }
+            });
         }
         let recordables: Vec<Expr> = self.ir.inlines.iter().filter(|i| i.recordable).map(|i| i.rhs.clone()).collect();
         for (k, rhs) in recordables.iter().enumerate() {
-            let v = self.expr(rhs, Ctx::Calibrate, &none, None);
-            let _ = writeln!(o, "            {} if element == 0 => Some({v}),", all.len() + k);
+            let (v, i) = (self.expr(rhs, Ctx::Calibrate, &none, None), int(all.len() + k));
+            get.extend(quote!(#i if element == 0 => Some(#v),));
         }
-        let _ = writeln!(o, "            _ => None,\n        }}\n    }}\n");
-        let _ = writeln!(o, "    fn vector_len(&self, var: usize) -> usize {{\n        match var {{");
-        for (i, (s, ..)) in all.iter().enumerate().filter(|(_, v)| v.3) {
-            let _ = writeln!(o, "            {i} => {}.len(),", field(s));
-        }
-        let _ = writeln!(o, "            _ => 1,\n        }}\n    }}\n");
-        let _ = writeln!(o, "    fn set_value(&mut self, var: usize, element: usize, value: f64) -> ::core::result::Result<(), ::nestml::SetError> {{");
-        let _ = writeln!(o, "        let info = Self::VARIABLES.get(var).ok_or(::nestml::SetError::Unknown {{ model: Self::NAME, name: ::std::format!(\"#{{var}}\") }})?;");
-        let _ = writeln!(o, "        let len = <Self as ::nestml::Neuron>::vector_len(self, var);\n        if element >= len {{\n            return Err(::nestml::SetError::Index {{ model: Self::NAME, name: info.name, index: element, len }});\n        }}");
-        let _ = writeln!(o, "        info.check_write(Self::NAME, value)?;");
-        let _ = writeln!(o, "        let __old = self.clone();\n        match var {{");
+        let lens = all.iter().enumerate().filter(|(_, v)| v.3).map(|(i, (s, ..))| {
+            let (i, f) = (int(i), field(s));
+            quote!(#i => #f.len(),)
+        });
+        let mut set = TokenStream::new();
         for (i, (s, kind, _, vector)) in all.iter().enumerate() {
             if matches!(kind, VarKind::Parameter | VarKind::State) {
-                let _ = match vector {
-                    true => writeln!(o, "            {i} => {}[element] = value,", field(s)),
-                    false => writeln!(o, "            {i} => {} = {},", field(s), self.storage(s).store("value")),
-                };
+                let (i, f) = (int(i), field(s));
+                set.extend(match vector {
+                    true => quote!(#i => #f[element] = value,),
+                    false => {
+                        let v = self.storage(s).store(quote!(value));
+                        quote!(#i => #f = #v,)
+                    }
+                });
             }
         }
-        let _ = writeln!(o, "            _ => {{}}\n        }}");
-        let _ = writeln!(o, "        if info.kind == ::nestml::VariableKind::Parameter {{\n            self.__recompute();\n        }}");
+        let mut guards = TokenStream::new();
         for (s, _, guard, _) in &all {
             if let Some(g) = guard {
                 let c = self.cond(g, Ctx::Calibrate, &none, None);
-                let text = guard_reason(g, &nestml_name(s));
-                let _ = writeln!(o, "        if !{c} {{\n            *self = __old;\n            return Err(::nestml::SetError::Invalid {{ model: Self::NAME, name: info.name, value, reason: {text:?} }});\n        }}");
+                let reason = guard_reason(g, &nestml_name(s));
+                guards.extend(quote! {
+                    if !#c {
+                        *self = __old;
+                        return Err(::nestml::SetError::Invalid { model: Self::NAME, name: info.name, value, reason: #reason });
+                    }
+                });
             }
         }
-        let _ = writeln!(o, "        Ok(())\n    }}\n");
+        let unknown = names::format_macro(quote!("#{var}"));
+        quote! {
+            fn get_value(&self, var: usize, element: usize) -> Option<#ty> {
+                match var {
+                    #get
+                    _ => None,
+                }
+            }
+
+            fn vector_len(&self, var: usize) -> usize {
+                match var {
+                    #(#lens)*
+                    _ => 1,
+                }
+            }
+
+            fn set_value(&mut self, var: usize, element: usize, value: #ty) -> ::core::result::Result<(), ::nestml::SetError> {
+                let info = Self::VARIABLES.get(var).ok_or(::nestml::SetError::Unknown { model: Self::NAME, name: #unknown })?;
+                let len = <Self as ::nestml::Neuron>::vector_len(self, var);
+                if element >= len {
+                    return Err(::nestml::SetError::Index { model: Self::NAME, name: info.name, index: element, len });
+                }
+                info.check_write(Self::NAME, value)?;
+                let __old = self.clone();
+                match var {
+                    #set
+                    _ => {}
+                }
+                if info.kind == ::nestml::VariableKind::Parameter {
+                    self.__recompute();
+                }
+                #guards
+                Ok(())
+            }
+        }
     }
 }
 

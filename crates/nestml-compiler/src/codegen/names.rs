@@ -1,4 +1,10 @@
-//! Rust names for NESTML symbols and models.
+//! Rust names for NESTML symbols and models, and the one place that spells what generated code
+//! takes from outside itself and from `std`: the float type with its literals, constants and
+//! math functions, the runtime's math module, `Vec` and the formatting macros.
+
+use nestml_ode::{Constant, RustNames};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{format_ident, quote};
 
 use super::{err, CodegenError};
 
@@ -8,21 +14,124 @@ const KEYWORDS: &[&str] = &[
 
 /// A Rust identifier for a NESTML symbol: keywords as raw identifiers, `$` (allowed in
 /// NESTML names) as `__S`.
-pub(super) fn ident(sym: &str) -> Result<String, CodegenError> {
+pub(super) fn ident(sym: &str) -> Result<Ident, CodegenError> {
     if matches!(sym, "self" | "Self" | "super" | "crate" | "_") {
         return Err(err(None, format!("a variable named `{sym}` cannot be generated as a Rust field")));
     }
-    Ok(if KEYWORDS.contains(&sym) { format!("r#{sym}") } else { sym.replace('$', "__S") })
+    Ok(if KEYWORDS.contains(&sym) { Ident::new_raw(sym, Span::call_site()) } else { format_ident!("{}", sym.replace('$', "__S")) })
 }
 
 /// A generated local for a symbol: `prefix` followed by the symbol (`$` as `__S`).
-pub(super) fn local(prefix: &str, sym: &str) -> String {
-    format!("{prefix}{}", sym.replace('$', "__S"))
+pub(super) fn local(prefix: &str, sym: &str) -> Ident {
+    format_ident!("{prefix}{}", sym.replace('$', "__S"))
+}
+
+/// The field of a symbol already checked by [`ident`].
+pub(super) fn member(sym: &str) -> Ident {
+    ident(sym).unwrap_or_else(|_| local("", sym))
 }
 
 /// `self.<field>` for a symbol already checked by [`ident`].
-pub(super) fn field(sym: &str) -> String {
-    format!("self.{}", ident(sym).unwrap_or_else(|_| sym.to_string()))
+pub(super) fn field(sym: &str) -> TokenStream {
+    let f = member(sym);
+    quote!(self.#f)
+}
+
+/// An unsuffixed integer literal (an index, a length, a count).
+pub(super) fn int(i: usize) -> Literal {
+    Literal::usize_unsuffixed(i)
+}
+
+/// `Some("text")` or `None`.
+pub(super) fn opt_str(s: Option<&str>) -> TokenStream {
+    match s {
+        Some(s) => quote!(Some(#s)),
+        None => quote!(None),
+    }
+}
+
+/// The float type that generated arithmetic computes in.
+pub(super) fn float() -> TokenStream {
+    quote!(f64)
+}
+
+/// A float expression of exactly `v`: a suffixed literal that reads back to `v`, a negative
+/// value as `(-x)`, a non-finite one as the float type's constant.
+pub(super) fn number(v: f64) -> TokenStream {
+    let ty = float();
+    if v.is_nan() {
+        quote!(#ty::NAN)
+    } else if v.is_infinite() {
+        if v > 0.0 { quote!(#ty::INFINITY) } else { quote!(#ty::NEG_INFINITY) }
+    } else if v.is_sign_negative() {
+        let lit = Literal::f64_suffixed(-v);
+        quote!((-#lit))
+    } else {
+        let lit = Literal::f64_suffixed(v);
+        quote!(#lit)
+    }
+}
+
+/// π or e in the float type.
+pub(super) fn constant(c: Constant) -> TokenStream {
+    let ty = float();
+    match c {
+        Constant::Pi => quote!(::core::#ty::consts::PI),
+        Constant::E => quote!(::core::#ty::consts::E),
+    }
+}
+
+/// The float method `name` (`exp`, `powi`, `min`, …) of `args[0]` with the other arguments.
+pub(super) fn float_fn(name: &str, args: &[TokenStream]) -> TokenStream {
+    let (name, x, rest) = (format_ident!("{name}"), &args[0], &args[1..]);
+    quote!(#x.#name(#(#rest),*))
+}
+
+/// A function of the runtime's math module (`powf`, `erf`, `element`, …).
+pub(super) fn math_fn(name: &str, args: &[TokenStream]) -> TokenStream {
+    let name = format_ident!("{name}");
+    quote!(::nestml::math::#name(#(#args),*))
+}
+
+/// `Vec<elem>`.
+pub(super) fn vec_type(elem: TokenStream) -> TokenStream {
+    quote!(::std::vec::Vec<#elem>)
+}
+
+/// `vec![args]`.
+pub(super) fn vec_macro(args: TokenStream) -> TokenStream {
+    quote!(::std::vec![#args])
+}
+
+/// `format!(args)`.
+pub(super) fn format_macro(args: TokenStream) -> TokenStream {
+    quote!(::std::format!(#args))
+}
+
+/// `println!(args)` or, without `newline`, `print!(args)`.
+pub(super) fn print_macro(newline: bool, args: TokenStream) -> TokenStream {
+    if newline { quote!(::std::println!(#args)) } else { quote!(::std::print!(#args)) }
+}
+
+/// Expressions as [`nestml_ode::to_rust`] spells them here, with symbols spelled by `F`.
+pub(super) struct Names<F>(pub F);
+
+impl<F: Fn(&str) -> TokenStream> RustNames for Names<F> {
+    fn symbol(&self, name: &str) -> TokenStream {
+        (self.0)(name)
+    }
+    fn number(&self, v: f64) -> TokenStream {
+        number(v)
+    }
+    fn constant(&self, c: Constant) -> TokenStream {
+        constant(c)
+    }
+    fn float_fn(&self, name: &str, args: &[TokenStream]) -> TokenStream {
+        float_fn(name, args)
+    }
+    fn math_fn(&self, name: &str, args: &[TokenStream]) -> TokenStream {
+        math_fn(name, args)
+    }
 }
 
 /// The Rust type name of a model: `iaf_psc_exp_neuron` → `IafPscExpNeuron`.
@@ -39,20 +148,33 @@ pub fn type_name(model: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn model_names_become_upper_camel_case() {
-        assert_eq!(super::type_name("iaf_psc_exp_neuron"), "IafPscExpNeuron");
-        assert_eq!(super::type_name("hh_moto_5ht_neuron"), "HhMoto5htNeuron");
-        assert_eq!(super::type_name("stdp_synapse"), "StdpSynapse");
-        assert_eq!(super::type_name("iaf_psc_exp_neuron_nestml"), "IafPscExpNeuronNestml");
+        assert_eq!(type_name("iaf_psc_exp_neuron"), "IafPscExpNeuron");
+        assert_eq!(type_name("hh_moto_5ht_neuron"), "HhMoto5htNeuron");
+        assert_eq!(type_name("stdp_synapse"), "StdpSynapse");
+        assert_eq!(type_name("iaf_psc_exp_neuron_nestml"), "IafPscExpNeuronNestml");
     }
 
     #[test]
     fn keywords_become_raw_identifiers() {
-        assert_eq!(super::ident("type").unwrap(), "r#type");
-        assert_eq!(super::ident("V_m").unwrap(), "V_m");
-        assert!(super::ident("self").is_err());
-        assert_eq!(super::ident("g_AMPA$").unwrap(), "g_AMPA__S");
-        assert_eq!(super::local("l_", "g$"), "l_g__S");
+        assert_eq!(ident("type").unwrap().to_string(), "r#type");
+        assert_eq!(ident("V_m").unwrap().to_string(), "V_m");
+        assert!(ident("self").is_err());
+        assert_eq!(ident("g_AMPA$").unwrap().to_string(), "g_AMPA__S");
+        assert_eq!(local("l_", "g$").to_string(), "l_g__S");
+    }
+
+    #[test]
+    fn numbers_read_back_exactly() {
+        for v in [0.1, 1.0 / 3.0, 6.02214076e23, 1e-300, 123_456_789.123_456_78, -2.5, 5e-324] {
+            let text = number(v).to_string();
+            let (sign, literal) = text.strip_prefix("(- ").and_then(|t| t.strip_suffix(')')).map_or((1.0, text.as_str()), |t| (-1.0, t));
+            let parsed = sign * literal.strip_suffix("f64").unwrap().parse::<f64>().unwrap();
+            assert_eq!(parsed.to_bits(), v.to_bits(), "{text}");
+        }
+        assert_eq!(number(f64::NEG_INFINITY).to_string(), quote!(f64::NEG_INFINITY).to_string());
     }
 }

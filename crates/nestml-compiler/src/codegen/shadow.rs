@@ -11,8 +11,12 @@
 //! with a warning) and where the checker warned.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::model::doc;
+use super::names::{float, float_fn, number};
 use super::typed::dimension;
 use crate::diagnostics::Span;
 use crate::sema::symbols::{complete_name, ModelSymbols};
@@ -44,19 +48,41 @@ fn repr(t: &Type) -> Option<Repr> {
 }
 
 /// The Rust type of a representation.
-fn rust_type(r: Repr) -> String {
+fn rust_type(r: Repr) -> TokenStream {
     match r {
-        Repr::Plain => "f64".into(),
-        Repr::Quantity(d) => format!("::nestml::units::Si<{}>", dimension(d)),
+        Repr::Plain => float(),
+        Repr::Quantity(d) => {
+            let d = dimension(d);
+            quote!(::nestml::units::Si<#d>)
+        }
     }
 }
 
 /// A value of representation `r`.
-fn leaf(r: Repr) -> String {
+fn leaf(r: Repr) -> TokenStream {
     match r {
-        Repr::Plain => "0.0_f64".into(),
-        Repr::Quantity(d) => format!("::nestml::units::any::<{}>()", dimension(d)),
+        Repr::Plain => number(0.0),
+        Repr::Quantity(d) => {
+            let d = dimension(d);
+            quote!(::nestml::units::any::<#d>())
+        }
     }
+}
+
+/// The method `name` of `args[0]` (a float's or a quantity's) with the other arguments.
+fn method(r: Repr, name: &str, args: &[TokenStream]) -> TokenStream {
+    match r {
+        Repr::Plain => float_fn(name, args),
+        Repr::Quantity(_) => {
+            let (name, x, rest) = (format_ident!("{name}"), &args[0], &args[1..]);
+            quote!(#x.#name(#(#rest),*))
+        }
+    }
+}
+
+/// `::nestml::units::plain(t)`: a dimensionless quantity as a plain number.
+fn plain(t: TokenStream) -> TokenStream {
+    quote!(::nestml::units::plain(#t))
 }
 
 fn add(a: [i64; 7], b: [i64; 7], sign: i64) -> [i64; 7] {
@@ -75,32 +101,32 @@ struct Shadow<'s, 'a> {
     info: &'s TypeInfo,
     warnings: &'s [Span],
     locals: HashMap<String, Type>,
-    out: String,
+    out: TokenStream,
     checked: usize,
     skipped: usize,
 }
 
 impl Shadow<'_, '_> {
-    /// `e` as shadow text and its representation.
-    fn expr(&self, e: &ast::Expr) -> Result<(String, Repr), Skip> {
+    /// `e` in the shadow and its representation.
+    fn expr(&self, e: &ast::Expr) -> Result<(TokenStream, Repr), Skip> {
         let of = |e: &ast::Expr| self.info.types.get(&e.span).and_then(repr).ok_or(());
         Ok(match &e.kind {
             ExprKind::Paren(x) => {
                 let (t, r) = self.expr(x)?;
-                (format!("({t})"), r)
+                (quote!((#t)), r)
             }
             ExprKind::Unary(UnaryOp::Minus, x) => {
                 let (t, r) = self.expr(x)?;
-                (format!("(-{t})"), r)
+                (quote!((-#t)), r)
             }
             ExprKind::Unary(UnaryOp::Plus, x) => self.expr(x)?,
-            ExprKind::Number { unit: None, .. } => ("1.0_f64".into(), Repr::Plain),
+            ExprKind::Number { unit: None, .. } => (number(1.0), Repr::Plain),
             ExprKind::Number { unit: Some(u), .. } => {
                 let u = resolve_unit_type(u, &mut Vec::new()).ok_or(())?;
                 let r = repr(&Type::from_unit(u)).ok_or(())?;
                 (leaf(r), r)
             }
-            ExprKind::Inf => ("::core::f64::INFINITY".into(), Repr::Plain),
+            ExprKind::Inf => (number(f64::INFINITY), Repr::Plain),
             ExprKind::Var(_) => {
                 let r = of(e)?;
                 (leaf(r), r)
@@ -110,19 +136,19 @@ impl Shadow<'_, '_> {
                 let c = self.cond(c)?;
                 let ((ta, ra), (tb, rb)) = (self.expr(a)?, self.expr(b)?);
                 let (ta, tb, r) = unify(ta, ra, tb, rb)?;
-                (format!("(if {c} {{ {ta} }} else {{ {tb} }})"), r)
+                (quote!((if #c { #ta } else { #tb })), r)
             }
             ExprKind::Call(call) => self.call(call, e)?,
             _ => return Err(()),
         })
     }
 
-    fn binary(&self, op: BinaryOp, l: &ast::Expr, r: &ast::Expr) -> Result<(String, Repr), Skip> {
+    fn binary(&self, op: BinaryOp, l: &ast::Expr, r: &ast::Expr) -> Result<(TokenStream, Repr), Skip> {
         let ((tl, rl), (tr, rr)) = (self.expr(l)?, self.expr(r)?);
         Ok(match op {
             BinaryOp::Add | BinaryOp::Sub => {
                 let (tl, tr, rep) = unify(tl, rl, tr, rr)?;
-                (format!("({tl} {} {tr})", if op == BinaryOp::Add { "+" } else { "-" }), rep)
+                (if op == BinaryOp::Add { quote!((#tl + #tr)) } else { quote!((#tl - #tr)) }, rep)
             }
             BinaryOp::Mul | BinaryOp::Div => {
                 let sign = if op == BinaryOp::Mul { 1 } else { -1 };
@@ -132,14 +158,14 @@ impl Shadow<'_, '_> {
                     (Repr::Plain, Repr::Quantity(b)) => quantity(add([0; 7], b, sign)),
                     (Repr::Quantity(a), Repr::Quantity(b)) => quantity(add(a, b, sign)),
                 };
-                (format!("({tl} {} {tr})", if sign == 1 { "*" } else { "/" }), rep)
+                (if sign == 1 { quote!((#tl * #tr)) } else { quote!((#tl / #tr)) }, rep)
             }
             BinaryOp::Pow => match (rl, exponent(r)) {
-                (Repr::Plain, _) if rr == Repr::Plain => (format!("{tl}.powf({tr})"), Repr::Plain),
-                (Repr::Quantity(_), Some(0)) => ("1.0_f64".into(), Repr::Plain),
+                (Repr::Plain, _) if rr == Repr::Plain => (float_fn("powf", &[tl, tr]), Repr::Plain),
+                (Repr::Quantity(_), Some(0)) => (number(1.0), Repr::Plain),
                 (Repr::Quantity(d), Some(k)) => {
-                    let n = if k > 0 { format!("P{k}") } else { format!("N{}", -k) };
-                    (format!("{tl}.powi(::nestml::uom::typenum::{n}::new())"), quantity(d.map(|x| x * k)))
+                    let n = if k > 0 { format_ident!("P{k}") } else { format_ident!("N{}", k.unsigned_abs()) };
+                    (quote!(#tl.powi(::nestml::uom::typenum::#n::new())), quantity(d.map(|x| x * k)))
                 }
                 _ => return Err(()),
             },
@@ -147,49 +173,53 @@ impl Shadow<'_, '_> {
         })
     }
 
-    fn cond(&self, e: &ast::Expr) -> Result<String, Skip> {
+    fn cond(&self, e: &ast::Expr) -> Result<TokenStream, Skip> {
         match &e.kind {
             ExprKind::Paren(x) => self.cond(x),
             ExprKind::Binary(op @ (BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Eq | BinaryOp::Ne), l, r) => {
                 let ((tl, rl), (tr, rr)) = (self.expr(l)?, self.expr(r)?);
                 let (tl, tr, _) = unify(tl, rl, tr, rr)?;
-                let sym = match op {
-                    BinaryOp::Lt => "<",
-                    BinaryOp::Le => "<=",
-                    BinaryOp::Gt => ">",
-                    BinaryOp::Ge => ">=",
-                    BinaryOp::Eq => "==",
-                    _ => "!=",
+                let op = match op {
+                    BinaryOp::Lt => quote!(<),
+                    BinaryOp::Le => quote!(<=),
+                    BinaryOp::Gt => quote!(>),
+                    BinaryOp::Ge => quote!(>=),
+                    BinaryOp::Eq => quote!(==),
+                    _ => quote!(!=),
                 };
-                Ok(format!("({tl} {sym} {tr})"))
+                Ok(quote!((#tl #op #tr)))
             }
             ExprKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), l, r) => {
-                Ok(format!("({} {} {})", self.cond(l)?, if *op == BinaryOp::And { "&&" } else { "||" }, self.cond(r)?))
+                let (l, r) = (self.cond(l)?, self.cond(r)?);
+                Ok(if *op == BinaryOp::And { quote!((#l && #r)) } else { quote!((#l || #r)) })
             }
-            ExprKind::Not(x) => Ok(format!("!{}", self.cond(x)?)),
+            ExprKind::Not(x) => {
+                let x = self.cond(x)?;
+                Ok(quote!(!#x))
+            }
             _ => Err(()),
         }
     }
 
     /// Math functions are written out; every other call is a leaf of its checked type.
-    fn call(&self, call: &ast::Call, e: &ast::Expr) -> Result<(String, Repr), Skip> {
-        let args: Vec<(String, Repr)> = call.args.iter().map(|a| self.expr(a)).collect::<Result<_, _>>()?;
-        let plain = |(t, r): &(String, Repr)| match r {
-            Repr::Plain => Ok(t.clone()),
-            // a dimensionless quantity, or (a unit error) a dimensionful one, which rustc rejects
-            Repr::Quantity(_) => Ok(format!("::nestml::units::plain({t})")),
-        };
+    fn call(&self, call: &ast::Call, e: &ast::Expr) -> Result<(TokenStream, Repr), Skip> {
+        let args: Vec<(TokenStream, Repr)> = call.args.iter().map(|a| self.expr(a)).collect::<Result<_, _>>()?;
         let name = call.name.name.as_str();
         Ok(match (name, args.as_slice()) {
-            ("exp" | "ln" | "log" | "log10" | "expm1" | "sin" | "cos" | "tan" | "sinh" | "cosh" | "tanh" | "erf" | "erfc" | "sign", [a]) => {
-                (format!("::nestml::units::math({})", plain(a)?), Repr::Plain)
+            ("exp" | "ln" | "log" | "log10" | "expm1" | "sin" | "cos" | "tan" | "sinh" | "cosh" | "tanh" | "erf" | "erfc" | "sign", [(t, r)]) => {
+                // a dimensionless quantity, or (a unit error) a dimensionful one, which rustc rejects
+                let t = if *r == Repr::Plain { t.clone() } else { plain(t.clone()) };
+                (quote!(::nestml::units::math(#t)), Repr::Plain)
             }
-            ("abs", [(t, r)]) => (format!("{t}.abs()"), *r),
+            ("abs", [(t, r)]) => (method(*r, "abs", &[t.clone()]), *r),
             ("min" | "max", [(ta, ra), (tb, rb)]) => {
                 let (ta, tb, r) = unify(ta.clone(), *ra, tb.clone(), *rb)?;
-                (format!("{ta}.{name}({tb})"), r)
+                (method(r, name, &[ta, tb]), r)
             }
-            ("clip", [(tx, rx), (tl, rl), (th, rh)]) if rx == rl && rx == rh => (format!("{tx}.max({tl}).min({th})"), *rx),
+            ("clip", [(tx, rx), (tl, rl), (th, rh)]) if rx == rl && rx == rh => {
+                let low = method(*rx, "max", &[tx.clone(), tl.clone()]);
+                (method(*rx, "min", &[low, th.clone()]), *rx)
+            }
             _ => {
                 let r = self.info.types.get(&e.span).and_then(repr).ok_or(())?;
                 (leaf(r), r)
@@ -198,18 +228,19 @@ impl Shadow<'_, '_> {
     }
 
     /// `let _: <target> = <rhs>;`, unless left out.
-    fn check(&mut self, what: &str, target: Option<Repr>, rhs: &ast::Expr, span: Span) {
+    fn check(&mut self, target: Option<Repr>, rhs: &ast::Expr, span: Span) {
         let warned = self.warnings.iter().any(|w| w.start >= span.start && w.end <= span.end);
         let emitted = (|| {
             let target = target.ok_or(())?;
-            let (text, r) = self.expr(rhs).ok().filter(|_| !warned).ok_or(())?;
-            let text = match (target, r) {
-                (Repr::Plain, Repr::Quantity(d)) if d == [0; 7] => format!("::nestml::units::plain({text})"),
+            let (value, r) = self.expr(rhs).ok().filter(|_| !warned).ok_or(())?;
+            let value = match (target, r) {
+                (Repr::Plain, Repr::Quantity(d)) if d == [0; 7] => plain(value),
                 // a plain number and a unit: NESTML converts, uom cannot
                 (Repr::Quantity(_), Repr::Plain) | (Repr::Plain, Repr::Quantity(_)) => return Err(()),
-                _ => text,
+                _ => value,
             };
-            let _ = writeln!(self.out, "    // {what}\n    let _: {} = {text};", rust_type(target));
+            let ty = rust_type(target);
+            self.out.extend(quote!(let _: #ty = #value;));
             Ok::<(), Skip>(())
         })();
         match emitted {
@@ -232,8 +263,8 @@ impl Shadow<'_, '_> {
                     for v in &d.variables {
                         self.locals.insert(complete_name(v), t.clone());
                     }
-                    if let (Some(rhs), [v]) = (&d.rhs, d.variables.as_slice()) {
-                        self.check(&format!("local `{}`", v.name.name), repr(&t), rhs, s.span);
+                    if let (Some(rhs), [_]) = (&d.rhs, d.variables.as_slice()) {
+                        self.check(repr(&t), rhs, s.span);
                     }
                 }
                 StmtKind::Assign { lhs, op, rhs } => {
@@ -241,7 +272,7 @@ impl Shadow<'_, '_> {
                         AssignOp::Set | AssignOp::Add | AssignOp::Sub => self.var_type(lhs),
                         _ => Some(Repr::Plain),
                     };
-                    self.check(&format!("assignment to `{}`", complete_name(lhs)), target, rhs, s.span);
+                    self.check(target, rhs, s.span);
                 }
                 StmtKind::If { branches, otherwise } => {
                     for (_, b) in branches {
@@ -260,12 +291,12 @@ impl Shadow<'_, '_> {
 
 /// Two operands that must have the same representation (a dimensionless quantity meets a
 /// plain number as a plain number); plain numbers against units are left out.
-fn unify(ta: String, ra: Repr, tb: String, rb: Repr) -> Result<(String, String, Repr), Skip> {
+fn unify(ta: TokenStream, ra: Repr, tb: TokenStream, rb: Repr) -> Result<(TokenStream, TokenStream, Repr), Skip> {
     let zero = Repr::Quantity([0; 7]);
     Ok(match (ra, rb) {
         (a, b) if a == b => (ta, tb, a),
-        (a, Repr::Plain) if a == zero => (format!("::nestml::units::plain({ta})"), tb, Repr::Plain),
-        (Repr::Plain, b) if b == zero => (ta, format!("::nestml::units::plain({tb})"), Repr::Plain),
+        (a, Repr::Plain) if a == zero => (plain(ta), tb, Repr::Plain),
+        (Repr::Plain, b) if b == zero => (ta, plain(tb), Repr::Plain),
         (Repr::Quantity(_), Repr::Quantity(_)) => (ta, tb, ra), // different dimensions: rustc rejects it
         _ => return Err(()),
     })
@@ -286,16 +317,16 @@ fn exponent(e: &ast::Expr) -> Option<i64> {
 
 /// The shadow function of one model; its doc comment says how many statements it checks and
 /// leaves out.
-pub(super) fn shadow(syms: &ModelSymbols, info: &TypeInfo, warnings: &[Span], fn_name: &str) -> String {
-    let mut s = Shadow { syms, info, warnings, locals: HashMap::new(), out: String::new(), checked: 0, skipped: 0 };
+pub(super) fn shadow(syms: &ModelSymbols, info: &TypeInfo, warnings: &[Span], fn_name: &str) -> TokenStream {
+    let mut s = Shadow { syms, info, warnings, locals: HashMap::new(), out: TokenStream::new(), checked: 0, skipped: 0 };
     for block in &syms.model.blocks {
         s.locals.clear();
         match block {
             Block::Variables(vb) => {
                 for d in &vb.declarations {
                     let t = resolve_data_type(&d.data_type, &mut Vec::new());
-                    if let (Some(rhs), [v]) = (&d.rhs, d.variables.as_slice()) {
-                        s.check(&format!("declaration of `{}`", v.name.name), repr(&t), rhs, d.span);
+                    if let (Some(rhs), [_]) = (&d.rhs, d.variables.as_slice()) {
+                        s.check(repr(&t), rhs, d.span);
                     }
                 }
             }
@@ -309,11 +340,11 @@ pub(super) fn shadow(syms: &ModelSymbols, info: &TypeInfo, warnings: &[Span], fn
                                 Repr::Plain => quantity(add([0; 7], TIME, -(lhs.order as i64))),
                                 Repr::Quantity(d) => quantity(add(d, TIME, -(lhs.order as i64))),
                             });
-                            s.check(&format!("ODE of `{}`", complete_name(lhs)), target, rhs, item.span);
+                            s.check(target, rhs, item.span);
                         }
-                        EquationKind::Inline { name, data_type, rhs, .. } => {
+                        EquationKind::Inline { data_type, rhs, .. } => {
                             let t = resolve_data_type(data_type, &mut Vec::new());
-                            s.check(&format!("inline `{}`", name.name), repr(&t), rhs, item.span);
+                            s.check(repr(&t), rhs, item.span);
                         }
                         EquationKind::Kernel { .. } => {}
                     }
@@ -326,35 +357,56 @@ pub(super) fn shadow(syms: &ModelSymbols, info: &TypeInfo, warnings: &[Span], fn
             Block::Input(_) | Block::Output(_) => {}
         }
     }
-    let mut o = String::new();
-    let _ = writeln!(o, "/// uom shadow of `{}`: {} statements checked, {} left out (never called).\n#[doc(hidden)]\n#[allow(dead_code, non_snake_case, unused_parens, clippy::all)]\nfn {fn_name}() {{", syms.model.name.name, s.checked, s.skipped);
-    o.push_str(&s.out);
-    o.push_str("}\n");
-    o
+    let docs = doc([format!("uom shadow of `{}`: {} statements checked, {} left out (never called).", syms.model.name.name, s.checked, s.skipped)]);
+    let (name, body) = (format_ident!("{fn_name}"), s.out);
+    quote! {
+        #docs
+        #[doc(hidden)]
+        #[allow(dead_code, non_snake_case, unused_parens, clippy::all)]
+        fn #name() {
+            #body
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::codegen::{generate_source, CodegenOptions};
+    use quote::quote;
 
-    fn shadow_of(body: &str) -> String {
+    use crate::codegen::{generate_tokens_at, CodegenOptions};
+
+    /// The doc line and the statements of the shadow of the model `m_neuron` with `body`.
+    fn shadow_of(body: &str) -> (String, Vec<String>) {
         let text = format!("model m_neuron:\n{body}");
         let options = CodegenOptions { uom_check: true, ..CodegenOptions::default() };
-        let src = generate_source("m.nestml", &text, &options).unwrap_or_else(|e| panic!("{e}"));
-        src[src.find("/// uom shadow").expect("shadow")..].to_string()
+        let tokens = generate_tokens_at("m.nestml", 1, &text, &options).unwrap_or_else(|e| panic!("{e}"));
+        let file: syn::File = syn::parse2(tokens).unwrap();
+        let shadow = file
+            .items
+            .into_iter()
+            .find_map(|item| match item {
+                syn::Item::Fn(f) if f.sig.ident == "__uom_check_m_neuron" => Some(f),
+                _ => None,
+            })
+            .expect("shadow");
+        let doc = match &shadow.attrs[0].meta {
+            syn::Meta::NameValue(nv) => quote!(#nv).to_string(),
+            other => panic!("{}", quote!(#other)),
+        };
+        (doc, shadow.block.stmts.iter().map(|s| quote!(#s).to_string()).collect())
     }
 
     #[test]
     fn odes_become_typed_statements_and_mixing_is_left_out() {
-        let s = shadow_of(
+        let (doc, stmts) = shadow_of(
             "    state:\n        V_m mV = 0 mV\n        x real = 0\n    equations:\n        V_m' = -V_m / tau + I_e / C_m\n        x' = -x / tau\n    parameters:\n        tau ms = 10 ms\n        C_m pF = 1 pF\n        I_e pA = 1 pA\n        r real = 2 * V_m\n    update:\n        integrate_odes()\n",
         );
         // V_m' is mV/ms = m^2 kg s^-4 A^-1: the target type of the ODE's statement
-        let ode = s.lines().skip_while(|l| !l.contains("ODE of `V_m'`")).nth(1).unwrap();
-        assert!(ode.starts_with("    let _: ::nestml::units::Si<::nestml::uom::si::ISQ<::nestml::uom::typenum::P2, ::nestml::uom::typenum::P1, ::nestml::uom::typenum::N4, ::nestml::uom::typenum::N1,"), "{ode}");
+        let target = quote!(let _: ::nestml::units::Si<::nestml::uom::si::ISQ<::nestml::uom::typenum::P2, ::nestml::uom::typenum::P1, ::nestml::uom::typenum::N4, ::nestml::uom::typenum::N1,).to_string();
+        let ode = stmts.iter().find(|s| s.starts_with(&target)).unwrap_or_else(|| panic!("{stmts:#?}"));
         assert!(ode.contains(" / ") && ode.contains(" + "), "{ode}");
         // `r real = 2 * V_m` mixes a plain number with a unit (a warning in NESTML): left out
-        assert!(!s.contains("declaration of `r`"), "{s}");
-        assert!(s.starts_with("/// uom shadow of `m_neuron`: 7 statements checked, 1 left out"), "{s}");
+        assert!(doc.contains("uom shadow of `m_neuron`: 7 statements checked, 1 left out"), "{doc}");
+        assert_eq!(stmts.len(), 7);
     }
 }

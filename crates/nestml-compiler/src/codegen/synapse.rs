@@ -27,13 +27,15 @@
 //! spike that coincides with a presynaptic one from the presynaptic handler.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 
 use nestml_ode::Expr;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
 
 use super::body::{Ctx, Gen, Scope};
-use super::names::{field, ident, local};
 use super::err;
+use super::model::{convolution_field, dependency_order, doc, guard_reason, guard_violated, kind_name, type_doc, variable_field, variable_info, Declared};
+use super::names::{self, field, int, local, member};
 use crate::analysis::{nestml_name, ModelSystem, WEIGHT};
 use crate::ir::{IrStmt, IrVariable, ModelIr, STEP};
 use crate::sema::symbols::VarKind;
@@ -58,11 +60,11 @@ impl SpikeRole {
         }
     }
 
-    fn runtime(self) -> &'static str {
+    fn runtime(self) -> TokenStream {
         match self {
-            SpikeRole::Pre => "Pre",
-            SpikeRole::Post => "Post",
-            SpikeRole::Modulatory => "Modulatory",
+            SpikeRole::Pre => quote!(::nestml::PortRole::Pre),
+            SpikeRole::Post => quote!(::nestml::PortRole::Post),
+            SpikeRole::Modulatory => quote!(::nestml::PortRole::Modulatory),
         }
     }
 }
@@ -137,10 +139,11 @@ fn post_traces(ir: &ModelIr, ms: &ModelSystem, post_port: Option<&str>, states: 
 
 impl Gen<'_> {
     /// The Rust source of a synapse model (module docs).
-    pub fn synapse_source(&mut self, ms: &ModelSystem) -> String {
+    pub fn synapse_source(&mut self, ms: &ModelSystem) -> TokenStream {
         let ir = self.ir;
-        let name = self.type_name.clone();
-        let params_name = format!("{name}Params");
+        let name = format_ident!("{}", self.type_name);
+        let params_name = format_ident!("{}Params", self.type_name);
+        let ty = names::float();
         let weight = self.options.weight_variable.clone();
         let syn = self.synapse.clone().unwrap_or_default();
         if self.numeric {
@@ -187,251 +190,385 @@ impl Gen<'_> {
         // a synapse without dynamics between events and without postsynaptic or modulatory
         // input never reads the time of its last update: it does not store it
         let timed = !self.states.is_empty() || !ir.update.is_empty() || post_port.is_some() || mod_port.is_some();
+        let model_name = self.model_name.clone();
 
-        let mut o = String::new();
-        let _ = writeln!(o, "/// The NESTML synapse `{}` (generated): the state of one connection.", self.model_name);
-        if !ir.doc.is_empty() {
-            o.push_str("///\n");
-            o.push_str(&super::model::doc(&ir.doc, ""));
-        }
-        let _ = writeln!(o, "#[allow(non_snake_case, dead_code)]\n#[derive(Clone, Copy, Debug, PartialEq)]\npub struct {name} {{");
-        for (_, v) in &conn {
-            let unit = v.unit.as_deref().map(|u| format!(" ({u})")).unwrap_or_default();
-            let _ = writeln!(o, "    /// {} `{}`{unit}.", if v.kind == VarKind::State { "state" } else { "weight" }, v.nestml_name);
-            o.push_str(&super::model::doc(&v.doc, "    "));
-            let _ = writeln!(o, "    pub {}: {},", ident(&v.name).unwrap_or_default(), self.storage(&v.name).rust_type());
-        }
-        for s in &conv_states {
-            let _ = writeln!(o, "    /// convolution state `{}`.\n    pub {}: f64,", nestml_name(s), ident(s).unwrap_or_default());
-        }
-        if timed {
-            let _ = writeln!(o, "    /// The time (ms) the connection's state refers to.\n    __t_last: f64,");
-        }
-        let _ = writeln!(o, "}}\n");
+        let docs = type_doc(format!("The NESTML synapse `{model_name}` (generated): the state of one connection."), &ir.doc);
+        let conn_fields = conn.iter().map(|(_, v)| variable_field(if v.kind == VarKind::State { "state" } else { "weight" }, v, self.storage(&v.name).rust_type()));
+        let conv_fields = conv_states.iter().map(|s| convolution_field(s));
+        let t_last = timed.then(|| {
+            quote! {
+                /// The time (ms) the connection's state refers to.
+                __t_last: #ty,
+            }
+        });
+        let mut o = quote! {
+            #docs
+            #[allow(non_snake_case, dead_code)]
+            #[derive(Clone, Copy, Debug, PartialEq)]
+            pub struct #name {
+                #(#conn_fields)*
+                #(#conv_fields)*
+                #t_last
+            }
+        };
         // a connection with its own parameters (NEST modules): both structs, every field ≤ 8 bytes
         self.connection_fields = Some(conn.len() + conv_states.len() + usize::from(timed) + params.len());
 
         // the parameters
-        let _ = writeln!(o, "/// The parameters of the NESTML synapse `{}`, shared by the connections of one synapse type.\n#[allow(non_snake_case, dead_code)]\n#[derive(Clone, Debug, PartialEq)]\npub struct {params_name} {{", self.model_name);
-        for (_, v) in &params {
-            let unit = v.unit.as_deref().map(|u| format!(" ({u})")).unwrap_or_default();
-            let _ = writeln!(o, "    /// {} `{}`{unit}.", super::model::kind_name(v.kind).to_lowercase(), v.nestml_name);
-            o.push_str(&super::model::doc(&v.doc, "    "));
-            let _ = writeln!(o, "    pub {}: {},", ident(&v.name).unwrap_or_default(), self.storage(&v.name).rust_type());
-        }
-        let _ = writeln!(o, "}}\n");
-        let declared: Vec<super::model::Declared> = params.iter().map(|(_, v)| (v.name.as_str(), v.default.as_ref(), None)).collect();
+        let params_doc = doc([format!("The parameters of the NESTML synapse `{model_name}`, shared by the connections of one synapse type.")]);
+        let param_fields = params.iter().map(|(_, v)| variable_field(&kind_name(v.kind).to_lowercase(), v, self.storage(&v.name).rust_type()));
+        o.extend(quote! {
+            #params_doc
+            #[allow(non_snake_case, dead_code)]
+            #[derive(Clone, Debug, PartialEq)]
+            pub struct #params_name {
+                #(#param_fields)*
+            }
+        });
+        let declared: Vec<Declared> = params.iter().map(|(_, v)| (v.name.as_str(), v.default.as_ref(), None)).collect();
         let none = BTreeSet::new();
-        let mut defaults = String::new();
-        match super::model::dependency_order(&declared) {
+        let mut defaults = TokenStream::new();
+        match dependency_order(&declared) {
             Ok(order) => {
                 for (sym, e, _) in order {
-                    let v = e.map_or("0.0_f64".into(), |e| self.expr(e, Ctx::Default, &none, None));
-                    let _ = writeln!(defaults, "        let {}: f64 = {v};", local("v_", sym));
+                    let v = e.map_or(names::number(0.0), |e| self.expr(e, Ctx::Default, &none, None));
+                    let l = local("v_", sym);
+                    defaults.extend(quote!(let #l: #ty = #v;));
                 }
             }
             Err(cycle) => self.errors.push(err(None, format!("the defaults of {} depend on each other", cycle.join(", ")))),
         }
-        let _ = writeln!(o, "impl ::core::default::Default for {params_name} {{\n    #[allow(non_snake_case, unused_variables, clippy::all)]\n    fn default() -> Self {{");
-        o.push_str(&defaults);
-        let _ = writeln!(o, "        {params_name} {{");
-        for (_, v) in &params {
-            let _ = writeln!(o, "            {}: {},", ident(&v.name).unwrap_or_default(), self.storage(&v.name).store(&local("v_", &v.name)));
-        }
-        let _ = writeln!(o, "        }}\n    }}\n}}\n");
-        let _ = writeln!(o, "#[allow(non_snake_case, unused_parens, clippy::all)]\nimpl {params_name} {{\n    const __MODEL: &'static str = {:?};\n\n    /// Recomputes the internals from the parameters.\n    fn __recompute(&mut self) {{", self.model_name);
-        let internals: Vec<super::model::Declared> = params.iter().filter(|(_, v)| v.kind == VarKind::Internal).map(|(_, v)| (v.name.as_str(), v.default.as_ref(), None)).collect();
-        if let Ok(order) = super::model::dependency_order(&internals) {
+        let param_inits = params.iter().map(|(_, v)| self.init(&v.name));
+        o.extend(quote! {
+            impl ::core::default::Default for #params_name {
+                #[allow(non_snake_case, unused_variables, clippy::all)]
+                fn default() -> Self {
+                    #defaults
+                    #params_name {
+                        #(#param_inits)*
+                    }
+                }
+            }
+        });
+        let internals: Vec<Declared> = params.iter().filter(|(_, v)| v.kind == VarKind::Internal).map(|(_, v)| (v.name.as_str(), v.default.as_ref(), None)).collect();
+        let mut recompute = TokenStream::new();
+        if let Ok(order) = dependency_order(&internals) {
             for (sym, e, _) in order {
                 if let Some(e) = e {
                     let v = self.expr(e, Ctx::Calibrate, &none, None);
-                    let _ = writeln!(o, "        {} = {};", field(sym), self.storage(sym).store(&v));
+                    let (f, v) = (field(sym), self.storage(sym).store(v));
+                    recompute.extend(quote!(#f = #v;));
                 }
             }
         }
-        let _ = writeln!(o, "    }}\n}}\n");
-        let _ = writeln!(o, "#[allow(non_snake_case, unused_parens, unused_variables, clippy::all)]\nimpl ::nestml::SynapseParams for {params_name} {{\n    const MODEL: &'static str = {:?};", self.model_name);
-        o.push_str(&self.variable_infos(&params, &[]));
-        self.synapse_get_set(&params, &[], Ctx::Calibrate, true, &mut o);
-        let _ = writeln!(o, "    fn check(&self) -> ::core::result::Result<(), ::nestml::Fault> {{");
+        let param_infos = self.variable_infos(&params, &[]);
+        let param_get_set = self.synapse_get_set(&params, &[], Ctx::Calibrate, true);
+        let mut checks = TokenStream::new();
         for (_, v) in &params {
             if let Some(g) = &v.guard {
                 let c = self.cond(g, Ctx::Calibrate, &none, None);
-                let text = format!("{g} (the guard of `{}`, in NEST units)", v.nestml_name);
-                let _ = writeln!(o, "        if !{c} {{\n            return Err(::nestml::Fault::new(Self::__MODEL, 0.0, ::nestml::FaultKind::GuardViolated {{ guard: {text:?} }}));\n        }}");
+                let fault = guard_violated(quote!(Self::__MODEL), g, &v.nestml_name);
+                checks.extend(quote! {
+                    if !#c {
+                        return Err(#fault);
+                    }
+                });
             }
         }
-        let _ = writeln!(o, "        Ok(())\n    }}\n}}\n");
+        o.extend(quote! {
+            #[allow(non_snake_case, unused_parens, clippy::all)]
+            impl #params_name {
+                const __MODEL: &'static str = #model_name;
+
+                /// Recomputes the internals from the parameters.
+                fn __recompute(&mut self) {
+                    #recompute
+                }
+            }
+
+            #[allow(non_snake_case, unused_parens, unused_variables, clippy::all)]
+            impl ::nestml::SynapseParams for #params_name {
+                const MODEL: &'static str = #model_name;
+                #param_infos
+                #param_get_set
+
+                fn check(&self) -> ::core::result::Result<(), ::nestml::Fault> {
+                    #checks
+                    Ok(())
+                }
+            }
+        });
 
         // the connection
-        let states: Vec<String> = finite.iter().map(|s| format!("{:?}", nestml_name(s))).collect();
-        let _ = writeln!(o, "#[allow(non_snake_case, unused_parens, unused_variables, unused_mut, clippy::all)]\nimpl {name} {{\n    const __MODEL: &'static str = {:?};\n    /// The real state variables, for faults.\n    const __STATES: [&'static str; {}] = [{}];\n}}\n", self.model_name, states.len(), states.join(", "));
-        let _ = writeln!(o, "#[allow(non_snake_case, unused_parens, unused_variables, unused_mut, unused_assignments, clippy::all)]\nimpl ::nestml::Synapse for {name} {{\n    const NAME: &'static str = {:?};", self.model_name);
-        o.push_str(&self.variable_infos(&conn, &conv_states));
-        let _ = writeln!(o, "    const PORTS: &'static [::nestml::SynapsePort] = &[");
-        for (p, r) in ir.spike_ports.iter().zip(&roles) {
-            let _ = writeln!(o, "        ::nestml::SynapsePort {{ name: {p:?}, role: ::nestml::PortRole::{}, unit: None }},", r.runtime());
-        }
-        for (p, unit) in ir.continuous_ports.iter().zip(&ir.continuous_units) {
-            let _ = writeln!(o, "        ::nestml::SynapsePort {{ name: {p:?}, role: ::nestml::PortRole::Continuous, unit: {unit:?} }},");
-        }
-        let _ = writeln!(o, "    ];\n    const PRE_FIRST: bool = {pre_first};\n    type Params = {params_name};\n    type PostTraces = [f64; {}];\n", traces.len());
+        let states: Vec<String> = finite.iter().map(|s| nestml_name(s)).collect();
+        let n_states = int(states.len());
+        let conn_infos = self.variable_infos(&conn, &conv_states);
+        let spike_ports = ir.spike_ports.iter().zip(&roles).map(|(p, r)| {
+            let role = r.runtime();
+            quote!(::nestml::SynapsePort { name: #p, role: #role, unit: None })
+        });
+        let continuous_ports = ir.continuous_ports.iter().zip(&ir.continuous_units).map(|(p, unit)| {
+            let unit = names::opt_str(unit.as_deref());
+            quote!(::nestml::SynapsePort { name: #p, role: ::nestml::PortRole::Continuous, unit: #unit })
+        });
+        let n_traces = int(traces.len());
 
         // new: the initial state under the parameters
-        let mut items: Vec<super::model::Declared> = conn.iter().map(|(_, v)| (v.name.as_str(), v.default.as_ref(), None)).collect();
+        let mut items: Vec<Declared> = conn.iter().map(|(_, v)| (v.name.as_str(), v.default.as_ref(), None)).collect();
         let initial: BTreeMap<&str, &Expr> = ms.system.states.iter().map(|s| (s.name.as_str(), &s.initial)).collect();
         for s in &conv_states {
             items.push((s.as_str(), initial.get(s.as_str()).copied(), None));
         }
-        let _ = writeln!(o, "    fn new(__p: &{params_name}) -> Self {{");
-        if let Ok(order) = super::model::dependency_order(&items) {
+        let mut new = TokenStream::new();
+        if let Ok(order) = dependency_order(&items) {
             for (sym, e, _) in order {
-                let v = e.map_or("0.0_f64".into(), |e| self.expr(e, Ctx::New, &none, None));
-                let _ = writeln!(o, "        let {}: f64 = {v};", local("v_", sym));
+                let v = e.map_or(names::number(0.0), |e| self.expr(e, Ctx::New, &none, None));
+                let l = local("v_", sym);
+                new.extend(quote!(let #l: #ty = #v;));
             }
         }
-        let _ = writeln!(o, "        {name} {{");
-        for s in conn.iter().map(|(_, v)| &v.name).chain(&conv_states) {
-            let _ = writeln!(o, "            {}: {},", ident(s).unwrap_or_default(), self.storage(s).store(&local("v_", s)));
-        }
-        if timed {
-            let _ = writeln!(o, "            __t_last: 0.0,");
-        }
-        let _ = writeln!(o, "        }}\n    }}\n");
+        let conn_inits: Vec<TokenStream> = conn.iter().map(|(_, v)| &v.name).chain(&conv_states).map(|s| self.init(s)).collect();
+        let t_last_init = timed.then(|| quote!(__t_last: 0.0,));
         let w = self.storage(&weight);
-        let _ = writeln!(o, "    fn weight(&self) -> f64 {{\n        {}\n    }}\n", w.read(&field(&weight)));
-        let _ = writeln!(o, "    fn set_weight(&mut self, w: f64) {{\n        {} = {};\n    }}\n", field(&weight), w.store("w"));
-        self.synapse_get_set(&conn, &conv_states, Ctx::Step, false, &mut o);
-        let _ = match timed {
-            true => writeln!(o, "    fn t_last(&self) -> f64 {{\n        self.__t_last\n    }}\n\n    fn set_t_last(&mut self, t: f64) {{\n        self.__t_last = t;\n    }}\n"),
-            false => writeln!(o, "    fn t_last(&self) -> f64 {{\n        0.0\n    }}\n\n    fn set_t_last(&mut self, _t: f64) {{}}\n"),
+        let (weight_read, weight_store) = (w.read(field(&weight)), w.store(quote!(w)));
+        let weight_field = field(&weight);
+        let conn_get_set = self.synapse_get_set(&conn, &conv_states, Ctx::Step, false);
+        let t_last_methods = match timed {
+            true => quote! {
+                fn t_last(&self) -> #ty {
+                    self.__t_last
+                }
+
+                fn set_t_last(&mut self, t: #ty) {
+                    self.__t_last = t;
+                }
+            },
+            false => quote! {
+                fn t_last(&self) -> #ty {
+                    0.0
+                }
+
+                fn set_t_last(&mut self, _t: #ty) {}
+            },
         };
 
         // advance: convolutions, then the update block
-        let _ = writeln!(o, "    fn advance(&mut self, __p: &{params_name}, ctx: &mut ::nestml::HandlerContext<'_>, __t_start: f64, __h: f64) -> ::core::result::Result<(), ::nestml::Fault> {{\n        if __h < 1e-12 {{\n            return Ok(());\n        }}\n        let __t = __t_start;\n        let mut __emit: ::core::option::Option<f64> = None;");
         let conv_rows: Vec<usize> = (0..self.lin.states.len()).filter(|&i| self.conv.contains(&self.lin.states[i])).collect();
-        for line in self.closed_rows(&conv_rows, &none) {
-            let _ = writeln!(o, "        {line}");
-        }
-        let mut body = String::new();
-        self.stmts(&ir.update, &mut BTreeSet::new(), &mut body, 2, Scope::Update);
-        o.push_str(&body);
-        let _ = writeln!(o, "        Ok(())\n    }}\n");
+        let advance_conv = self.closed_rows(&conv_rows, &none);
+        let update = self.stmts(&ir.update, &mut BTreeSet::new(), Scope::Update);
 
         // the handlers
         let handler = |port: Option<&str>| port.and_then(|p| ir.on_receive.iter().find(|(q, _)| q == p)).map_or(&[][..], |(_, b)| b.as_slice());
-        let head = |o: &mut String, method: &str, ret: &str| {
-            let _ = writeln!(o, "    fn {method}(&mut self, __p: &{params_name}, ctx: &mut ::nestml::HandlerContext<'_>, __t: f64) -> ::core::result::Result<{ret}, ::nestml::Fault> {{\n        let __h: f64 = 0.0;\n        let mut __emit: ::core::option::Option<f64> = None;");
+        let on_pre = self.handler_body(handler(pre_port), pre_port, &[], ms);
+        let on_post = self.handler_body(handler(post_port), post_port, &traces, ms);
+        let on_mod = self.handler_body(handler(mod_port), mod_port, &[], ms);
+        let head = |method: &str, ret: TokenStream, body: TokenStream, result: TokenStream| {
+            let method = format_ident!("{method}");
+            quote! {
+                fn #method(&mut self, __p: &#params_name, ctx: &mut ::nestml::HandlerContext<'_>, __t: #ty) -> ::core::result::Result<#ret, ::nestml::Fault> {
+                    let __h: #ty = 0.0;
+                    let mut __emit: ::core::option::Option<#ty> = None;
+                    #body
+                    Ok(#result)
+                }
+            }
         };
-        head(&mut o, "on_pre", "::core::option::Option<f64>");
-        self.handler_body(handler(pre_port), pre_port, &[], ms, &mut o);
-        let _ = writeln!(o, "        Ok(__emit)\n    }}\n");
-        head(&mut o, "on_post", "()");
-        self.handler_body(handler(post_port), post_port, &traces, ms, &mut o);
-        let _ = writeln!(o, "        Ok(())\n    }}\n");
-        head(&mut o, "on_mod", "()");
-        self.handler_body(handler(mod_port), mod_port, &[], ms, &mut o);
-        let _ = writeln!(o, "        Ok(())\n    }}\n");
+        let handlers = [
+            head("on_pre", quote!(::core::option::Option<#ty>), on_pre, quote!(__emit)),
+            head("on_post", quote!(()), on_post, quote!(())),
+            head("on_mod", quote!(()), on_mod, quote!(())),
+        ];
 
-        let fields: Vec<String> = traces.iter().map(|t| field(t)).collect();
-        let _ = writeln!(o, "    fn post_traces(&self) -> [f64; {}] {{\n        [{}]\n    }}\n", traces.len(), fields.join(", "));
-        let sets: String = fields.iter().enumerate().map(|(i, f)| format!("\n        {f} = __v[{i}];")).collect();
-        let _ = writeln!(o, "    fn set_post_traces(&mut self, __v: [f64; {}]) {{{sets}\n    }}\n", traces.len());
-        let values: Vec<String> = finite.iter().map(|s| field(s)).collect();
-        let tests: Vec<String> = values.iter().map(|v| format!("{v}.is_finite()")).collect();
-        let _ = writeln!(o, "    fn check_finite(&self, t: f64) -> ::core::result::Result<(), ::nestml::Fault> {{\n        if !({}) {{\n            ::nestml::Fault::check_finite(Self::__MODEL, t, &Self::__STATES, &[{}])?;\n        }}\n        Ok(())\n    }}\n}}\n", if tests.is_empty() { "true".to_string() } else { tests.join(" & ") }, values.join(", "));
+        let trace_fields: Vec<TokenStream> = traces.iter().map(|t| field(t)).collect();
+        let trace_indices = (0..traces.len()).map(int);
+        let values: Vec<TokenStream> = finite.iter().map(|s| field(s)).collect();
+        let all_finite = if values.is_empty() { quote!(true) } else { quote!(#(#values.is_finite())&*) };
+        o.extend(quote! {
+            #[allow(non_snake_case, unused_parens, unused_variables, unused_mut, clippy::all)]
+            impl #name {
+                const __MODEL: &'static str = #model_name;
+                /// The real state variables, for faults.
+                const __STATES: [&'static str; #n_states] = [#(#states),*];
+            }
+
+            #[allow(non_snake_case, unused_parens, unused_variables, unused_mut, unused_assignments, clippy::all)]
+            impl ::nestml::Synapse for #name {
+                const NAME: &'static str = #model_name;
+                #conn_infos
+                const PORTS: &'static [::nestml::SynapsePort] = &[#(#spike_ports,)* #(#continuous_ports),*];
+                const PRE_FIRST: bool = #pre_first;
+                type Params = #params_name;
+                type PostTraces = [#ty; #n_traces];
+
+                fn new(__p: &#params_name) -> Self {
+                    #new
+                    #name {
+                        #(#conn_inits)*
+                        #t_last_init
+                    }
+                }
+
+                fn weight(&self) -> #ty {
+                    #weight_read
+                }
+
+                fn set_weight(&mut self, w: #ty) {
+                    #weight_field = #weight_store;
+                }
+
+                #conn_get_set
+                #t_last_methods
+
+                fn advance(&mut self, __p: &#params_name, ctx: &mut ::nestml::HandlerContext<'_>, __t_start: #ty, __h: #ty) -> ::core::result::Result<(), ::nestml::Fault> {
+                    if __h < 1e-12 {
+                        return Ok(());
+                    }
+                    let __t = __t_start;
+                    let mut __emit: ::core::option::Option<#ty> = None;
+                    #advance_conv
+                    #update
+                    Ok(())
+                }
+
+                #(#handlers)*
+
+                fn post_traces(&self) -> [#ty; #n_traces] {
+                    [#(#trace_fields),*]
+                }
+
+                fn set_post_traces(&mut self, __v: [#ty; #n_traces]) {
+                    #(#trace_fields = __v[#trace_indices];)*
+                }
+
+                fn check_finite(&self, t: #ty) -> ::core::result::Result<(), ::nestml::Fault> {
+                    if !(#all_finite) {
+                        ::nestml::Fault::check_finite(Self::__MODEL, t, &Self::__STATES, &[#(#values),*])?;
+                    }
+                    Ok(())
+                }
+            }
+        });
         let mut carried: Vec<String> = conn.iter().map(|(_, v)| v.name.clone()).chain(conv_states.iter().cloned()).collect();
         if timed {
             carried.push("__t_last".into());
         }
-        o.push_str(&super::checkpoint::checkpoint_impl(&name, &carried));
+        o.extend(super::checkpoint::checkpoint_impl(&name, &carried));
         if self.options.serde {
-            let initial = format!("<Self as ::nestml::Synapse>::new(&<{params_name} as ::core::default::Default>::default())");
-            o.push_str(&super::checkpoint::serde_impls(&name, &format!("<{name} as ::nestml::Synapse>::NAME"), &initial));
+            let initial = quote!(<Self as ::nestml::Synapse>::new(&<#params_name as ::core::default::Default>::default()));
+            o.extend(super::checkpoint::serde_impls(&name, quote!(<#name as ::nestml::Synapse>::NAME), initial));
         }
-        o.push_str(&super::typed::accessors(&conn, &name, |i| format!("::nestml::Synapse::set_value(self, {i}, ")));
-        o.push_str(&super::typed::accessors(&params, &params_name, |i| format!("::nestml::SynapseParams::set_value(self, {i}, ")));
+        o.extend(super::typed::accessors(&conn, &name, |i, value| {
+            let i = int(i);
+            quote!(::nestml::Synapse::set_value(self, #i, #value))
+        }));
+        o.extend(super::typed::accessors(&params, &params_name, |i, value| {
+            let i = int(i);
+            quote!(::nestml::SynapseParams::set_value(self, #i, #value))
+        }));
         o
+    }
+
+    /// `field: v_field,` in a struct expression, converted for storing.
+    fn init(&self, sym: &str) -> TokenStream {
+        let (f, l) = (member(sym), local("v_", sym));
+        let v = self.storage(sym).store(quote!(#l));
+        quote!(#f: #v,)
     }
 
     /// A handler's statements (with the postsynaptic `traces`' own updates last, see the
     /// module docs), then the jumps of the convolutions with `port` (1 per spike).
-    fn handler_body(&mut self, body: &[IrStmt], port: Option<&str>, traces: &[String], ms: &ModelSystem, o: &mut String) {
+    fn handler_body(&mut self, body: &[IrStmt], port: Option<&str>, traces: &[String], ms: &ModelSystem) -> TokenStream {
         let is_trace = |s: &IrStmt| matches!(s, IrStmt::Assign { target, index: None, .. } if traces.contains(target));
         let ordered: Vec<IrStmt> = body.iter().filter(|s| !is_trace(s)).chain(body.iter().filter(|s| is_trace(s))).cloned().collect();
-        let mut text = String::new();
-        self.stmts(&ordered, &mut BTreeSet::new(), &mut text, 2, Scope::Handler);
-        o.push_str(&text);
-        let Some(port) = port else { return };
+        let mut o = self.stmts(&ordered, &mut BTreeSet::new(), Scope::Handler);
+        let Some(port) = port else { return o };
         let jumps: Vec<_> = ms.jumps.iter().filter(|j| j.port == port && self.conv.contains(&j.state)).collect();
         for j in jumps {
             let jump = nestml_ode::simplify(&j.jump.subs(WEIGHT, &Expr::one()));
-            let v = self.expr(&jump, Ctx::Step, &BTreeSet::new(), None);
-            let _ = writeln!(o, "        {} += {v};", field(&j.state));
+            let (v, f) = (self.expr(&jump, Ctx::Step, &BTreeSet::new(), None), field(&j.state));
+            o.extend(quote!(#f += #v;));
         }
+        o
     }
 
     /// `const VARIABLES` for `vars`, then the convolution states `conv`.
-    fn variable_infos(&self, vars: &[(usize, &IrVariable)], conv: &[String]) -> String {
-        let mut o = String::from("    const VARIABLES: &'static [::nestml::VariableInfo] = &[\n");
-        for (_, v) in vars {
-            let ty = match v.ty {
-                Type::Integer => "Integer",
-                Type::Boolean => "Boolean",
-                _ => "Real",
-            };
-            let _ = writeln!(o, "        ::nestml::VariableInfo {{ name: {:?}, unit: {:?}, kind: ::nestml::VariableKind::{}, ty: ::nestml::ValueType::{ty}, vector: false }},", v.name, v.unit, super::model::kind_name(v.kind));
-        }
-        for c in conv {
-            let _ = writeln!(o, "        ::nestml::VariableInfo {{ name: {c:?}, unit: None, kind: ::nestml::VariableKind::State, ty: ::nestml::ValueType::Real, vector: false }},");
-        }
-        o.push_str("    ];\n");
-        o
+    fn variable_infos(&self, vars: &[(usize, &IrVariable)], conv: &[String]) -> TokenStream {
+        let infos = vars
+            .iter()
+            .map(|(_, v)| variable_info(&v.name, v.unit.as_deref(), kind_name(v.kind), &v.ty, false))
+            .chain(conv.iter().map(|c| variable_info(c, None, "State", &Type::Real, false)));
+        quote!(const VARIABLES: &'static [::nestml::VariableInfo] = &[#(#infos),*];)
     }
 
     /// `get_value` and `set_value` over `vars` and then the convolution states `conv`
     /// (`VARIABLES` order); guards are read in `ctx` and checked after a write; `recompute`
     /// reruns the internals after one.
-    fn synapse_get_set(&mut self, vars: &[(usize, &IrVariable)], conv: &[String], ctx: Ctx, recompute: bool, o: &mut String) {
+    fn synapse_get_set(&mut self, vars: &[(usize, &IrVariable)], conv: &[String], ctx: Ctx, recompute: bool) -> TokenStream {
+        let ty = names::float();
         let none = BTreeSet::new();
-        let _ = writeln!(o, "    fn get_value(&self, var: usize) -> ::core::option::Option<f64> {{\n        match var {{");
+        let mut get = TokenStream::new();
         for (i, v) in vars {
-            let _ = writeln!(o, "            {i} => Some({}),", self.storage(&v.name).read(&field(&v.name)));
+            let (i, value) = (int(*i), self.storage(&v.name).read(field(&v.name)));
+            get.extend(quote!(#i => Some(#value),));
         }
         for (k, c) in conv.iter().enumerate() {
-            let _ = writeln!(o, "            {} => Some({}),", vars.len() + k, field(c));
+            let (i, f) = (int(vars.len() + k), field(c));
+            get.extend(quote!(#i => Some(#f),));
         }
-        let _ = writeln!(o, "            _ => None,\n        }}\n    }}\n");
-        let _ = writeln!(o, "    fn set_value(&mut self, var: usize, value: f64) -> ::core::result::Result<(), ::nestml::SetError> {{");
-        let _ = writeln!(o, "        let info = Self::VARIABLES.get(var).ok_or(::nestml::SetError::Unknown {{ model: Self::__MODEL, name: ::std::format!(\"#{{var}}\") }})?;");
-        let _ = writeln!(o, "        info.check_write(Self::__MODEL, value)?;");
-        let _ = writeln!(o, "        let __old = self.clone();\n        match var {{");
+        let mut set = TokenStream::new();
         for (i, v) in vars {
             if v.kind != VarKind::Internal {
-                let _ = writeln!(o, "            {i} => {} = {},", field(&v.name), self.storage(&v.name).store("value"));
+                let (i, f, value) = (int(*i), field(&v.name), self.storage(&v.name).store(quote!(value)));
+                set.extend(quote!(#i => #f = #value,));
             }
         }
         for (k, c) in conv.iter().enumerate() {
-            let _ = writeln!(o, "            {} => {} = value,", vars.len() + k, field(c));
+            let (i, f) = (int(vars.len() + k), field(c));
+            set.extend(quote!(#i => #f = value,));
         }
-        let _ = writeln!(o, "            _ => {{}}\n        }}");
-        if recompute {
-            let _ = writeln!(o, "        self.__recompute();");
-        }
+        let recompute = recompute.then(|| quote!(self.__recompute();));
+        let mut guards = TokenStream::new();
         for (_, v) in vars {
             if let Some(g) = &v.guard {
                 // guards of the connection's variables may read parameters: their defaults
+                let c = self.cond(g, ctx, &none, None);
                 let c = match ctx {
-                    Ctx::Calibrate => self.cond(g, ctx, &none, None),
+                    Ctx::Calibrate => c,
                     _ => {
-                        let c = self.cond(g, ctx, &none, None);
-                        format!("{{ let __p = &<{}Params as ::core::default::Default>::default(); {c} }}", self.type_name)
+                        let params = format_ident!("{}Params", self.type_name);
+                        quote!({ let __p = &<#params as ::core::default::Default>::default(); #c })
                     }
                 };
-                let text = super::model::guard_reason(g, &v.nestml_name);
-                let _ = writeln!(o, "        if !{c} {{\n            *self = __old;\n            return Err(::nestml::SetError::Invalid {{ model: Self::__MODEL, name: info.name, value, reason: {text:?} }});\n        }}");
+                let reason = guard_reason(g, &v.nestml_name);
+                guards.extend(quote! {
+                    if !#c {
+                        *self = __old;
+                        return Err(::nestml::SetError::Invalid { model: Self::__MODEL, name: info.name, value, reason: #reason });
+                    }
+                });
             }
         }
-        let _ = writeln!(o, "        Ok(())\n    }}\n");
+        let unknown = names::format_macro(quote!("#{var}"));
+        quote! {
+            fn get_value(&self, var: usize) -> ::core::option::Option<#ty> {
+                match var {
+                    #get
+                    _ => None,
+                }
+            }
+
+            fn set_value(&mut self, var: usize, value: #ty) -> ::core::result::Result<(), ::nestml::SetError> {
+                let info = Self::VARIABLES.get(var).ok_or(::nestml::SetError::Unknown { model: Self::__MODEL, name: #unknown })?;
+                info.check_write(Self::__MODEL, value)?;
+                let __old = self.clone();
+                match var {
+                    #set
+                    _ => {}
+                }
+                #recompute
+                #guards
+                Ok(())
+            }
+        }
     }
 }

@@ -5,9 +5,12 @@
 //! or with `Neuron`'s methods get none; `get`/`set` by name reach everything.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
-use super::names::field;
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::model::doc;
+use super::names::{field, float, number};
 use crate::ir::{IrVariable, ModelIr, SiUnit};
 use crate::sema::symbols::VarKind;
 
@@ -30,42 +33,46 @@ const NAMED: &[([i64; 7], &str)] = &[
 ];
 
 /// The uom type of a quantity in `u`.
-fn quantity_type(u: &SiUnit) -> String {
+fn quantity_type(u: &SiUnit) -> TokenStream {
     if let Some((_, name)) = NAMED.iter().find(|(d, _)| *d == u.dims) {
-        return format!("::nestml::uom::si::f64::{name}");
+        let (name, float) = (format_ident!("{name}"), float());
+        return quote!(::nestml::uom::si::#float::#name);
     }
-    format!("::nestml::units::Si<{}>", dimension(u.dims))
+    let d = dimension(u.dims);
+    quote!(::nestml::units::Si<#d>)
 }
 
 /// uom's dimension type for the SI exponents `d` (m, kg, s, A, K, mol, cd).
-pub(super) fn dimension(d: [i64; 7]) -> String {
-    let exps: Vec<String> = d
-        .iter()
-        .map(|&x| match x {
-            0 => "::nestml::uom::typenum::Z0".to_string(),
-            x if x > 0 => format!("::nestml::uom::typenum::P{x}"),
-            x => format!("::nestml::uom::typenum::N{}", -x),
-        })
-        .collect();
-    format!("::nestml::uom::si::ISQ<{}>", exps.join(", "))
+pub(super) fn dimension(d: [i64; 7]) -> TokenStream {
+    let exps = d.iter().map(|&x| {
+        let n = match x {
+            0 => format_ident!("Z0"),
+            x if x > 0 => format_ident!("P{x}"),
+            x => format_ident!("N{}", x.unsigned_abs()),
+        };
+        quote!(::nestml::uom::typenum::#n)
+    });
+    quote!(::nestml::uom::si::ISQ<#(#exps),*>)
 }
 
 /// The typed accessors of `ir`'s variables (`index` is the position in `VARIABLES`).
-pub(super) fn typed_accessors(ir: &ModelIr, type_name: &str) -> String {
+pub(super) fn typed_accessors(ir: &ModelIr, type_name: &Ident) -> TokenStream {
     let vars: Vec<(usize, &IrVariable)> = ir.variables.iter().enumerate().collect();
-    accessors(&vars, type_name, |index| format!("::nestml::Neuron::set_value(self, {index}, 0, "))
+    accessors(&vars, type_name, |index, value| {
+        let index = Literal::usize_unsuffixed(index);
+        quote!(::nestml::Neuron::set_value(self, #index, 0, #value))
+    })
 }
 
 /// Typed accessors of `vars` (each with its index for the setter) on `type_name`; `set_call`
-/// gives the start of the `set_value` call for an index, to which the value is appended.
-pub(super) fn accessors(vars: &[(usize, &IrVariable)], type_name: &str, set_call: impl Fn(usize) -> String) -> String {
+/// gives the `set_value` call for an index and a value.
+pub(super) fn accessors(vars: &[(usize, &IrVariable)], type_name: &Ident, set_call: impl Fn(usize, TokenStream) -> TokenStream) -> TokenStream {
     let snake = |n: &str| n.to_lowercase();
     let mut count: BTreeMap<String, usize> = BTreeMap::new();
     for (_, v) in vars {
         *count.entry(snake(&v.name)).or_default() += 1;
     }
-    let mut o = String::new();
-    let _ = writeln!(o, "#[allow(non_snake_case, clippy::all)]\nimpl {type_name} {{");
+    let mut o = TokenStream::new();
     for &(index, v) in vars {
         let (Some(si), None) = (&v.si, &v.size) else { continue };
         let method = snake(&v.name);
@@ -78,13 +85,30 @@ pub(super) fn accessors(vars: &[(usize, &IrVariable)], type_name: &str, set_call
             continue;
         }
         let ty = quantity_type(si);
-        let scale = format!("1e{}_f64", si.exp10);
+        let scale = number(format!("1e{}", si.exp10).parse().expect("a power of ten"));
         let unit = v.unit.as_deref().unwrap_or("1");
-        let _ = writeln!(o, "    /// `{}` as a uom quantity (stored in {unit}).\n    pub fn {method}(&self) -> {ty} {{\n        ::nestml::units::from_nest({}, {scale})\n    }}\n", v.nestml_name, field(&v.name));
+        let (docs, getter, f) = (doc([format!("`{}` as a uom quantity (stored in {unit}).", v.nestml_name)]), format_ident!("{method}"), field(&v.name));
+        o.extend(quote! {
+            #docs
+            pub fn #getter(&self) -> #ty {
+                ::nestml::units::from_nest(#f, #scale)
+            }
+        });
         if matches!(v.kind, VarKind::Parameter | VarKind::State) && !count.contains_key(&format!("set_{method}")) {
-            let _ = writeln!(o, "    /// Sets `{}` from a uom quantity (checks guards and recomputes internals as `set`).\n    pub fn set_{method}(&mut self, value: {ty}) -> ::core::result::Result<(), ::nestml::SetError> {{\n        {}::nestml::units::to_nest(value, {scale}))\n    }}\n", v.nestml_name, set_call(index));
+            let docs = doc([format!("Sets `{}` from a uom quantity (checks guards and recomputes internals as `set`).", v.nestml_name)]);
+            let (setter, call) = (format_ident!("set_{method}"), set_call(index, quote!(::nestml::units::to_nest(value, #scale))));
+            o.extend(quote! {
+                #docs
+                pub fn #setter(&mut self, value: #ty) -> ::core::result::Result<(), ::nestml::SetError> {
+                    #call
+                }
+            });
         }
     }
-    o.push_str("}\n");
-    o
+    quote! {
+        #[allow(non_snake_case, clippy::all)]
+        impl #type_name {
+            #o
+        }
+    }
 }
