@@ -31,7 +31,7 @@ mod tests {
     #[test]
     fn println_evaluates_its_arguments_once() {
         let mut n = 0;
-        super::println!("{} {}", { n += 1; n }, "x");
+        super::println!("{} {n}", { n += 1; n });
         super::println!();
         assert_eq!(n, 1);
     }

@@ -165,6 +165,22 @@ mod tests {
         assert_eq!((pt[0][0], phit[0][0]), (1.0, 0.1));
     }
 
+    #[test]
+    fn long_steps_are_exact_too() {
+        // x' = -x/2, y' = -y/10 + x/250 over 100 ms: ‖A h‖ = 50 (seven squarings without std)
+        let a = [[-0.5, 0.0], [1.0 / 250.0, -0.1]];
+        let h = 100.0;
+        let (p, phi) = propagator(&a, h);
+        let (e1, e2) = ((-0.5f64 * h).exp(), (-0.1f64 * h).exp());
+        let close = |got: f64, want: f64| (got - want).abs() <= 1e-13 * want.abs();
+        assert!(close(p[1][0], (e2 - e1) / (0.4 * 250.0)), "{}", p[1][0]);
+        assert!(close(p[1][1], e2) && close(p[0][0], e1));
+        // Φ₁₀ = ∫₀ʰ P₁₀(s) ds
+        let want = ((1.0 - e2) / 0.1 - (1.0 - e1) / 0.5) / (0.4 * 250.0);
+        assert!(close(phi[1][0], want), "{} {want}", phi[1][0]);
+        assert!(close(phi[1][1], (1.0 - e2) / 0.1));
+    }
+
     #[cfg(feature = "std")]
     #[test]
     fn the_remembered_result_is_the_computed_one() {
