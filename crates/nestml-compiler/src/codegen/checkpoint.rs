@@ -5,16 +5,15 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::names::{field, vec_type};
+use super::names::field;
 
 /// The `Checkpoint` impl of `type_name` over `fields` (symbols or generated field names).
 pub(super) fn checkpoint_impl(type_name: &Ident, fields: &[String]) -> TokenStream {
     let places: Vec<TokenStream> = fields.iter().map(|f| field(f)).collect();
-    let words = vec_type(quote!(u64));
     quote! {
         #[allow(non_snake_case, clippy::all)]
         impl ::nestml::Checkpoint for #type_name {
-            fn save(&self, out: &mut #words) {
+            fn save(&self, out: &mut dyn ::nestml::WordSink) {
                 #(::nestml::Checkpoint::save(&#places, out);)*
             }
 
