@@ -168,3 +168,20 @@ macro_rules! post_binding {
         [$((::core::stringify!($port), ::core::stringify!($variable))),*]
     }};
 }
+
+#[cfg(all(test, feature = "alloc"))]
+mod tests {
+    extern crate alloc;
+    use alloc::string::ToString;
+
+    /// What generated code names under `::nestml` (here `crate`) besides the runtime's public
+    /// items.
+    #[test]
+    fn the_paths_of_generated_code_resolve() {
+        let v: crate::__private::Vec<f64> = crate::__private::vec![crate::math::powi(2.0, 3); 2];
+        assert_eq!(crate::__private::format!("{}", v[1] + crate::math::exp(0.0)), "9");
+        crate::__private::println!("{}", crate::math::round(0.5));
+        let e = crate::SetError::UnknownIndex { model: "m", index: 3 };
+        assert_eq!(e.to_string(), "m has no variable #3");
+    }
+}
