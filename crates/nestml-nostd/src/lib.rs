@@ -38,7 +38,7 @@ pub const NOISY: Drive = Drive { i_e: 300.0, p_spike: 0.1, weight: 100.0 };
 /// Spikes of either neuron in 1 s of [`DC`] (an interspike interval of 2 ms refractory plus
 /// `10 ms · ln 16 = 27.7 ms`, on the 0.1 ms grid).
 pub const DC_SPIKES: u32 = 33;
-/// Spikes of either neuron in 1 s of [`NOISY`] with random stream 1.
+/// Spikes of either neuron in 1 s of [`NOISY`] with seed 7, stream 1.
 pub const NOISY_SPIKES: u32 = 31;
 
 /// The resolution of every run: 0.1 ms.
@@ -69,7 +69,7 @@ pub fn run<N: Neuron>(n: &mut N, rng: &mut NestmlRng, steps: Range<i64>, drive: 
     Ok(spikes)
 }
 
-/// Spikes of a fresh `N` in 1 s of `drive` with random stream 1.
+/// Spikes of a fresh `N` in 1 s of `drive` with seed 7, stream 1.
 pub fn spikes_in_one_second<N: Neuron + Default>(drive: Drive) -> Result<u32, Fault> {
     run(&mut neuron::<N>(drive)?, &mut NestmlRng::with_stream(7, 1), 0..10_000, drive)
 }
