@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use nestml_ode::Expr;
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
 use super::body::{local_fn, port_field, sum, Ctx, Gen, Scope};
 use super::err;
@@ -58,7 +58,7 @@ pub(super) fn kind_name(k: VarKind) -> &'static str {
 /// `::nestml::VariableInfo { … }` of a variable: its name, unit, kind, value type and whether
 /// it is a vector.
 pub(super) fn variable_info(name: &str, unit: Option<&str>, kind: &str, ty: &Type, vector: bool) -> TokenStream {
-    let kind = quote::format_ident!("{kind}");
+    let kind = format_ident!("{kind}");
     let ty = match ty {
         Type::Integer => quote!(Integer),
         Type::Boolean => quote!(Boolean),
@@ -72,6 +72,12 @@ pub(super) fn variable_info(name: &str, unit: Option<&str>, kind: &str, ty: &Typ
 pub(super) fn guard_violated(model: TokenStream, g: &nestml_ode::Cond, name: &str) -> TokenStream {
     let text = format!("{g} (the guard of `{name}`, in NEST units)");
     quote!(::nestml::Fault::new(#model, 0.0, ::nestml::FaultKind::GuardViolated { guard: #text }))
+}
+
+/// `(n).max(0.0) as usize`: the length of a vector of size `n`.
+fn vector_len(n: TokenStream) -> TokenStream {
+    let n = names::float_fn("max", &[quote!((#n)), quote!(0.0)]);
+    quote!(#n as usize)
 }
 
 /// A declared symbol with its default and, for a vector, its size.
@@ -118,6 +124,13 @@ fn receptors(qualifiers: &[(bool, bool)]) -> Vec<(usize, Option<usize>)> {
 }
 
 impl Gen<'_> {
+    /// `field: v_field,` in a struct expression, converted for storing.
+    pub(super) fn init(&self, sym: &str) -> TokenStream {
+        let (f, l) = (member(sym), local("v_", sym));
+        let v = self.storage(sym).store(quote!(#l));
+        quote!(#f: #v,)
+    }
+
     /// The Rust type of the numeric solver field.
     fn solver_type(&self) -> TokenStream {
         let n = int(self.states.len());
@@ -153,7 +166,7 @@ impl Gen<'_> {
 
     pub fn source(&mut self, ms: &ModelSystem) -> TokenStream {
         let ir = self.ir;
-        let name = quote::format_ident!("{}", self.type_name);
+        let name = format_ident!("{}", self.type_name);
         let ty = names::float();
         let n = self.lin.states.len();
         let none = BTreeSet::new();
@@ -211,8 +224,8 @@ impl Gen<'_> {
                     d.extend(match size {
                         Some(n) => {
                             let n = self.expr(n, Ctx::Default, &none, None);
-                            let (vec, len) = (names::vec_type(names::float()), names::float_fn("max", &[quote!((#n)), quote!(0.0)]));
-                            let value = names::vec_macro(quote!(#v; #len as usize));
+                            let (vec, len) = (names::vec_type(names::float()), vector_len(n));
+                            let value = names::vec_macro(quote!(#v; #len));
                             quote!(let #l: #vec = #value;)
                         }
                         None => quote!(let #l: #ty = #v;),
@@ -221,13 +234,7 @@ impl Gen<'_> {
             }
             Err(cycle) => self.errors.push(err(None, format!("the defaults of {} depend on each other", cycle.iter().map(|s| format!("`{}`", nestml_name(s))).collect::<Vec<_>>().join(", ")))),
         }
-        let inits = ir.variables.iter().map(|v| &v.name).chain(&conv_states).map(|s| {
-            let (f, v) = (member(s), self.storage(s).store({
-                let l = local("v_", s);
-                quote!(#l)
-            }));
-            quote!(#f: #v,)
-        });
+        let inits = ir.variables.iter().map(|v| &v.name).chain(&conv_states).map(|s| self.init(s));
         let solver_init = self.numeric.then(|| {
             let s = self.solver_new();
             quote!(__solver: #s,)
@@ -273,12 +280,12 @@ impl Gen<'_> {
         // vectors follow their size parameters; new elements take the default
         for v in ir.variables.iter().filter(|v| v.size.is_some()) {
             let n = self.expr(v.size.as_ref().expect("vector"), Ctx::Calibrate, &none, None);
-            let len = names::float_fn("max", &[quote!((#n)), quote!(0.0)]);
+            let len = vector_len(n);
             let d = v.default.as_ref().map_or(names::number(0.0), |e| self.expr(e, Ctx::Calibrate, &none, None));
             let f = field(&v.name);
             recompute.extend(quote! {
                 {
-                    let __n = #len as usize;
+                    let __n = #len;
                     if #f.len() != __n {
                         let __d = #d;
                         #f.resize(__n, __d);

@@ -211,7 +211,7 @@ impl Shadow<'_, '_> {
                 let t = if *r == Repr::Plain { t.clone() } else { plain(t.clone()) };
                 (quote!(::nestml::units::math(#t)), Repr::Plain)
             }
-            ("abs", [(t, r)]) => (method(*r, "abs", &[t.clone()]), *r),
+            ("abs", [(t, r)]) => (method(*r, "abs", std::slice::from_ref(t)), *r),
             ("min" | "max", [(ta, ra), (tb, rb)]) => {
                 let (ta, tb, r) = unify(ta.clone(), *ra, tb.clone(), *rb)?;
                 (method(r, name, &[ta, tb]), r)

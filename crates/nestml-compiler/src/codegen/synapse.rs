@@ -35,7 +35,7 @@ use quote::{format_ident, quote};
 use super::body::{Ctx, Gen, Scope};
 use super::err;
 use super::model::{convolution_field, dependency_order, doc, guard_reason, guard_violated, kind_name, type_doc, variable_field, variable_info, Declared};
-use super::names::{self, field, int, local, member};
+use super::names::{self, field, int, local};
 use crate::analysis::{nestml_name, ModelSystem, WEIGHT};
 use crate::ir::{IrStmt, IrVariable, ModelIr, STEP};
 use crate::sema::symbols::VarKind;
@@ -466,13 +466,6 @@ impl Gen<'_> {
             quote!(::nestml::SynapseParams::set_value(self, #i, #value))
         }));
         o
-    }
-
-    /// `field: v_field,` in a struct expression, converted for storing.
-    fn init(&self, sym: &str) -> TokenStream {
-        let (f, l) = (member(sym), local("v_", sym));
-        let v = self.storage(sym).store(quote!(#l));
-        quote!(#f: #v,)
     }
 
     /// A handler's statements (with the postsynaptic `traces`' own updates last, see the
