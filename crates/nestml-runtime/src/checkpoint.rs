@@ -156,6 +156,10 @@ macro_rules! one_word {
 }
 
 one_word!(f64, |v| v.to_bits(), |w| f64::from_bits(w));
+// An `f32` in the low half; a wider word (an `f64`'s bits) is no `f32`.
+one_word!(f32, |v| v.to_bits() as u64, |w| f32::from_bits(
+    u32::try_from(w).map_err(|_| CheckpointError::Invalid { what: "f32", got: w })?
+));
 one_word!(i64, |v| v as u64, |w| w as i64);
 one_word!(u32, |v| v as u64, |w| w as u32);
 one_word!(bool, |v| v as u64, |w| w != 0);
@@ -231,5 +235,21 @@ mod tests {
         assert_eq!(d2[0], 1.5);
         assert!(d2[1].is_nan());
         assert!(Vec::<f64>::new().restore(&mut &[1000_u64][..]).is_err());
+    }
+
+    #[test]
+    fn f32_is_one_word_of_its_bits_and_wider_words_are_invalid() {
+        let mut words = [0_u64; 2];
+        let mut out = WordBuf::new(&mut words);
+        (-0.1_f32).save(&mut out);
+        f32::NAN.save(&mut out);
+        let mut input = out.finish().unwrap();
+        assert_eq!(input[0], (-0.1_f32).to_bits() as u64);
+        let (mut a, mut b) = (0.0_f32, 0.0_f32);
+        a.restore(&mut input).unwrap();
+        b.restore(&mut input).unwrap();
+        assert!(a == -0.1 && b.is_nan());
+        let w = 0.5_f64.to_bits();
+        assert_eq!(a.restore(&mut &[w][..]), Err(CheckpointError::Invalid { what: "f32", got: w }));
     }
 }

@@ -5,6 +5,7 @@
 //! variable failed when, without a debugger.
 
 use crate::solvers::SolverError;
+use crate::Real;
 use core::fmt;
 
 /// A failure of a model during simulation or calibration.
@@ -107,11 +108,11 @@ impl Fault {
     /// Checks that every value is finite; `names[i]` names `values[i]`. (Generated code tests
     /// finiteness inline and calls this only to build the fault.)
     #[cold]
-    pub fn check_finite(
+    pub fn check_finite<F: Real>(
         model: &'static str,
         t: f64,
         names: &[&'static str],
-        values: &[f64],
+        values: &[F],
     ) -> Result<(), Fault> {
         match values.iter().position(|v| !v.is_finite()) {
             None => Ok(()),
@@ -120,7 +121,7 @@ impl Fault {
                 t,
                 kind: FaultKind::NotFinite {
                     variable: names.get(i).copied().unwrap_or("?"),
-                    value: values[i],
+                    value: values[i].to_f64(),
                 },
             }),
         }
@@ -202,5 +203,7 @@ mod tests {
         );
         assert_eq!(e.to_string(), "x: guard violated: C_m > 0 pF at t = 0 ms");
         assert!(Fault::check_finite("x", 0.0, &["a"], &[1.0]).is_ok());
+        let e = Fault::check_finite("x", 0.5, &["a", "b"], &[1.0f32, f32::INFINITY]).unwrap_err();
+        assert_eq!(e.kind, FaultKind::NotFinite { variable: "b", value: f64::INFINITY });
     }
 }

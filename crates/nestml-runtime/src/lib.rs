@@ -1,6 +1,6 @@
 //! The runtime that neuron structs generated from NESTML models run on.
 //!
-//! - [`solvers`]: ODE integrators on fixed-size state `[f64; N]` that allocate nothing per
+//! - [`solvers`]: ODE integrators on fixed-size state `[F; N]` that allocate nothing per
 //!   step: [`solvers::Rkf45`] (GSL's `rkf45` + standard control + `evolve_apply`, step for
 //!   step as NEST runs it), [`solvers::Rk4`], [`solvers::ForwardEuler`] and the
 //!   Rosenbrock method [`solvers::Ros2`] for stiff systems.
@@ -18,10 +18,14 @@
 //!   `random_uniform` and `random_poisson`.
 //! - [`units`]: conversion between NEST-unit `f64` and [`uom`] quantities for the typed
 //!   accessors (`v_m() -> ElectricPotential`).
-//! - [`math`]: the `f64` functions generated code calls (`exp`, `powi`, `erf`, …), through
-//!   `std` or `libm`; [`linalg`]: run-time propagators; [`checkpoint`]: state as words.
+//! - [`math`]: the functions generated code calls (`exp`, `powi`, `erf`, …), through `std`
+//!   or `libm`; [`linalg`]: run-time propagators; [`checkpoint`]: state as words.
+//! - [`real`]: [`Real`], the float type `F` a model computes in: `f64` (the default, bit for
+//!   bit as NEST) or `f32`. Solvers, propagators, `math` and [`Fault::check_finite`] are
+//!   generic over it; the interfaces to the outside (the `Neuron` trait's values, inputs,
+//!   random draws, times) are `f64`.
 //!
-//! Units: every `f64` is in NEST's internal units (ms, mV, pA, nS, pF, GOhm, …).
+//! Units: every value is in NEST's internal units (ms, mV, pA, nS, pF, GOhm, …).
 //!
 //! # no_std
 //!
@@ -61,6 +65,7 @@ pub mod nest_ffi;
 pub mod neuron;
 #[cfg(feature = "std")]
 pub mod plasticity;
+pub mod real;
 pub mod rng;
 #[cfg(feature = "serde")]
 pub mod snapshot;
@@ -91,6 +96,7 @@ pub use neuron::{
 };
 #[cfg(feature = "std")]
 pub use plasticity::{Buffering, PlasticityDriver, PlasticityError, PlasticityRecording, SynapseSample};
+pub use real::Real;
 pub use rng::NestmlRng;
 pub use solvers::{Control, ForwardEuler, OdeRhs, OdeSolver, Rk4, Rkf45, Ros2, SolverError};
 #[cfg(feature = "alloc")]

@@ -13,20 +13,23 @@
 //! [[E², E F + F], [0, I]]`; it agrees with the `std` build's to a few ulps, not bit for bit.
 
 use crate::math::{exp, exp_m1};
+use crate::Real;
 
 /// `(P, Φ)` for the matrix `a` and step `h`.
 ///
+/// Computed in `f64` and rounded to `F`: an `f32` model gets the `f64` propagator of its
+/// (rounded) parameters, rounded once, the best its storage holds.
+///
 /// With `std` the last result is remembered per thread: a population of neurons with equal
 /// parameters, calibrated one after the other, computes the matrix exponential once.
-pub fn propagator<const N: usize>(a: &[[f64; N]; N], h: f64) -> ([[f64; N]; N], [[f64; N]; N]) {
+pub fn propagator<F: Real, const N: usize>(a: &[[F; N]; N], h: F) -> ([[F; N]; N], [[F; N]; N]) {
+    let (a, h) = (a.map(|row| row.map(F::to_f64)), h.to_f64());
     #[cfg(feature = "std")]
-    {
-        cache::propagator(a, h)
-    }
+    let (p, phi) = cache::propagator(&a, h);
     #[cfg(not(feature = "std"))]
-    {
-        compute(a, h)
-    }
+    let (p, phi) = compute(&a, h);
+    let to_f = |m: [[f64; N]; N]| m.map(|row| row.map(F::from_f64));
+    (to_f(p), to_f(phi))
 }
 
 #[cfg(feature = "std")]
@@ -179,6 +182,16 @@ mod tests {
         let want = ((1.0 - e2) / 0.1 - (1.0 - e1) / 0.5) / (0.4 * 250.0);
         assert!(close(phi[1][0], want), "{} {want}", phi[1][0]);
         assert!(close(phi[1][1], (1.0 - e2) / 0.1));
+    }
+
+    #[test]
+    fn single_precision_is_the_double_precision_propagator_rounded() {
+        let a = [[-0.5, 0.0, 0.0], [1.0 / 250.0, -0.1, 0.0], [0.3, 2.0, -1.0 / 3.0]];
+        let a32 = a.map(|row| row.map(|x| x as f32));
+        let (p, phi) = propagator(&a32.map(|row| row.map(f64::from)), f64::from(0.1f32));
+        let (p32, phi32) = propagator(&a32, 0.1f32);
+        let round = |m: [[f64; 3]; 3]| m.map(|row| row.map(|x| x as f32));
+        assert_eq!((p32, phi32), (round(p), round(phi)));
     }
 
     #[cfg(feature = "std")]

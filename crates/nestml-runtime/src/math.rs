@@ -1,132 +1,67 @@
-//! The `f64` functions generated code calls, as free functions (`::nestml::math::exp(x)`), so
-//! that they exist without `std`: `core` lacks `f64::exp`, `powi`, `round`, ….
-//!
-//! With the feature `std` each is exactly the `std` method of the same name (bit for bit what
-//! NEST's C++ computes: both call the platform's libm); without it, the `libm` crate's
-//! function. `powi` without `std` is exponentiation by squaring, which may differ in the last
-//! bit from LLVM's `powi`. `erf` and `erfc` are `libm`'s in both builds (`std` has none).
+//! The functions generated code calls, as free functions (`::nestml::math::exp(x)`), so that
+//! they exist without `std` (`core` lacks `f64::exp`, `powi`, `round`, …), generic over the
+//! float type: each calls the [`Real`] method of the same name (see there for `std` and `libm`).
 
-/// `f64 -> f64` functions: the `std` method `$method` or `libm::$libm`.
-macro_rules! unary {
-    ($($(#[$doc:meta])* $name:ident = $method:ident | $libm:ident;)*) => {$(
+use crate::real::{unary_functions, Real};
+
+/// The free functions of the one-argument [`Real`] methods.
+macro_rules! free_functions {
+    ($($(#[$doc:meta])* $name:ident = $libm64:ident, $libm32:ident;)*) => {$(
         $(#[$doc])*
         #[inline]
-        pub fn $name(x: f64) -> f64 {
-            #[cfg(feature = "std")]
-            {
-                x.$method()
-            }
-            #[cfg(not(feature = "std"))]
-            {
-                libm::$libm(x)
-            }
+        pub fn $name<F: Real>(x: F) -> F {
+            F::$name(x)
         }
     )*};
 }
 
-unary! {
-    /// `e^x`.
-    exp = exp | exp;
-    /// The natural logarithm.
-    ln = ln | log;
-    /// The base-10 logarithm.
-    log10 = log10 | log10;
-    /// `e^x − 1`, accurate near 0.
-    exp_m1 = exp_m1 | expm1;
-    /// The sine.
-    sin = sin | sin;
-    /// The cosine.
-    cos = cos | cos;
-    /// The tangent.
-    tan = tan | tan;
-    /// The hyperbolic sine.
-    sinh = sinh | sinh;
-    /// The hyperbolic cosine.
-    cosh = cosh | cosh;
-    /// The hyperbolic tangent.
-    tanh = tanh | tanh;
-    /// The largest integer `<= x`.
-    floor = floor | floor;
-    /// The smallest integer `>= x`.
-    ceil = ceil | ceil;
-    /// The nearest integer, halves away from zero.
-    round = round | round;
-    /// The integer part (rounded towards zero).
-    trunc = trunc | trunc;
-    /// The square root.
-    sqrt = sqrt | sqrt;
-}
+unary_functions!(free_functions);
 
-/// `|x|` (`core`'s method in every build).
+/// `|x|`.
 #[inline]
-pub fn abs(x: f64) -> f64 {
+pub fn abs<F: Real>(x: F) -> F {
     x.abs()
 }
 
 /// `x` to the integer power `n` (`x ** 3`).
 #[inline]
-pub fn powi(x: f64, n: i32) -> f64 {
-    #[cfg(feature = "std")]
-    {
-        x.powi(n)
-    }
-    #[cfg(not(feature = "std"))]
-    {
-        let (mut base, mut k, mut acc) = (x, n.unsigned_abs(), 1.0);
-        while k > 0 {
-            if k & 1 == 1 {
-                acc *= base;
-            }
-            base *= base;
-            k >>= 1;
-        }
-        if n < 0 {
-            1.0 / acc
-        } else {
-            acc
-        }
-    }
+pub fn powi<F: Real>(x: F, n: i32) -> F {
+    x.powi(n)
 }
 
 /// `x` to the power `y` (`x ** y` with a non-integer-literal exponent), with the exact
 /// shortcut `x ** 1 = x`: model exponents such as STDP's `mu_plus` are often 1, and a
 /// general `pow` costs as much as the rest of a synapse event.
 #[inline]
-pub fn powf(x: f64, y: f64) -> f64 {
-    if y == 1.0 {
-        return x;
-    }
-    #[cfg(feature = "std")]
-    {
+pub fn powf<F: Real>(x: F, y: F) -> F {
+    if y == F::ONE {
+        x
+    } else {
         x.powf(y)
-    }
-    #[cfg(not(feature = "std"))]
-    {
-        libm::pow(x, y)
     }
 }
 
 /// The error function.
 #[inline]
-pub fn erf(x: f64) -> f64 {
-    libm::erf(x)
+pub fn erf<F: Real>(x: F) -> F {
+    x.erf()
 }
 
 /// The complementary error function.
 #[inline]
-pub fn erfc(x: f64) -> f64 {
-    libm::erfc(x)
+pub fn erfc<F: Real>(x: F) -> F {
+    x.erfc()
 }
 
 /// NESTML's `sign`: -1, 0 or 1.
 #[inline]
-pub fn sign(x: f64) -> f64 {
-    if x > 0.0 {
-        1.0
-    } else if x < 0.0 {
-        -1.0
+pub fn sign<F: Real>(x: F) -> F {
+    if x > F::ZERO {
+        F::ONE
+    } else if x < F::ZERO {
+        -F::ONE
     } else {
-        0.0
+        F::ZERO
     }
 }
 
@@ -134,12 +69,12 @@ pub fn sign(x: f64) -> f64 {
 /// integer expression is), or NaN if it is out of range or not finite, so that a bad read
 /// poisons what it feeds (and a state it reaches faults at the end of the step).
 #[inline]
-pub fn element(v: &[f64], i: f64) -> f64 {
-    let i = round(i);
+pub fn element<F: Real>(v: &[F], i: F) -> F {
+    let i = round(i).to_f64();
     if i >= 0.0 && i < v.len() as f64 {
         v[i as usize]
     } else {
-        f64::NAN
+        F::NAN
     }
 }
 
@@ -149,12 +84,15 @@ mod tests {
 
     #[test]
     fn element_reads_in_range_and_is_nan_outside() {
-        let v = [1.0, 2.0, 3.0];
+        let v = [1.0_f64, 2.0, 3.0];
         assert_eq!(element(&v, 0.0), 1.0);
         assert_eq!(element(&v, 2.0), 3.0);
         assert!(element(&v, 3.0).is_nan());
         assert!(element(&v, -1.0).is_nan());
         assert!(element(&v, f64::NAN).is_nan());
+        let v = [1.0_f32, 2.0];
+        assert_eq!(element(&v, 1.4), 2.0);
+        assert!(element(&v, 1.6).is_nan() && element(&v, f32::INFINITY).is_nan());
     }
 
     #[test]
@@ -172,6 +110,7 @@ mod tests {
         assert_eq!((powf(0.3, 1.0), powf(4.0, 0.5)), (0.3, 2.0));
         assert_eq!((erf(0.0), erfc(0.0)), (0.0, 1.0));
         assert_eq!((sign(-0.1), sign(0.0), sign(7.0)), (-1.0, 0.0, 1.0));
+        assert_eq!((sign(-0.1_f32), powf(0.3_f32, 1.0), powf(4.0_f32, 0.5)), (-1.0, 0.3, 2.0));
         // powi by squaring: at most a few ulps from the correctly rounded power
         let x = 1.000_000_1_f64;
         assert!((powi(x, 1000) / exp(1000.0 * ln(x)) - 1.0).abs() < 1e-13);

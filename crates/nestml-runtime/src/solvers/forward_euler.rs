@@ -5,26 +5,27 @@
 //! (`ode_state[i] += __timestep * f[i]`).
 
 use super::{integrate_fixed, OdeRhs, OdeSolver, SolverError};
+use crate::Real;
 
 /// Forward Euler with `substeps` steps per call.
 #[derive(Clone, Debug)]
-pub struct ForwardEuler<const N: usize> {
+pub struct ForwardEuler<const N: usize, F: Real = f64> {
     substeps: u32,
-    k: [f64; N],
+    k: [F; N],
 }
 
-impl<const N: usize> ForwardEuler<N> {
+impl<const N: usize, F: Real> ForwardEuler<N, F> {
     /// `substeps` equal steps per [`integrate`](OdeSolver::integrate) call (at least one).
     pub fn new(substeps: u32) -> Self {
         ForwardEuler {
             substeps: super::check_substeps(substeps),
-            k: [0.0; N],
+            k: [F::ZERO; N],
         }
     }
 
     /// One step of size `h` from `(t, y)`.
     #[inline(always)]
-    pub fn step<F: OdeRhs<N>>(&mut self, f: &F, t: f64, h: f64, y: &mut [f64; N]) {
+    pub fn step<R: OdeRhs<N, F>>(&mut self, f: &R, t: F, h: F, y: &mut [F; N]) {
         f.rhs(t, y, &mut self.k);
         for i in 0..N {
             y[i] += h * self.k[i];
@@ -32,19 +33,19 @@ impl<const N: usize> ForwardEuler<N> {
     }
 }
 
-impl<const N: usize> Default for ForwardEuler<N> {
+impl<const N: usize, F: Real> Default for ForwardEuler<N, F> {
     fn default() -> Self {
         Self::new(1)
     }
 }
 
-impl<const N: usize> OdeSolver<N> for ForwardEuler<N> {
-    fn integrate<F: OdeRhs<N>>(
+impl<const N: usize, F: Real> OdeSolver<N, F> for ForwardEuler<N, F> {
+    fn integrate<R: OdeRhs<N, F>>(
         &mut self,
-        f: &F,
-        t0: f64,
-        t1: f64,
-        y: &mut [f64; N],
+        f: &R,
+        t0: F,
+        t1: F,
+        y: &mut [F; N],
     ) -> Result<(), SolverError> {
         let substeps = self.substeps;
         integrate_fixed(substeps, t0, t1, y, |t, h, y| {
@@ -53,11 +54,11 @@ impl<const N: usize> OdeSolver<N> for ForwardEuler<N> {
         })
     }
 
-    fn reset(&mut self, _h: f64) {}
+    fn reset(&mut self, _h: F) {}
 }
 
 /// Nothing carries over between steps (fixed substeps, scratch arrays only).
-impl<const N: usize> crate::checkpoint::Checkpoint for ForwardEuler<N> {
+impl<const N: usize, F: Real> crate::checkpoint::Checkpoint for ForwardEuler<N, F> {
     fn save(&self, _out: &mut dyn crate::checkpoint::WordSink) {}
     fn restore(&mut self, _input: &mut &[u64]) -> Result<(), crate::checkpoint::CheckpointError> {
         Ok(())

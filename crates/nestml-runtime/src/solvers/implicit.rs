@@ -22,45 +22,47 @@
 
 use super::lu::{lu_decompose, lu_solve};
 use super::{integrate_fixed, OdeRhs, OdeSolver, SolverError};
+use crate::Real;
 
 const GAMMA: f64 = 1.0 + core::f64::consts::FRAC_1_SQRT_2;
 
 /// ROS2 with `substeps` fixed steps per call.
 #[derive(Clone, Debug)]
-pub struct Ros2<const N: usize> {
+pub struct Ros2<const N: usize, F: Real = f64> {
     substeps: u32,
-    w: [[f64; N]; N],
+    w: [[F; N]; N],
     piv: [usize; N],
-    f0: [f64; N],
-    f1: [f64; N],
-    ft: [f64; N],
-    k1: [f64; N],
-    k2: [f64; N],
-    ytmp: [f64; N],
+    f0: [F; N],
+    f1: [F; N],
+    ft: [F; N],
+    k1: [F; N],
+    k2: [F; N],
+    ytmp: [F; N],
 }
 
-impl<const N: usize> Ros2<N> {
+impl<const N: usize, F: Real> Ros2<N, F> {
     /// `substeps` equal steps per [`integrate`](OdeSolver::integrate) call (at least one).
     pub fn new(substeps: u32) -> Self {
         Ros2 {
             substeps: super::check_substeps(substeps),
-            w: [[0.0; N]; N],
+            w: [[F::ZERO; N]; N],
             piv: [0; N],
-            f0: [0.0; N],
-            f1: [0.0; N],
-            ft: [0.0; N],
-            k1: [0.0; N],
-            k2: [0.0; N],
-            ytmp: [0.0; N],
+            f0: [F::ZERO; N],
+            f1: [F::ZERO; N],
+            ft: [F::ZERO; N],
+            k1: [F::ZERO; N],
+            k2: [F::ZERO; N],
+            ytmp: [F::ZERO; N],
         }
     }
 
-    /// Forward-difference Jacobian at `(t, y)` into `self.w`, given `self.f0 = f(t, y)`.
-    fn numeric_jacobian<F: OdeRhs<N>>(&mut self, f: &F, t: f64, y: &[f64; N]) {
-        let sqrt_eps = crate::math::sqrt(f64::EPSILON);
+    /// Forward-difference Jacobian at `(t, y)` into `self.w`, given `self.f0 = f(t, y)`
+    /// (differences of `√ε` relative, the precision of `F`).
+    fn numeric_jacobian<R: OdeRhs<N, F>>(&mut self, f: &R, t: F, y: &[F; N]) {
+        let sqrt_eps = F::EPSILON.sqrt();
         self.ytmp = *y;
         for j in 0..N {
-            self.ytmp[j] = y[j] + sqrt_eps * y[j].abs().max(1.0);
+            self.ytmp[j] = y[j] + sqrt_eps * y[j].abs().max(F::ONE);
             let delta = self.ytmp[j] - y[j];
             f.rhs(t, &self.ytmp, &mut self.f1);
             for i in 0..N {
@@ -71,33 +73,34 @@ impl<const N: usize> Ros2<N> {
     }
 
     /// One step of size `h` from `(t, y)`.
-    pub fn step<F: OdeRhs<N>>(
+    pub fn step<R: OdeRhs<N, F>>(
         &mut self,
-        f: &F,
-        t: f64,
-        h: f64,
-        y: &mut [f64; N],
+        f: &R,
+        t: F,
+        h: F,
+        y: &mut [F; N],
     ) -> Result<(), SolverError> {
+        let c = F::from_f64;
         f.rhs(t, y, &mut self.f0);
         if !f.jacobian(t, y, &mut self.w) {
             self.numeric_jacobian(f, t, y);
         }
         // f_t by a forward difference in t.
-        let dt = crate::math::sqrt(f64::EPSILON) * t.abs().max(1.0);
+        let dt = F::EPSILON.sqrt() * t.abs().max(F::ONE);
         let t_dt = t + dt;
         f.rhs(t_dt, y, &mut self.ft);
         let dt = t_dt - t;
         for i in 0..N {
             self.ft[i] = (self.ft[i] - self.f0[i]) / dt;
         }
-        let gh = GAMMA * h;
+        let gh = c(GAMMA) * h;
         for (i, row) in self.w.iter_mut().enumerate() {
             for v in row.iter_mut() {
                 *v *= -gh;
             }
-            row[i] += 1.0;
+            row[i] += F::ONE;
         }
-        lu_decompose(&mut self.w, &mut self.piv).map_err(|_| SolverError::Singular { t })?;
+        lu_decompose(&mut self.w, &mut self.piv).map_err(|_| SolverError::Singular { t: t.to_f64() })?;
         for i in 0..N {
             self.k1[i] = self.f0[i] + gh * self.ft[i];
         }
@@ -107,39 +110,39 @@ impl<const N: usize> Ros2<N> {
         }
         f.rhs(t + h, &self.ytmp, &mut self.f1);
         for i in 0..N {
-            self.k2[i] = self.f1[i] - 2.0 * self.k1[i] - gh * self.ft[i];
+            self.k2[i] = self.f1[i] - c(2.0) * self.k1[i] - gh * self.ft[i];
         }
         lu_solve(&self.w, &self.piv, &mut self.k2);
         for i in 0..N {
-            y[i] += h * (1.5 * self.k1[i] + 0.5 * self.k2[i]);
+            y[i] += h * (c(1.5) * self.k1[i] + c(0.5) * self.k2[i]);
         }
         Ok(())
     }
 }
 
-impl<const N: usize> Default for Ros2<N> {
+impl<const N: usize, F: Real> Default for Ros2<N, F> {
     fn default() -> Self {
         Self::new(1)
     }
 }
 
-impl<const N: usize> OdeSolver<N> for Ros2<N> {
-    fn integrate<F: OdeRhs<N>>(
+impl<const N: usize, F: Real> OdeSolver<N, F> for Ros2<N, F> {
+    fn integrate<R: OdeRhs<N, F>>(
         &mut self,
-        f: &F,
-        t0: f64,
-        t1: f64,
-        y: &mut [f64; N],
+        f: &R,
+        t0: F,
+        t1: F,
+        y: &mut [F; N],
     ) -> Result<(), SolverError> {
         let substeps = self.substeps;
         integrate_fixed(substeps, t0, t1, y, |t, h, y| self.step(f, t, h, y))
     }
 
-    fn reset(&mut self, _h: f64) {}
+    fn reset(&mut self, _h: F) {}
 }
 
 /// Nothing carries over between steps (fixed substeps, scratch arrays only).
-impl<const N: usize> crate::checkpoint::Checkpoint for Ros2<N> {
+impl<const N: usize, F: Real> crate::checkpoint::Checkpoint for Ros2<N, F> {
     fn save(&self, _out: &mut dyn crate::checkpoint::WordSink) {}
     fn restore(&mut self, _input: &mut &[u64]) -> Result<(), crate::checkpoint::CheckpointError> {
         Ok(())

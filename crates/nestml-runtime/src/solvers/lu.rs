@@ -1,13 +1,15 @@
 //! LU decomposition with partial pivoting for small fixed-size matrices (on the stack).
 
+use crate::Real;
+
 /// The matrix is singular (a zero or non-finite pivot).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Singular;
 
 /// Factors `a` in place as `P a = L U` (unit lower `L` below the diagonal, `U` on and above
 /// it); `piv[k]` is the row swapped into row `k` at elimination step `k`.
-pub fn lu_decompose<const N: usize>(
-    a: &mut [[f64; N]; N],
+pub fn lu_decompose<F: Real, const N: usize>(
+    a: &mut [[F; N]; N],
     piv: &mut [usize; N],
 ) -> Result<(), Singular> {
     for k in 0..N {
@@ -19,7 +21,7 @@ pub fn lu_decompose<const N: usize>(
                 p = i;
             }
         }
-        if !best.is_finite() || best <= 0.0 {
+        if !best.is_finite() || best <= F::ZERO {
             return Err(Singular);
         }
         piv[k] = p;
@@ -32,7 +34,7 @@ pub fn lu_decompose<const N: usize>(
         for row in lower.iter_mut() {
             let m = row[k] / pivot;
             row[k] = m;
-            if m != 0.0 {
+            if m != F::ZERO {
                 for j in k + 1..N {
                     row[j] -= m * row_k[j];
                 }
@@ -43,7 +45,7 @@ pub fn lu_decompose<const N: usize>(
 }
 
 /// Solves `A x = b` in place with the factors from [`lu_decompose`].
-pub fn lu_solve<const N: usize>(lu: &[[f64; N]; N], piv: &[usize; N], b: &mut [f64; N]) {
+pub fn lu_solve<F: Real, const N: usize>(lu: &[[F; N]; N], piv: &[usize; N], b: &mut [F; N]) {
     for k in 0..N {
         b.swap(k, piv[k]);
     }

@@ -1,35 +1,37 @@
 //! The classical fourth-order Runge–Kutta method with fixed steps.
 
 use super::{integrate_fixed, OdeRhs, OdeSolver, SolverError};
+use crate::Real;
 
 /// Classical RK4 with `substeps` steps per call.
 #[derive(Clone, Debug)]
-pub struct Rk4<const N: usize> {
+pub struct Rk4<const N: usize, F: Real = f64> {
     substeps: u32,
-    k1: [f64; N],
-    k2: [f64; N],
-    k3: [f64; N],
-    k4: [f64; N],
-    ytmp: [f64; N],
+    k1: [F; N],
+    k2: [F; N],
+    k3: [F; N],
+    k4: [F; N],
+    ytmp: [F; N],
 }
 
-impl<const N: usize> Rk4<N> {
+impl<const N: usize, F: Real> Rk4<N, F> {
     /// `substeps` equal steps per [`integrate`](OdeSolver::integrate) call (at least one).
     pub fn new(substeps: u32) -> Self {
         Rk4 {
             substeps: super::check_substeps(substeps),
-            k1: [0.0; N],
-            k2: [0.0; N],
-            k3: [0.0; N],
-            k4: [0.0; N],
-            ytmp: [0.0; N],
+            k1: [F::ZERO; N],
+            k2: [F::ZERO; N],
+            k3: [F::ZERO; N],
+            k4: [F::ZERO; N],
+            ytmp: [F::ZERO; N],
         }
     }
 
     /// One step of size `h` from `(t, y)`: `y + h/6 (k1 + 2 k2 + 2 k3 + k4)`.
     #[inline(always)]
-    pub fn step<F: OdeRhs<N>>(&mut self, f: &F, t: f64, h: f64, y: &mut [f64; N]) {
-        let h2 = 0.5 * h;
+    pub fn step<R: OdeRhs<N, F>>(&mut self, f: &R, t: F, h: F, y: &mut [F; N]) {
+        let c = F::from_f64;
+        let h2 = c(0.5) * h;
         f.rhs(t, y, &mut self.k1);
         for i in 0..N {
             self.ytmp[i] = y[i] + h2 * self.k1[i];
@@ -43,26 +45,26 @@ impl<const N: usize> Rk4<N> {
             self.ytmp[i] = y[i] + h * self.k3[i];
         }
         f.rhs(t + h, &self.ytmp, &mut self.k4);
-        let h6 = h / 6.0;
+        let h6 = h / c(6.0);
         for i in 0..N {
-            y[i] += h6 * (self.k1[i] + 2.0 * (self.k2[i] + self.k3[i]) + self.k4[i]);
+            y[i] += h6 * (self.k1[i] + c(2.0) * (self.k2[i] + self.k3[i]) + self.k4[i]);
         }
     }
 }
 
-impl<const N: usize> Default for Rk4<N> {
+impl<const N: usize, F: Real> Default for Rk4<N, F> {
     fn default() -> Self {
         Self::new(1)
     }
 }
 
-impl<const N: usize> OdeSolver<N> for Rk4<N> {
-    fn integrate<F: OdeRhs<N>>(
+impl<const N: usize, F: Real> OdeSolver<N, F> for Rk4<N, F> {
+    fn integrate<R: OdeRhs<N, F>>(
         &mut self,
-        f: &F,
-        t0: f64,
-        t1: f64,
-        y: &mut [f64; N],
+        f: &R,
+        t0: F,
+        t1: F,
+        y: &mut [F; N],
     ) -> Result<(), SolverError> {
         let substeps = self.substeps;
         integrate_fixed(substeps, t0, t1, y, |t, h, y| {
@@ -71,11 +73,11 @@ impl<const N: usize> OdeSolver<N> for Rk4<N> {
         })
     }
 
-    fn reset(&mut self, _h: f64) {}
+    fn reset(&mut self, _h: F) {}
 }
 
 /// Nothing carries over between steps (fixed substeps, scratch arrays only).
-impl<const N: usize> crate::checkpoint::Checkpoint for Rk4<N> {
+impl<const N: usize, F: Real> crate::checkpoint::Checkpoint for Rk4<N, F> {
     fn save(&self, _out: &mut dyn crate::checkpoint::WordSink) {}
     fn restore(&mut self, _input: &mut &[u64]) -> Result<(), crate::checkpoint::CheckpointError> {
         Ok(())

@@ -57,6 +57,7 @@
 //! instead of GSL's seven, plus one per simulation step.
 
 use super::{first_non_finite, OdeRhs, OdeSolver, SolverError};
+use crate::Real;
 
 // Fehlberg's coefficients (Hairer, Nørsett & Wanner, Solving ODEs I, Table 5.1).
 const A2: f64 = 1.0 / 4.0;
@@ -175,22 +176,23 @@ impl Control {
     /// with end derivative `yp`, for a method of order `order` (the rules in the module
     /// docs). `yp = None` omits the `a_dydt` term, which is exact when `a_dydt = 0` and `yp`
     /// is finite.
-    pub fn hadjust<const N: usize>(
+    /// Computed in `F`, with the tolerances and constants rounded to it.
+    pub fn hadjust<const N: usize, F: Real>(
         &self,
         order: u32,
-        y: &[f64; N],
-        yerr: &[f64; N],
-        yp: Option<&[f64; N]>,
-        h: &mut f64,
+        y: &[F; N],
+        yerr: &[F; N],
+        yp: Option<&[F; N]>,
+        h: &mut F,
     ) -> Adjustment {
+        let c = F::from_f64;
+        let (eps_abs, eps_rel, a_y, a_dydt) = (c(self.eps_abs), c(self.eps_rel), c(self.a_y), c(self.a_dydt));
         let h_old = *h;
-        let mut rmax = f64::MIN_POSITIVE;
+        let mut rmax = F::MIN_POSITIVE;
         match yp {
             Some(yp) => {
                 for i in 0..N {
-                    let d0 = self.eps_rel
-                        * (self.a_y * y[i].abs() + self.a_dydt * (h_old * yp[i]).abs())
-                        + self.eps_abs;
+                    let d0 = eps_rel * (a_y * y[i].abs() + a_dydt * (h_old * yp[i]).abs()) + eps_abs;
                     let r = yerr[i].abs() / d0.abs();
                     if r > rmax {
                         rmax = r;
@@ -199,7 +201,7 @@ impl Control {
             }
             None => {
                 for i in 0..N {
-                    let d0 = self.eps_rel * (self.a_y * y[i].abs()) + self.eps_abs;
+                    let d0 = eps_rel * (a_y * y[i].abs()) + eps_abs;
                     let r = yerr[i].abs() / d0.abs();
                     if r > rmax {
                         rmax = r;
@@ -207,12 +209,13 @@ impl Control {
                 }
             }
         }
-        if rmax > 1.1 {
-            let r = (0.9 / crate::math::powf(rmax, 1.0 / order as f64)).max(0.2);
+        if rmax > c(1.1) {
+            let r = (c(0.9) / crate::math::powf(rmax, c(1.0 / order as f64))).max(c(0.2));
             *h = r * h_old;
             Adjustment::Decreased
-        } else if rmax < 0.5 {
-            let r = (0.9 / crate::math::powf(rmax, 1.0 / (order as f64 + 1.0))).clamp(1.0, 5.0);
+        } else if rmax < c(0.5) {
+            // `max` then `min` is `clamp`: the ratio is not NaN (rmax ≥ MIN_POSITIVE)
+            let r = (c(0.9) / crate::math::powf(rmax, c(1.0 / (order as f64 + 1.0)))).max(F::ONE).min(c(5.0));
             *h = r * h_old;
             Adjustment::Increased
         } else {
@@ -235,43 +238,45 @@ pub struct Rkf45Stats {
 /// The adaptive RKF45 integrator with GSL's control (see the module docs).
 ///
 /// It holds the persistent integration step (NEST's `IntegrationStep_`) and all scratch
-/// arrays; nothing is allocated after construction.
+/// arrays; nothing is allocated after construction. In `f32` (`Rkf45<N, f32>`) the
+/// coefficients, stages and the control's arithmetic are `f32`: the same rules, not GSL's
+/// numbers.
 #[derive(Clone, Debug)]
-pub struct Rkf45<const N: usize> {
+pub struct Rkf45<const N: usize, F: Real = f64> {
     control: Control,
-    h: f64,
+    h: F,
     max_steps: u32,
     stats: Rkf45Stats,
-    y0: [f64; N],
-    ytmp: [f64; N],
-    k2: [f64; N],
-    k3: [f64; N],
-    k4: [f64; N],
-    k5: [f64; N],
-    k6: [f64; N],
-    yerr: [f64; N],
-    dydt_in: [f64; N],
-    dydt_out: [f64; N],
+    y0: [F; N],
+    ytmp: [F; N],
+    k2: [F; N],
+    k3: [F; N],
+    k4: [F; N],
+    k5: [F; N],
+    k6: [F; N],
+    yerr: [F; N],
+    dydt_in: [F; N],
+    dydt_out: [F; N],
 }
 
-impl<const N: usize> Rkf45<N> {
+impl<const N: usize, F: Real> Rkf45<N, F> {
     /// A solver with `control` whose first step tries `h` (NEST: the resolution).
-    pub fn new(control: Control, h: f64) -> Self {
+    pub fn new(control: Control, h: F) -> Self {
         Rkf45 {
             control,
             h,
             max_steps: 1_000_000,
             stats: Rkf45Stats::default(),
-            y0: [0.0; N],
-            ytmp: [0.0; N],
-            k2: [0.0; N],
-            k3: [0.0; N],
-            k4: [0.0; N],
-            k5: [0.0; N],
-            k6: [0.0; N],
-            yerr: [0.0; N],
-            dydt_in: [0.0; N],
-            dydt_out: [0.0; N],
+            y0: [F::ZERO; N],
+            ytmp: [F::ZERO; N],
+            k2: [F::ZERO; N],
+            k3: [F::ZERO; N],
+            k4: [F::ZERO; N],
+            k5: [F::ZERO; N],
+            k6: [F::ZERO; N],
+            yerr: [F::ZERO; N],
+            dydt_in: [F::ZERO; N],
+            dydt_out: [F::ZERO; N],
         }
     }
 
@@ -293,12 +298,12 @@ impl<const N: usize> Rkf45<N> {
     }
 
     /// The step size the next step will try (NEST's `IntegrationStep_`).
-    pub fn integration_step(&self) -> f64 {
+    pub fn integration_step(&self) -> F {
         self.h
     }
 
     /// Sets the internal step size carried to the next call.
-    pub fn set_integration_step(&mut self, h: f64) {
+    pub fn set_integration_step(&mut self, h: F) {
         self.h = h;
     }
 
@@ -313,20 +318,20 @@ impl<const N: usize> Rkf45<N> {
     }
 
     /// The error estimate of the last step.
-    pub fn last_error(&self) -> &[f64; N] {
+    pub fn last_error(&self) -> &[F; N] {
         &self.yerr
     }
 
     /// One Fehlberg step of size `h` from `(t, y)`, without step-size control (GSL's
     /// `gsl_odeiv_step_apply` without a start derivative): `y` becomes the fifth-order
     /// solution and the error estimate is returned.
-    pub fn fehlberg_step<F: OdeRhs<N>>(
+    pub fn fehlberg_step<R: OdeRhs<N, F>>(
         &mut self,
-        f: &F,
-        t: f64,
-        h: f64,
-        y: &mut [f64; N],
-    ) -> &[f64; N] {
+        f: &R,
+        t: F,
+        h: F,
+        y: &mut [F; N],
+    ) -> &[F; N] {
         f.rhs(t, y, &mut self.dydt_in);
         self.stats.rhs_evals += 1;
         self.stage_step(f, t, h, y, true);
@@ -336,43 +341,44 @@ impl<const N: usize> Rkf45<N> {
     /// The stages, new state, error estimate and (if `end_derivative`) `f` at the end, with
     /// `self.dydt_in` as stage 1. `y` is overwritten; the caller keeps the old state.
     #[inline(always)]
-    fn stage_step<F: OdeRhs<N>>(
+    fn stage_step<R: OdeRhs<N, F>>(
         &mut self,
-        f: &F,
-        t: f64,
-        h: f64,
-        y: &mut [f64; N],
+        f: &R,
+        t: F,
+        h: F,
+        y: &mut [F; N],
         end_derivative: bool,
     ) {
+        let c = F::from_f64;
         let k1 = &self.dydt_in;
         for i in 0..N {
-            self.ytmp[i] = y[i] + A2 * h * k1[i];
+            self.ytmp[i] = y[i] + c(A2) * h * k1[i];
         }
-        f.rhs(t + A2 * h, &self.ytmp, &mut self.k2);
+        f.rhs(t + c(A2) * h, &self.ytmp, &mut self.k2);
         let k2 = &self.k2;
         for i in 0..N {
-            self.ytmp[i] = y[i] + h * (B31 * k1[i] + B32 * k2[i]);
+            self.ytmp[i] = y[i] + h * (c(B31) * k1[i] + c(B32) * k2[i]);
         }
-        f.rhs(t + A3 * h, &self.ytmp, &mut self.k3);
+        f.rhs(t + c(A3) * h, &self.ytmp, &mut self.k3);
         let k3 = &self.k3;
         for i in 0..N {
-            self.ytmp[i] = y[i] + h * (B41 * k1[i] + B42 * k2[i] + B43 * k3[i]);
+            self.ytmp[i] = y[i] + h * (c(B41) * k1[i] + c(B42) * k2[i] + c(B43) * k3[i]);
         }
-        f.rhs(t + A4 * h, &self.ytmp, &mut self.k4);
+        f.rhs(t + c(A4) * h, &self.ytmp, &mut self.k4);
         let k4 = &self.k4;
         for i in 0..N {
-            self.ytmp[i] = y[i] + h * (B51 * k1[i] + B52 * k2[i] + B53 * k3[i] + B54 * k4[i]);
+            self.ytmp[i] = y[i] + h * (c(B51) * k1[i] + c(B52) * k2[i] + c(B53) * k3[i] + c(B54) * k4[i]);
         }
-        f.rhs(t + A5 * h, &self.ytmp, &mut self.k5);
+        f.rhs(t + c(A5) * h, &self.ytmp, &mut self.k5);
         let k5 = &self.k5;
         for i in 0..N {
             self.ytmp[i] =
-                y[i] + h * (B61 * k1[i] + B62 * k2[i] + B63 * k3[i] + B64 * k4[i] + B65 * k5[i]);
+                y[i] + h * (c(B61) * k1[i] + c(B62) * k2[i] + c(B63) * k3[i] + c(B64) * k4[i] + c(B65) * k5[i]);
         }
-        f.rhs(t + A6 * h, &self.ytmp, &mut self.k6);
+        f.rhs(t + c(A6) * h, &self.ytmp, &mut self.k6);
         let k6 = &self.k6;
         for i in 0..N {
-            let d = C1 * k1[i] + C3 * k3[i] + C4 * k4[i] + C5 * k5[i] + C6 * k6[i];
+            let d = c(C1) * k1[i] + c(C3) * k3[i] + c(C4) * k4[i] + c(C5) * k5[i] + c(C6) * k6[i];
             y[i] += h * d;
         }
         self.stats.rhs_evals += 5;
@@ -381,19 +387,19 @@ impl<const N: usize> Rkf45<N> {
             self.stats.rhs_evals += 1;
         }
         for i in 0..N {
-            self.yerr[i] = h * (E1 * k1[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i]);
+            self.yerr[i] = h * (c(E1) * k1[i] + c(E3) * k3[i] + c(E4) * k4[i] + c(E5) * k5[i] + c(E6) * k6[i]);
         }
     }
 
     /// One call of GSL's `gsl_odeiv_evolve_apply`: advances `*t` towards `t1` by one
     /// accepted step, using and updating the persistent [`integration_step`](Self::integration_step).
     /// Evaluates derivatives exactly as GSL does.
-    pub fn evolve_apply<F: OdeRhs<N>>(
+    pub fn evolve_apply<R: OdeRhs<N, F>>(
         &mut self,
-        f: &F,
-        t: &mut f64,
-        t1: f64,
-        y: &mut [f64; N],
+        f: &R,
+        t: &mut F,
+        t1: F,
+        y: &mut [F; N],
     ) -> Result<(), SolverError> {
         self.apply(f, t, t1, y, false, true).map(|_| ())
     }
@@ -402,19 +408,20 @@ impl<const N: usize> Rkf45<N> {
     /// `have_dydt_in` says `self.dydt_in` already holds `f(*t, y)`; `gsl_dydt_out` forces the
     /// end derivative of a final step. Returns whether the step was final.
     #[inline(always)]
-    fn apply<F: OdeRhs<N>>(
+    fn apply<R: OdeRhs<N, F>>(
         &mut self,
-        f: &F,
-        t: &mut f64,
-        t1: f64,
-        y: &mut [f64; N],
+        f: &R,
+        t: &mut F,
+        t1: F,
+        y: &mut [F; N],
         have_dydt_in: bool,
         gsl_dydt_out: bool,
     ) -> Result<bool, SolverError> {
         let t0 = *t;
         let mut h0 = self.h;
         let dt = t1 - t0;
-        if (dt < 0.0 && h0 > 0.0) || (dt > 0.0 && h0 < 0.0) {
+        let zero = F::ZERO;
+        if (dt < zero && h0 > zero) || (dt > zero && h0 < zero) {
             return Err(SolverError::InvalidArgument(
                 "step direction must match interval direction",
             ));
@@ -426,7 +433,7 @@ impl<const N: usize> Rkf45<N> {
         }
         let use_yp = self.control.a_dydt != 0.0;
         loop {
-            let final_step = (dt >= 0.0 && h0 > dt) || (dt < 0.0 && h0 < dt);
+            let final_step = (dt >= zero && h0 > dt) || (dt < zero && h0 < dt);
             if final_step {
                 h0 = dt;
             }
@@ -452,16 +459,16 @@ impl<const N: usize> Rkf45<N> {
     }
 }
 
-impl<const N: usize> OdeSolver<N> for Rkf45<N> {
+impl<const N: usize, F: Real> OdeSolver<N, F> for Rkf45<N, F> {
     /// NEST's loop `while t < t1 { evolve_apply(...) }` with the persistent integration step,
     /// reusing end derivatives as start derivatives (module docs). Fails if the state becomes
     /// non-finite or the step count exceeds the limit.
-    fn integrate<F: OdeRhs<N>>(
+    fn integrate<R: OdeRhs<N, F>>(
         &mut self,
-        f: &F,
-        t0: f64,
-        t1: f64,
-        y: &mut [f64; N],
+        f: &R,
+        t0: F,
+        t1: F,
+        y: &mut [F; N],
     ) -> Result<(), SolverError> {
         let mut t = t0;
         let mut have_dydt_in = false;
@@ -470,13 +477,13 @@ impl<const N: usize> OdeSolver<N> for Rkf45<N> {
             if steps == self.max_steps {
                 return Err(SolverError::TooManySteps {
                     limit: self.max_steps,
-                    t,
+                    t: t.to_f64(),
                 });
             }
             steps += 1;
             let final_step = self.apply(f, &mut t, t1, y, have_dydt_in, false)?;
             if let Some(index) = first_non_finite(y) {
-                return Err(SolverError::NonFinite { index, t });
+                return Err(SolverError::NonFinite { index, t: t.to_f64() });
             }
             if !final_step {
                 core::mem::swap(&mut self.dydt_in, &mut self.dydt_out);
@@ -486,19 +493,18 @@ impl<const N: usize> OdeSolver<N> for Rkf45<N> {
         Ok(())
     }
 
-    fn reset(&mut self, h: f64) {
+    fn reset(&mut self, h: F) {
         self.h = h;
     }
 }
 
 /// The persistent integration step carries over between steps (as NEST's `IntegrationStep_`).
-impl<const N: usize> crate::checkpoint::Checkpoint for Rkf45<N> {
+impl<const N: usize, F: Real> crate::checkpoint::Checkpoint for Rkf45<N, F> {
     fn save(&self, out: &mut dyn crate::checkpoint::WordSink) {
-        out.push(self.h.to_bits());
+        self.h.save(out);
     }
     fn restore(&mut self, input: &mut &[u64]) -> Result<(), crate::checkpoint::CheckpointError> {
-        self.h = f64::from_bits(crate::checkpoint::word(input)?);
-        Ok(())
+        self.h.restore(input)
     }
 }
 
