@@ -17,7 +17,7 @@
 //! - `step`, in the order of PyNESTML's NEST target: spike sums into the port values
 //!   (`1e-3 * weight sum`, so `port * 1 s` is the sum); the end-of-step values of the
 //!   convolution states from their values at the start; `update` (see
-//!   [`integrate_odes`](body) for how exact and numeric states are advanced); `onReceive`
+//!   `integrate_odes` in `body` for how exact and numeric states are advanced); `onReceive`
 //!   handlers of ports that received spikes; the convolution states take their end-of-step
 //!   values and jump by the spikes of the step; `onCondition` blocks; each `emit_spike()` is
 //!   a spike at the end of the step; a non-finite ODE state is a fault naming it;
