@@ -11,10 +11,14 @@
 //! Half the memory per state variable and, on FPUs without double precision, hardware
 //! arithmetic instead of software emulation. The cost is precision: `f32::EPSILON ≈ 1.2·10⁻⁷`
 //! against `2.2·10⁻¹⁶`, so each step adds rounding errors of relative size ~10⁻⁷ (a membrane
-//! potential of −70 mV is held to ~4 µV), which accumulate over a run and move spike times
-//! whenever the potential passes the threshold by less. Nothing in `f32` is bit for bit with
-//! NEST. [`Rkf45`](crate::Rkf45) tolerances tighter than ~10⁻⁶ relative only shrink its steps:
-//! the error estimate itself is then rounding noise.
+//! potential of −70 mV is held to ~4 µV), which accumulate over a run. Nothing in `f32` is bit
+//! for bit with NEST. Measured on the neurons of the GSL conformance cases
+//! (`tests/single_precision.rs`: Hodgkin–Huxley and AdEx on [`Rkf45`](crate::Rkf45) with
+//! NESTML's and NEST's tolerances, spiking tonically for 1 s at 0.1 ms): the same spikes in
+//! the same steps as `f64`, HH's interpolated spike times within 1.5·10⁻⁴ ms, `V` within
+//! 1.2·10⁻⁴ mV before the first spike, about as many RKF45 steps. A run whose threshold
+//! crossing is closer than that can spike a step earlier or later. RKF45 tolerances tighter
+//! than ~10⁻⁶ relative only shrink its steps: the error estimate is then rounding noise.
 
 use crate::checkpoint::Checkpoint;
 use core::fmt::{Debug, Display};
