@@ -119,7 +119,7 @@ macro_rules! real {
             fn abs(self) -> Self;
             /// `x` to the integer power `n`.
             fn powi(self, n: i32) -> Self;
-            /// `x` to the power `y`.
+            /// `x` to the power `y` (without [`math::powf`](crate::math::powf)'s shortcut).
             fn powf(self, y: Self) -> Self;
             /// The error function.
             fn erf(self) -> Self;
