@@ -17,8 +17,8 @@ pub trait RustNames {
     fn number(&self, v: f64) -> TokenStream;
     /// π or e.
     fn constant(&self, c: Constant) -> TokenStream;
-    /// The float method `name` (`exp`, `powi`, `min`, …, as `f64`'s) of `args[0]`, with the
-    /// other arguments.
+    /// The float function `name` (`exp`, `powi`, `min`, …, named as `f64`'s methods) of
+    /// `args[0]`, with the other arguments (the caller chooses method or free function).
     fn float_fn(&self, name: &str, args: &[TokenStream]) -> TokenStream;
     /// A function of the runtime's math module: `powf`, `erf`, `erfc`, `sign`, `element`.
     fn math_fn(&self, name: &str, args: &[TokenStream]) -> TokenStream;

@@ -297,7 +297,7 @@ impl Gen<'_> {
                         Some(i) => {
                             // the value first: it may read the vector
                             let i = self.expr(i, Ctx::Step, locals, None);
-                            let i = names::float_fn("round", &[quote!((#i))]);
+                            let i = names::math_fn("round", &[quote!((#i))]);
                             let variable = nestml_name(target);
                             out.extend(quote! {
                                 {

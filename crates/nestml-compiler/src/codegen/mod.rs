@@ -1,7 +1,7 @@
 //! Code generation: a model's IR and ODE analysis → the Rust tokens of a struct implementing
 //! `nestml_runtime::Neuron` (through the `::nestml` facade, the only path generated code names
-//! besides `core` and the few of `std` spelled in `names`), built with `quote!`; as text, they are
-//! printed by `prettyplease`.
+//! besides `core`; no `std`, and `alloc` only through `::nestml::__private` for vectors, see
+//! `names`), built with `quote!`; as text, they are printed by `prettyplease`.
 //!
 //! What is generated (values in NEST units: reals `f64`, integers `i64`, booleans `bool`,
 //! vectors `Vec<f64>`; expressions compute in `f64` and integer variables truncate on

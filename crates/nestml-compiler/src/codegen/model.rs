@@ -622,7 +622,6 @@ impl Gen<'_> {
                 });
             }
         }
-        let unknown = names::format_macro(quote!("#{var}"));
         quote! {
             fn get_value(&self, var: usize, element: usize) -> Option<#ty> {
                 match var {
@@ -639,7 +638,7 @@ impl Gen<'_> {
             }
 
             fn set_value(&mut self, var: usize, element: usize, value: #ty) -> ::core::result::Result<(), ::nestml::SetError> {
-                let info = Self::VARIABLES.get(var).ok_or(::nestml::SetError::Unknown { model: Self::NAME, name: #unknown })?;
+                let info = Self::VARIABLES.get(var).ok_or(::nestml::SetError::UnknownIndex { model: Self::NAME, index: var })?;
                 let len = <Self as ::nestml::Neuron>::vector_len(self, var);
                 if element >= len {
                     return Err(::nestml::SetError::Index { model: Self::NAME, name: info.name, index: element, len });

@@ -1,6 +1,7 @@
 //! Rust names for NESTML symbols and models, and the one place that spells what generated code
-//! takes from outside itself and from `std`: the float type with its literals, constants and
-//! math functions, the runtime's math module, `Vec` and the formatting macros.
+//! takes from outside itself: the float type with its literals and constants, the math
+//! functions (`::nestml::math`, free functions that exist without `std`), `Vec`, `vec!` and the
+//! print macros (`::nestml::__private`). Generated code names no `::std::` path.
 
 use nestml_ode::{Constant, RustNames};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
@@ -81,8 +82,12 @@ pub(super) fn constant(c: Constant) -> TokenStream {
     }
 }
 
-/// The float method `name` (`exp`, `powi`, `min`, …) of `args[0]` with the other arguments.
+/// The float function `name` (`exp`, `powi`, `min`, … as `f64`'s methods) of `args`: `min` and
+/// `max`, which `core` has, as methods of `args[0]`; the others as [`math_fn`]s.
 pub(super) fn float_fn(name: &str, args: &[TokenStream]) -> TokenStream {
+    if !matches!(name, "min" | "max") {
+        return math_fn(name, args);
+    }
     let (name, x, rest) = (format_ident!("{name}"), &args[0], &args[1..]);
     quote!(#x.#name(#(#rest),*))
 }
@@ -93,24 +98,19 @@ pub(super) fn math_fn(name: &str, args: &[TokenStream]) -> TokenStream {
     quote!(::nestml::math::#name(#(#args),*))
 }
 
-/// `Vec<elem>`.
+/// `Vec<elem>` (the runtime's feature `alloc`).
 pub(super) fn vec_type(elem: TokenStream) -> TokenStream {
-    quote!(::std::vec::Vec<#elem>)
+    quote!(::nestml::__private::Vec<#elem>)
 }
 
-/// `vec![args]`.
+/// `vec![args]` (the runtime's feature `alloc`).
 pub(super) fn vec_macro(args: TokenStream) -> TokenStream {
-    quote!(::std::vec![#args])
+    quote!(::nestml::__private::vec![#args])
 }
 
-/// `format!(args)`.
-pub(super) fn format_macro(args: TokenStream) -> TokenStream {
-    quote!(::std::format!(#args))
-}
-
-/// `println!(args)` or, without `newline`, `print!(args)`.
+/// `println!(args)` or, without `newline`, `print!(args)` (printing nothing without `std`).
 pub(super) fn print_macro(newline: bool, args: TokenStream) -> TokenStream {
-    if newline { quote!(::std::println!(#args)) } else { quote!(::std::print!(#args)) }
+    if newline { quote!(::nestml::__private::println!(#args)) } else { quote!(::nestml::__private::print!(#args)) }
 }
 
 /// Expressions as [`nestml_ode::to_rust`] spells them here, with symbols spelled by `F`.

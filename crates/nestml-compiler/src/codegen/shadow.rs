@@ -16,7 +16,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::model::doc;
-use super::names::{float, float_fn, number};
+use super::names::{float, float_fn, math_fn, number};
 use super::typed::dimension;
 use crate::diagnostics::Span;
 use crate::sema::symbols::{complete_name, ModelSymbols};
@@ -161,7 +161,7 @@ impl Shadow<'_, '_> {
                 (if sign == 1 { quote!((#tl * #tr)) } else { quote!((#tl / #tr)) }, rep)
             }
             BinaryOp::Pow => match (rl, exponent(r)) {
-                (Repr::Plain, _) if rr == Repr::Plain => (float_fn("powf", &[tl, tr]), Repr::Plain),
+                (Repr::Plain, _) if rr == Repr::Plain => (math_fn("powf", &[tl, tr]), Repr::Plain),
                 (Repr::Quantity(_), Some(0)) => (number(1.0), Repr::Plain),
                 (Repr::Quantity(d), Some(k)) => {
                     let n = if k > 0 { format_ident!("P{k}") } else { format_ident!("N{}", k.unsigned_abs()) };

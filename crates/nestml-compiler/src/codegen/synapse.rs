@@ -541,7 +541,6 @@ impl Gen<'_> {
                 });
             }
         }
-        let unknown = names::format_macro(quote!("#{var}"));
         quote! {
             fn get_value(&self, var: usize) -> ::core::option::Option<#ty> {
                 match var {
@@ -551,7 +550,7 @@ impl Gen<'_> {
             }
 
             fn set_value(&mut self, var: usize, value: #ty) -> ::core::result::Result<(), ::nestml::SetError> {
-                let info = Self::VARIABLES.get(var).ok_or(::nestml::SetError::Unknown { model: Self::__MODEL, name: #unknown })?;
+                let info = Self::VARIABLES.get(var).ok_or(::nestml::SetError::UnknownIndex { model: Self::__MODEL, index: var })?;
                 info.check_write(Self::__MODEL, value)?;
                 let __old = self.clone();
                 match var {
