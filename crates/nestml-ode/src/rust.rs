@@ -100,7 +100,7 @@ fn func(f: Func, args: &[Expr], names: &dyn RustNames) -> TokenStream {
         Func::Round => method("round"),
         Func::Element => {
             let (v, i) = (&a[0], &a[1]);
-            names.math_fn("element", &[quote!(&#v), i.clone()])
+            names.math_fn("element", &[quote!(&#v[..]), i.clone()])
         }
         Func::Erf => names.math_fn("erf", &a[..1]),
         Func::Erfc => names.math_fn("erfc", &a[..1]),

@@ -79,8 +79,61 @@ fn vector_model_loops_over_its_traces() {
     assert_eq!((fired, noisy), (spikes.len() as i64, true));
     assert!(n.set("decay", 2.0).is_err(), "guard");
     assert!(n.set("noisy", 0.5).is_err(), "booleans are 0 or 1");
+    // `recent[2]` (a literal size) is an array holding the last two totals
+    let recent: [f64; 2] = n.recent;
+    assert_eq!(recent[0], n.total);
+    let total = |k: i32| {
+        let trace = 5.0 * (1.0 - 0.9f64.powi(k));
+        3.0 * trace / (1.0 + trace)
+    };
+    assert!((recent[1] - total(199)).abs() < 1e-9, "{recent:?}");
     n.set("n_traces", 5.0).unwrap();
     assert_eq!(n.vector_len(<VectorNeuron as Neuron>::variable_index("trace").unwrap()), 5);
+    assert_eq!(n.vector_len(<VectorNeuron as Neuron>::variable_index("recent").unwrap()), 2);
+}
+
+/// A vector whose size is a literal is an array: no heap, no resizing; elements are read,
+/// written (bounds checked), set by index and checkpointed as a `Vec`'s are.
+#[test]
+fn literal_size_vectors_are_arrays() {
+    nestml::nestml!(
+        r#"
+model shift_neuron:
+    state:
+        last[3] real = -1
+        count integer = 0
+    input:
+        drive real <- continuous
+    update:
+        count += 1
+        last[2] = last[1]
+        last[1] = last[0]
+        last[0] = count * drive
+        if count >= 10:
+            last[count] = 0
+"#
+    );
+    assert!(!core::mem::needs_drop::<ShiftNeuron>(), "no heap field");
+    let mut n = ShiftNeuron::default();
+    assert_eq!(n.last, [-1.0; 3]);
+    run(&mut n, 0.5, 5);
+    assert_eq!(n.last, [2.5, 2.0, 1.5]);
+    let var = <ShiftNeuron as Neuron>::variable_index("last").unwrap();
+    assert_eq!(n.vector_len(var), 3);
+    n.set_value(var, 2, 7.0).unwrap();
+    assert_eq!((n.get("last[2]"), n.get_value(var, 2), n.get_value(var, 3)), (Some(7.0), Some(7.0), None));
+    assert!(n.set_value(var, 3, 0.0).is_err());
+    let mut words: Vec<u64> = Vec::new();
+    nestml::Checkpoint::save(&n, &mut words);
+    let mut m = ShiftNeuron::default();
+    nestml::Checkpoint::restore(&mut m, &mut &words[..]).unwrap();
+    assert_eq!((m.last, m.count), (n.last, n.count));
+    // step 10 writes `last[10]`: out of range, a fault naming the vector
+    let resolution = Resolution::from_ms(0.1).unwrap();
+    let mut rng = NestmlRng::seed_from_u64(3);
+    let faults: Vec<String> = (5..10).filter_map(|k| n.step(&mut StepContext::new(&resolution, k, &mut rng)).err().map(|e| e.to_string())).collect();
+    assert_eq!(faults.len(), 1, "{faults:?}");
+    assert!(faults[0].contains("last"), "{faults:?}");
 }
 
 #[test]

@@ -80,6 +80,19 @@ fn vector_len(n: TokenStream) -> TokenStream {
     quote!(#n as usize)
 }
 
+/// The Rust type of a vector variable: `[f64; n]` for a literal size, else a `Vec` that
+/// follows its size parameter.
+fn vector_type(v: &crate::ir::IrVariable) -> TokenStream {
+    let ty = names::float();
+    match v.fixed_len() {
+        Some(n) => {
+            let n = int(n);
+            quote!([#ty; #n])
+        }
+        None => names::vec_type(ty),
+    }
+}
+
 /// A declared symbol with its default and, for a vector, its size.
 pub(super) type Declared<'a> = (&'a str, Option<&'a Expr>, Option<&'a Expr>);
 
@@ -174,7 +187,7 @@ impl Gen<'_> {
         // model variables in declaration order, then convolution states
         let conv_states: Vec<String> = self.states.iter().filter(|s| self.conv.contains(*s)).cloned().collect();
         let variable_fields = ir.variables.iter().map(|v| {
-            let field_ty = if v.size.is_some() { names::vec_type(names::float()) } else { self.storage(&v.name).rust_type() };
+            let field_ty = if v.size.is_some() { vector_type(v) } else { self.storage(&v.name).rust_type() };
             variable_field(&kind_name(v.kind).to_lowercase(), v, field_ty)
         });
         let conv_fields = conv_states.iter().map(|s| convolution_field(s));
@@ -221,11 +234,20 @@ impl Gen<'_> {
                         None => names::number(0.0),
                     };
                     let l = local("v_", sym);
-                    d.extend(match size {
-                        Some(n) => {
-                            let n = self.expr(n, Ctx::Default, &none, None);
-                            let (vec, len) = (names::vec_type(names::float()), vector_len(n));
-                            let value = names::vec_macro(quote!(#v; #len));
+                    let vector = size.and_then(|_| ir.variable(sym));
+                    d.extend(match vector {
+                        Some(var) => {
+                            let value = match var.fixed_len() {
+                                Some(len) => {
+                                    let len = int(len);
+                                    quote!([#v; #len])
+                                }
+                                None => {
+                                    let len = vector_len(self.expr(var.size.as_ref().expect("vector"), Ctx::Default, &none, None));
+                                    names::vec_macro(quote!(#v; #len))
+                                }
+                            };
+                            let vec = vector_type(var);
                             quote!(let #l: #vec = #value;)
                         }
                         None => quote!(let #l: #ty = #v;),
@@ -278,7 +300,7 @@ impl Gen<'_> {
             }
         }
         // vectors follow their size parameters; new elements take the default
-        for v in ir.variables.iter().filter(|v| v.size.is_some()) {
+        for v in ir.variables.iter().filter(|v| v.size.is_some() && v.fixed_len().is_none()) {
             let n = self.expr(v.size.as_ref().expect("vector"), Ctx::Calibrate, &none, None);
             let len = vector_len(n);
             let d = v.default.as_ref().map_or(names::number(0.0), |e| self.expr(e, Ctx::Calibrate, &none, None));

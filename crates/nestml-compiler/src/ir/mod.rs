@@ -86,6 +86,17 @@ pub struct IrVariable {
     pub span: Span,
 }
 
+impl IrVariable {
+    /// The length of a vector whose size is an integer literal (`x[3]`): it is generated as an
+    /// array; a vector sized by a parameter is resized with it.
+    pub fn fixed_len(&self) -> Option<usize> {
+        match &self.size {
+            Some(Expr::Num(n)) => n.as_int().and_then(|n| usize::try_from(n).ok()),
+            _ => None,
+        }
+    }
+}
+
 /// A NEST internal unit as SI base-unit exponents (m, kg, s, A, K, mol, cd) and a power of
 /// ten: mV is `10^-3 m^2 kg s^-3 A^-1`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
