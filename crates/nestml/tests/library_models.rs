@@ -231,6 +231,28 @@ fn calibrate_rejects_bad_parameters_set_on_the_fields() {
     assert!(e.to_string().contains("propagator = NaN: the exact propagator is not finite"), "{e}");
 }
 
+/// `calibrate` checks that every real internal is finite: iaf_cond_beta's normalisation
+/// divides by `tau_syn_decay_E - tau_syn_rise_E`, so equal time constants make `t_peak_E` NaN,
+/// a fault before any step rather than a NaN state later.
+#[test]
+fn calibrate_rejects_non_finite_internals() {
+    let resolution = Resolution::from_ms(0.1).unwrap();
+    let mut n = iaf_cond_beta_neuron::IafCondBetaNeuron::default();
+    n.calibrate(&resolution).unwrap();
+    n.set("tau_syn_rise_E", 2.0).unwrap();
+    assert_eq!(n.get("tau_syn_decay_E"), Some(2.0));
+    let e = n.calibrate(&resolution).unwrap_err();
+    match e.kind {
+        nestml::FaultKind::InvalidParameter { name, value, reason } => {
+            assert_eq!(name, "t_peak_E");
+            assert!(value.is_nan() && reason.contains("not finite at these parameters"), "{e}");
+        }
+        _ => panic!("{e}"),
+    }
+    n.set("tau_syn_rise_E", 0.2).unwrap();
+    n.calibrate(&resolution).unwrap();
+}
+
 mod bounded {
     nestml::include_nestml!(max_substeps = 2, "../../../shared/nestml-models/neurons/hh_psc_alpha_neuron.nestml");
 }

@@ -13,7 +13,8 @@
 //!   each exact row is straight-line code; the numeric solver and the input buffers;
 //! - `Default`: the defaults evaluated in dependency order, the propagator at 0.1 ms;
 //! - `calibrate`: the internals (in dependency order) and `P = expm(A h)`, `q`, `G` from the
-//!   parameter values at the resolution (`nestml::linalg::propagator`);
+//!   parameter values at the resolution (`nestml::linalg::propagator`); a violated guard, a
+//!   non-finite real internal or propagator entry is a fault;
 //! - `step`, in the order of PyNESTML's NEST target: spike sums into the port values
 //!   (`1e-3 * weight sum`, so `port * 1 s` is the sum); the end-of-step values of the
 //!   convolution states from their values at the start; `update` (see

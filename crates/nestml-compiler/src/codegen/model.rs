@@ -6,7 +6,7 @@ use nestml_ode::Expr;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::body::{local_fn, port_field, sum, Ctx, Gen, Scope};
+use super::body::{local_fn, port_field, sum, Ctx, Gen, Scope, Storage};
 use super::err;
 use super::names::{self, field, int, local, member, opt_str};
 use super::options::{NumericSolver, StepSizeController};
@@ -477,7 +477,8 @@ impl Gen<'_> {
     }
 
     /// `Neuron::calibrate`: internals and propagator, then every guard (fields are public, so
-    /// a parameter may have been set without `set`) and a finite propagator.
+    /// a parameter may have been set without `set`), finite real internals and a finite
+    /// propagator.
     fn calibrate(&mut self) -> TokenStream {
         let none = BTreeSet::new();
         let guards: Vec<(String, nestml_ode::Cond)> = self.ir.variables.iter().filter_map(|v| Some((v.nestml_name.clone(), v.guard.clone()?))).collect();
@@ -488,6 +489,26 @@ impl Gen<'_> {
             checks.extend(quote! {
                 if !#c {
                     return Err(#fault);
+                }
+            });
+        }
+        // every real internal: e.g. a normalisation that divides by `tau_rise - tau_decay`
+        let internals: Vec<TokenStream> = self
+            .ir
+            .variables
+            .iter()
+            .filter(|v| v.kind == VarKind::Internal && v.size.is_none() && self.storage(&v.name) == Storage::Real)
+            .map(|v| {
+                let (name, f) = (&v.nestml_name, field(&v.name));
+                quote!((#name, #f))
+            })
+            .collect();
+        if !internals.is_empty() {
+            checks.extend(quote! {
+                for (name, value) in [#(#internals),*] {
+                    if !value.is_finite() {
+                        return Err(::nestml::Fault::new(Self::NAME, 0.0, ::nestml::FaultKind::InvalidParameter { name, value, reason: "this internal is not finite at these parameters and this resolution" }));
+                    }
                 }
             });
         }
