@@ -253,6 +253,29 @@ fn calibrate_rejects_non_finite_internals() {
     n.calibrate(&resolution).unwrap();
 }
 
+/// `reset_state` re-derives the initial state from the current parameters (`V_m = E_L` after
+/// `E_L` changed) and keeps the parameters.
+#[test]
+fn reset_state_rederives_the_initial_state() {
+    let resolution = Resolution::from_ms(0.1).unwrap();
+    let mut rng = NestmlRng::seed_from_u64(1);
+    let mut n = iaf_psc_exp_neuron::IafPscExpNeuron::default();
+    n.set("E_L", -60.0).unwrap();
+    n.set("I_e", 500.0).unwrap();
+    n.init_buffers(&resolution);
+    n.calibrate(&resolution).unwrap();
+    let mut spikes = 0;
+    for k in 0..500 {
+        n.handle_spike(0, 1000.0, 1);
+        n.handle_spike(0, -400.0, 1);
+        spikes += n.step(&mut StepContext::new(&resolution, k, &mut rng)).unwrap().spikes;
+    }
+    assert!(spikes > 0 && n.I_syn_exc > 0.0 && n.I_syn_inh > 0.0 && n.V_m != -60.0);
+    n.reset_state();
+    assert_eq!((n.V_m, n.refr_t, n.I_syn_exc, n.I_syn_inh), (-60.0, 0.0, 0.0, 0.0));
+    assert_eq!((n.E_L, n.I_e), (-60.0, 500.0), "parameters are kept");
+}
+
 mod bounded {
     nestml::include_nestml!(max_substeps = 2, "../../../shared/nestml-models/neurons/hh_psc_alpha_neuron.nestml");
 }

@@ -22,6 +22,7 @@
 //!   handlers of ports that received spikes; the convolution states take their end-of-step
 //!   values and jump by the spikes of the step; `onCondition` blocks; each `emit_spike()` is
 //!   a spike at the end of the step; a non-finite ODE state is a fault naming it;
+//! - `reset_state`: the states' initial values from the current parameters, as `Default`;
 //! - `get_value`/`set_value` by variable index (the trait's `get`/`set` by name), guards
 //!   checked on set, internals recomputed after a parameter changes.
 //!

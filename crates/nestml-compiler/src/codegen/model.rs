@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use nestml_ode::Expr;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, ToTokens};
 
 use super::body::{local_fn, port_field, sum, Ctx, Gen, Scope, Storage};
 use super::err;
@@ -144,6 +144,39 @@ impl Gen<'_> {
         quote!(#f: #v,)
     }
 
+    /// `let v_<sym>: <type> = <default>;` for the declared symbols `order` (in that order),
+    /// with the model's variables read as such locals (`Ctx::Default`).
+    fn default_locals(&mut self, order: &[Declared]) -> TokenStream {
+        let (none, ty) = (BTreeSet::new(), names::float());
+        let mut d = TokenStream::new();
+        for &(sym, e, size) in order {
+            let v = match e {
+                Some(e) => self.expr(e, Ctx::Default, &none, None),
+                None => names::number(0.0),
+            };
+            let l = local("v_", sym);
+            let vector = size.and_then(|_| self.ir.variable(sym));
+            d.extend(match vector {
+                Some(var) => {
+                    let value = match var.fixed_len() {
+                        Some(len) => {
+                            let len = int(len);
+                            quote!([#v; #len])
+                        }
+                        None => {
+                            let len = vector_len(self.expr(var.size.as_ref().expect("vector"), Ctx::Default, &none, None));
+                            names::vec_macro(quote!(#v; #len))
+                        }
+                    };
+                    let vec = vector_type(var);
+                    quote!(let #l: #vec = #value;)
+                }
+                None => quote!(let #l: #ty = #v;),
+            });
+        }
+        d
+    }
+
     /// The Rust type of the numeric solver field.
     fn solver_type(&self) -> TokenStream {
         let n = int(self.states.len());
@@ -225,37 +258,45 @@ impl Gen<'_> {
         for s in &conv_states {
             items.push((s.as_str(), initial.get(s.as_str()).copied(), None));
         }
-        let mut d = TokenStream::new();
-        match dependency_order(&items) {
-            Ok(order) => {
-                for (sym, e, size) in order {
-                    let v = match e {
-                        Some(e) => self.expr(e, Ctx::Default, &none, None),
-                        None => names::number(0.0),
-                    };
-                    let l = local("v_", sym);
-                    let vector = size.and_then(|_| ir.variable(sym));
-                    d.extend(match vector {
-                        Some(var) => {
-                            let value = match var.fixed_len() {
-                                Some(len) => {
-                                    let len = int(len);
-                                    quote!([#v; #len])
-                                }
-                                None => {
-                                    let len = vector_len(self.expr(var.size.as_ref().expect("vector"), Ctx::Default, &none, None));
-                                    names::vec_macro(quote!(#v; #len))
-                                }
-                            };
-                            let vec = vector_type(var);
-                            quote!(let #l: #vec = #value;)
-                        }
-                        None => quote!(let #l: #ty = #v;),
-                    });
+        let d = match dependency_order(&items) {
+            Ok(order) => self.default_locals(&order),
+            Err(cycle) => {
+                self.errors.push(err(None, format!("the defaults of {} depend on each other", cycle.iter().map(|s| format!("`{}`", nestml_name(s))).collect::<Vec<_>>().join(", "))));
+                TokenStream::new()
+            }
+        };
+        // reset_state: the states' initial values from the current parameters and internals
+        let is_state = |sym: &str| conv_states.iter().any(|c| c == sym) || ir.variable(sym).is_some_and(|v| v.kind == VarKind::State);
+        let (state_items, fixed): (Vec<Declared>, Vec<Declared>) = items.iter().partition(|(sym, ..)| is_state(sym));
+        let reset_locals = dependency_order(&state_items).map(|order| self.default_locals(&order)).unwrap_or_default();
+        let used: BTreeSet<String> = state_items.iter().flat_map(|(_, e, size)| e.iter().chain(size).flat_map(|e| e.symbols())).collect();
+        let fixed_locals = fixed.iter().filter(|(sym, ..)| used.contains(*sym)).map(|(sym, _, size)| {
+            let (l, f) = (local("v_", sym), field(sym));
+            match size {
+                Some(_) => quote!(let #l = &#f;),
+                None => {
+                    let v = self.storage(sym).read(f);
+                    quote!(let #l: #ty = #v;)
                 }
             }
-            Err(cycle) => self.errors.push(err(None, format!("the defaults of {} depend on each other", cycle.iter().map(|s| format!("`{}`", nestml_name(s))).collect::<Vec<_>>().join(", ")))),
-        }
+        });
+        let reset_assign = state_items.iter().map(|(sym, ..)| {
+            let (f, v) = (field(sym), self.storage(sym).store(local("v_", sym).into_token_stream()));
+            quote!(#f = #v;)
+        });
+        let reset_state = quote! {
+            /// Sets every state variable, convolution states included, to its declared initial
+            /// value computed from the current parameters, in dependency order, as `Default`
+            /// does; parameters are kept, internals recomputed.
+            #[allow(unused_variables)]
+            pub fn reset_state(&mut self) {
+                self.__recompute();
+                let __h = self.__h;
+                #(#fixed_locals)*
+                #reset_locals
+                #(#reset_assign)*
+            }
+        };
         let inits = ir.variables.iter().map(|v| &v.name).chain(&conv_states).map(|s| self.init(s));
         let solver_init = self.numeric.then(|| {
             let s = self.solver_new();
@@ -394,6 +435,8 @@ impl Gen<'_> {
                 const __MODEL: &'static str = #model_name;
                 /// The ODE states, in the order of the numeric solver's state vector.
                 const __STATES: [&'static str; #n_states] = [#(#states),*];
+
+                #reset_state
 
                 /// Recomputes the internals from the parameters and the resolution, then the propagator.
                 fn __recompute(&mut self) {

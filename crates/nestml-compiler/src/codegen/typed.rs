@@ -16,7 +16,7 @@ use crate::sema::symbols::VarKind;
 
 /// Method names that generated accessors must not take (trait and derived methods).
 const RESERVED: &[&str] = &[
-    "name", "new", "weight", "set_weight", "send", "update_to", "check", "advance", "on_pre", "on_post", "on_mod", "t_last", "set_t_last", "post_traces", "set_post_traces", "check_finite", "continuous_ports", "modulate_until", "init_buffers", "calibrate", "handle_spike", "handle_current", "step", "get_value", "set_value", "vector_len", "variable_index", "get", "set", "default", "clone", "fmt", "variables", "ports", "receptors", "clone_box",
+    "name", "new", "weight", "set_weight", "send", "update_to", "check", "advance", "on_pre", "on_post", "on_mod", "t_last", "set_t_last", "post_traces", "set_post_traces", "check_finite", "continuous_ports", "modulate_until", "init_buffers", "calibrate", "reset_state", "handle_spike", "handle_current", "step", "get_value", "set_value", "vector_len", "variable_index", "get", "set", "default", "clone", "fmt", "variables", "ports", "receptors", "clone_box",
 ];
 
 /// uom's names for the dimensions of NEST's common units (m, kg, s, A, K, mol, cd).
