@@ -311,6 +311,13 @@ fn generate_prints_the_macro_expansion() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("pub struct CleanNeuronX {") && stdout(&out).contains("fn __uom_check_clean_neuron_x()"));
 
+    let out = nestml(&["generate", "-o", "float=f32", "clean.nestml"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("__h: f32,"), "{}", stdout(&out));
+    let out = nestml(&["generate", "-o", "float=f16", "clean.nestml"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("expected \"f64\" or \"f32\""), "{}", stderr(&out));
+
     let out = nestml(&["generate", "-o", "numeric_solver=euler", "clean.nestml"], &dir);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("expected one of \"rk45\""), "{}", stderr(&out));

@@ -62,14 +62,14 @@ fn unsupported_features_are_named() {
 fn numeric_solver_random_functions_and_print_are_generated() {
     let text = "model m_neuron:\n    state:\n        V_m mV = 0 mV\n    equations:\n        V_m' = -V_m**3 / (tau * 1 mV**2)\n    parameters:\n        tau ms = 10 ms\n    update:\n        V_m += random_normal(0 mV, 1 mV)\n        integrate_odes()\n        println(\"V_m = {V_m}\")\n";
     let src = generate_source("m.nestml", text, &Default::default()).unwrap_or_else(|e| panic!("{e}"));
-    assert!(src.contains("__solver: ::nestml::Rkf45<1>"), "{src}");
+    assert!(src.contains("__solver: ::nestml::Rkf45<1, f64>"), "{src}");
     assert!(src.contains("::nestml::Control::y(0.000001, 0.000001)"), "{src}");
     assert!(src.contains("ctx.rng.normal(__m, __s)"), "{src}");
     assert!(src.contains("::nestml::__private::println!(\"V_m = {} mV\", self.V_m);"), "{src}");
     let mut options = nestml_compiler::codegen::CodegenOptions::default();
     options.set("numeric_solver", nestml_compiler::codegen::OptionValue::Str("forward-Euler".into())).unwrap();
     let src = generate_source("m.nestml", text, &options).unwrap();
-    assert!(src.contains("__solver: ::nestml::ForwardEuler<1>"), "{src}");
+    assert!(src.contains("__solver: ::nestml::ForwardEuler<1, f64>"), "{src}");
 }
 
 /// Assigning to an inline that is a multiple of one convolution sets that convolution's state
@@ -113,4 +113,25 @@ fn every_library_neuron_generates() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// With `float = "f32"` a neuron computes in `f32`: `f64` appears only where it meets the
+/// `Neuron` trait, the runtime's inputs, random draws and times (conversions, the trait's
+/// signatures, uom's `f64` quantities); synapses are refused.
+#[test]
+fn single_precision_neurons_use_f64_only_at_the_boundaries() {
+    let mut options = nestml_compiler::codegen::CodegenOptions::default();
+    options.set("float", nestml_compiler::codegen::OptionValue::Str("f32".into())).unwrap();
+    let boundaries = ["as f64", "-> Option<f64>", "value: f64", "weight: f64", "__t: f64", "::uom::si::f64::", "{ 1f64 } else { 0f64 }"];
+    for file in ["tiny_neuron.nestml", "numeric_neuron.nestml", "vector_neuron.nestml"] {
+        let text = std::fs::read_to_string(dir().join(file)).unwrap();
+        let src = generate_source(file, &text, &options).unwrap_or_else(|e| panic!("{e}"));
+        assert!(src.contains("__P: [f32; ") && src.contains("as f32"), "{src}");
+        let inside = boundaries.iter().fold(src.clone(), |s, b| s.replace(b, ""));
+        let line = inside.lines().find(|l| l.contains("f64"));
+        assert!(line.is_none(), "{file}: f64 inside the model: {line:?}");
+    }
+    let text = std::fs::read_to_string(dir().join("tiny_synapse.nestml")).unwrap();
+    let e = generate_source("tiny_synapse.nestml", &text, &options).unwrap_err();
+    assert!(e.contains("model `tiny_synapse` cannot be generated: synapses are generated in f64 only"), "{e}");
 }

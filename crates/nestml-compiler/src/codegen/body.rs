@@ -4,11 +4,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use nestml_ode::{rust, Cond, Expr, LinearPart, RustNames};
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, ToTokens};
 
 use super::names::{self, field, int, local, member, Names};
 use super::options::CodegenOptions;
-use super::{err, CodegenError};
+use super::{err, CodegenError, FloatType};
 use crate::analysis::{nestml_name, substitute_all};
 use crate::diagnostics::Span;
 use crate::ir::{ArithOp, Draw, IrStmt, ModelIr, RandomFn, STEP};
@@ -41,27 +41,44 @@ pub(super) enum Storage {
 }
 
 impl Storage {
-    /// The Rust type of the field.
-    pub fn rust_type(self) -> TokenStream {
+    /// The Rust type of the field, reals in `float`.
+    pub fn rust_type(self, float: FloatType) -> TokenStream {
         match self {
-            Storage::Real => names::float(),
+            Storage::Real => float.ty(),
             Storage::Integer => quote!(i64),
             Storage::Boolean => quote!(bool),
         }
     }
 
-    /// `place` (of this storage) as a float expression, as NESTML arithmetic sees it.
-    pub fn read(self, place: TokenStream) -> TokenStream {
+    /// `place` (of this storage, reals in `float`) as a `float` expression, as NESTML
+    /// arithmetic sees it.
+    pub fn read(self, place: TokenStream, float: FloatType) -> TokenStream {
         match self {
             Storage::Real => place,
             Storage::Integer => {
-                let ty = names::float();
+                let ty = float.ty();
                 quote!((#place as #ty))
             }
             Storage::Boolean => {
-                let (one, zero) = (names::number(1.0), names::number(0.0));
+                let (one, zero) = (float.number(1.0), float.number(0.0));
                 quote!((if #place { #one } else { #zero }))
             }
+        }
+    }
+
+    /// `place` as the `f64` the `Neuron` trait reads.
+    pub fn read_f64(self, place: TokenStream, float: FloatType) -> TokenStream {
+        match self {
+            Storage::Real => float.to_f64(place),
+            _ => self.read(place, FloatType::F64),
+        }
+    }
+
+    /// The `f64` expression `value` (from the `Neuron` trait) converted for storing.
+    pub fn store_f64(self, value: TokenStream, float: FloatType) -> TokenStream {
+        match self {
+            Storage::Real => float.from_f64(value),
+            _ => self.store(value),
         }
     }
 
@@ -143,6 +160,11 @@ pub(super) struct SynapseNames {
 }
 
 impl Gen<'_> {
+    /// The float type of the model's reals.
+    pub fn float(&self) -> FloatType {
+        self.options.float
+    }
+
     /// How the model variable `sym` is stored (`Real` for vectors and non-variables).
     pub fn storage(&self, sym: &str) -> Storage {
         match self.ir.variable(sym) {
@@ -171,7 +193,7 @@ impl Gen<'_> {
     /// Spells with the symbol names of `ctx`; unknown symbols are reported.
     fn print(&mut self, ctx: Ctx, locals: &BTreeSet<String>, span: Option<Span>, f: impl FnOnce(&dyn RustNames) -> TokenStream) -> TokenStream {
         let bad = std::cell::RefCell::new(Vec::new());
-        let (fields, ports, index, synapse) = (&self.fields, &self.ports, &self.state_index, &self.synapse);
+        let (fields, ports, index, synapse, float) = (&self.fields, &self.ports, &self.state_index, &self.synapse, self.float());
         let storage = |s: &str| self.storage(s);
         let symbol = |s: &str| -> TokenStream {
             if locals.contains(s) {
@@ -195,10 +217,10 @@ impl Gen<'_> {
                             let v = local("v_", s);
                             quote!(#v)
                         }
-                        Ctx::Calibrate => storage(s).read(field(s)),
+                        Ctx::Calibrate => storage(s).read(field(s), float),
                         _ => {
                             let m = member(s);
-                            storage(s).read(quote!(__p.#m))
+                            storage(s).read(quote!(__p.#m), float)
                         }
                     };
                 }
@@ -208,9 +230,12 @@ impl Gen<'_> {
             }
             if s == "t" {
                 return match ctx {
-                    Ctx::Step => quote!(__t),
-                    Ctx::Rhs => quote!((__t - self.__h + __tt)),
-                    _ => names::number(0.0),
+                    Ctx::Step => float.from_f64(quote!(__t)),
+                    Ctx::Rhs => {
+                        let t = float.from_f64(quote!(__t));
+                        quote!((#t - self.__h + __tt))
+                    }
+                    _ => float.number(0.0),
                 };
             }
             if ctx == Ctx::Rhs {
@@ -224,7 +249,7 @@ impl Gen<'_> {
                     let v = local("v_", s);
                     quote!(#v)
                 } else {
-                    storage(s).read(field(s))
+                    storage(s).read(field(s), float)
                 };
             }
             if ports.contains(s) && ctx != Ctx::Default && synapse.is_none() {
@@ -232,9 +257,9 @@ impl Gen<'_> {
                 return quote!(self.#p);
             }
             bad.borrow_mut().push(s.to_string());
-            names::number(0.0)
+            float.number(0.0)
         };
-        let tokens = f(&Names(symbol));
+        let tokens = f(&Names(float, symbol));
         for s in bad.into_inner() {
             self.errors.push(err(span, format!("`{}` cannot be used here in generated code", nestml_name(&s))));
         }
@@ -271,7 +296,7 @@ impl Gen<'_> {
                         let v = match op {
                             None => v,
                             Some(op) => {
-                                let old = storage.read(lhs.clone());
+                                let old = storage.read(lhs.clone(), self.float());
                                 let op = match op {
                                     ArithOp::Add => quote!(+),
                                     ArithOp::Sub => quote!(-),
@@ -298,13 +323,13 @@ impl Gen<'_> {
                             // the value first: it may read the vector
                             let i = self.expr(i, Ctx::Step, locals, None);
                             let i = names::math_fn("round", &[quote!((#i))]);
-                            let variable = nestml_name(target);
+                            let (variable, index) = (nestml_name(target), self.float().to_f64(quote!(__i)));
                             out.extend(quote! {
                                 {
                                     let (__i, __v) = (#i, #v);
                                     match if __i >= 0.0 { #lhs.get_mut(__i as usize) } else { None } {
                                         Some(__e) => *__e #op __v,
-                                        None => return Err(::nestml::Fault::new(Self::__MODEL, __t, ::nestml::FaultKind::IndexOutOfRange { variable: #variable, index: __i, len: #lhs.len() })),
+                                        None => return Err(::nestml::Fault::new(Self::__MODEL, __t, ::nestml::FaultKind::IndexOutOfRange { variable: #variable, index: #index, len: #lhs.len() })),
                                     }
                                 }
                             });
@@ -314,7 +339,7 @@ impl Gen<'_> {
                 IrStmt::Local { name, value } => {
                     let v = self.expr(value, Ctx::Step, locals, None);
                     locals.insert(name.clone());
-                    let (l, ty) = (local("l_", name), names::float());
+                    let (l, ty) = (local("l_", name), self.float().ty());
                     out.extend(quote! {
                         #[allow(unused_mut, unused_assignments)]
                         let mut #l: #ty = #v;
@@ -346,7 +371,7 @@ impl Gen<'_> {
                     let from = self.expr(from, Ctx::Step, locals, None);
                     let to = self.expr(to, Ctx::Step, locals, None);
                     let cmp = if *step > 0.0 { quote!(<=) } else { quote!(>=) };
-                    let (l, step) = (local("l_", var), names::number(*step));
+                    let (l, step) = (local("l_", var), self.float().number(*step));
                     let body = self.stmts(body, &mut locals.clone(), scope);
                     out.extend(quote! {
                         #l = #from;
@@ -385,7 +410,7 @@ impl Gen<'_> {
                 }
                 IrStmt::Print { text, newline } => out.extend(self.print_stmt(text, *newline, locals)),
                 IrStmt::Return(value) if scope == Scope::Function => {
-                    let v = value.as_ref().map_or(names::number(0.0), |e| self.expr(e, Ctx::Step, locals, None));
+                    let v = value.as_ref().map_or(self.float().number(0.0), |e| self.expr(e, Ctx::Step, locals, None));
                     out.extend(quote!(return Ok(#v);));
                 }
                 IrStmt::Return(_) => self.errors.push(err(None, "`return` in `update`, `onReceive` or `onCondition` is not supported yet")),
@@ -399,7 +424,7 @@ impl Gen<'_> {
                     let call = quote!(self.#f(ctx, __t #(, #args)*)?);
                     match result {
                         Some(l) => {
-                            let (name, ty) = (local("l_", l), names::float());
+                            let (name, ty) = (local("l_", l), self.float().ty());
                             out.extend(quote!(let #name: #ty = #call;));
                             locals.insert(l.clone());
                         }
@@ -430,34 +455,44 @@ impl Gen<'_> {
     /// from is a fault naming the function.
     fn draw(&mut self, d: &Draw, locals: &mut BTreeSet<String>) -> TokenStream {
         let args: Vec<TokenStream> = d.args.iter().map(|a| self.expr(a, Ctx::Step, locals, None)).collect();
-        let fault = |function: &str, value: TokenStream| quote!(::nestml::Fault::new(Self::__MODEL, __t, ::nestml::FaultKind::BadRandomArgument { function: #function, value: #value }));
-        let ty = names::float();
+        let float = self.float();
+        let f64_of = |v: &str| float.to_f64(format_ident!("{v}").into_token_stream());
+        let fault = |function: &str, value: &str| {
+            let value = f64_of(value);
+            quote!(::nestml::Fault::new(Self::__MODEL, __t, ::nestml::FaultKind::BadRandomArgument { function: #function, value: #value }))
+        };
+        let ty = float.ty();
         let value = match d.function {
             RandomFn::Normal => {
-                let (m, s, fault) = (&args[0], &args[1], fault("random_normal", quote!(__s)));
+                let (m, s, fault) = (&args[0], &args[1], fault("random_normal", "__s"));
+                let (m64, s64) = (f64_of("__m"), f64_of("__s"));
+                let draw = float.from_f64(quote!(ctx.rng.normal(#m64, #s64)));
                 quote! {
                     let (__m, __s) = (#m, #s);
                     if !(__m.is_finite() && __s >= 0.0 && __s.is_finite()) {
                         return Err(#fault);
                     }
-                    ctx.rng.normal(__m, __s)
+                    #draw
                 }
             }
             RandomFn::Uniform => {
-                let (lo, hi, fault) = (&args[0], &args[1], fault("random_uniform", quote!(__hi)));
+                let (lo, hi, fault) = (&args[0], &args[1], fault("random_uniform", "__hi"));
+                let (lo64, hi64) = (f64_of("__lo"), f64_of("__hi"));
+                let draw = float.from_f64(quote!(ctx.rng.uniform(#lo64, #hi64)));
                 quote! {
                     let (__lo, __hi) = (#lo, #hi);
                     if !(__lo.is_finite() && __hi.is_finite() && __lo <= __hi) {
                         return Err(#fault);
                     }
-                    ctx.rng.uniform(__lo, __hi)
+                    #draw
                 }
             }
             RandomFn::Poisson => {
-                let (lambda, fault) = (&args[0], fault("random_poisson", quote!(__lambda)));
+                let (lambda, fault) = (&args[0], fault("random_poisson", "__lambda"));
+                let lambda64 = f64_of("__lambda");
                 quote! {
                     let __lambda = #lambda;
-                    match ctx.rng.poisson(__lambda) {
+                    match ctx.rng.poisson(#lambda64) {
                         Some(k) => k as #ty,
                         None => return Err(#fault),
                     }
@@ -518,7 +553,7 @@ impl Gen<'_> {
             }
         }
         if self.numeric {
-            let (n, ty) = (int(self.states.len()), names::float());
+            let (n, ty) = (int(self.states.len()), self.float().ty());
             let y = self.states.iter().map(|s| field(s));
             out.extend(quote!(let mut __y: [#ty; #n] = [#(#y),*];));
             let mut dy = TokenStream::new();
@@ -552,9 +587,10 @@ impl Gen<'_> {
             let mut locals = locals.clone();
             locals.insert("__w".to_string());
             let (v, f, i) = (self.expr(&jump, Ctx::Step, &locals, None), field(&state), int(i));
+            let w = self.float().from_f64(quote!(self.__spikes.sum(#i)));
             out.extend(quote! {
                 if self.__spikes.received(#i) {
-                    let l___w = self.__spikes.sum(#i);
+                    let l___w = #w;
                     #f += #v;
                 }
             });
@@ -618,7 +654,7 @@ impl Gen<'_> {
         });
         let terms: Vec<TokenStream> = p.chain(q).chain(g).collect();
         if terms.is_empty() {
-            names::number(0.0)
+            self.float().number(0.0)
         } else {
             let sum = sum(&terms);
             quote!((#sum))
@@ -627,7 +663,7 @@ impl Gen<'_> {
 
     /// The state `x` and the inputs `u` of the exactly propagated states as Rust arrays.
     pub fn linear_inputs(&mut self, locals: &BTreeSet<String>) -> (TokenStream, TokenStream) {
-        let ty = names::float();
+        let ty = self.float().ty();
         let u: Vec<TokenStream> = self.forcing.inputs.clone().iter().map(|e| self.expr(e, Ctx::Step, locals, None)).collect();
         let (x, n) = (self.lin.states.iter().map(|s| field(s)), int(self.lin.states.len()));
         let m = int(u.len());

@@ -50,7 +50,7 @@ use crate::sema::symbols::VarKind;
 use crate::sema::types::Type;
 use body::Gen;
 pub use names::type_name;
-pub use options::{CodegenOptions, NumericSolver, OptionValue, StepSizeController};
+pub use options::{CodegenOptions, FloatType, NumericSolver, OptionValue, StepSizeController};
 
 /// Why a model cannot be generated (yet).
 #[derive(Clone, Debug, PartialEq)]
@@ -126,6 +126,9 @@ pub fn generate_model(ir: &ModelIr, options: &CodegenOptions) -> Result<(TokenSt
         .collect();
     let model_name = format!("{}{}", ir.name, options.suffix);
     let is_synapse = synapse::is_synapse(ir);
+    if is_synapse && options.float != FloatType::F64 {
+        return Err(vec![err(None, "synapses are generated in f64 only (`float = \"f32\"` applies to neurons)")]);
+    }
     let synapse = is_synapse.then(|| {
         let delay = ir.variable(&options.delay_variable).filter(|v| v.kind == VarKind::Parameter && v.unit.as_deref() == Some("ms")).map(|v| v.name.clone());
         let params: BTreeSet<String> = ir.variables.iter().filter(|v| matches!(v.kind, VarKind::Parameter | VarKind::Internal) && v.name != options.weight_variable && Some(&v.name) != delay.as_ref()).map(|v| v.name.clone()).collect();

@@ -9,7 +9,7 @@ use quote::{format_ident, quote, ToTokens};
 use super::body::{local_fn, port_field, sum, Ctx, Gen, Scope, Storage};
 use super::err;
 use super::names::{self, field, int, local, member, opt_str};
-use super::options::{NumericSolver, StepSizeController};
+use super::options::{FloatType, NumericSolver, StepSizeController};
 use crate::analysis::{nestml_name, ModelSystem, WEIGHT};
 use crate::sema::symbols::VarKind;
 use crate::sema::types::Type;
@@ -41,9 +41,9 @@ pub(super) fn variable_field(kind: &str, v: &crate::ir::IrVariable, ty: TokenStr
 }
 
 /// The public field of a convolution state.
-pub(super) fn convolution_field(s: &str) -> TokenStream {
+pub(super) fn convolution_field(s: &str, float: FloatType) -> TokenStream {
     let docs = doc([format!("convolution state `{}`.", nestml_name(s))]);
-    let (f, ty) = (member(s), names::float());
+    let (f, ty) = (member(s), float.ty());
     quote!(#docs pub #f: #ty,)
 }
 
@@ -81,9 +81,9 @@ fn vector_len(n: TokenStream) -> TokenStream {
 }
 
 /// The Rust type of a vector variable: `[f64; n]` for a literal size, else a `Vec` that
-/// follows its size parameter.
-fn vector_type(v: &crate::ir::IrVariable) -> TokenStream {
-    let ty = names::float();
+/// follows its size parameter (elements in `float`).
+fn vector_type(v: &crate::ir::IrVariable, float: FloatType) -> TokenStream {
+    let ty = float.ty();
     match v.fixed_len() {
         Some(n) => {
             let n = int(n);
@@ -147,12 +147,12 @@ impl Gen<'_> {
     /// `let v_<sym>: <type> = <default>;` for the declared symbols `order` (in that order),
     /// with the model's variables read as such locals (`Ctx::Default`).
     fn default_locals(&mut self, order: &[Declared]) -> TokenStream {
-        let (none, ty) = (BTreeSet::new(), names::float());
+        let (none, ty) = (BTreeSet::new(), self.float().ty());
         let mut d = TokenStream::new();
         for &(sym, e, size) in order {
             let v = match e {
                 Some(e) => self.expr(e, Ctx::Default, &none, None),
-                None => names::number(0.0),
+                None => self.float().number(0.0),
             };
             let l = local("v_", sym);
             let vector = size.and_then(|_| self.ir.variable(sym));
@@ -168,7 +168,7 @@ impl Gen<'_> {
                             names::vec_macro(quote!(#v; #len))
                         }
                     };
-                    let vec = vector_type(var);
+                    let vec = vector_type(var, self.float());
                     quote!(let #l: #vec = #value;)
                 }
                 None => quote!(let #l: #ty = #v;),
@@ -179,12 +179,12 @@ impl Gen<'_> {
 
     /// The Rust type of the numeric solver field.
     fn solver_type(&self) -> TokenStream {
-        let n = int(self.states.len());
+        let (n, ty) = (int(self.states.len()), self.float().ty());
         match self.options.numeric_solver {
-            NumericSolver::Rk45 => quote!(::nestml::Rkf45<#n>),
-            NumericSolver::ForwardEuler => quote!(::nestml::ForwardEuler<#n>),
-            NumericSolver::Rk4 => quote!(::nestml::Rk4<#n>),
-            NumericSolver::Implicit => quote!(::nestml::Ros2<#n>),
+            NumericSolver::Rk45 => quote!(::nestml::Rkf45<#n, #ty>),
+            NumericSolver::ForwardEuler => quote!(::nestml::ForwardEuler<#n, #ty>),
+            NumericSolver::Rk4 => quote!(::nestml::Rk4<#n, #ty>),
+            NumericSolver::Implicit => quote!(::nestml::Ros2<#n, #ty>),
         }
     }
 
@@ -213,17 +213,17 @@ impl Gen<'_> {
     pub fn source(&mut self, ms: &ModelSystem) -> TokenStream {
         let ir = self.ir;
         let name = format_ident!("{}", self.type_name);
-        let ty = names::float();
+        let (float, ty) = (self.float(), self.float().ty());
         let n = self.lin.states.len();
         let none = BTreeSet::new();
         let docs = type_doc(format!("The NESTML model `{}` (generated).", self.model_name), &ir.doc);
         // model variables in declaration order, then convolution states
         let conv_states: Vec<String> = self.states.iter().filter(|s| self.conv.contains(*s)).cloned().collect();
         let variable_fields = ir.variables.iter().map(|v| {
-            let field_ty = if v.size.is_some() { vector_type(v) } else { self.storage(&v.name).rust_type() };
+            let field_ty = if v.size.is_some() { vector_type(v, float) } else { self.storage(&v.name).rust_type(float) };
             variable_field(&kind_name(v.kind).to_lowercase(), v, field_ty)
         });
-        let conv_fields = conv_states.iter().map(|s| convolution_field(s));
+        let conv_fields = conv_states.iter().map(|s| convolution_field(s, float));
         let ports: Vec<proc_macro2::Ident> = ir.spike_ports.iter().chain(&ir.continuous_ports).map(|p| port_field(p)).collect();
         let (np, nq, ng) = (int(self.p_entries.len()), int(self.q_rows.len()), int(self.g_entries.len()));
         let solver_field = self.numeric.then(|| {
@@ -275,7 +275,7 @@ impl Gen<'_> {
             match size {
                 Some(_) => quote!(let #l = &#f;),
                 None => {
-                    let v = self.storage(sym).read(f);
+                    let v = self.storage(sym).read(f, float);
                     quote!(let #l: #ty = #v;)
                 }
             }
@@ -344,7 +344,7 @@ impl Gen<'_> {
         for v in ir.variables.iter().filter(|v| v.size.is_some() && v.fixed_len().is_none()) {
             let n = self.expr(v.size.as_ref().expect("vector"), Ctx::Calibrate, &none, None);
             let len = vector_len(n);
-            let d = v.default.as_ref().map_or(names::number(0.0), |e| self.expr(e, Ctx::Calibrate, &none, None));
+            let d = v.default.as_ref().map_or(float.number(0.0), |e| self.expr(e, Ctx::Calibrate, &none, None));
             let f = field(&v.name);
             recompute.extend(quote! {
                 {
@@ -366,7 +366,7 @@ impl Gen<'_> {
             functions.extend(quote! {
                 #docs
                 #[allow(unused_mut, unused_variables, unreachable_code)]
-                fn #method(&mut self, ctx: &mut ::nestml::StepContext<'_>, __t: #ty #(, #params: #ty)*) -> ::core::result::Result<#ty, ::nestml::Fault> {
+                fn #method(&mut self, ctx: &mut ::nestml::StepContext<'_>, __t: f64 #(, #params: #ty)*) -> ::core::result::Result<#ty, ::nestml::Fault> {
                     #body
                     Ok(0.0)
                 }
@@ -472,7 +472,11 @@ impl Gen<'_> {
                 quote!(::nestml::Receptor::single(#e))
             }
         });
-        let reset = self.numeric.then(|| quote!(::nestml::OdeSolver::reset(&mut self.__solver, resolution.h());));
+        let reset = self.numeric.then(|| {
+            let h = float.from_f64(quote!(resolution.h()));
+            quote!(::nestml::OdeSolver::reset(&mut self.__solver, #h);)
+        });
+        let boundary = names::trait_float();
         let calibrate = self.calibrate();
         let step = self.step(ms);
         let get_set = self.get_set(&conv_states);
@@ -493,12 +497,12 @@ impl Gen<'_> {
                 #calibrate
 
                 #[inline]
-                fn handle_spike(&mut self, receptor: usize, weight: #ty, multiplicity: u32) {
+                fn handle_spike(&mut self, receptor: usize, weight: #boundary, multiplicity: u32) {
                     self.__spikes.receive(Self::RECEPTORS, receptor, weight, multiplicity);
                 }
 
                 #[inline]
-                fn handle_current(&mut self, port: usize, value: #ty) {
+                fn handle_current(&mut self, port: usize, value: #boundary) {
                     self.__currents.add(port, value);
                 }
 
@@ -515,7 +519,7 @@ impl Gen<'_> {
         if self.options.serde {
             o.extend(super::checkpoint::serde_impls(&name, quote!(<#name as ::nestml::Neuron>::NAME), quote!(<Self as ::core::default::Default>::default())));
         }
-        o.extend(super::typed::typed_accessors(ir, &name));
+        o.extend(super::typed::typed_accessors(ir, &name, float));
         o
     }
 
@@ -546,25 +550,29 @@ impl Gen<'_> {
                 quote!((#name, #f))
             })
             .collect();
+        let float = self.float();
         if !internals.is_empty() {
+            let value = float.to_f64(quote!(value));
             checks.extend(quote! {
                 for (name, value) in [#(#internals),*] {
                     if !value.is_finite() {
-                        return Err(::nestml::Fault::new(Self::NAME, 0.0, ::nestml::FaultKind::InvalidParameter { name, value, reason: "this internal is not finite at these parameters and this resolution" }));
+                        return Err(::nestml::Fault::new(Self::NAME, 0.0, ::nestml::FaultKind::InvalidParameter { name, value: #value, reason: "this internal is not finite at these parameters and this resolution" }));
                     }
                 }
             });
         }
         if !self.p_entries.is_empty() {
+            let value = float.to_f64(quote!(*v));
             checks.extend(quote! {
                 if let Some(v) = self.__P.iter().chain(&self.__q).chain(&self.__G).find(|v| !v.is_finite()) {
-                    return Err(::nestml::Fault::new(Self::NAME, 0.0, ::nestml::FaultKind::InvalidParameter { name: "propagator", value: *v, reason: "the exact propagator is not finite at these parameters and this resolution" }));
+                    return Err(::nestml::Fault::new(Self::NAME, 0.0, ::nestml::FaultKind::InvalidParameter { name: "propagator", value: #value, reason: "the exact propagator is not finite at these parameters and this resolution" }));
                 }
             });
         }
+        let h = float.from_f64(quote!(resolution.h()));
         quote! {
             fn calibrate(&mut self, resolution: &::nestml::Resolution) -> ::core::result::Result<(), ::nestml::Fault> {
-                self.__h = resolution.h();
+                self.__h = #h;
                 self.__recompute();
                 #checks
                 Ok(())
@@ -574,16 +582,18 @@ impl Gen<'_> {
 
     /// `Neuron::step`.
     fn step(&mut self, ms: &ModelSystem) -> TokenStream {
-        let ir = self.ir;
+        let (ir, float) = (self.ir, self.float());
         let none = BTreeSet::new();
         let mut o = TokenStream::new();
         for (i, p) in ir.spike_ports.iter().enumerate() {
             let (p, i) = (port_field(p), int(i));
-            o.extend(quote!(self.#p = 1e-3 * self.__spikes.sum(#i);));
+            let v = float.from_f64(quote!(1e-3 * self.__spikes.sum(#i)));
+            o.extend(quote!(self.#p = #v;));
         }
         for (i, p) in ir.continuous_ports.iter().enumerate() {
             let (p, i) = (port_field(p), int(i));
-            o.extend(quote!(self.#p = self.__currents.value(#i);));
+            let v = float.from_f64(quote!(self.__currents.value(#i)));
+            o.extend(quote!(self.#p = #v;));
         }
         let exact_conv: Vec<(usize, String)> = self.lin.states.iter().enumerate().filter(|(_, s)| self.conv.contains(*s)).map(|(i, s)| (i, s.clone())).collect();
         if !exact_conv.is_empty() {
@@ -618,9 +628,10 @@ impl Gen<'_> {
             let jump = j.jump.subs(WEIGHT, &Expr::sym("__w"));
             let locals: BTreeSet<String> = ["__w".to_string()].into();
             let (v, f, i) = (self.expr(&jump, Ctx::Step, &locals, None), field(&j.state), int(i));
+            let w = float.from_f64(quote!(self.__spikes.sum(#i)));
             o.extend(quote! {
                 if self.__spikes.received(#i) {
-                    let l___w = self.__spikes.sum(#i);
+                    let l___w = #w;
                     #f += #v;
                 }
             });
@@ -652,7 +663,7 @@ impl Gen<'_> {
 
     /// `get_value` and `set_value`.
     fn get_set(&mut self, conv_states: &[String]) -> TokenStream {
-        let ty = names::float();
+        let (ty, float) = (names::trait_float(), self.float());
         let none = BTreeSet::new();
         // (symbol, kind, guard, is a vector)
         let all: Vec<(&str, VarKind, Option<&nestml_ode::Cond>, bool)> = self
@@ -666,16 +677,19 @@ impl Gen<'_> {
         for (i, (s, _, _, vector)) in all.iter().enumerate() {
             let (i, f) = (int(i), field(s));
             get.extend(match vector {
-                true => quote!(#i => #f.get(element).copied(),),
+                true => {
+                    let v = float.to_f64(quote!(__v));
+                    quote!(#i => #f.get(element).map(|&__v| #v),)
+                }
                 false => {
-                    let v = self.storage(s).read(f);
+                    let v = self.storage(s).read_f64(f, float);
                     quote!(#i if element == 0 => Some(#v),)
                 }
             });
         }
         let recordables: Vec<Expr> = self.ir.inlines.iter().filter(|i| i.recordable).map(|i| i.rhs.clone()).collect();
         for (k, rhs) in recordables.iter().enumerate() {
-            let (v, i) = (self.expr(rhs, Ctx::Calibrate, &none, None), int(all.len() + k));
+            let (v, i) = (float.to_f64(self.expr(rhs, Ctx::Calibrate, &none, None)), int(all.len() + k));
             get.extend(quote!(#i if element == 0 => Some(#v),));
         }
         let lens = all.iter().enumerate().filter(|(_, v)| v.3).map(|(i, (s, ..))| {
@@ -687,9 +701,12 @@ impl Gen<'_> {
             if matches!(kind, VarKind::Parameter | VarKind::State) {
                 let (i, f) = (int(i), field(s));
                 set.extend(match vector {
-                    true => quote!(#i => #f[element] = value,),
+                    true => {
+                        let v = float.from_f64(quote!(value));
+                        quote!(#i => #f[element] = #v,)
+                    }
                     false => {
-                        let v = self.storage(s).store(quote!(value));
+                        let v = self.storage(s).store_f64(quote!(value), float);
                         quote!(#i => #f = #v,)
                     }
                 });

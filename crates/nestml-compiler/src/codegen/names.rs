@@ -7,7 +7,7 @@ use nestml_ode::{Constant, RustNames};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{err, CodegenError};
+use super::{err, CodegenError, FloatType};
 
 const KEYWORDS: &[&str] = &[
     "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static", "struct", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
@@ -51,35 +51,65 @@ pub(super) fn opt_str(s: Option<&str>) -> TokenStream {
     }
 }
 
-/// The float type that generated arithmetic computes in.
-pub(super) fn float() -> TokenStream {
+impl FloatType {
+    /// The float type that generated arithmetic computes in.
+    pub(super) fn ty(self) -> TokenStream {
+        match self {
+            FloatType::F64 => quote!(f64),
+            FloatType::F32 => quote!(f32),
+        }
+    }
+
+    /// A float expression of exactly `v` (for `f32`, `v` rounded to it): a suffixed literal
+    /// that reads back to that value, a negative one as `(-x)`, a non-finite one as the float
+    /// type's constant.
+    pub(super) fn number(self, v: f64) -> TokenStream {
+        let ty = self.ty();
+        if v.is_nan() {
+            quote!(#ty::NAN)
+        } else if v.is_infinite() || (self == FloatType::F32 && (v as f32).is_infinite()) {
+            if v > 0.0 { quote!(#ty::INFINITY) } else { quote!(#ty::NEG_INFINITY) }
+        } else {
+            let lit = match self {
+                FloatType::F64 => Literal::f64_suffixed(v.abs()),
+                FloatType::F32 => Literal::f32_suffixed((v as f32).abs()),
+            };
+            if v.is_sign_negative() { quote!((-#lit)) } else { quote!(#lit) }
+        }
+    }
+
+    /// π or e in the float type.
+    pub(super) fn constant(self, c: Constant) -> TokenStream {
+        let ty = self.ty();
+        match c {
+            Constant::Pi => quote!(::core::#ty::consts::PI),
+            Constant::E => quote!(::core::#ty::consts::E),
+        }
+    }
+
+    /// The `f64` expression `value` (from the `Neuron` trait, the inputs, random draws, times)
+    /// in the float type.
+    pub(super) fn from_f64(self, value: TokenStream) -> TokenStream {
+        match self {
+            FloatType::F64 => value,
+            FloatType::F32 => quote!((#value as f32)),
+        }
+    }
+
+    /// The float-type expression `value` as the `f64` the `Neuron` trait and the runtime's
+    /// faults take.
+    pub(super) fn to_f64(self, value: TokenStream) -> TokenStream {
+        match self {
+            FloatType::F64 => value,
+            FloatType::F32 => quote!((#value as f64)),
+        }
+    }
+}
+
+/// `f64`: the type of the `Neuron` trait's values, weights and inputs, whatever the model's
+/// float type.
+pub(super) fn trait_float() -> TokenStream {
     quote!(f64)
-}
-
-/// A float expression of exactly `v`: a suffixed literal that reads back to `v`, a negative
-/// value as `(-x)`, a non-finite one as the float type's constant.
-pub(super) fn number(v: f64) -> TokenStream {
-    let ty = float();
-    if v.is_nan() {
-        quote!(#ty::NAN)
-    } else if v.is_infinite() {
-        if v > 0.0 { quote!(#ty::INFINITY) } else { quote!(#ty::NEG_INFINITY) }
-    } else if v.is_sign_negative() {
-        let lit = Literal::f64_suffixed(-v);
-        quote!((-#lit))
-    } else {
-        let lit = Literal::f64_suffixed(v);
-        quote!(#lit)
-    }
-}
-
-/// π or e in the float type.
-pub(super) fn constant(c: Constant) -> TokenStream {
-    let ty = float();
-    match c {
-        Constant::Pi => quote!(::core::#ty::consts::PI),
-        Constant::E => quote!(::core::#ty::consts::E),
-    }
 }
 
 /// The float function `name` (`exp`, `powi`, `min`, … as `f64`'s methods) of `args`: `min` and
@@ -113,18 +143,19 @@ pub(super) fn print_macro(newline: bool, args: TokenStream) -> TokenStream {
     if newline { quote!(::nestml::__private::println!(#args)) } else { quote!(::nestml::__private::print!(#args)) }
 }
 
-/// Expressions as [`nestml_ode::to_rust`] spells them here, with symbols spelled by `F`.
-pub(super) struct Names<F>(pub F);
+/// Expressions as [`nestml_ode::to_rust`] spells them here, in a float type, with symbols
+/// spelled by `F`.
+pub(super) struct Names<F>(pub FloatType, pub F);
 
 impl<F: Fn(&str) -> TokenStream> RustNames for Names<F> {
     fn symbol(&self, name: &str) -> TokenStream {
-        (self.0)(name)
+        (self.1)(name)
     }
     fn number(&self, v: f64) -> TokenStream {
-        number(v)
+        self.0.number(v)
     }
     fn constant(&self, c: Constant) -> TokenStream {
-        constant(c)
+        self.0.constant(c)
     }
     fn float_fn(&self, name: &str, args: &[TokenStream]) -> TokenStream {
         float_fn(name, args)
@@ -170,11 +201,13 @@ mod tests {
     #[test]
     fn numbers_read_back_exactly() {
         for v in [0.1, 1.0 / 3.0, 6.02214076e23, 1e-300, 123_456_789.123_456_78, -2.5, 5e-324] {
-            let text = number(v).to_string();
+            let text = FloatType::F64.number(v).to_string();
             let (sign, literal) = text.strip_prefix("(- ").and_then(|t| t.strip_suffix(')')).map_or((1.0, text.as_str()), |t| (-1.0, t));
             let parsed = sign * literal.strip_suffix("f64").unwrap().parse::<f64>().unwrap();
             assert_eq!(parsed.to_bits(), v.to_bits(), "{text}");
         }
-        assert_eq!(number(f64::NEG_INFINITY).to_string(), quote!(f64::NEG_INFINITY).to_string());
+        assert_eq!(FloatType::F64.number(f64::NEG_INFINITY).to_string(), quote!(f64::NEG_INFINITY).to_string());
+        assert_eq!(FloatType::F32.number(0.1).to_string(), "0.1f32");
+        assert_eq!(FloatType::F32.number(-1e300).to_string(), quote!(f32::NEG_INFINITY).to_string());
     }
 }

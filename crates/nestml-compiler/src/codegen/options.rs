@@ -26,6 +26,18 @@ impl NumericSolver {
     }
 }
 
+/// The float type a neuron's reals are computed in (not a PyNESTML option).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FloatType {
+    /// `"f64"`, NEST's type (the default): bit for bit as NEST.
+    #[default]
+    F64,
+    /// `"f32"`, for FPUs without double precision: state, parameters, internals, propagator
+    /// and solver in `f32`; the `Neuron` trait's values, weights, inputs, random draws and
+    /// times stay `f64` and are converted where the model meets them.
+    F32,
+}
+
 /// What the RKF45 step-size control measures the error against
 /// (PyNESTML's `gsl_adaptive_step_size_controller`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -63,6 +75,9 @@ pub struct CodegenOptions {
     /// `delay_variable`: a synapse parameter that reads the connection's delay (default
     /// `"d"`, where the model declares it), as PyNESTML's option of that name.
     pub delay_variable: String,
+    /// `float = "f64"` (the default) or `"f32"`: the float type of a neuron's reals
+    /// ([`FloatType`]); synapses are generated in `f64` only.
+    pub float: FloatType,
     /// Adds the uom shadow of every model (the `uom-check` feature of `nestml`; not a macro
     /// option).
     pub uom_check: bool,
@@ -83,6 +98,7 @@ impl Default for CodegenOptions {
             suffix: String::new(),
             weight_variable: "w".into(),
             delay_variable: "d".into(),
+            float: FloatType::F64,
             uom_check: false,
             serde: false,
         }
@@ -98,7 +114,7 @@ pub enum OptionValue {
 
 impl CodegenOptions {
     /// The option names [`set`](Self::set) accepts.
-    pub const KEYS: [&'static str; 9] = ["solver", "numeric_solver", "gsl_abs_error_tol", "gsl_rel_error_tol", "gsl_adaptive_step_size_controller", "max_substeps", "suffix", "weight_variable", "delay_variable"];
+    pub const KEYS: [&'static str; 10] = ["solver", "numeric_solver", "gsl_abs_error_tol", "gsl_rel_error_tol", "gsl_adaptive_step_size_controller", "max_substeps", "suffix", "weight_variable", "delay_variable", "float"];
 
     /// Sets the option `key`; the error says what is accepted.
     pub fn set(&mut self, key: &str, value: OptionValue) -> Result<(), String> {
@@ -149,6 +165,13 @@ impl CodegenOptions {
             }
             "weight_variable" => self.weight_variable = text(&value)?,
             "delay_variable" => self.delay_variable = text(&value)?,
+            "float" => {
+                self.float = match text(&value)?.as_str() {
+                    "f64" => FloatType::F64,
+                    "f32" => FloatType::F32,
+                    other => return Err(format!("`float = {other:?}`: expected \"f64\" or \"f32\"")),
+                }
+            }
             _ => return Err(format!("unknown option `{key}`; the options are {}", Self::KEYS.join(", "))),
         }
         Ok(())
@@ -175,6 +198,9 @@ mod tests {
         assert!(o.set("gsl_rel_error_tol", OptionValue::Str("x".into())).is_err());
         assert!(o.set("suffix", OptionValue::Str("-x".into())).is_err());
         assert!(o.set("nonsense", OptionValue::Number(1.0)).unwrap_err().contains("unknown option"));
+        o.set("float", OptionValue::Str("f32".into())).unwrap();
+        assert_eq!(o.float, FloatType::F32);
+        assert_eq!(o.set("float", OptionValue::Str("f16".into())).unwrap_err(), "`float = \"f16\"`: expected \"f64\" or \"f32\"");
         o.set("max_substeps", OptionValue::Number(50.0)).unwrap();
         assert_eq!(o.max_substeps, Some(50));
         for bad in [OptionValue::Number(0.0), OptionValue::Number(2.5), OptionValue::Str("10".into())] {

@@ -16,7 +16,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::model::doc;
-use super::names::{float, float_fn, math_fn, number};
+use super::names::{float_fn, math_fn};
+use super::FloatType;
 use super::typed::dimension;
 use crate::diagnostics::Span;
 use crate::sema::symbols::{complete_name, ModelSymbols};
@@ -50,7 +51,7 @@ fn repr(t: &Type) -> Option<Repr> {
 /// The Rust type of a representation.
 fn rust_type(r: Repr) -> TokenStream {
     match r {
-        Repr::Plain => float(),
+        Repr::Plain => FloatType::F64.ty(),
         Repr::Quantity(d) => {
             let d = dimension(d);
             quote!(::nestml::units::Si<#d>)
@@ -61,7 +62,7 @@ fn rust_type(r: Repr) -> TokenStream {
 /// A value of representation `r`.
 fn leaf(r: Repr) -> TokenStream {
     match r {
-        Repr::Plain => number(0.0),
+        Repr::Plain => FloatType::F64.number(0.0),
         Repr::Quantity(d) => {
             let d = dimension(d);
             quote!(::nestml::units::any::<#d>())
@@ -120,13 +121,13 @@ impl Shadow<'_, '_> {
                 (quote!((-#t)), r)
             }
             ExprKind::Unary(UnaryOp::Plus, x) => self.expr(x)?,
-            ExprKind::Number { unit: None, .. } => (number(1.0), Repr::Plain),
+            ExprKind::Number { unit: None, .. } => (FloatType::F64.number(1.0), Repr::Plain),
             ExprKind::Number { unit: Some(u), .. } => {
                 let u = resolve_unit_type(u, &mut Vec::new()).ok_or(())?;
                 let r = repr(&Type::from_unit(u)).ok_or(())?;
                 (leaf(r), r)
             }
-            ExprKind::Inf => (number(f64::INFINITY), Repr::Plain),
+            ExprKind::Inf => (FloatType::F64.number(f64::INFINITY), Repr::Plain),
             ExprKind::Var(_) => {
                 let r = of(e)?;
                 (leaf(r), r)
@@ -162,7 +163,7 @@ impl Shadow<'_, '_> {
             }
             BinaryOp::Pow => match (rl, exponent(r)) {
                 (Repr::Plain, _) if rr == Repr::Plain => (math_fn("powf", &[tl, tr]), Repr::Plain),
-                (Repr::Quantity(_), Some(0)) => (number(1.0), Repr::Plain),
+                (Repr::Quantity(_), Some(0)) => (FloatType::F64.number(1.0), Repr::Plain),
                 (Repr::Quantity(d), Some(k)) => {
                     let n = if k > 0 { format_ident!("P{k}") } else { format_ident!("N{}", k.unsigned_abs()) };
                     (quote!(#tl.powi(::nestml::uom::typenum::#n::new())), quantity(d.map(|x| x * k)))

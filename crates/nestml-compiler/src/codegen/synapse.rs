@@ -143,7 +143,7 @@ impl Gen<'_> {
         let ir = self.ir;
         let name = format_ident!("{}", self.type_name);
         let params_name = format_ident!("{}Params", self.type_name);
-        let ty = names::float();
+        let ty = self.float().ty();
         let weight = self.options.weight_variable.clone();
         let syn = self.synapse.clone().unwrap_or_default();
         if self.numeric {
@@ -193,8 +193,8 @@ impl Gen<'_> {
         let model_name = self.model_name.clone();
 
         let docs = type_doc(format!("The NESTML synapse `{model_name}` (generated): the state of one connection."), &ir.doc);
-        let conn_fields = conn.iter().map(|(_, v)| variable_field(if v.kind == VarKind::State { "state" } else { "weight" }, v, self.storage(&v.name).rust_type()));
-        let conv_fields = conv_states.iter().map(|s| convolution_field(s));
+        let conn_fields = conn.iter().map(|(_, v)| variable_field(if v.kind == VarKind::State { "state" } else { "weight" }, v, self.storage(&v.name).rust_type(self.float())));
+        let conv_fields = conv_states.iter().map(|s| convolution_field(s, self.float()));
         let t_last = timed.then(|| {
             quote! {
                 /// The time (ms) the connection's state refers to.
@@ -216,7 +216,7 @@ impl Gen<'_> {
 
         // the parameters
         let params_doc = doc([format!("The parameters of the NESTML synapse `{model_name}`, shared by the connections of one synapse type.")]);
-        let param_fields = params.iter().map(|(_, v)| variable_field(&kind_name(v.kind).to_lowercase(), v, self.storage(&v.name).rust_type()));
+        let param_fields = params.iter().map(|(_, v)| variable_field(&kind_name(v.kind).to_lowercase(), v, self.storage(&v.name).rust_type(self.float())));
         o.extend(quote! {
             #params_doc
             #[allow(non_snake_case, dead_code)]
@@ -231,7 +231,7 @@ impl Gen<'_> {
         match dependency_order(&declared) {
             Ok(order) => {
                 for (sym, e, _) in order {
-                    let v = e.map_or(names::number(0.0), |e| self.expr(e, Ctx::Default, &none, None));
+                    let v = e.map_or(self.float().number(0.0), |e| self.expr(e, Ctx::Default, &none, None));
                     let l = local("v_", sym);
                     defaults.extend(quote!(let #l: #ty = #v;));
                 }
@@ -322,7 +322,7 @@ impl Gen<'_> {
         let mut new = TokenStream::new();
         if let Ok(order) = dependency_order(&items) {
             for (sym, e, _) in order {
-                let v = e.map_or(names::number(0.0), |e| self.expr(e, Ctx::New, &none, None));
+                let v = e.map_or(self.float().number(0.0), |e| self.expr(e, Ctx::New, &none, None));
                 let l = local("v_", sym);
                 new.extend(quote!(let #l: #ty = #v;));
             }
@@ -330,7 +330,7 @@ impl Gen<'_> {
         let conn_inits: Vec<TokenStream> = conn.iter().map(|(_, v)| &v.name).chain(&conv_states).map(|s| self.init(s)).collect();
         let t_last_init = timed.then(|| quote!(__t_last: 0.0,));
         let w = self.storage(&weight);
-        let (weight_read, weight_store) = (w.read(field(&weight)), w.store(quote!(w)));
+        let (weight_read, weight_store) = (w.read(field(&weight), self.float()), w.store(quote!(w)));
         let weight_field = field(&weight);
         let conn_get_set = self.synapse_get_set(&conn, &conv_states, Ctx::Step, false);
         let t_last_methods = match timed {
@@ -457,11 +457,11 @@ impl Gen<'_> {
             let initial = quote!(<Self as ::nestml::Synapse>::new(&<#params_name as ::core::default::Default>::default()));
             o.extend(super::checkpoint::serde_impls(&name, quote!(<#name as ::nestml::Synapse>::NAME), initial));
         }
-        o.extend(super::typed::accessors(&conn, &name, |i, value| {
+        o.extend(super::typed::accessors(&conn, &name, self.float(), |i, value| {
             let i = int(i);
             quote!(::nestml::Synapse::set_value(self, #i, #value))
         }));
-        o.extend(super::typed::accessors(&params, &params_name, |i, value| {
+        o.extend(super::typed::accessors(&params, &params_name, self.float(), |i, value| {
             let i = int(i);
             quote!(::nestml::SynapseParams::set_value(self, #i, #value))
         }));
@@ -497,11 +497,11 @@ impl Gen<'_> {
     /// (`VARIABLES` order); guards are read in `ctx` and checked after a write; `recompute`
     /// reruns the internals after one.
     fn synapse_get_set(&mut self, vars: &[(usize, &IrVariable)], conv: &[String], ctx: Ctx, recompute: bool) -> TokenStream {
-        let ty = names::float();
+        let ty = self.float().ty();
         let none = BTreeSet::new();
         let mut get = TokenStream::new();
         for (i, v) in vars {
-            let (i, value) = (int(*i), self.storage(&v.name).read(field(&v.name)));
+            let (i, value) = (int(*i), self.storage(&v.name).read(field(&v.name), self.float()));
             get.extend(quote!(#i => Some(#value),));
         }
         for (k, c) in conv.iter().enumerate() {

@@ -10,7 +10,8 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::model::doc;
-use super::names::{field, float, number};
+use super::names::{field, trait_float};
+use super::FloatType;
 use crate::ir::{IrVariable, ModelIr, SiUnit};
 use crate::sema::symbols::VarKind;
 
@@ -35,7 +36,7 @@ const NAMED: &[([i64; 7], &str)] = &[
 /// The uom type of a quantity in `u`.
 fn quantity_type(u: &SiUnit) -> TokenStream {
     if let Some((_, name)) = NAMED.iter().find(|(d, _)| *d == u.dims) {
-        let (name, float) = (format_ident!("{name}"), float());
+        let (name, float) = (format_ident!("{name}"), trait_float());
         return quote!(::nestml::uom::si::#float::#name);
     }
     let d = dimension(u.dims);
@@ -55,18 +56,19 @@ pub(super) fn dimension(d: [i64; 7]) -> TokenStream {
     quote!(::nestml::uom::si::ISQ<#(#exps),*>)
 }
 
-/// The typed accessors of `ir`'s variables (`index` is the position in `VARIABLES`).
-pub(super) fn typed_accessors(ir: &ModelIr, type_name: &Ident) -> TokenStream {
+/// The typed accessors of `ir`'s variables (`index` is the position in `VARIABLES`), reals
+/// stored in `float`.
+pub(super) fn typed_accessors(ir: &ModelIr, type_name: &Ident, float: FloatType) -> TokenStream {
     let vars: Vec<(usize, &IrVariable)> = ir.variables.iter().enumerate().collect();
-    accessors(&vars, type_name, |index, value| {
+    accessors(&vars, type_name, float, |index, value| {
         let index = Literal::usize_unsuffixed(index);
         quote!(::nestml::Neuron::set_value(self, #index, 0, #value))
     })
 }
 
-/// Typed accessors of `vars` (each with its index for the setter) on `type_name`; `set_call`
-/// gives the `set_value` call for an index and a value.
-pub(super) fn accessors(vars: &[(usize, &IrVariable)], type_name: &Ident, set_call: impl Fn(usize, TokenStream) -> TokenStream) -> TokenStream {
+/// Typed accessors of `vars` (each with its index for the setter, reals stored in `float`) on
+/// `type_name`; `set_call` gives the `set_value` call for an index and an `f64` value.
+pub(super) fn accessors(vars: &[(usize, &IrVariable)], type_name: &Ident, float: FloatType, set_call: impl Fn(usize, TokenStream) -> TokenStream) -> TokenStream {
     let snake = |n: &str| n.to_lowercase();
     let mut count: BTreeMap<String, usize> = BTreeMap::new();
     for (_, v) in vars {
@@ -85,9 +87,9 @@ pub(super) fn accessors(vars: &[(usize, &IrVariable)], type_name: &Ident, set_ca
             continue;
         }
         let ty = quantity_type(si);
-        let scale = number(format!("1e{}", si.exp10).parse().expect("a power of ten"));
+        let scale = Literal::f64_unsuffixed(format!("1e{}", si.exp10).parse().expect("a power of ten"));
         let unit = v.unit.as_deref().unwrap_or("1");
-        let (docs, getter, f) = (doc([format!("`{}` as a uom quantity (stored in {unit}).", v.nestml_name)]), format_ident!("{method}"), field(&v.name));
+        let (docs, getter, f) = (doc([format!("`{}` as a uom quantity (stored in {unit}).", v.nestml_name)]), format_ident!("{method}"), float.to_f64(field(&v.name)));
         o.extend(quote! {
             #docs
             pub fn #getter(&self) -> #ty {
