@@ -25,6 +25,8 @@ nestml::include_nestml!(
     "../nestml-compiler/tests/codegen/numeric_neuron.nestml"
 );
 nestml::include_nestml!("../nestml-compiler/tests/codegen/vector_neuron.nestml");
+nestml::include_nestml!(suffix = "_f32", float = "f32", "../nestml-compiler/tests/codegen/vector_neuron.nestml");
+nestml::include_nestml!(suffix = "_f32", float = "f32", "../nestml-compiler/tests/codegen/numeric_neuron.nestml");
 
 /// Runs `steps` steps of 0.1 ms with `current` on the continuous port; the spike steps.
 fn run<N: Neuron>(n: &mut N, current: f64, steps: i64) -> Vec<i64> {
@@ -90,6 +92,24 @@ fn vector_model_loops_over_its_traces() {
     n.set("n_traces", 5.0).unwrap();
     assert_eq!(n.vector_len(<VectorNeuron as Neuron>::variable_index("trace").unwrap()), 5);
     assert_eq!(n.vector_len(<VectorNeuron as Neuron>::variable_index("recent").unwrap()), 2);
+}
+
+/// `float = "f32"`: vectors, functions, random draws, printing and the numeric solver in single
+/// precision follow the f64 model to its rounding.
+#[test]
+fn single_precision_models_follow_their_f64_versions() {
+    let (mut a, mut b) = (VectorNeuron::default(), VectorNeuronF32::default());
+    a.set("noise", 0.0).unwrap();
+    b.set("noise", 0.0).unwrap();
+    assert_eq!(run(&mut a, 1.0, 200), run(&mut b, 1.0, 200));
+    let (x, y): (f64, f32) = (a.trace[2], b.trace[2]);
+    assert!((x - y as f64).abs() < 1e-5, "{x} {y}");
+    let rk45 = run(&mut NumericNeuron::default(), 150.0, 10_000);
+    let f32_spikes = run(&mut NumericNeuronF32::default(), 150.0, 10_000);
+    // the refractory timer: 1 ms counted down by 0.1 ms ends after 11 steps in f64 (it is
+    // 1.4e-16 after 10) and after 10 in f32, so spike k may come up to k steps earlier
+    assert_eq!(rk45.len(), f32_spikes.len());
+    assert!(rk45.iter().zip(&f32_spikes).enumerate().all(|(k, (a, b))| (0..=k as i64).contains(&(a - b))), "{rk45:?} {f32_spikes:?}");
 }
 
 /// A vector whose size is a literal is an array: no heap, no resizing; elements are read,
