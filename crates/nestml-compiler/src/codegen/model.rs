@@ -80,8 +80,8 @@ fn vector_len(n: TokenStream) -> TokenStream {
     quote!(#n as usize)
 }
 
-/// The Rust type of a vector variable: `[f64; n]` for a literal size, else a `Vec` that
-/// follows its size parameter (elements in `float`).
+/// The Rust type of a vector variable of `float`s: an array (`[f64; 3]`) for a literal size,
+/// else a `Vec` that follows its size parameter.
 fn vector_type(v: &crate::ir::IrVariable, float: FloatType) -> TokenStream {
     let ty = float.ty();
     match v.fixed_len() {
@@ -356,7 +356,7 @@ impl Gen<'_> {
                 }
             });
         }
-        let mut functions = TokenStream::new();
+        let (mut functions, time) = (TokenStream::new(), names::trait_float());
         for f in &ir.functions {
             let docs = doc([format!("The NESTML function `{}`.", f.name)]);
             let params = f.params.iter().map(|p| local("l_", p));
@@ -366,7 +366,7 @@ impl Gen<'_> {
             functions.extend(quote! {
                 #docs
                 #[allow(unused_mut, unused_variables, unreachable_code)]
-                fn #method(&mut self, ctx: &mut ::nestml::StepContext<'_>, __t: f64 #(, #params: #ty)*) -> ::core::result::Result<#ty, ::nestml::Fault> {
+                fn #method(&mut self, ctx: &mut ::nestml::StepContext<'_>, __t: #time #(, #params: #ty)*) -> ::core::result::Result<#ty, ::nestml::Fault> {
                     #body
                     Ok(0.0)
                 }

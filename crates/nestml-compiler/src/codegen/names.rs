@@ -106,8 +106,8 @@ impl FloatType {
     }
 }
 
-/// `f64`: the type of the `Neuron` trait's values, weights and inputs, whatever the model's
-/// float type.
+/// `f64`: the type of the `Neuron` trait's values, weights and inputs and of times, whatever
+/// the model's float type.
 pub(super) fn trait_float() -> TokenStream {
     quote!(f64)
 }
