@@ -107,3 +107,18 @@ fn every_plain_number_taken_in_a_scaled_unit_is_converted() {
     // the library's one: hh_moto_5ht_neuron's `Ca_in * Ca_in + 0.014 * 0.014` (mmol²)
     assert_eq!(converted, [("hh_moto_5ht_neuron.nestml".to_string(), "0.014 * 0.014".to_string())]);
 }
+
+#[test]
+fn delayed_state_values_become_symbols() {
+    let text = std::fs::read_to_string(common::workspace_root().join("tests/fixtures/pynestml_dde/delayed_decay_neuron.nestml")).unwrap();
+    let ir = lower(&text);
+    assert!(ir.problems.is_empty(), "{:?}", ir.problems);
+    let [d] = ir.delayed.as_slice() else { panic!("{:?}", ir.delayed) };
+    assert_eq!((d.state.as_str(), d.symbol.as_str()), ("u", "__delay0__u"));
+    assert_eq!(d.delay, nestml_ode::Expr::sym("lag"));
+    assert_eq!(ir.odes[1].rhs.eval(&[("__delay0__u", 3.0), ("tau", 2.0), ("u", 100.0)]).unwrap(), 1.5);
+    // one symbol per state and delay; a literal delay in seconds becomes ms
+    let ir = lower("model m:\n    state:\n        u real = 1\n        v real = 0\n\n    equations:\n        u' = -u / (1 ms)\n        v' = (u(t - 0.002 s) + u(t - 2 ms) + u(t - 1 ms)) / (1 ms)\n\n    update:\n        integrate_odes()\n");
+    let delays: Vec<(String, f64)> = ir.delayed.iter().map(|d| (d.symbol.clone(), d.delay.eval(&[("x", 0.0)]).unwrap())).collect();
+    assert_eq!(delays, [("__delay0__u".to_string(), 2.0), ("__delay1__u".to_string(), 1.0)]);
+}

@@ -97,6 +97,9 @@ pub fn generate_model(ir: &ModelIr, options: &CodegenOptions) -> Result<(TokenSt
     for p in &ir.vector_ports {
         errors.push(err(None, format!("input port `{p}`: vector ports are not supported yet")));
     }
+    for d in &ir.delayed {
+        errors.push(err(None, format!("`{}(t - delay)`: delay differential equations are not generated yet", d.state)));
+    }
     if !errors.is_empty() {
         return Err(errors);
     }

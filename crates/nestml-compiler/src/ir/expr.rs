@@ -29,15 +29,17 @@ pub fn convolution_name(kernel: &str, port: &str) -> String {
     format!("{kernel}__X__{port}")
 }
 
+
 /// The symbol for the simulation step, `resolution()` and `timestep()`.
 pub const STEP: &str = "__h";
 
-/// Lowers expressions of one model; remembers the convolutions it meets.
+/// Lowers expressions of one model; remembers the convolutions and delayed states it meets.
 pub struct Lowerer<'s, 'a> {
     pub syms: &'s ModelSymbols<'a>,
     /// The checked type of every expression (to tell integer division from real division).
     types: &'s TypeInfo,
     pub convolutions: Vec<(String, String)>,
+    pub delayed: Vec<super::IrDelayed>,
     /// Values of function parameters and locals while a function call is inlined.
     bindings: HashMap<String, Expr>,
     depth: u32,
@@ -88,7 +90,7 @@ fn fail<T>(span: Span, message: impl Into<String>) -> Lowered<T> {
 impl<'s, 'a> Lowerer<'s, 'a> {
     /// A lowerer for the model whose symbols are `syms`.
     pub fn new(syms: &'s ModelSymbols<'a>, types: &'s TypeInfo) -> Self {
-        Lowerer { syms, types, convolutions: Vec::new(), bindings: HashMap::new(), depth: 0, hoisted: None, hoist_count: 0 }
+        Lowerer { syms, types, convolutions: Vec::new(), delayed: Vec::new(), bindings: HashMap::new(), depth: 0, hoisted: None, hoist_count: 0 }
     }
 
     /// Lowers a numeric expression.
@@ -195,6 +197,9 @@ impl<'s, 'a> Lowerer<'s, 'a> {
             }
             return self.inline_function(f, call, span);
         }
+        if crate::sema::predefined::builtin(name).is_none() && self.syms.var(name).is_some() {
+            return self.delayed_state(call, span);
+        }
         match name {
             "convolve" => {
                 let names: Vec<&str> = call.args.iter().filter_map(|a| match &a.kind {
@@ -233,6 +238,24 @@ impl<'s, 'a> Lowerer<'s, 'a> {
                 None => fail(span, format!("`{name}` has no meaning in equations")),
             },
         }
+    }
+
+    /// `x(t - delay)`, as checked by the type checker: the symbol of the delayed value.
+    fn delayed_state(&mut self, call: &ast::Call, span: Span) -> Lowered<Expr> {
+        let delay = match call.args.as_slice() {
+            [arg] => match &arg.without_parens().kind {
+                ExprKind::Binary(BinaryOp::Sub, _, delay) => nestml_ode::simplify(&self.expr(delay)?),
+                _ => return fail(span, "a delayed state variable is read as `x(t - delay)`"),
+            },
+            _ => return fail(span, "a delayed state variable is read as `x(t - delay)`"),
+        };
+        let state = call.name.name.clone();
+        if let Some(d) = self.delayed.iter().find(|d| d.state == state && d.delay == delay) {
+            return Ok(Expr::sym(&d.symbol));
+        }
+        let symbol = format!("__delay{}__{state}", self.delayed.len());
+        self.delayed.push(super::IrDelayed { state, delay, symbol: symbol.clone() });
+        Ok(Expr::sym(&symbol))
     }
 
     fn is_integer(&self, e: &ast::Expr) -> bool {

@@ -19,6 +19,7 @@ pub fn lower_model(syms: &ModelSymbols, types: &TypeInfo) -> ModelIr {
         odes: Vec::new(),
         kernels: Vec::new(),
         convolutions: Vec::new(),
+        delayed: Vec::new(),
         spike_ports: Vec::new(),
         spike_qualifiers: Vec::new(),
         vector_ports: Vec::new(),
@@ -133,6 +134,7 @@ pub fn lower_model(syms: &ModelSymbols, types: &TypeInfo) -> ModelIr {
     ir.on_receive_priority = receive.iter().map(|(p, ..)| *p).collect();
     ir.on_receive = receive.into_iter().map(|(_, _, port, body)| (port, body)).collect();
     ir.convolutions = lw.convolutions;
+    ir.delayed = lw.delayed;
     ir
 }
 

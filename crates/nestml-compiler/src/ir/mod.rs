@@ -35,6 +35,9 @@ pub struct ModelIr {
     pub kernels: Vec<IrKernel>,
     /// Every `convolve(kernel, port)` of the equations, in order of first appearance.
     pub convolutions: Vec<(String, String)>,
+    /// Every delayed state value `x(t - delay)` of the equations, in order of first appearance;
+    /// the equations read it as the symbol [`IrDelayed::symbol`].
+    pub delayed: Vec<IrDelayed>,
     pub spike_ports: Vec<String>,
     /// Per spike port: whether it is qualified `excitatory`, `inhibitory`.
     pub spike_qualifiers: Vec<(bool, bool)>,
@@ -60,6 +63,17 @@ pub struct ModelIr {
     /// Statements of `update`, `onReceive` and `onCondition` that could not be lowered; they
     /// do not affect the ODE analysis, only code generation.
     pub block_problems: Vec<LowerError>,
+}
+
+/// `state(t - delay)` in the equations.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IrDelayed {
+    /// The state variable read delayed.
+    pub state: String,
+    /// The delay in ms: a parameter or a number.
+    pub delay: Expr,
+    /// The symbol of the delayed value in the lowered equations, `__delay<N>__<state>`.
+    pub symbol: String,
 }
 
 /// A state variable, parameter or internal.

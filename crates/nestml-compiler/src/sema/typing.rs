@@ -28,7 +28,7 @@ pub struct TypeInfo {
 
 /// Checks every expression of one model.
 pub fn check_model(syms: &ModelSymbols, diags: &mut Vec<Diagnostic>) -> TypeInfo {
-    let mut c = Checker { syms, locals: HashMap::new(), return_type: None, in_invariant: false, block_decls: HashMap::new(), diags, info: TypeInfo::default() };
+    let mut c = Checker { syms, locals: HashMap::new(), return_type: None, in_invariant: false, in_equations: false, block_decls: HashMap::new(), diags, info: TypeInfo::default() };
     for block in &syms.model.blocks {
         c.block(block);
     }
@@ -44,6 +44,8 @@ struct Checker<'s, 'a> {
     /// PyNESTML checks neither shadowing nor duplicates among a function's locals.
     return_type: Option<Type>,
     in_invariant: bool,
+    /// Inside the equations block, the only place where a state variable can be read delayed.
+    in_equations: bool,
     /// Every local declared anywhere in the current block, to tell "not declared" from
     /// "declared further down".
     block_decls: HashMap<String, Span>,
@@ -94,9 +96,11 @@ impl<'a> Checker<'_, 'a> {
                 }
             }
             Block::Equations(eb) => {
+                self.in_equations = true;
                 for item in &eb.items {
                     self.equation(item);
                 }
+                self.in_equations = false;
             }
             Block::Input(ib) => {
                 for port in &ib.ports {
@@ -798,6 +802,11 @@ impl<'a> Checker<'_, 'a> {
             return self.user_call(call, f, &arg_types, is_statement);
         }
         let Some(b) = predefined::builtin(name) else {
+            // a predefined function wins over a variable of the same name, as in PyNESTML
+            let syms = self.syms;
+            if let Some(sym) = syms.var(name) {
+                return self.delayed_state(call, sym);
+            }
             let help = similar_name(name, predefined::BUILTINS.iter().map(|b| b.name).chain(self.syms.functions.keys().map(String::as_str))).map(|s| format!("a function with a similar name exists: `{s}`"));
             self.error(Code::E0108, call.name.span, format!("the function `{name}` is not defined")).help = help;
             return Type::Error;
@@ -850,6 +859,53 @@ impl<'a> Checker<'_, 'a> {
         ret
     }
 
+    /// `x(t - delay)`: the state variable `x` (with an ODE) as it was `delay` earlier, in the
+    /// equations block; `delay` a parameter or a literal of unit time. Has the type of `x`.
+    fn delayed_state(&mut self, call: &Call, sym: &VarSymbol<'_>) -> Type {
+        let name = call.name.name.as_str();
+        if sym.kind != VarKind::State || !has_ode(self.syms.model, name) {
+            self.error(Code::E0412, call.name.span, format!("`{name}` is not a function; only a state variable with an ODE can be called, as `{name}(t - delay)` for its delayed value"))
+                .label(sym.decl_span, "declared here");
+            return Type::Error;
+        }
+        if !self.in_equations {
+            self.error(Code::E0412, call.span, format!("the delayed value `{name}(t - delay)` can only be used in the equations block"));
+            return Type::Error;
+        }
+        if call.args.len() != 1 {
+            self.error(Code::E0205, call.span, format!("the delayed state variable `{name}` takes 1 argument (`t - delay`), but {} were given", call.args.len()));
+            return Type::Error;
+        }
+        let arg = call.args[0].without_parens();
+        let delay = match &arg.kind {
+            ExprKind::Binary(BinaryOp::Sub, lhs, rhs) if matches!(&lhs.without_parens().kind, ExprKind::Var(v) if v.name.name == "t" && v.index.is_none() && self.syms.var("t").is_none()) => rhs.without_parens(),
+            _ => {
+                self.error(Code::E0413, call.args[0].span, format!("the argument of the delayed state variable `{name}` must be `t - delay`"));
+                return Type::Error;
+            }
+        };
+        let constant = match &delay.kind {
+            ExprKind::Var(v) => self.syms.var(&complete_name(v)).is_some_and(|s| s.kind == VarKind::Parameter && s.size.is_none()),
+            ExprKind::Number { .. } => true,
+            _ => false,
+        };
+        if !constant {
+            self.error(Code::E0413, delay.span, format!("the delay of `{name}(t - delay)` must be a parameter or a literal"));
+            return Type::Error;
+        }
+        let ms = Unit::lookup("ms").expect("ms");
+        match self.info.types.get(&delay.span) {
+            Some(Type::Unit(u)) if u.same_dimension(&ms) => {}
+            Some(Type::Error) | None => return Type::Error,
+            Some(ty) => {
+                let ty = ty.clone();
+                self.error(Code::E0219, delay.span, format!("the delay of `{name}(t - delay)` must be a time, but it has type {ty}"));
+                return Type::Error;
+            }
+        }
+        sym.ty.clone()
+    }
+
     /// `convolve(kernel, port)` has the type of the port's value times seconds.
     fn convolve(&mut self, call: &Call) -> Type {
         if call.args.len() != 2 {
@@ -888,6 +944,12 @@ impl<'a> Checker<'_, 'a> {
         ret
     }
 }
+
+/// Whether the model has a first-order ODE `name' = …`.
+fn has_ode(model: &Model, name: &str) -> bool {
+    model.blocks.iter().any(|b| matches!(b, Block::Equations(eb) if eb.items.iter().any(|e| matches!(&e.kind, EquationKind::Ode { lhs, .. } if lhs.order == 1 && lhs.index.is_none() && lhs.name.name == name))))
+}
+
 
 /// The unit names in a unit type, with their spans.
 fn unit_names_in(u: &UnitType) -> Vec<(String, Span)> {
@@ -1048,5 +1110,35 @@ mod tests {
         let mut types: Vec<String> = info.types.values().map(|t| t.to_string()).collect();
         types.sort();
         assert_eq!(types, ["integer", "mV", "mV", "mV", "mV", "real"]);
+    }
+
+    /// A model with states `u` (with an ODE) and `w` (without), a time parameter `lag`, a
+    /// real parameter `r`, and `line` as the second ODE.
+    fn delayed(line: &str) -> Vec<(Code, String)> {
+        let src = format!("model m:\n    state:\n        u real = -65.\n        v real = 0\n        w real = 0\n\n    equations:\n        u' = -u / tau\n        {line}\n\n    parameters:\n        tau ms = 2 ms\n        lag ms = 3 ms\n        r real = 3\n\n    update:\n        w = u\n");
+        check(&src).1.iter().map(|d| (d.code, d.message.clone())).collect()
+    }
+
+    #[test]
+    fn delayed_state_variables() {
+        assert_eq!(delayed("v' = u(t - lag) / tau"), []);
+        assert_eq!(delayed("v' = u((t - (lag))) / tau"), []);
+        assert_eq!(delayed("v' = u(t - 5 ms) / tau"), []);
+        let code = |line: &str| delayed(line).iter().map(|(c, _)| *c).collect::<Vec<_>>();
+        assert_eq!(code("v' = u(t - r) / tau"), [Code::W0001, Code::E0219]); // the warning: `t - r` itself
+        assert_eq!(code("v' = u(t - tau * 2) / tau"), [Code::E0413]);
+        assert_eq!(code("v' = u(t - v * 1 ms) / tau"), [Code::E0413]);
+        assert_eq!(code("v' = u(t + lag) / tau"), [Code::E0413]);
+        assert_eq!(code("v' = u(lag) / tau"), [Code::E0413]);
+        assert_eq!(code("v' = u(t - lag, t) / tau"), [Code::E0205]);
+        assert_eq!(code("v' = w(t - lag) / tau"), [Code::E0412]);
+        assert_eq!(code("v' = tau(t - lag) / tau"), [Code::E0412]);
+        assert_eq!(code("v' = f(t - lag) / tau"), [Code::E0108]);
+        // a variable named as a predefined function does not hide it
+        let (_, diags) = check("model m:\n    parameters:\n        exp real = exp(1)\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        let outside = check("model m:\n    state:\n        u real = 1\n\n    equations:\n        u' = -u / (1 ms)\n\n    update:\n        u = u(t - 1 ms)\n").1;
+        assert_eq!(outside.iter().map(|d| d.code).collect::<Vec<_>>(), [Code::E0412]);
+        assert!(outside[0].message.contains("only be used in the equations block"), "{outside:?}");
     }
 }

@@ -192,6 +192,16 @@ pub struct Expr {
     pub span: Span,
 }
 
+impl Expr {
+    /// The expression inside any number of parentheses.
+    pub fn without_parens(&self) -> &Expr {
+        match &self.kind {
+            ExprKind::Paren(inner) => inner.without_parens(),
+            _ => self,
+        }
+    }
+}
+
 /// The shapes of an expression.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExprKind {
