@@ -10,11 +10,11 @@ fn dir() -> std::path::PathBuf {
 /// The generated source of each `tests/codegen/<model>.nestml` is `<model>.rs.expected`: an
 /// exactly integrated model, a numeric (mixed) one, and one with vectors, a loop, a function,
 /// random numbers and printing; a synapse with traces, a convolution, neuromodulation and a
-/// continuous port. After a deliberate change, regenerate with
+/// continuous port; delayed state variables read by a numeric and an exact ODE. After a deliberate change, regenerate with
 /// `UPDATE_SNAPSHOTS=1 cargo test -p nestml-compiler --test codegen` and review the difference.
 #[test]
 fn snapshots_of_generated_code() {
-    for model in ["tiny_neuron", "numeric_neuron", "vector_neuron", "tiny_synapse"] {
+    for model in ["tiny_neuron", "numeric_neuron", "vector_neuron", "tiny_synapse", "delayed_numeric_neuron"] {
         let file = format!("{model}.nestml");
         let text = std::fs::read_to_string(dir().join(&file)).unwrap();
         let generated = generate_source(&file, &text, &Default::default()).unwrap_or_else(|e| panic!("{e}"));
@@ -55,6 +55,15 @@ fn unsupported_features_are_named() {
 
     let e = error_of(&format!("{base}    update:\n        integrate_odes()\n        while random_uniform(0, 1) < 0.5:\n            V_m += 1 mV\n"));
     assert!(e.contains("a random function or procedural function call in a `while` condition is not supported"), "{e}");
+
+    // an exact row reads the delayed value in place of the state: not both, nor two delays
+    let delayed = |rhs: &str| error_of(&format!("    state:\n        u real = 1\n        v real = 0\n    equations:\n        u' = -u / (1 ms)\n        v' = {rhs}\n    update:\n        integrate_odes()\n"));
+    let e = delayed("(u(t - 1 ms) - u) / (1 ms)");
+    assert!(e.contains("the ODE of `v` reads `u` at more than one time"), "{e}");
+    let e = delayed("(u(t - 1 ms) - u(t - 2 ms)) / (1 ms)");
+    assert!(e.contains("the ODE of `v` reads `u` at more than one time"), "{e}");
+    let e = synapse("    state:\n        u real = 1\n        w real = 1\n    equations:\n        w' = u(t - 1 ms) / (1 ms)\n        u' = -u / (1 ms)\n    input:\n        pre_spikes <- spike\n    output:\n        spike\n    onReceive(pre_spikes):\n        emit_spike(w)\n    update:\n        integrate_odes()\n");
+    assert!(e.contains("`u(t - delay)`: delayed state variables in synapses are not supported"), "{e}");
 }
 
 /// Nonlinear ODEs, random numbers and `println` generate code that calls the runtime.

@@ -138,7 +138,8 @@ pub fn analyse(ir: &ModelIr, options: &AnalysisOptions) -> Plan {
             ode: s.rhs.to_string(),
         })
         .collect();
-    let partition = ms.system.linear_partition();
+    let undelayed = ms.undelayed(ir);
+    let partition = undelayed.linear_partition();
     let (analytic, numeric): (Vec<String>, Vec<String>) = match options.solver {
         SolverMode::Auto => (partition.linear.states.clone(), partition.nonlinear.clone()),
         SolverMode::Numeric => (Vec::new(), ms.system.states.iter().map(|s| s.name.clone()).collect()),
@@ -167,7 +168,7 @@ pub fn analyse(ir: &ModelIr, options: &AnalysisOptions) -> Plan {
     });
     let solver = (!numeric.is_empty()).then(|| {
         let refs: Vec<&str> = numeric.iter().map(String::as_str).collect();
-        let report = stiffness(&ms.system, &refs, &env, options.dt);
+        let report = stiffness(&undelayed, &refs, &env, options.dt);
         match (&options.numeric_solver, report) {
             (Some(chosen), r) => SolverChoice {
                 solver: chosen.clone(),

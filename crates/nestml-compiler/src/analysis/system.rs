@@ -36,6 +36,25 @@ pub struct ModelSystem {
     pub problems: Vec<String>,
 }
 
+impl ModelSystem {
+    /// The system the analysis partitions, propagates and tests for stiffness: each delayed
+    /// value `x(t - delay)` read as `x` itself, as PyNESTML 9 gives the equations to
+    /// ODE-toolbox. The generated code then reads the delayed value where an equation has it:
+    /// in the numeric right-hand side as a constant over the step, and in an exact row in
+    /// place of `x` (the propagator entry `P[row][x]` multiplies the delayed value).
+    pub fn undelayed(&self, ir: &ModelIr) -> OdeSystem {
+        let mut system = self.system.clone();
+        for s in &mut system.states {
+            for d in &ir.delayed {
+                if s.rhs.contains(&d.symbol) {
+                    s.rhs = s.rhs.subs(&d.symbol, &Expr::sym(&d.state));
+                }
+            }
+        }
+        system
+    }
+}
+
 /// The symbol for the weight sum of one step in spike jumps.
 pub const WEIGHT: &str = SPIKE_WEIGHT;
 

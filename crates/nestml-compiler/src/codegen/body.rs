@@ -133,6 +133,9 @@ pub(super) struct Gen<'a> {
     pub forcing: super::forcing::Forcing,
     pub q_rows: Vec<usize>,
     pub g_entries: Vec<(usize, usize)>,
+    /// `(row, column, symbol)`: the exact row reads the delayed value `symbol` in place of
+    /// the state of the column (see `delayed_columns`).
+    pub delayed_columns: Vec<(usize, usize, String)>,
     /// Convolution states.
     pub conv: BTreeSet<String>,
     /// Whether some state needs the numeric solver.
@@ -641,8 +644,15 @@ impl Gen<'_> {
     /// straight-line code: `Σ P[i][j] x[j] + q[i] + Σ G[i][u] u`.
     pub fn row(&self, i: usize) -> TokenStream {
         let p = self.p_entries.iter().enumerate().filter(|(_, e)| e.0 == i).map(|(k, e)| {
-            let (k, j) = (int(k), int(e.1));
-            quote!(self.__P[#k] * __x[#j])
+            let x = match self.delayed_columns.iter().find(|(r, c, _)| (*r, *c) == *e) {
+                Some((.., symbol)) => field(symbol),
+                None => {
+                    let j = int(e.1);
+                    quote!(__x[#j])
+                }
+            };
+            let k = int(k);
+            quote!(self.__P[#k] * #x)
         });
         let q = self.q_rows.iter().position(|&r| r == i).map(|m| {
             let m = int(m);

@@ -43,7 +43,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use nestml_ode::{Expr, LinearPart};
 use proc_macro2::TokenStream;
 
-use crate::analysis::{build_system, resolved_inlines, SolverMode, StateOrigin, WEIGHT};
+use crate::analysis::{build_system, nestml_name, resolved_inlines, ModelSystem, SolverMode, StateOrigin, WEIGHT};
 use crate::diagnostics::Span;
 use crate::ir::ModelIr;
 use crate::sema::symbols::VarKind;
@@ -97,13 +97,15 @@ pub fn generate_model(ir: &ModelIr, options: &CodegenOptions) -> Result<(TokenSt
     for p in &ir.vector_ports {
         errors.push(err(None, format!("input port `{p}`: vector ports are not supported yet")));
     }
-    for d in &ir.delayed {
-        errors.push(err(None, format!("`{}(t - delay)`: delay differential equations are not generated yet", d.state)));
+    if synapse::is_synapse(ir) {
+        for d in &ir.delayed {
+            errors.push(err(None, format!("`{}(t - delay)`: delayed state variables in synapses are not supported", nestml_name(&d.state))));
+        }
     }
     if !errors.is_empty() {
         return Err(errors);
     }
-    let partition = ms.system.linear_partition();
+    let partition = ms.undelayed(ir).linear_partition();
     let lin = match options.solver {
         SolverMode::Auto => partition.linear.clone(),
         SolverMode::Numeric => LinearPart { states: Vec::new(), a: Vec::new(), b: Vec::new() },
@@ -112,6 +114,7 @@ pub fn generate_model(ir: &ModelIr, options: &CodegenOptions) -> Result<(TokenSt
     let conv: BTreeSet<String> = ms.origins.iter().filter(|(_, o)| **o == StateOrigin::Convolution).map(|(s, _)| s.clone()).collect();
     let mut fields: BTreeSet<String> = ir.variables.iter().map(|v| v.name.clone()).collect();
     fields.extend(conv.iter().cloned());
+    fields.extend(ir.delayed.iter().map(|d| d.symbol.clone()));
     let delta_jumps = ms
         .jumps
         .iter()
@@ -119,6 +122,7 @@ pub fn generate_model(ir: &ModelIr, options: &CodegenOptions) -> Result<(TokenSt
         .filter_map(|j| Some((ir.spike_ports.iter().position(|p| *p == j.port)?, j.state.clone(), j.jump.subs(WEIGHT, &Expr::sym("__w")))))
         .collect();
     let (p_entries, reach) = propagator_entries(&lin);
+    let delayed_columns = delayed_columns(ir, &ms, &lin)?;
     let fixed = |s: &str| s == crate::ir::STEP || ir.variable(s).is_some_and(|v| matches!(v.kind, VarKind::Parameter | VarKind::Internal));
     let forcing = forcing::split(&lin.b, fixed);
     let n = lin.states.len();
@@ -157,6 +161,7 @@ pub fn generate_model(ir: &ModelIr, options: &CodegenOptions) -> Result<(TokenSt
         forcing,
         q_rows,
         g_entries,
+        delayed_columns,
         conv,
         delta_jumps,
         synapse,
@@ -168,6 +173,30 @@ pub fn generate_model(ir: &ModelIr, options: &CodegenOptions) -> Result<(TokenSt
         Ok((tokens, summary))
     } else {
         Err(g.errors)
+    }
+}
+
+/// Where an exact row reads a delayed value, as PyNESTML 9 does: in the row of a state whose
+/// ODE has `x(t - delay)`, the propagator entry of column `x` multiplies the delayed value
+/// instead of `x` (`(row, column, symbol)`). A row that reads `x` both now and delayed, or at
+/// two delays, has no such reading.
+fn delayed_columns(ir: &ModelIr, ms: &ModelSystem, lin: &LinearPart) -> Result<Vec<(usize, usize, String)>, Vec<CodegenError>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for (i, s) in lin.states.iter().enumerate() {
+        let Some(rhs) = ms.system.state(s).map(|st| &st.rhs) else { continue };
+        for d in ir.delayed.iter().filter(|d| rhs.contains(&d.symbol)) {
+            let twice = rhs.contains(&d.state) || ir.delayed.iter().any(|o| o.state == d.state && o.symbol != d.symbol && rhs.contains(&o.symbol));
+            match lin.states.iter().position(|x| *x == d.state) {
+                Some(j) if !twice => out.push((i, j, d.symbol.clone())),
+                _ => errors.push(err(None, format!("the ODE of `{}` reads `{}` at more than one time, which its exact solution cannot (solve it with `solver = \"numeric\"`)", nestml_name(s), nestml_name(&d.state)))),
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
     }
 }
 

@@ -47,6 +47,11 @@ pub(super) fn convolution_field(s: &str, float: FloatType) -> TokenStream {
     quote!(#docs pub #f: #ty,)
 }
 
+/// The fields of a delayed value `symbol`: the value in this step, the history, the position.
+fn delay_members(symbol: &str) -> (proc_macro2::Ident, proc_macro2::Ident, proc_macro2::Ident) {
+    (member(symbol), member(&format!("{symbol}__buf")), member(&format!("{symbol}__pos")))
+}
+
 pub(super) fn kind_name(k: VarKind) -> &'static str {
     match k {
         VarKind::Parameter => "Parameter",
@@ -224,6 +229,13 @@ impl Gen<'_> {
             variable_field(&kind_name(v.kind).to_lowercase(), v, field_ty)
         });
         let conv_fields = conv_states.iter().map(|s| convolution_field(s, float));
+        let delay_fields = ir.delayed.iter().map(|d| {
+            let (value, buf, pos) = delay_members(&d.symbol);
+            let (state, docs) = (nestml_name(&d.state), doc([format!("`{}(t - {})` in this step.", nestml_name(&d.state), d.delay)]));
+            let buf_docs = doc([format!("The values of `{state}` at the start of the last steps, a ring buffer of `round(delay / h) + 1` (set by `calibrate`); the next to write at `{pos}`, after which it holds the oldest.")]);
+            let vec = names::vec_type(ty.clone());
+            quote!(#docs pub #value: #ty, #buf_docs #buf: #vec, #pos: u32,)
+        });
         let ports: Vec<proc_macro2::Ident> = ir.spike_ports.iter().chain(&ir.continuous_ports).map(|p| port_field(p)).collect();
         let (np, nq, ng) = (int(self.p_entries.len()), int(self.q_rows.len()), int(self.g_entries.len()));
         let solver_field = self.numeric.then(|| {
@@ -238,6 +250,7 @@ impl Gen<'_> {
             pub struct #name {
                 #(#variable_fields)*
                 #(#conv_fields)*
+                #(#delay_fields)*
                 #(#ports: #ty,)*
                 __h: #ty,
                 /// The entries of `P = expm(A h)` that can be nonzero, row by row.
@@ -284,6 +297,10 @@ impl Gen<'_> {
             let (f, v) = (field(sym), self.storage(sym).store(local("v_", sym).into_token_stream()));
             quote!(#f = #v;)
         });
+        let reset_history = ir.delayed.iter().map(|d| {
+            let (_, buf, pos) = delay_members(&d.symbol);
+            quote!(self.#buf.iter_mut().for_each(|x| *x = 0.0); self.#pos = 0;)
+        });
         let reset_state = quote! {
             /// Sets every state variable, convolution states included, to its declared initial
             /// value computed from the current parameters, in dependency order, as `Default`
@@ -295,9 +312,15 @@ impl Gen<'_> {
                 #(#fixed_locals)*
                 #reset_locals
                 #(#reset_assign)*
+                #(#reset_history)*
             }
         };
         let inits = ir.variables.iter().map(|v| &v.name).chain(&conv_states).map(|s| self.init(s));
+        let delay_inits = ir.delayed.iter().map(|d| {
+            let (value, buf, pos) = delay_members(&d.symbol);
+            let empty = names::vec_macro(TokenStream::new());
+            quote!(#value: 0.0, #buf: #empty, #pos: 0,)
+        });
         let solver_init = self.numeric.then(|| {
             let s = self.solver_new();
             quote!(__solver: #s,)
@@ -310,6 +333,7 @@ impl Gen<'_> {
                     #d
                     let mut __s = #name {
                         #(#inits)*
+                        #(#delay_inits)*
                         #(#ports: 0.0,)*
                         __h,
                         __P: [0.0; #np],
@@ -511,6 +535,10 @@ impl Gen<'_> {
             }
         });
         let mut carried: Vec<String> = ir.variables.iter().map(|v| v.name.clone()).chain(conv_states.iter().cloned()).collect();
+        for d in &ir.delayed {
+            let (_, buf, pos) = delay_members(&d.symbol);
+            carried.extend([buf.to_string(), pos.to_string()]);
+        }
         if self.numeric {
             carried.push("__solver".into());
         }
@@ -569,6 +597,29 @@ impl Gen<'_> {
                 }
             });
         }
+        for d in &self.ir.delayed.clone() {
+            // NEST's `Time::delay_ms_to_steps`, as PyNESTML's buffer length
+            let steps = self.expr(&Expr::call(nestml_ode::Func::Round, vec![d.delay.clone() / Expr::sym(crate::ir::STEP)]), Ctx::Calibrate, &none, None);
+            let delay = self.expr(&d.delay, Ctx::Calibrate, &none, None);
+            let (steps, delay) = (float.to_f64(steps), float.to_f64(delay));
+            let (_, buf, pos) = delay_members(&d.symbol);
+            let name = match &d.delay {
+                Expr::Sym(p) => nestml_name(p),
+                _ => format!("{}(t - {})", nestml_name(&d.state), d.delay),
+            };
+            let empty = names::vec_macro(quote!(0.0; __len));
+            checks.extend(quote! {
+                let __steps = #steps;
+                if !(__steps >= 1.0 && __steps.is_finite()) {
+                    return Err(::nestml::Fault::new(Self::NAME, 0.0, ::nestml::FaultKind::InvalidParameter { name: #name, value: #delay, reason: "a delayed state variable's delay must be finite and at least one simulation step" }));
+                }
+                let __len = __steps as usize + 1;
+                if self.#buf.len() != __len {
+                    self.#buf = #empty;
+                    self.#pos = 0;
+                }
+            });
+        }
         let h = float.from_f64(quote!(resolution.h()));
         quote! {
             fn calibrate(&mut self, resolution: &::nestml::Resolution) -> ::core::result::Result<(), ::nestml::Fault> {
@@ -594,6 +645,17 @@ impl Gen<'_> {
             let (p, i) = (port_field(p), int(i));
             let v = float.from_f64(quote!(self.__currents.value(#i)));
             o.extend(quote!(self.#p = #v;));
+        }
+        // PyNESTML's order: the state at the start of the step goes into the history, then
+        // the oldest value (`round(delay / h)` steps back; 0 before) is this step's delayed value
+        for d in &ir.delayed {
+            let (value, buf, pos) = delay_members(&d.symbol);
+            let x = field(&d.state);
+            o.extend(quote! {
+                self.#buf[self.#pos as usize] = #x;
+                self.#pos = ((self.#pos as usize + 1) % self.#buf.len()) as u32;
+                self.#value = self.#buf[self.#pos as usize];
+            });
         }
         let exact_conv: Vec<(usize, String)> = self.lin.states.iter().enumerate().filter(|(_, s)| self.conv.contains(*s)).map(|(i, s)| (i, s.clone())).collect();
         if !exact_conv.is_empty() {
