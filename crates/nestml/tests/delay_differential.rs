@@ -1,8 +1,9 @@
 //! Delayed state variables `x(t - delay)`: the closed form of a linear delay differential
 //! equation, PyNESTML 9's trace of the same model in NEST 3.10, the numeric path, calibration
-//! faults and checkpoints of the history.
+//! faults, checkpoints of the history, and a network of such neurons.
 
-use nestml::{Checkpoint, NestmlRng, Neuron, Resolution, StepContext};
+use nestml::network::Network;
+use nestml::{Checkpoint, Driver, NestmlRng, Neuron, Resolution, StepContext};
 
 nestml::include_nestml!("../../tests/fixtures/pynestml_dde/delayed_decay_neuron.nestml");
 nestml::include_nestml!("../nestml-compiler/tests/codegen/delayed_numeric_neuron.nestml");
@@ -103,4 +104,20 @@ fn the_history_is_checkpointed_and_reset() {
     a.reset_state();
     let mut fresh: DelayedDecayNeuron = calibrated();
     assert_eq!(run(&mut a, 0, 60, &["u", "v"]), run(&mut fresh, 0, 60, &["u", "v"]));
+}
+
+/// In a network (with `simulate` split mid-run) the neurons run as under the `Driver`.
+#[test]
+fn networks_run_delayed_neurons_as_the_driver() {
+    let mut net = Network::new(H, 2).unwrap();
+    let p = net.create(DelayedDecayNeuron::default(), 3);
+    let m = net.multimeter(p, &["v"], H).unwrap();
+    net.simulate(7.3).unwrap();
+    net.simulate(12.7).unwrap();
+    let got = net.multimeter_data(m).unwrap().trace("v", 2).unwrap();
+    let mut d = Driver::new(Resolution::from_ms(H).unwrap(), 1);
+    d.record(&["v"]);
+    let want = d.run(&mut DelayedDecayNeuron::default(), 200).unwrap();
+    assert_eq!(got, want.column("v").unwrap());
+    assert!(got[100] < -50.0, "{}", got[100]);
 }
