@@ -7,6 +7,7 @@ use nestml::{Checkpoint, Driver, NestmlRng, Neuron, Resolution, StepContext};
 
 nestml::include_nestml!("../../tests/fixtures/pynestml_dde/delayed_decay_neuron.nestml");
 nestml::include_nestml!("../nestml-compiler/tests/codegen/delayed_numeric_neuron.nestml");
+nestml::include_nestml!(suffix = "_f32", float = "f32", "../../tests/fixtures/pynestml_dde/delayed_decay_neuron.nestml");
 
 const H: f64 = 0.1;
 
@@ -42,6 +43,17 @@ fn linear_delay_equation_follows_its_closed_form() {
         assert!((x[0] - u0 * (-t / tau).exp()).abs() < 1e-12, "u at {t}: {}", x[0]);
         assert!((x[1] - v).abs() < 1e-12, "v at {t}: {} != {v}", x[1]);
     }
+}
+
+/// In single precision: the f64 trace within the rounding of ~1e-7 relative per step.
+#[test]
+fn single_precision_follows_the_double_precision_trace() {
+    let want = run(&mut calibrated::<DelayedDecayNeuron>(), 0, 300, &["u", "v"]);
+    let got = run(&mut calibrated::<DelayedDecayNeuronF32>(), 0, 300, &["u", "v"]);
+    for (g, w) in got.iter().flatten().zip(want.iter().flatten()) {
+        assert!((g - w).abs() <= 1e-4 * w.abs().max(1.0), "{g} != {w}");
+    }
+    assert!(got[299][1] < -60.0);
 }
 
 /// `tests/fixtures/pynestml_dde`: PyNESTML 9.0.0's NEST module of the same model file.
