@@ -82,3 +82,17 @@ fn delta_kernels_jump_the_membrane_potential() {
     assert!(plan.spike_jumps.iter().any(|j| j.state == "V_m"), "{:?}", plan.spike_jumps);
     assert!(plan.states.iter().all(|s| !s.name.contains("__X__")));
 }
+
+/// A delayed value is analysed as its state, as PyNESTML gives it to ODE-toolbox: both ODEs of
+/// the delay model are exact, and `P[v][u] = 1 - exp(-h/tau)` is what multiplies `u(t - lag)`.
+#[test]
+fn delayed_values_are_analysed_as_their_state() {
+    let text = std::fs::read_to_string(common::workspace_root().join("tests/fixtures/pynestml_dde/delayed_decay_neuron.nestml")).unwrap();
+    let checked = nestml_compiler::check_source(&mut SourceMap::default(), "d.nestml", &text);
+    let plan = &nestml_compiler::analyse_unit(&checked, &AnalysisOptions::default())[0];
+    assert!(plan.problems.is_empty(), "{:?}", plan.problems);
+    assert_eq!(plan.analytic, ["u", "v"]);
+    assert_eq!(plan.states[1].ode, "u(t - lag)/tau");
+    let p = plan.propagator.as_ref().unwrap();
+    assert!((p.p[1][0] - (1.0 - (-0.1f64 / 2.0).exp())).abs() < 1e-15, "{:?}", p.p);
+}

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use nestml_ode::{propagator, stiffness, symbolic_propagator, Solver};
+use nestml_ode::{propagator, stiffness, symbolic_propagator, Expr, Solver};
 use serde::Serialize;
 
 use super::env::default_environment;
@@ -135,7 +135,8 @@ pub fn analyse(ir: &ModelIr, options: &AnalysisOptions) -> Plan {
             unit: ir.variable(&s.name).and_then(|v| v.unit.clone()),
             initial: s.initial.to_string(),
             initial_value: s.initial.eval(&env).ok(),
-            ode: s.rhs.to_string(),
+            // a delayed value as written, `x(t - delay)`
+            ode: ir.delayed.iter().fold(s.rhs.clone(), |e, d| e.subs(&d.symbol, &Expr::sym(&format!("{}(t - {})", nestml_name(&d.state), d.delay)))).to_string(),
         })
         .collect();
     let undelayed = ms.undelayed(ir);
