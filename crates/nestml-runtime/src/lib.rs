@@ -11,6 +11,8 @@
 //!   postsynaptic [`SpikeHistory`] plastic synapses read; [`plasticity`]: the
 //!   [`PlasticityDriver`] (spike trains through connections onto a neuron or a given train).
 //! - [`inputs`]: per-port spike and continuous input buffers with NEST's timing.
+//! - [`population`]: [`Population`], many neurons of one model stepped together (a struct
+//!   of arrays generated per model, or [`NeuronVec`]), named by each model's [`Populated`].
 //! - [`fault`]: [`Fault`], the error a step returns when the model breaks down.
 //! - [`time`]: [`Resolution`], NEST's tic-based simulation clock.
 //! - [`driver`]: [`Driver`], a single-neuron test and embedding harness.
@@ -37,7 +39,7 @@
 //!
 //! | feature | adds |
 //! |---|---|
-//! | `alloc` | [`synapse`], [`history`], [`DynNeuron`], `Vec<f64>` model vectors and `Vec<u64>` checkpoints, [`SetError::Unknown`] with the name asked for |
+//! | `alloc` | [`synapse`], [`history`], [`population`], [`DynNeuron`], `Vec<f64>` model vectors and `Vec<u64>` checkpoints, [`SetError::Unknown`] with the name asked for |
 //! | `std` (default; implies `alloc`) | [`math`] through `std`'s `f64` methods (bit for bit as NEST's C++), the per-thread cache of [`linalg::propagator`], [`plasticity`], [`driver`], [`nest_ffi`] |
 //! | `serde` (implies `alloc`) | `snapshot`: serde for generated models and [`NestmlRng`] |
 
@@ -63,6 +65,8 @@ pub mod math;
 #[cfg(feature = "std")]
 pub mod nest_ffi;
 pub mod neuron;
+#[cfg(feature = "alloc")]
+pub mod population;
 #[cfg(feature = "std")]
 pub mod plasticity;
 pub mod real;
@@ -98,6 +102,8 @@ pub use neuron::{
 pub use plasticity::{Buffering, PlasticityDriver, PlasticityError, PlasticityRecording, SynapseSample};
 pub use real::Real;
 pub use rng::NestmlRng;
+#[cfg(feature = "alloc")]
+pub use population::{NeuronVec, Populated, Population, PortInput};
 pub use solvers::{Control, ForwardEuler, OdeRhs, OdeSolver, Rk4, Rkf45, Ros2, SolverError};
 #[cfg(feature = "alloc")]
 pub use synapse::{HandlerContext, PortRole, SendContext, Synapse, SynapseParams, SynapsePort, WithParams};

@@ -290,6 +290,12 @@ pub trait Neuron: Clone + Send + 'static + crate::checkpoint::Checkpoint {
     /// ignored (callers check [`Neuron::RECEPTORS`]).
     fn handle_spike(&mut self, receptor: usize, weight: f64, multiplicity: u32);
 
+    /// Spike input already routed to spike port `port` (index among spike ports) for the
+    /// coming step: `weight` is the summed weight (× multiplicity) that arrived there, with
+    /// the receptor's sign routing applied ([`Receptor::route`]); it counts as received even
+    /// if it is 0. Unknown ports are ignored.
+    fn handle_port_spike(&mut self, port: usize, weight: f64);
+
     /// Continuous input (already multiplied by its connection weight) arriving on port
     /// `port` (index among continuous ports) for the coming step; used from the next step on.
     fn handle_current(&mut self, port: usize, value: f64);
@@ -353,6 +359,8 @@ pub trait DynNeuron: Send {
     fn calibrate(&mut self, resolution: &Resolution) -> Result<(), Fault>;
     /// [`Neuron::handle_spike`].
     fn handle_spike(&mut self, receptor: usize, weight: f64, multiplicity: u32);
+    /// [`Neuron::handle_port_spike`].
+    fn handle_port_spike(&mut self, port: usize, weight: f64);
     /// [`Neuron::handle_current`].
     fn handle_current(&mut self, port: usize, value: f64);
     /// [`Neuron::step`].
@@ -393,6 +401,9 @@ impl<T: Neuron> DynNeuron for T {
     }
     fn handle_spike(&mut self, receptor: usize, weight: f64, multiplicity: u32) {
         Neuron::handle_spike(self, receptor, weight, multiplicity)
+    }
+    fn handle_port_spike(&mut self, port: usize, weight: f64) {
+        Neuron::handle_port_spike(self, port, weight)
     }
     fn handle_current(&mut self, port: usize, value: f64) {
         Neuron::handle_current(self, port, value)

@@ -32,6 +32,19 @@ pub(super) enum Ctx {
     New,
 }
 
+/// Where a neuron's step keeps the model's values.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Layout {
+    /// The neuron struct: `self.<sym>`, inputs from its buffers, faults returned at once.
+    Struct,
+    /// The loop body of a population's step (`population`): per-neuron values (state
+    /// variables, convolution states) are locals `s_<sym>`, parameters and internals fields
+    /// of the neuron's parameter block `__p`, spike sums and flags the locals `__sum<i>`,
+    /// `__hit<i>`, continuous inputs `__cur<i>`; spikes are counted in `__spk`, non-finite
+    /// states flagged in `__bad`.
+    Population,
+}
+
 /// How a scalar model variable is stored.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Storage {
@@ -147,6 +160,8 @@ pub(super) struct Gen<'a> {
     pub delta_jumps: Vec<(usize, String, Expr)>,
     /// For a synapse: where its parameters, delay and continuous ports are read.
     pub synapse: Option<SynapseNames>,
+    /// Where the step being generated keeps its values.
+    pub layout: Layout,
     pub errors: Vec<CodegenError>,
 }
 
@@ -174,6 +189,74 @@ impl Gen<'_> {
             Some(v) if v.size.is_none() && v.ty == Type::Integer => Storage::Integer,
             Some(v) if v.size.is_none() && v.ty == Type::Boolean => Storage::Boolean,
             _ => Storage::Real,
+        }
+    }
+
+    /// Where the step reads and writes the model variable or convolution state `sym`.
+    pub fn place(&self, sym: &str) -> TokenStream {
+        match self.layout {
+            Layout::Struct => field(sym),
+            Layout::Population if self.per_neuron(sym) => local("s_", sym).into_token_stream(),
+            Layout::Population => {
+                let m = member(sym);
+                quote!(__p.#m)
+            }
+        }
+    }
+
+    /// Whether `sym` has a value per neuron in a population (a state variable or a
+    /// convolution state), rather than one per parameter block.
+    pub fn per_neuron(&self, sym: &str) -> bool {
+        self.conv.contains(sym) || self.ir.variable(sym).is_some_and(|v| v.kind == crate::sema::symbols::VarKind::State)
+    }
+
+    /// What holds the step, the propagator and the parameters: `self`, or a population's `__p`.
+    pub fn shared(&self) -> TokenStream {
+        match self.layout {
+            Layout::Struct => quote!(self),
+            Layout::Population => quote!(__p),
+        }
+    }
+
+    /// The summed weight of spike port `i` in this step, as the `f64` of the input buffers.
+    pub fn spike_sum(&self, i: usize) -> TokenStream {
+        match self.layout {
+            Layout::Struct => {
+                let i = int(i);
+                quote!(self.__spikes.sum(#i))
+            }
+            Layout::Population => format_ident!("__sum{i}").into_token_stream(),
+        }
+    }
+
+    /// Whether spike port `i` received anything in this step.
+    pub fn spike_received(&self, i: usize) -> TokenStream {
+        match self.layout {
+            Layout::Struct => {
+                let i = int(i);
+                quote!(self.__spikes.received(#i))
+            }
+            Layout::Population => format_ident!("__hit{i}").into_token_stream(),
+        }
+    }
+
+    /// The value of continuous port `i` in this step, as an `f64`.
+    pub fn current_value(&self, i: usize) -> TokenStream {
+        match self.layout {
+            Layout::Struct => {
+                let i = int(i);
+                quote!(self.__currents.value(#i))
+            }
+            Layout::Population => format_ident!("__cur{i}").into_token_stream(),
+        }
+    }
+
+    /// Where the value of input port `port` is kept in a step.
+    pub fn port_place(&self, port: &str) -> TokenStream {
+        let p = port_field(port);
+        match self.layout {
+            Layout::Struct => quote!(self.#p),
+            Layout::Population => quote!(#p),
         }
     }
 
@@ -229,7 +312,8 @@ impl Gen<'_> {
                 }
             }
             if s == STEP {
-                return if ctx == Ctx::Default { quote!(__h) } else { quote!(self.__h) };
+                let shared = self.shared();
+                return if ctx == Ctx::Default { quote!(__h) } else { quote!(#shared.__h) };
             }
             if s == "t" {
                 return match ctx {
@@ -251,13 +335,14 @@ impl Gen<'_> {
                 return if matches!(ctx, Ctx::Default | Ctx::New) {
                     let v = local("v_", s);
                     quote!(#v)
-                } else {
+                } else if ctx == Ctx::Calibrate {
                     storage(s).read(field(s), float)
+                } else {
+                    storage(s).read(self.place(s), float)
                 };
             }
             if ports.contains(s) && ctx != Ctx::Default && synapse.is_none() {
-                let p = port_field(s);
-                return quote!(self.#p);
+                return self.port_place(s);
             }
             bad.borrow_mut().push(s.to_string());
             float.number(0.0)
@@ -279,7 +364,7 @@ impl Gen<'_> {
                         let l = local("l_", target);
                         quote!(#l)
                     } else if self.fields.contains(target) {
-                        field(target)
+                        self.place(target)
                     } else if let (None, Some((state, scale))) = (index, self.inline_convolution(target)) {
                         // as PyNESTML: an inline that is a multiple of one convolution is
                         // assigned through that convolution's state
@@ -409,7 +494,10 @@ impl Gen<'_> {
                         self.errors.push(err(None, "`emit_spike` with arguments (weight, delay) is only meaningful in synapses"));
                         continue;
                     }
-                    out.extend(quote!(__out.spikes += 1;));
+                    out.extend(match self.layout {
+                        Layout::Struct => quote!(__out.spikes += 1;),
+                        Layout::Population => quote!(__spk += 1;),
+                    });
                 }
                 IrStmt::Print { text, newline } => out.extend(self.print_stmt(text, *newline, locals)),
                 IrStmt::Return(value) if scope == Scope::Function => {
@@ -580,7 +668,7 @@ impl Gen<'_> {
             }
         }
         for (_, s) in &exact {
-            let (f, l) = (field(s), local("__exact_", s));
+            let (f, l) = (self.place(s), local("__exact_", s));
             out.extend(quote!(#f = #l;));
         }
         for (i, state, jump) in self.delta_jumps.clone() {
@@ -589,10 +677,10 @@ impl Gen<'_> {
             }
             let mut locals = locals.clone();
             locals.insert("__w".to_string());
-            let (v, f, i) = (self.expr(&jump, Ctx::Step, &locals, None), field(&state), int(i));
-            let w = self.float().from_f64(quote!(self.__spikes.sum(#i)));
+            let (v, f) = (self.expr(&jump, Ctx::Step, &locals, None), self.place(&state));
+            let (w, received) = (self.float().from_f64(self.spike_sum(i)), self.spike_received(i));
             out.extend(quote! {
-                if self.__spikes.received(#i) {
+                if #received {
                     let l___w = #w;
                     #f += #v;
                 }
@@ -643,6 +731,7 @@ impl Gen<'_> {
     /// Row `i` of `P x + Φ b` over the locals `__x` (state) and `__u` (inputs), as
     /// straight-line code: `Σ P[i][j] x[j] + q[i] + Σ G[i][u] u`.
     pub fn row(&self, i: usize) -> TokenStream {
+        let shared = self.shared();
         let p = self.p_entries.iter().enumerate().filter(|(_, e)| e.0 == i).map(|(k, e)| {
             let x = match self.delayed_columns.iter().find(|(r, c, _)| (*r, *c) == *e) {
                 Some((.., symbol)) => field(symbol),
@@ -652,15 +741,15 @@ impl Gen<'_> {
                 }
             };
             let k = int(k);
-            quote!(self.__P[#k] * #x)
+            quote!(#shared.__P[#k] * #x)
         });
         let q = self.q_rows.iter().position(|&r| r == i).map(|m| {
             let m = int(m);
-            quote!(self.__q[#m])
+            quote!(#shared.__q[#m])
         });
         let g = self.g_entries.iter().enumerate().filter(|(_, e)| e.0 == i).map(|(m, e)| {
             let (m, u) = (int(m), int(e.1));
-            quote!(self.__G[#m] * __u[#u])
+            quote!(#shared.__G[#m] * __u[#u])
         });
         let terms: Vec<TokenStream> = p.chain(q).chain(g).collect();
         if terms.is_empty() {
@@ -675,7 +764,7 @@ impl Gen<'_> {
     pub fn linear_inputs(&mut self, locals: &BTreeSet<String>) -> (TokenStream, TokenStream) {
         let ty = self.float().ty();
         let u: Vec<TokenStream> = self.forcing.inputs.clone().iter().map(|e| self.expr(e, Ctx::Step, locals, None)).collect();
-        let (x, n) = (self.lin.states.iter().map(|s| field(s)), int(self.lin.states.len()));
+        let (x, n) = (self.lin.states.iter().map(|s| self.place(s)), int(self.lin.states.len()));
         let m = int(u.len());
         (quote!([#(#x),*] as [#ty; #n]), quote!([#(#u),*] as [#ty; #m]))
     }

@@ -7,8 +7,9 @@ use quote::quote;
 
 use super::names::field;
 
-/// The `Checkpoint` impl of `type_name` over `fields` (symbols or generated field names).
-pub(super) fn checkpoint_impl(type_name: &Ident, fields: &[String]) -> TokenStream {
+/// The `Checkpoint` impl of `type_name` over `fields` (symbols or generated field names);
+/// `after_restore` runs after a successful restore.
+pub(super) fn checkpoint_impl(type_name: &Ident, fields: &[String], after_restore: TokenStream) -> TokenStream {
     let places: Vec<TokenStream> = fields.iter().map(|f| field(f)).collect();
     quote! {
         #[allow(non_snake_case, clippy::all)]
@@ -19,6 +20,7 @@ pub(super) fn checkpoint_impl(type_name: &Ident, fields: &[String]) -> TokenStre
 
             fn restore(&mut self, input: &mut &[u64]) -> ::core::result::Result<(), ::nestml::CheckpointError> {
                 #(::nestml::Checkpoint::restore(&mut #places, input)?;)*
+                #after_restore
                 Ok(())
             }
         }

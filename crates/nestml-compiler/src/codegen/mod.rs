@@ -34,6 +34,7 @@ mod forcing;
 mod model;
 mod names;
 mod options;
+mod population;
 mod shadow;
 mod synapse;
 mod typed;
@@ -165,6 +166,7 @@ pub fn generate_model(ir: &ModelIr, options: &CodegenOptions) -> Result<(TokenSt
         conv,
         delta_jumps,
         synapse,
+        layout: body::Layout::Struct,
         errors: Vec::new(),
     };
     let tokens = if is_synapse { g.synapse_source(&ms) } else { g.source(&ms) };

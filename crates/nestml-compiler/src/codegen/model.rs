@@ -526,6 +526,11 @@ impl Gen<'_> {
                 }
 
                 #[inline]
+                fn handle_port_spike(&mut self, port: usize, weight: #boundary) {
+                    self.__spikes.add(port, weight);
+                }
+
+                #[inline]
                 fn handle_current(&mut self, port: usize, value: #boundary) {
                     self.__currents.add(port, value);
                 }
@@ -543,7 +548,10 @@ impl Gen<'_> {
             carried.push("__solver".into());
         }
         carried.extend(["__spikes".to_string(), "__currents".to_string()]);
-        o.extend(super::checkpoint::checkpoint_impl(&name, &carried));
+        o.extend(super::checkpoint::checkpoint_impl(&name, &carried, TokenStream::new()));
+        if self.errors.is_empty() {
+            o.extend(self.population_source(ms));
+        }
         if self.options.serde {
             o.extend(super::checkpoint::serde_impls(&name, quote!(<#name as ::nestml::Neuron>::NAME), quote!(<Self as ::core::default::Default>::default())));
         }
@@ -633,22 +641,20 @@ impl Gen<'_> {
 
     /// `Neuron::step`.
     fn step(&mut self, ms: &ModelSystem) -> TokenStream {
-        let (ir, float) = (self.ir, self.float());
-        let none = BTreeSet::new();
+        let float = self.float();
         let mut o = TokenStream::new();
-        for (i, p) in ir.spike_ports.iter().enumerate() {
-            let (p, i) = (port_field(p), int(i));
-            let v = float.from_f64(quote!(1e-3 * self.__spikes.sum(#i)));
+        for (i, p) in self.ir.spike_ports.iter().enumerate() {
+            let sum = self.spike_sum(i);
+            let (p, v) = (port_field(p), float.from_f64(quote!(1e-3 * #sum)));
             o.extend(quote!(self.#p = #v;));
         }
-        for (i, p) in ir.continuous_ports.iter().enumerate() {
-            let (p, i) = (port_field(p), int(i));
-            let v = float.from_f64(quote!(self.__currents.value(#i)));
+        for (i, p) in self.ir.continuous_ports.iter().enumerate() {
+            let (p, v) = (port_field(p), float.from_f64(self.current_value(i)));
             o.extend(quote!(self.#p = #v;));
         }
         // PyNESTML's order: the state at the start of the step goes into the history, then
         // the oldest value (`round(delay / h)` steps back; 0 before) is this step's delayed value
-        for d in &ir.delayed {
+        for d in &self.ir.delayed {
             let (value, buf, pos) = delay_members(&d.symbol);
             let x = field(&d.state);
             o.extend(quote! {
@@ -657,6 +663,34 @@ impl Gen<'_> {
                 self.#value = self.#buf[self.#pos as usize];
             });
         }
+        o.extend(self.step_body(ms));
+        if !self.states.is_empty() {
+            let values: Vec<TokenStream> = self.states.iter().map(|s| field(s)).collect();
+            o.extend(quote! {
+                if !(#(#values.is_finite())&*) {
+                    ::nestml::Fault::check_finite(<Self as ::nestml::Neuron>::NAME, __t, &Self::__STATES, &[#(#values),*])?;
+                }
+            });
+        }
+        quote! {
+            fn step(&mut self, ctx: &mut ::nestml::StepContext<'_>) -> ::core::result::Result<::nestml::StepOutcome, ::nestml::Fault> {
+                let __t = ctx.t_end;
+                let mut __out = ::nestml::StepOutcome::default();
+                self.__spikes.begin_step();
+                #o
+                self.__currents.end_step();
+                Ok(__out)
+            }
+        }
+    }
+
+    /// The step after the port values are set, up to the check for non-finite states, in
+    /// the current layout: the end-of-step convolution values, `update`, `onReceive`, the
+    /// convolution jumps, `onCondition`.
+    pub(super) fn step_body(&mut self, ms: &ModelSystem) -> TokenStream {
+        let (ir, float) = (self.ir, self.float());
+        let none = BTreeSet::new();
+        let mut o = TokenStream::new();
         let exact_conv: Vec<(usize, String)> = self.lin.states.iter().enumerate().filter(|(_, s)| self.conv.contains(*s)).map(|(i, s)| (i, s.clone())).collect();
         if !exact_conv.is_empty() {
             // convolutions: their values at the end of the step, from those at its start
@@ -677,11 +711,11 @@ impl Gen<'_> {
                 self.errors.push(err(None, format!("`onReceive({port})`: not a spike input port")));
                 continue;
             };
-            let (body, i) = (self.stmts(handler, &mut BTreeSet::new(), Scope::Handler), int(i));
-            o.extend(quote!(if self.__spikes.received(#i) { #body }));
+            let (body, received) = (self.stmts(handler, &mut BTreeSet::new(), Scope::Handler), self.spike_received(i));
+            o.extend(quote!(if #received { #body }));
         }
         for (_, s) in &exact_conv {
-            let (f, l) = (field(s), local("__conv_", s));
+            let (f, l) = (self.place(s), local("__conv_", s));
             o.extend(quote!(#f = #l;));
         }
         let conv_jumps: Vec<_> = ms.jumps.iter().filter(|j| self.conv.contains(&j.state)).collect();
@@ -689,10 +723,10 @@ impl Gen<'_> {
             let Some(i) = ir.spike_ports.iter().position(|p| *p == j.port) else { continue };
             let jump = j.jump.subs(WEIGHT, &Expr::sym("__w"));
             let locals: BTreeSet<String> = ["__w".to_string()].into();
-            let (v, f, i) = (self.expr(&jump, Ctx::Step, &locals, None), field(&j.state), int(i));
-            let w = float.from_f64(quote!(self.__spikes.sum(#i)));
+            let (v, f) = (self.expr(&jump, Ctx::Step, &locals, None), self.place(&j.state));
+            let (w, received) = (float.from_f64(self.spike_sum(i)), self.spike_received(i));
             o.extend(quote! {
-                if self.__spikes.received(#i) {
+                if #received {
                     let l___w = #w;
                     #f += #v;
                 }
@@ -703,24 +737,7 @@ impl Gen<'_> {
             let body = self.stmts(block, &mut BTreeSet::new(), Scope::Handler);
             o.extend(quote!(if #c { #body }));
         }
-        if !self.states.is_empty() {
-            let values: Vec<TokenStream> = self.states.iter().map(|s| field(s)).collect();
-            o.extend(quote! {
-                if !(#(#values.is_finite())&*) {
-                    ::nestml::Fault::check_finite(<Self as ::nestml::Neuron>::NAME, __t, &Self::__STATES, &[#(#values),*])?;
-                }
-            });
-        }
-        quote! {
-            fn step(&mut self, ctx: &mut ::nestml::StepContext<'_>) -> ::core::result::Result<::nestml::StepOutcome, ::nestml::Fault> {
-                let __t = ctx.t_end;
-                let mut __out = ::nestml::StepOutcome::default();
-                self.__spikes.begin_step();
-                #o
-                self.__currents.end_step();
-                Ok(__out)
-            }
-        }
+        o
     }
 
     /// `get_value` and `set_value`.

@@ -452,7 +452,7 @@ impl Gen<'_> {
         if timed {
             carried.push("__t_last".into());
         }
-        o.extend(super::checkpoint::checkpoint_impl(&name, &carried));
+        o.extend(super::checkpoint::checkpoint_impl(&name, &carried, TokenStream::new()));
         if self.options.serde {
             let initial = quote!(<Self as ::nestml::Synapse>::new(&<#params_name as ::core::default::Default>::default()));
             o.extend(super::checkpoint::serde_impls(&name, quote!(<#name as ::nestml::Synapse>::NAME), initial));

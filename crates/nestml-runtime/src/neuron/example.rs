@@ -107,6 +107,11 @@ impl Default for ExampleIafPscExp {
 
 const STATE_NAMES: [&str; 3] = ["V_m", "I_syn_exc", "I_syn_inh"];
 
+#[cfg(feature = "alloc")]
+impl crate::Populated for ExampleIafPscExp {
+    type Population = crate::NeuronVec<Self>;
+}
+
 impl Neuron for ExampleIafPscExp {
     const NAME: &'static str = "iaf_psc_exp_neuron";
     const VARIABLES: &'static [VariableInfo] = &[
@@ -163,6 +168,11 @@ impl Neuron for ExampleIafPscExp {
     fn handle_spike(&mut self, receptor: usize, weight: f64, multiplicity: u32) {
         self.spikes
             .receive(Self::RECEPTORS, receptor, weight, multiplicity);
+    }
+
+    #[inline]
+    fn handle_port_spike(&mut self, port: usize, weight: f64) {
+        self.spikes.add(port, weight);
     }
 
     #[inline]

@@ -1,0 +1,348 @@
+//! The population type of a neuron model (`<Type>Population`, implementing
+//! `nestml::Population`): a struct of arrays, one `Vec` per state variable and convolution
+//! state; parameters, internals and propagators once per distinct parameter set (a whole
+//! neuron struct, whose own state fields are unused); a step that runs the model's step as the
+//! body of one loop per run of neurons sharing a parameter set, with the values in locals
+//! (`Layout::Population`): no calls, no early exits (non-finite states are flagged and the
+//! first faulty neuron is found afterwards), spikes counted per neuron and collected after the
+//! loop, so that the compiler vectorises it. The loop is instantiated for input present or
+//! not and for continuous values live or not (`const` parameters), so a step without input
+//! reads nothing but the state.
+//!
+//! Models whose step needs more than straight-line arithmetic (`population_blocker`) keep
+//! `nestml::NeuronVec` as their population. Either way the impl is wrapped in
+//! `::nestml::__private::with_alloc!`: populations need `alloc`.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::body::{port_field, Gen, Layout, Storage};
+use super::names::{self, int, local, member};
+use crate::analysis::{nestml_name, ModelSystem};
+use crate::ir::IrStmt;
+use crate::sema::symbols::VarKind;
+
+impl Gen<'_> {
+    /// Why the model's step cannot be a population loop, if it cannot.
+    pub(super) fn population_blocker(&self) -> Option<String> {
+        if self.numeric {
+            return Some("its ODEs need a numeric solver".into());
+        }
+        if !self.ir.delayed.is_empty() {
+            return Some("it reads delayed state values".into());
+        }
+        if self.ir.variables.iter().any(|v| v.size.is_some()) {
+            return Some("it has vector variables".into());
+        }
+        let blocks = std::iter::once(&self.ir.update).chain(self.ir.on_receive.iter().map(|(_, b)| b)).chain(self.ir.on_condition.iter().map(|(_, b)| b));
+        blocks.flat_map(|b| b.iter()).find_map(|s| self.statement_blocker(s))
+    }
+
+    fn statement_blocker(&self, s: &IrStmt) -> Option<String> {
+        match s {
+            IrStmt::Draw(_) => Some("it draws random numbers".into()),
+            IrStmt::Call { function, .. } => Some(format!("it calls the procedural function `{function}`")),
+            IrStmt::Assign { target, .. } if self.fields.contains(target) && !self.per_neuron(target) => Some(format!("it assigns to `{}`, which is not a state variable", nestml_name(target))),
+            IrStmt::If { branches, otherwise } => branches.iter().flat_map(|(_, b)| b).chain(otherwise).find_map(|s| self.statement_blocker(s)),
+            IrStmt::For { body, .. } | IrStmt::While { body, .. } => body.iter().find_map(|s| self.statement_blocker(s)),
+            _ => None,
+        }
+    }
+
+    /// The model's `Populated` impl and, if its step can be one loop, its population type.
+    pub(super) fn population_source(&mut self, ms: &ModelSystem) -> TokenStream {
+        let name = format_ident!("{}", self.type_name);
+        let tokens = match self.population_blocker() {
+            Some(_) => quote! {
+                impl ::nestml::Populated for #name {
+                    type Population = ::nestml::NeuronVec<#name>;
+                }
+            },
+            None => self.struct_of_arrays(ms, &name),
+        };
+        quote!(::nestml::__private::with_alloc! { #tokens })
+    }
+
+    fn struct_of_arrays(&mut self, ms: &ModelSystem, name: &Ident) -> TokenStream {
+        let ir = self.ir;
+        let pop = format_ident!("{}Population", self.type_name);
+        let float = self.float();
+        // per-neuron values: state variables in declaration order, then convolution states
+        let per: Vec<String> = ir.variables.iter().filter(|v| v.kind == VarKind::State).map(|v| v.name.clone()).chain(self.states.iter().filter(|s| self.conv.contains(*s)).cloned()).collect();
+        let members: Vec<Ident> = per.iter().map(|s| member(s)).collect();
+        let locals: Vec<Ident> = per.iter().map(|s| local("s_", s)).collect();
+        let arrays: Vec<Ident> = per.iter().map(|s| local("a_", s)).collect();
+        let array_fields = per.iter().map(|s| {
+            let ty = names::vec_type(self.storage(s).rust_type(float));
+            let unit = ir.variable(s).and_then(|v| v.unit.as_deref()).map(|u| format!(" ({u})")).unwrap_or_default();
+            let docs = super::model::doc([format!("`{}`{unit} of every neuron.", nestml_name(s))]);
+            let m = member(s);
+            quote!(#docs pub #m: #ty,)
+        }).collect::<Vec<_>>();
+        let shared_bits = ir.variables.iter().filter(|v| matches!(v.kind, VarKind::Parameter | VarKind::Internal)).map(|v| {
+            let f = member(&v.name);
+            match self.storage(&v.name) {
+                Storage::Real => quote!(self.#f.to_bits() == other.#f.to_bits()),
+                _ => quote!(self.#f == other.#f),
+            }
+        }).collect::<Vec<_>>();
+        let n_cont = ir.continuous_ports.len();
+
+        // the loop body
+        self.layout = Layout::Population;
+        let body = self.step_body(ms);
+        self.layout = Layout::Struct;
+        let mut inputs = TokenStream::new();
+        let mut input_slices = TokenStream::new();
+        for (i, p) in ir.spike_ports.iter().enumerate() {
+            let (sum, hit, sums, hits, port) = (format_ident!("__sum{i}"), format_ident!("__hit{i}"), format_ident!("__sums{i}"), format_ident!("__hits{i}"), port_field(p));
+            let value = float.from_f64(quote!(1e-3 * #sum));
+            let at = int(i);
+            input_slices.extend(quote! {
+                let #sums = if INPUT { &__input.spike_sum[#at * __n + __a..#at * __n + __b] } else { &[][..] };
+                let #hits = if INPUT { &__input.spike_hit[#at * __n + __a..#at * __n + __b] } else { &[][..] };
+            });
+            inputs.extend(quote! {
+                let #sum: f64 = if INPUT { #sums[__j] } else { 0.0 };
+                let #hit: bool = INPUT && #hits[__j];
+                let #port = #value;
+            });
+        }
+        let mut current_out = TokenStream::new();
+        for (i, p) in ir.continuous_ports.iter().enumerate() {
+            let (cur, values, arrived, port) = (format_ident!("__cur{i}"), format_ident!("__values{i}"), format_ident!("__arrived{i}"), port_field(p));
+            let value = float.from_f64(quote!(#cur));
+            let at = int(i);
+            input_slices.extend(quote! {
+                let #values = &mut __current[#at * __n + __a..#at * __n + __b];
+                let #arrived = if INPUT { &__input.current[#at * __n + __a..#at * __n + __b] } else { &[][..] };
+            });
+            inputs.extend(quote! {
+                let #cur: f64 = if LIVE { #values[__j] } else { 0.0 };
+                let #port = #value;
+            });
+            current_out.extend(quote! {
+                if INPUT || LIVE {
+                    #values[__j] = if INPUT { #arrived[__j] } else { 0.0 };
+                }
+            });
+        }
+        let checked: Vec<Ident> = self.states.iter().map(|s| local("s_", s)).collect();
+        let finite = (!checked.is_empty()).then(|| quote!(__bad |= !(#(#checked.is_finite())&*);));
+        let read_all: Vec<TokenStream> = self.states.iter().map(|s| {
+            let m = member(s);
+            quote!(self.#m[__i])
+        }).collect();
+        // with ODE states: the first neuron with a non-finite state, and its fault
+        let fault_fn = (!self.states.is_empty()).then(|| {
+            quote! {
+                #[cold]
+                fn __fault(&self, __t: f64) -> (usize, ::nestml::Fault) {
+                    (0..self.__group.len())
+                        .find_map(|__i| ::nestml::Fault::check_finite(<#name as ::nestml::Neuron>::NAME, __t, &#name::__STATES, &[#(#read_all),*]).err().map(|f| (__i, f)))
+                        .unwrap_or_else(|| (0, ::nestml::Fault::new(<#name as ::nestml::Neuron>::NAME, __t, ::nestml::FaultKind::NotFinite { variable: "?", value: f64::NAN })))
+                }
+            }
+        });
+        let fault_check = (!self.states.is_empty()).then(|| {
+            quote! {
+                if bad {
+                    return Err(self.__fault(__t));
+                }
+            }
+        });
+        let model_doc = format!(
+            "The neurons of `{}` as a struct of arrays (`nestml::Population`): one `Vec` per state variable, parameters and propagators once per distinct parameter set, a step that the compiler vectorises; bit for bit the single-neuron step.",
+            self.model_name
+        );
+        let doc = super::model::doc([model_doc]);
+        let inits = members.iter().map(|m| {
+            quote!(#m: ::nestml::__private::vec![prototype.#m; n],)
+        });
+        let zero_current = int(n_cont);
+        let checkpointed: Vec<String> = ["__groups", "__group"].iter().map(|s| s.to_string()).chain(per.iter().cloned()).chain(["__current".to_string()]).collect();
+        let checkpoint = super::checkpoint::checkpoint_impl(&pop, &checkpointed, quote!(self.__runs_valid = false; self.__current_live = true;));
+        let vec_u32 = names::vec_type(quote!(u32));
+        let vec_runs = names::vec_type(quote!((usize, usize, usize)));
+        let vec_f64 = names::vec_type(quote!(f64));
+        let vec_groups = names::vec_type(quote!(#name));
+        let empty = names::vec_macro(TokenStream::new());
+        quote! {
+            #doc
+            #[allow(non_snake_case, dead_code)]
+            #[derive(Clone, Debug)]
+            pub struct #pop {
+                #(#array_fields)*
+                /// The values of the continuous ports in use, port-major.
+                __current: #vec_f64,
+                /// Whether `__current` may hold nonzero values.
+                __current_live: bool,
+                /// The distinct parameter sets, as neurons (their state fields are unused).
+                __groups: #vec_groups,
+                /// The parameter set of each neuron.
+                __group: #vec_u32,
+                /// Runs of consecutive neurons with one parameter set: (start, end, set).
+                __runs: #vec_runs,
+                __runs_valid: bool,
+                /// Spikes of each neuron in the last step.
+                __spiked: #vec_u32,
+            }
+
+            #[allow(non_snake_case, clippy::all)]
+            impl #name {
+                /// Whether `other` has the same parameters and internals, bit for bit.
+                #[doc(hidden)]
+                pub fn __same_parameters(&self, other: &Self) -> bool {
+                    true #(&& #shared_bits)*
+                }
+            }
+
+            #[allow(non_snake_case, unused_parens, unused_variables, unused_mut, unused_assignments, clippy::all)]
+            impl #pop {
+                fn __rebuild_runs(&mut self) {
+                    self.__runs.clear();
+                    let mut __a = 0;
+                    for __i in 1..=self.__group.len() {
+                        if __i == self.__group.len() || self.__group[__i] != self.__group[__a] {
+                            self.__runs.push((__a, __i, self.__group[__a] as usize));
+                            __a = __i;
+                        }
+                    }
+                    self.__runs_valid = true;
+                }
+
+                /// The step of every neuron: whether some state became non-finite.
+                #[inline(always)]
+                fn __kernel<const INPUT: bool, const LIVE: bool>(&mut self, __t: f64, __input: ::nestml::PortInput<'_>) -> bool {
+                    let __n = self.__group.len();
+                    let mut __bad = false;
+                    let Self { #(#members,)* __current, __groups, __runs, __spiked, .. } = self;
+                    for &(__a, __b, __g) in __runs.iter() {
+                        let __p = &__groups[__g];
+                        let __len = __b - __a;
+                        #(let #arrays = &mut #members[__a..__b];)*
+                        let __spikes = &mut __spiked[__a..__b];
+                        #input_slices
+                        for __j in 0..__len {
+                            #(let mut #locals = #arrays[__j];)*
+                            let mut __spk: u32 = 0;
+                            #inputs
+                            #body
+                            #finite
+                            #(#arrays[__j] = #locals;)*
+                            #current_out
+                            __spikes[__j] = __spk;
+                        }
+                    }
+                    __bad
+                }
+
+                #fault_fn
+            }
+
+            #[allow(non_snake_case, unused_variables, clippy::all)]
+            impl ::nestml::Population for #pop {
+                type Neuron = #name;
+                const LAYOUT: &'static str = "struct of arrays";
+
+                fn new(prototype: #name, n: usize, _seed: u64, _first_id: u64) -> Self {
+                    let mut __pop = #pop {
+                        #(#inits)*
+                        __current: ::nestml::__private::vec![0.0; #zero_current * n],
+                        __current_live: false,
+                        __groups: ::nestml::__private::vec![prototype],
+                        __group: ::nestml::__private::vec![0; n],
+                        __runs: #empty,
+                        __runs_valid: false,
+                        __spiked: ::nestml::__private::vec![0; n],
+                    };
+                    __pop.__rebuild_runs();
+                    __pop
+                }
+
+                fn len(&self) -> usize {
+                    self.__group.len()
+                }
+
+                fn neuron(&self, i: usize) -> #name {
+                    let mut n = self.__groups[self.__group[i] as usize].clone();
+                    #(n.#members = self.#members[i];)*
+                    n
+                }
+
+                fn replace(&mut self, i: usize, neuron: #name) {
+                    #(self.#members[i] = neuron.#members;)*
+                    let g = self.__group[i] as usize;
+                    if self.__groups[g].__same_parameters(&neuron) {
+                        return;
+                    }
+                    let g = match self.__groups.iter().rposition(|p| p.__same_parameters(&neuron)) {
+                        Some(g) => g,
+                        None => {
+                            self.__groups.push(neuron);
+                            self.__groups.len() - 1
+                        }
+                    };
+                    self.__group[i] = g as u32;
+                    self.__runs_valid = false;
+                }
+
+                fn init_buffers(&mut self, resolution: &::nestml::Resolution) {
+                    self.__groups.iter_mut().for_each(|p| ::nestml::Neuron::init_buffers(p, resolution));
+                    self.__current.iter_mut().for_each(|v| *v = 0.0);
+                    self.__current_live = false;
+                }
+
+                fn calibrate(&mut self, resolution: &::nestml::Resolution) -> ::core::result::Result<(), (usize, ::nestml::Fault)> {
+                    // parameter sets no neuron uses any more are dropped
+                    let mut used = ::nestml::__private::vec![u32::MAX; self.__groups.len()];
+                    let mut kept = #empty;
+                    for g in self.__group.iter_mut() {
+                        if used[*g as usize] == u32::MAX {
+                            used[*g as usize] = kept.len() as u32;
+                            kept.push(self.__groups[*g as usize].clone());
+                        }
+                        *g = used[*g as usize];
+                    }
+                    self.__groups = kept;
+                    self.__rebuild_runs();
+                    for (g, p) in self.__groups.iter_mut().enumerate() {
+                        if let Err(f) = ::nestml::Neuron::calibrate(p, resolution) {
+                            let first = self.__group.iter().position(|&h| h as usize == g).unwrap_or(0);
+                            return Err((first, f));
+                        }
+                    }
+                    Ok(())
+                }
+
+                fn step(&mut self, resolution: &::nestml::Resolution, k: i64, input: ::core::option::Option<::nestml::PortInput<'_>>, spikes: &mut ::nestml::__private::Vec<u32>) -> ::core::result::Result<(), (usize, ::nestml::Fault)> {
+                    if !self.__runs_valid {
+                        self.__rebuild_runs();
+                    }
+                    let __t = resolution.t_ms(k + 1);
+                    let none = ::nestml::PortInput { spike_sum: &[], spike_hit: &[], current: &[] };
+                    let bad = match (input, self.__current_live) {
+                        (Some(i), true) => self.__kernel::<true, true>(__t, i),
+                        (Some(i), false) => self.__kernel::<true, false>(__t, i),
+                        (None, true) => self.__kernel::<false, true>(__t, none),
+                        (None, false) => self.__kernel::<false, false>(__t, none),
+                    };
+                    self.__current_live = input.is_some();
+                    #fault_check
+                    for (i, &c) in self.__spiked.iter().enumerate() {
+                        for _ in 0..c {
+                            spikes.push(i as u32);
+                        }
+                    }
+                    Ok(())
+                }
+            }
+
+            impl ::nestml::Populated for #name {
+                type Population = #pop;
+            }
+
+            #checkpoint
+        }
+    }
+}

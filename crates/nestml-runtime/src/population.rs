@@ -1,0 +1,171 @@
+//! Populations: many neurons of one model, stored and stepped together (feature `alloc`).
+//!
+//! A [`Population`] is the storage a network keeps per group of neurons of one model. Every
+//! generated neuron names its population type through [`Populated`]:
+//! - for models whose step is straight-line arithmetic (exact propagators, conditions,
+//!   `onReceive`/`onCondition`, no numeric solver, random numbers, procedural functions,
+//!   vectors or delays), the macro generates `<Model>Population`: a struct of arrays (one
+//!   contiguous `Vec` per state variable), parameters, internals and propagators kept once per
+//!   distinct parameter set, and a step that runs over all neurons as one loop without calls
+//!   or early exits, which the compiler vectorises; results are bit for bit those of the
+//!   single-neuron struct;
+//! - every other model is stored as [`NeuronVec`], a `Vec` of neuron structs.
+//!
+//! Input reaches a population already routed to ports ([`PortInput`]): NEST receptors are
+//! resolved when a spike is buffered ([`crate::Receptor::route`]).
+
+use alloc::vec::Vec;
+
+use crate::checkpoint::{expect, Checkpoint, CheckpointError, WordSink};
+use crate::{Fault, NestmlRng, Neuron, Resolution, SetError, StepContext};
+
+/// The input of one step for every neuron of a population of `len` neurons, port-major:
+/// port `p` of neuron `i` is at `p * len + i`.
+#[derive(Clone, Copy, Debug)]
+pub struct PortInput<'a> {
+    /// Summed weights (× multiplicity) per spike port, after the receptors' sign routing.
+    pub spike_sum: &'a [f64],
+    /// Whether anything (also a weight of 0) arrived per spike port: `onReceive` runs.
+    pub spike_hit: &'a [bool],
+    /// Continuous input arriving for this step per continuous port (used from the next
+    /// step on, as [`Neuron::handle_current`]).
+    pub current: &'a [f64],
+}
+
+/// The storage and step of `len()` neurons of one model.
+pub trait Population: Clone + Send + Sync + Checkpoint + 'static {
+    /// The neuron model.
+    type Neuron: Neuron;
+    /// `"struct of arrays"` or `"vector of structs"`, for reports.
+    const LAYOUT: &'static str;
+
+    /// `n` neurons equal to `prototype`; neuron `i` draws random numbers from stream
+    /// `first_id + i` of `seed` (populations of models without random numbers ignore both).
+    fn new(prototype: Self::Neuron, n: usize, seed: u64, first_id: u64) -> Self;
+
+    /// The number of neurons.
+    fn len(&self) -> usize;
+
+    /// Whether the population is empty.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A copy of neuron `i` (parameters, internals and state; no pending input).
+    fn neuron(&self, i: usize) -> Self::Neuron;
+
+    /// Makes neuron `i` equal to `neuron` (parameters and state; its pending input is kept).
+    fn replace(&mut self, i: usize, neuron: Self::Neuron);
+
+    /// [`Neuron::get_value`] of neuron `i` (element 0).
+    fn get_value(&self, i: usize, var: usize) -> Option<f64> {
+        self.neuron(i).get_value(var, 0)
+    }
+
+    /// [`Neuron::set`] on neuron `i`.
+    fn set(&mut self, i: usize, name: &str, value: f64) -> Result<(), SetError> {
+        let mut n = self.neuron(i);
+        n.set(name, value)?;
+        self.replace(i, n);
+        Ok(())
+    }
+
+    /// [`Neuron::init_buffers`] for every neuron.
+    fn init_buffers(&mut self, resolution: &Resolution);
+
+    /// [`Neuron::calibrate`] for every neuron; the first neuron that failed.
+    fn calibrate(&mut self, resolution: &Resolution) -> Result<(), (usize, Fault)>;
+
+    /// Step `k` of every neuron with `input` (`None`: nothing arrived); the index of each
+    /// neuron that spiked goes into `spikes`, once per spike, in index order. On a fault, the
+    /// first faulty neuron in index order.
+    fn step(&mut self, resolution: &Resolution, k: i64, input: Option<PortInput<'_>>, spikes: &mut Vec<u32>) -> Result<(), (usize, Fault)>;
+}
+
+/// A neuron model with its population type (generated for every model).
+pub trait Populated: Neuron + Sync {
+    /// The storage of many neurons of the model.
+    type Population: Population<Neuron = Self>;
+}
+
+/// A population as a `Vec` of neuron structs, each with its own random stream: the storage
+/// of models without a struct-of-arrays step.
+#[derive(Clone, Debug)]
+pub struct NeuronVec<N: Neuron> {
+    neurons: Vec<N>,
+    rngs: Vec<NestmlRng>,
+}
+
+impl<N: Neuron> NeuronVec<N> {
+    /// The neurons.
+    pub fn neurons(&self) -> &[N] {
+        &self.neurons
+    }
+}
+
+impl<N: Neuron + Sync> Population for NeuronVec<N> {
+    type Neuron = N;
+    const LAYOUT: &'static str = "vector of structs";
+
+    fn new(prototype: N, n: usize, seed: u64, first_id: u64) -> Self {
+        NeuronVec { neurons: alloc::vec![prototype; n], rngs: (0..n as u64).map(|i| NestmlRng::with_stream(seed, first_id + i)).collect() }
+    }
+    fn len(&self) -> usize {
+        self.neurons.len()
+    }
+    fn neuron(&self, i: usize) -> N {
+        self.neurons[i].clone()
+    }
+    fn replace(&mut self, i: usize, neuron: N) {
+        self.neurons[i] = neuron;
+    }
+    fn get_value(&self, i: usize, var: usize) -> Option<f64> {
+        self.neurons.get(i)?.get_value(var, 0)
+    }
+    fn set(&mut self, i: usize, name: &str, value: f64) -> Result<(), SetError> {
+        self.neurons[i].set(name, value)
+    }
+    fn init_buffers(&mut self, resolution: &Resolution) {
+        self.neurons.iter_mut().for_each(|n| n.init_buffers(resolution));
+    }
+    fn calibrate(&mut self, resolution: &Resolution) -> Result<(), (usize, Fault)> {
+        self.neurons.iter_mut().enumerate().try_for_each(|(i, n)| n.calibrate(resolution).map_err(|f| (i, f)))
+    }
+    fn step(&mut self, resolution: &Resolution, k: i64, input: Option<PortInput<'_>>, spikes: &mut Vec<u32>) -> Result<(), (usize, Fault)> {
+        let len = self.neurons.len();
+        for (i, (n, rng)) in self.neurons.iter_mut().zip(&mut self.rngs).enumerate() {
+            if let Some(input) = input {
+                for (p, (sum, hit)) in input.spike_sum.chunks_exact(len).zip(input.spike_hit.chunks_exact(len)).enumerate() {
+                    if hit[i] {
+                        n.handle_port_spike(p, sum[i]);
+                    }
+                }
+                for (p, current) in input.current.chunks_exact(len).enumerate() {
+                    n.handle_current(p, current[i]);
+                }
+            }
+            let mut ctx = StepContext::new(resolution, k, rng);
+            let out = n.step(&mut ctx).map_err(|f| (i, f))?;
+            spikes.extend(core::iter::repeat_n(i as u32, out.spikes as usize));
+        }
+        Ok(())
+    }
+}
+
+impl<N: Neuron> Checkpoint for NeuronVec<N> {
+    fn save(&self, out: &mut dyn WordSink) {
+        out.push(self.neurons.len() as u64);
+        for (n, r) in self.neurons.iter().zip(&self.rngs) {
+            n.save(out);
+            r.save(out);
+        }
+    }
+    fn restore(&mut self, input: &mut &[u64]) -> Result<(), CheckpointError> {
+        expect(input, self.neurons.len() as u64, N::NAME)?;
+        for (n, r) in self.neurons.iter_mut().zip(&mut self.rngs) {
+            n.restore(input)?;
+            r.restore(input)?;
+        }
+        Ok(())
+    }
+}
