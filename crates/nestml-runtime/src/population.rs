@@ -169,3 +169,59 @@ impl<N: Neuron> Checkpoint for NeuronVec<N> {
         Ok(())
     }
 }
+
+/// The vector instructions the loops of generated populations use on this CPU.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SimdLevel {
+    /// What the crate is compiled for (SSE2 on x86_64 by default).
+    Baseline,
+    /// AVX2 (x86_64).
+    Avx2,
+    /// AVX-512 F, VL, DQ and BW (x86_64).
+    Avx512,
+}
+
+/// The highest level [`simd_level`] may report (`u8` of [`SimdLevel`]; `limit_simd`).
+static SIMD_LIMIT: core::sync::atomic::AtomicU8 = core::sync::atomic::AtomicU8::new(SimdLevel::Avx512 as u8);
+
+/// Caps the vector instructions generated populations use from now on, in every thread (for
+/// measurements and tests; results are the same at every level, bit for bit, since Rust
+/// neither fuses multiply-adds nor reorders floating-point operations).
+pub fn limit_simd(level: SimdLevel) {
+    SIMD_LIMIT.store(level as u8, core::sync::atomic::Ordering::Relaxed);
+}
+
+/// The widest vector instructions of this CPU that generated populations use, up to the limit
+/// of [`limit_simd`]: detected at run time with `std` on x86_64, else those the crate is
+/// compiled for.
+pub fn simd_level() -> SimdLevel {
+    let limit = SIMD_LIMIT.load(core::sync::atomic::Ordering::Relaxed);
+    let cpu = cpu_simd_level();
+    [SimdLevel::Baseline, SimdLevel::Avx2, SimdLevel::Avx512].into_iter().filter(|l| *l as u8 <= limit && *l <= cpu).last().unwrap_or(SimdLevel::Baseline)
+}
+
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+fn cpu_simd_level() -> SimdLevel {
+    use std::sync::OnceLock;
+    static LEVEL: OnceLock<SimdLevel> = OnceLock::new();
+    *LEVEL.get_or_init(|| {
+        if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512vl") && std::is_x86_feature_detected!("avx512dq") && std::is_x86_feature_detected!("avx512bw") {
+            SimdLevel::Avx512
+        } else if std::is_x86_feature_detected!("avx2") {
+            SimdLevel::Avx2
+        } else {
+            SimdLevel::Baseline
+        }
+    })
+}
+
+#[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+fn cpu_simd_level() -> SimdLevel {
+    if cfg!(all(target_feature = "avx512f", target_feature = "avx512vl", target_feature = "avx512dq", target_feature = "avx512bw")) {
+        SimdLevel::Avx512
+    } else if cfg!(target_feature = "avx2") {
+        SimdLevel::Avx2
+    } else {
+        SimdLevel::Baseline
+    }
+}

@@ -3,10 +3,12 @@
 //! `Population` trait, as `NeuronVec` (a `Vec` of structs) and as the generated population,
 //! with the same random spike input on every port (positive, negative and zero weights,
 //! steps without input) and continuous input, for 2,000 steps of 0.1 ms, neurons with
-//! different parameter sets interleaved. After every step every variable of every neuron has
+//! different parameter sets interleaved, at every vector instruction level this CPU has
+//! (`limit_simd`). After every step every variable of every neuron has
 //! the same bits, and the same neurons spiked; a NaN weight near the end makes both fault at
 //! the same neuron with the same message.
 
+use nestml::population::{limit_simd, simd_level, SimdLevel};
 use nestml::{NestmlRng, NeuronVec, Neuron, PortInput, PortKind, Populated, Population, Resolution, VariableKind};
 
 const NEURONS: usize = 37;
@@ -96,11 +98,18 @@ macro_rules! kernels {
         /// Every model listed has a struct-of-arrays population and matches its struct.
         #[test]
         fn struct_of_arrays_matches_the_neuron_struct_bit_for_bit() {
-            $(
-                assert_eq!(<<$name::$ty as Populated>::Population as Population>::LAYOUT, "struct of arrays", stringify!($name));
-                let (spikes, how) = compare::<$name::$ty>($current);
-                eprintln!("{}: {spikes} spikes, {how}", stringify!($name));
-            )*
+            for level in [SimdLevel::Baseline, SimdLevel::Avx2, SimdLevel::Avx512] {
+                limit_simd(level);
+                if simd_level() != level {
+                    eprintln!("{level:?}: not on this CPU");
+                    continue;
+                }
+                $(
+                    assert_eq!(<<$name::$ty as Populated>::Population as Population>::LAYOUT, "struct of arrays", stringify!($name));
+                    let (spikes, how) = compare::<$name::$ty>($current);
+                    eprintln!("{level:?}: {}: {spikes} spikes, {how}", stringify!($name));
+                )*
+            }
         }
     };
 }

@@ -92,41 +92,51 @@ impl Gen<'_> {
         self.layout = Layout::Population;
         let body = self.step_body(ms);
         self.layout = Layout::Struct;
+        // per input port: the loop's reading of it, the parameter of `__run` it comes in, and the
+        // slice of the step's input (or of the population's continuous values) passed for it
         let mut inputs = TokenStream::new();
-        let mut input_slices = TokenStream::new();
+        let mut run_params: Vec<(Ident, TokenStream, TokenStream)> = Vec::new();
+        let mut current_out = TokenStream::new();
         for (i, p) in ir.spike_ports.iter().enumerate() {
             let (sum, hit, sums, hits, port) = (format_ident!("__sum{i}"), format_ident!("__hit{i}"), format_ident!("__sums{i}"), format_ident!("__hits{i}"), port_field(p));
             let value = float.from_f64(quote!(1e-3 * #sum));
             let at = int(i);
-            input_slices.extend(quote! {
-                let #sums = if INPUT { &__input.spike_sum[#at * __n + __a..#at * __n + __b] } else { &[][..] };
-                let #hits = if INPUT { &__input.spike_hit[#at * __n + __a..#at * __n + __b] } else { &[][..] };
-            });
+            run_params.push((sums.clone(), quote!(&[f64]), quote!(&__input.spike_sum[#at * __n + __a..#at * __n + __b])));
+            run_params.push((hits.clone(), quote!(&[bool]), quote!(&__input.spike_hit[#at * __n + __a..#at * __n + __b])));
             inputs.extend(quote! {
                 let #sum: f64 = if INPUT { #sums[__j] } else { 0.0 };
                 let #hit: bool = INPUT && #hits[__j];
                 let #port = #value;
             });
         }
-        let mut current_out = TokenStream::new();
         for (i, p) in ir.continuous_ports.iter().enumerate() {
             let (cur, values, arrived, port) = (format_ident!("__cur{i}"), format_ident!("__values{i}"), format_ident!("__arrived{i}"), port_field(p));
             let value = float.from_f64(quote!(#cur));
             let at = int(i);
-            input_slices.extend(quote! {
-                let #values = &mut __current[#at * __n + __a..#at * __n + __b];
-                let #arrived = if INPUT { &__input.current[#at * __n + __a..#at * __n + __b] } else { &[][..] };
-            });
+            run_params.push((values.clone(), quote!(&mut [f64]), quote!(&mut __current[#at * __n + __a..#at * __n + __b])));
+            run_params.push((arrived.clone(), quote!(&[f64]), quote!(&__input.current[#at * __n + __a..#at * __n + __b])));
             inputs.extend(quote! {
-                let #cur: f64 = if LIVE { #values[__j] } else { 0.0 };
+                let #cur: f64 = if INPUT { #values[__j] } else { 0.0 };
                 let #port = #value;
             });
             current_out.extend(quote! {
-                if INPUT || LIVE {
-                    #values[__j] = if INPUT { #arrived[__j] } else { 0.0 };
+                if INPUT {
+                    #values[__j] = #arrived[__j];
                 }
             });
         }
+        let array_types: Vec<TokenStream> = per.iter().map(|s| self.storage(s).rust_type(float)).collect();
+        let run_names: Vec<&Ident> = run_params.iter().map(|(n, ..)| n).collect();
+        let run_types: Vec<&TokenStream> = run_params.iter().map(|(_, t, _)| t).collect();
+        let run_slices: Vec<&TokenStream> = run_params.iter().map(|(.., s)| s).collect();
+        // in `__run`, every slice cut to the length of the run, so that the loop has no bounds
+        // checks (without input, the input slices are empty and never read)
+        let reslice = run_params.iter().map(|(n, t, _)| {
+            let cut = if t.to_string().contains("mut") { quote!(&mut #n[..__len]) } else { quote!(&#n[..__len]) };
+            quote!(let #n = if INPUT { #cut } else { #n };)
+        });
+        let run_signature = quote!(__p: &#name, __t: f64, #(#arrays: &mut [#array_types],)* __spikes: &mut [u32] #(, #run_names: #run_types)*);
+        let run_args = quote!(__p, __t, #(#arrays,)* __spikes #(, #run_names)*);
         let checked: Vec<Ident> = self.states.iter().map(|s| local("s_", s)).collect();
         let finite = (!checked.is_empty()).then(|| quote!(__bad |= !(#(#checked.is_finite())&*);));
         let read_all: Vec<TokenStream> = self.states.iter().map(|s| {
@@ -159,7 +169,7 @@ impl Gen<'_> {
         let inits = members.iter().map(|m| {
             quote!(#m: ::nestml::__private::vec![prototype.#m; n],)
         });
-        let zero_current = int(n_cont);
+        let (zero_current, n_spike) = (int(n_cont), int(ir.spike_ports.len()));
         let checkpointed: Vec<String> = ["__groups", "__group"].iter().map(|s| s.to_string()).chain(per.iter().cloned()).chain(["__current".to_string()]).collect();
         let checkpoint = super::checkpoint::checkpoint_impl(&pop, &checkpointed, quote!(self.__runs_valid = false; self.__current_live = true;));
         let vec_u32 = names::vec_type(quote!(u32));
@@ -177,6 +187,9 @@ impl Gen<'_> {
                 __current: #vec_f64,
                 /// Whether `__current` may hold nonzero values.
                 __current_live: bool,
+                /// A step's input of nothing (spike sums, flags, currents), for the step after
+                /// one with input.
+                __quiet: (#vec_f64, ::nestml::__private::Vec<bool>, #vec_f64),
                 /// The distinct parameter sets, as neurons (their state fields are unused).
                 __groups: #vec_groups,
                 /// The parameter set of each neuron.
@@ -211,30 +224,78 @@ impl Gen<'_> {
                     self.__runs_valid = true;
                 }
 
-                /// The step of every neuron: whether some state became non-finite.
+                /// The step of every neuron (`INPUT`: with `__input`; without, no input arrived and
+                /// the continuous values are 0): whether some state became non-finite.
                 #[inline(always)]
-                fn __kernel<const INPUT: bool, const LIVE: bool>(&mut self, __t: f64, __input: ::nestml::PortInput<'_>) -> bool {
+                fn __kernel<const INPUT: bool>(&mut self, __t: f64, __input: ::nestml::PortInput<'_>) -> bool {
                     let __n = self.__group.len();
+                    let __simd = ::nestml::population::simd_level();
                     let mut __bad = false;
                     let Self { #(#members,)* __current, __groups, __runs, __spiked, .. } = self;
                     for &(__a, __b, __g) in __runs.iter() {
                         let __p = &__groups[__g];
-                        let __len = __b - __a;
                         #(let #arrays = &mut #members[__a..__b];)*
                         let __spikes = &mut __spiked[__a..__b];
-                        #input_slices
-                        for __j in 0..__len {
-                            #(let mut #locals = #arrays[__j];)*
-                            let mut __spk: u32 = 0;
-                            #inputs
-                            #body
-                            #finite
-                            #(#arrays[__j] = #locals;)*
-                            #current_out
-                            __spikes[__j] = __spk;
+                        #(let #run_names: #run_types = if INPUT { #run_slices } else { &mut [] };)*
+                        #[cfg(target_arch = "x86_64")]
+                        {
+                            // SAFETY: `simd_level` reports the instructions this CPU has.
+                            if __simd == ::nestml::population::SimdLevel::Avx512 {
+                                __bad |= unsafe { Self::__run_avx512::<INPUT>(#run_args) };
+                                continue;
+                            }
+                            if __simd == ::nestml::population::SimdLevel::Avx2 {
+                                __bad |= unsafe { Self::__run_avx2::<INPUT>(#run_args) };
+                                continue;
+                            }
                         }
+                        __bad |= Self::__run::<INPUT>(#run_args);
                     }
                     __bad
+                }
+
+                /// The step of a run of neurons with the parameter set `__p` (separate slices,
+                /// which the compiler knows not to overlap): whether some state became
+                /// non-finite.
+                #[inline(always)]
+                fn __run_body<const INPUT: bool>(#run_signature) -> bool {
+                    let __len = __spikes.len();
+                    #(let #arrays = &mut #arrays[..__len];)*
+                    #(#reslice)*
+                    let mut __bad = false;
+                    for __j in 0..__len {
+                        #(let mut #locals = #arrays[__j];)*
+                        let mut __spk: u32 = 0;
+                        #inputs
+                        #body
+                        #finite
+                        #(#arrays[__j] = #locals;)*
+                        #current_out
+                        __spikes[__j] = __spk;
+                    }
+                    __bad
+                }
+
+                /// `__run_body` for the CPU the crate is compiled for.
+                #[inline(never)]
+                fn __run<const INPUT: bool>(#run_signature) -> bool {
+                    Self::__run_body::<INPUT>(#run_args)
+                }
+
+                /// `__run_body` with AVX2 (the same results: Rust does not fuse multiply-adds).
+                #[cfg(target_arch = "x86_64")]
+                #[target_feature(enable = "avx2")]
+                #[inline(never)]
+                unsafe fn __run_avx2<const INPUT: bool>(#run_signature) -> bool {
+                    Self::__run_body::<INPUT>(#run_args)
+                }
+
+                /// `__run_body` with AVX-512.
+                #[cfg(target_arch = "x86_64")]
+                #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw")]
+                #[inline(never)]
+                unsafe fn __run_avx512<const INPUT: bool>(#run_signature) -> bool {
+                    Self::__run_body::<INPUT>(#run_args)
                 }
 
                 #fault_fn
@@ -250,6 +311,7 @@ impl Gen<'_> {
                         #(#inits)*
                         __current: ::nestml::__private::vec![0.0; #zero_current * n],
                         __current_live: false,
+                        __quiet: (::nestml::__private::vec![0.0; #n_spike * n], ::nestml::__private::vec![false; #n_spike * n], ::nestml::__private::vec![0.0; #zero_current * n]),
                         __groups: ::nestml::__private::vec![prototype],
                         __group: ::nestml::__private::vec![0; n],
                         __runs: #empty,
@@ -320,14 +382,18 @@ impl Gen<'_> {
                         self.__rebuild_runs();
                     }
                     let __t = resolution.t_ms(k + 1);
-                    let none = ::nestml::PortInput { spike_sum: &[], spike_hit: &[], current: &[] };
-                    let bad = match (input, self.__current_live) {
-                        (Some(i), true) => self.__kernel::<true, true>(__t, i),
-                        (Some(i), false) => self.__kernel::<true, false>(__t, i),
-                        (None, true) => self.__kernel::<false, true>(__t, none),
-                        (None, false) => self.__kernel::<false, false>(__t, none),
+                    let bad = match input {
+                        Some(i) => self.__kernel::<true>(__t, i),
+                        None if self.__current_live => {
+                            // the continuous values of the last input become 0
+                            let quiet = ::core::mem::take(&mut self.__quiet);
+                            let bad = self.__kernel::<true>(__t, ::nestml::PortInput { spike_sum: &quiet.0, spike_hit: &quiet.1, current: &quiet.2 });
+                            self.__quiet = quiet;
+                            bad
+                        }
+                        None => self.__kernel::<false>(__t, ::nestml::PortInput { spike_sum: &[], spike_hit: &[], current: &[] }),
                     };
-                    self.__current_live = input.is_some();
+                    self.__current_live = #zero_current > 0 && input.is_some();
                     #fault_check
                     for (i, &c) in self.__spiked.iter().enumerate() {
                         for _ in 0..c {
