@@ -56,8 +56,8 @@ use devices::{Device, Drive};
 use nestml_runtime::checkpoint::{expect, word};
 use nestml_runtime::Checkpoint;
 use nestml_runtime::time::BadResolution;
-use nestml_runtime::{Fault, NestmlRng, Neuron, PortRole, Resolution, SetError, SpikeHistory, Synapse, SynapseParams};
-use population::{chunk_size, Chunk, Neurons, PopulationStore};
+use nestml_runtime::{Fault, NestmlRng, Populated, PortRole, Resolution, SetError, SpikeHistory, Synapse, SynapseParams};
+use population::{chunk_size, Chunk, PopulationStore, Stored};
 use projection::{ChunkConnections, Conns, Delivery, Projection};
 use rayon::prelude::*;
 use ring::Ring;
@@ -262,16 +262,18 @@ impl Network {
         NestmlRng::with_stream(self.seed, self.streams)
     }
 
-    /// `n` neurons, copies of `prototype` (a generated neuron with its parameters).
-    pub fn create<N: Neuron + Sync>(&mut self, prototype: N, n: usize) -> PopulationId {
+    /// `n` neurons, copies of `prototype` (a generated neuron with its parameters), stored as
+    /// the model's [`Populated::Population`](nestml_runtime::Populated) (the generated struct
+    /// of arrays where the model has one).
+    pub fn create<N: Populated>(&mut self, prototype: N, n: usize) -> PopulationId {
         let first_id = self.populations.iter().map(|p| p.store.len() as u64).sum();
-        let store = Neurons::new(prototype, n, self.seed, first_id);
-        let (receptors, ports) = (store.receptor_count(), store.continuous_port_count());
+        let store = Stored::new(prototype, n, self.seed, first_id);
+        let (receptors, spike_ports, ports) = (store.receptors(), store.spike_port_count(), store.continuous_port_count());
         let size = chunk_size(n);
         let chunks = (0..n.div_ceil(size))
             .map(|c| {
                 let len = size.min(n - c * size);
-                Chunk { start: c * size, ring: Ring::new(1, len, receptors, ports), history: vec![SpikeHistory::new(); len], now: Vec::new(), incoming: Vec::new(), drives: Vec::new() }
+                Chunk { start: c * size, ring: Ring::new(1, len, receptors, spike_ports, ports), history: vec![SpikeHistory::new(); len], now: Vec::new(), incoming: Vec::new(), drives: Vec::new() }
             })
             .collect();
         self.populations.push(Population { store: Box::new(store), chunks, tracked: Vec::new() });
@@ -280,6 +282,12 @@ impl Network {
 
     fn population(&self, p: PopulationId) -> Result<&Population, NetworkError> {
         self.populations.get(p.0).ok_or_else(|| setup(format!("no population {}", p.0)))
+    }
+
+    /// How population `p` is stored: `"struct of arrays"` (the generated population type of
+    /// its model) or `"vector of structs"`.
+    pub fn layout(&self, p: PopulationId) -> Option<&'static str> {
+        Some(self.populations.get(p.0)?.store.layout())
     }
 
     /// The number of neurons of population `p` (0 for an unknown population).
@@ -337,7 +345,7 @@ impl Network {
             None => 0,
             Some(port) => tgt.receptor_of_port(port).ok_or_else(|| setup(format!("{} has no spike port `{port}`", tgt.model())))?,
         };
-        if receptor >= tgt.receptor_count() {
+        if receptor >= tgt.receptors().len() {
             return Err(setup(format!("{} has no spike input", tgt.model())));
         }
         self.bind_variables::<S>(target, &spec.bindings)?;
@@ -630,11 +638,11 @@ impl Network {
         }
         let min = if min == i64::MAX { 1 } else { min };
         for p in &mut self.populations {
-            let (r, c) = (p.store.receptor_count(), p.store.continuous_port_count());
+            let (r, s, c) = (p.store.receptors(), p.store.spike_port_count(), p.store.continuous_port_count());
             let stride = p.tracked.len();
             for chunk in &mut p.chunks {
                 let n = chunk.history.len();
-                chunk.ring = Ring::new((max + 1) as usize, n, r, c);
+                chunk.ring = Ring::new((max + 1) as usize, n, r, s, c);
                 chunk.history = vec![SpikeHistory::with_values(stride); n];
                 chunk.now = vec![0.0; n * stride];
             }

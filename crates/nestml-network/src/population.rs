@@ -1,8 +1,9 @@
 //! Populations: the neurons of one generated model, stored once for the network.
 //!
 //! The network sees a population through [`PopulationStore`] (object-safe), so populations
-//! of different models live side by side; [`Neurons`] is the store of a `Vec` of generated
-//! neuron structs. A population is cut into a fixed number of chunks (at most
+//! of different models live side by side; [`Stored`] keeps one of the model's
+//! [`Population`](nestml_runtime::Population)s per chunk (the generated struct of arrays, or
+//! a `Vec` of neuron structs). A population is cut into a fixed number of chunks (at most
 //! [`MAX_CHUNKS`], at least [`MIN_CHUNK`] neurons each: the cut depends on the population's
 //! size only); each chunk owns the input ring buffer, the spike histories, the generator
 //! inputs and the incoming connections of its neurons, so that chunks are stepped and receive
@@ -13,7 +14,7 @@ use crate::devices::{Device, Drive, Input};
 use crate::projection::ChunkConnections;
 use crate::ring::Ring;
 use nestml_runtime::checkpoint::expect;
-use nestml_runtime::{Checkpoint, CheckpointError, Fault, NestmlRng, Neuron, PortKind, Resolution, SetError, SpikeHistory, StepContext, WordSink};
+use nestml_runtime::{Checkpoint, CheckpointError, Fault, PortKind, Populated, Population, Receptor, Resolution, SetError, SpikeHistory, WordSink};
 use rayon::prelude::*;
 
 /// The most chunks a population is cut into.
@@ -46,9 +47,12 @@ pub(crate) struct Chunk {
 pub(crate) trait PopulationStore: Send + Sync {
     fn model(&self) -> &'static str;
     fn len(&self) -> usize;
-    /// NEST receptors (spike inputs) and continuous ports of the model.
-    fn receptor_count(&self) -> usize;
+    /// NEST receptors (spike inputs), spike ports and continuous ports of the model.
+    fn receptors(&self) -> &'static [Receptor];
+    fn spike_port_count(&self) -> usize;
     fn continuous_port_count(&self) -> usize;
+    /// `"struct of arrays"` or `"vector of structs"`.
+    fn layout(&self) -> &'static str;
     /// The receptor fed by the spike port `port`.
     fn receptor_of_port(&self, port: &str) -> Option<usize>;
     /// The index among continuous ports of the port `port`.
@@ -68,32 +72,40 @@ pub(crate) trait PopulationStore: Send + Sync {
     fn step(&mut self, resolution: &Resolution, k: i64, devices: &[Device], tracked: &[usize], chunks: &mut [Chunk], spikes: &mut Vec<u32>) -> Result<(), (usize, Fault)>;
 }
 
-/// A population of the generated neuron type `N`, each neuron with its own random stream.
-pub(crate) struct Neurons<N: Neuron> {
-    neurons: Vec<N>,
-    rngs: Vec<NestmlRng>,
+/// The neurons of model `N`, one [`Population`] per chunk (neuron `i` draws from random stream
+/// `first_id + i`, wherever the chunks are cut).
+pub(crate) struct Stored<N: Populated> {
+    chunks: Vec<N::Population>,
+    size: usize,
 }
 
-impl<N: Neuron> Neurons<N> {
-    /// `n` copies of `prototype`; neuron `i`'s random numbers are stream `first_id + i` of
-    /// `seed`.
+impl<N: Populated> Stored<N> {
+    /// `n` copies of `prototype` in chunks of `chunk_size(n)`.
     pub fn new(prototype: N, n: usize, seed: u64, first_id: u64) -> Self {
-        Neurons { neurons: vec![prototype; n], rngs: (0..n as u64).map(|i| NestmlRng::with_stream(seed, first_id + i)).collect() }
+        let size = chunk_size(n);
+        let chunks = (0..n.div_ceil(size)).map(|c| N::Population::new(prototype.clone(), size.min(n - c * size), seed, first_id + (c * size) as u64)).collect();
+        Stored { chunks, size }
     }
 }
 
-impl<N: Neuron + Sync> PopulationStore for Neurons<N> {
+impl<N: Populated> PopulationStore for Stored<N> {
     fn model(&self) -> &'static str {
         N::NAME
     }
     fn len(&self) -> usize {
-        self.neurons.len()
+        self.chunks.iter().map(|c| c.len()).sum()
     }
-    fn receptor_count(&self) -> usize {
-        N::RECEPTORS.len()
+    fn receptors(&self) -> &'static [Receptor] {
+        N::RECEPTORS
+    }
+    fn spike_port_count(&self) -> usize {
+        N::PORTS.iter().filter(|p| p.kind == PortKind::Spike).map(|p| p.len).sum()
     }
     fn continuous_port_count(&self) -> usize {
         N::PORTS.iter().filter(|p| p.kind == PortKind::Continuous).map(|p| p.len).sum()
+    }
+    fn layout(&self) -> &'static str {
+        N::Population::LAYOUT
     }
     fn receptor_of_port(&self, port: &str) -> Option<usize> {
         let spike_ports: Vec<&str> = N::PORTS.iter().filter(|p| p.kind == PortKind::Spike).map(|p| p.name).collect();
@@ -108,44 +120,33 @@ impl<N: Neuron + Sync> PopulationStore for Neurons<N> {
         Some((i, N::VARIABLES[i].unit))
     }
     fn get_value(&self, i: usize, var: usize) -> Option<f64> {
-        self.neurons.get(i)?.get_value(var, 0)
+        self.chunks.get(i / self.size)?.get_value(i % self.size, var)
     }
     fn set(&mut self, i: usize, name: &str, value: f64) -> Result<(), SetError> {
-        self.neurons[i].set(name, value)
+        self.chunks[i / self.size].set(i % self.size, name, value)
     }
     fn save(&self, out: &mut dyn WordSink) {
-        out.push(self.neurons.len() as u64);
-        for (n, r) in self.neurons.iter().zip(&self.rngs) {
-            n.save(out);
-            r.save(out);
-        }
+        self.chunks.iter().for_each(|c| c.save(out));
     }
     fn restore(&mut self, input: &mut &[u64]) -> Result<(), CheckpointError> {
-        expect(input, self.neurons.len() as u64, N::NAME)?;
-        for (n, r) in self.neurons.iter_mut().zip(&mut self.rngs) {
-            n.restore(input)?;
-            r.restore(input)?;
-        }
-        Ok(())
+        self.chunks.iter_mut().try_for_each(|c| c.restore(input))
     }
     fn prepare(&mut self, resolution: &Resolution, first: bool) -> Result<(), (usize, Fault)> {
-        for (i, n) in self.neurons.iter_mut().enumerate() {
+        for (c, chunk) in self.chunks.iter_mut().enumerate() {
             if first {
-                n.init_buffers(resolution);
+                chunk.init_buffers(resolution);
             }
-            n.calibrate(resolution).map_err(|f| (i, f))?;
+            chunk.calibrate(resolution).map_err(|(i, f)| (c * self.size + i, f))?;
         }
         Ok(())
     }
     fn step(&mut self, resolution: &Resolution, k: i64, devices: &[Device], tracked: &[usize], chunks: &mut [Chunk], spikes: &mut Vec<u32>) -> Result<(), (usize, Fault)> {
         let t_end = resolution.t_ms(k + 1);
-        let size = chunk_size(self.neurons.len());
         let results: Vec<Result<Vec<u32>, (usize, Fault)>> = self
-            .neurons
-            .par_chunks_mut(size)
-            .zip(self.rngs.par_chunks_mut(size))
+            .chunks
+            .par_iter_mut()
             .zip(chunks.par_iter_mut())
-            .map(|((neurons, rngs), chunk)| {
+            .map(|(population, chunk)| {
                 for d in &mut chunk.drives {
                     match devices[d.device].input(resolution, k, d) {
                         Some(Input::Spike { multiplicity }) => chunk.ring.add_spike(k, d.neuron as usize, d.input, d.weight, multiplicity),
@@ -155,24 +156,23 @@ impl<N: Neuron + Sync> PopulationStore for Neurons<N> {
                 }
                 let mut out = Vec::new();
                 let slot = chunk.ring.slot(k);
-                for (j, (n, rng)) in neurons.iter_mut().zip(rngs).enumerate() {
-                    chunk.ring.take_in(slot, j, |current, i, v| if current { n.handle_current(i, v) } else { n.handle_spike(i, v, 1) });
-                    let mut ctx = StepContext::new(resolution, k, rng);
-                    let emitted = n.step(&mut ctx).map_err(|f| (chunk.start + j, f))?;
-                    for _ in 0..emitted.spikes {
-                        out.push((chunk.start + j) as u32);
-                    }
-                    if !tracked.is_empty() {
-                        let now = &mut chunk.now[j * tracked.len()..(j + 1) * tracked.len()];
+                population.step(resolution, k, chunk.ring.input(slot), &mut out).map_err(|(j, f)| (chunk.start + j, f))?;
+                chunk.ring.clear(slot);
+                if !tracked.is_empty() {
+                    for (j, now) in chunk.now.chunks_exact_mut(tracked.len()).enumerate() {
                         for (slot, &v) in now.iter_mut().zip(tracked) {
-                            *slot = n.get_value(v, 0).unwrap_or(f64::NAN);
+                            *slot = population.get_value(j, v).unwrap_or(f64::NAN);
                         }
                     }
-                    if emitted.spiked() {
-                        let values = if tracked.is_empty() { &[][..] } else { &chunk.now[j * tracked.len()..(j + 1) * tracked.len()] };
-                        chunk.history[j].push(t_end, values);
-                    }
                 }
+                for (n, &j) in out.iter().enumerate() {
+                    if n > 0 && out[n - 1] == j {
+                        continue; // one history entry per spiking step
+                    }
+                    let values = if tracked.is_empty() { &[][..] } else { &chunk.now[j as usize * tracked.len()..(j as usize + 1) * tracked.len()] };
+                    chunk.history[j as usize].push(t_end, values);
+                }
+                out.iter_mut().for_each(|j| *j += chunk.start as u32);
                 Ok(out)
             })
             .collect();

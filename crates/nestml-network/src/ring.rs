@@ -1,24 +1,33 @@
 //! [`Ring`]: the input ring buffer of a chunk of neurons, as NEST's per-neuron ring buffers:
-//! one slot per step for as many steps ahead as the longest delay reaches. Spikes are summed
-//! per receptor split by the sign of the weight (so that a receptor with an excitatory and an
-//! inhibitory port still routes them) and counted; currents are summed per continuous port.
+//! one slot per step for as many steps ahead as the longest delay reaches. A spike is routed to
+//! its spike port by its receptor ([`Receptor::route`]: by the sign of the weight where a
+//! receptor has an excitatory and an inhibitory port) and summed there with a flag that
+//! something arrived; currents are summed per continuous port. Each slot is port-major
+//! (`port * neurons + neuron`), the layout of [`PortInput`], which populations read in place; a
+//! slot nothing was written to is not read or cleared.
 
-use nestml_runtime::{Checkpoint, CheckpointError, WordSink};
+use nestml_runtime::{Checkpoint, CheckpointError, PortInput, Receptor, WordSink};
 
-/// Spike sums (positive, negative, count) and currents of `neurons` neurons for `slots` steps.
+/// Spike sums and flags per spike port and currents per continuous port of `neurons` neurons
+/// for `slots` steps.
 #[derive(Clone, Debug)]
 pub(crate) struct Ring {
     slots: usize,
     neurons: usize,
-    receptors: usize,
-    ports: usize,
-    spikes: Vec<[f64; 3]>,
+    receptors: &'static [Receptor],
+    spike_ports: usize,
+    current_ports: usize,
+    sums: Vec<f64>,
+    hits: Vec<bool>,
     currents: Vec<f64>,
+    /// Whether anything was written to a slot since it was last cleared.
+    written: Vec<bool>,
 }
 
 impl Ring {
-    pub fn new(slots: usize, neurons: usize, receptors: usize, ports: usize) -> Ring {
-        Ring { slots, neurons, receptors, ports, spikes: vec![[0.0; 3]; slots * neurons * receptors], currents: vec![0.0; slots * neurons * ports] }
+    pub fn new(slots: usize, neurons: usize, receptors: &'static [Receptor], spike_ports: usize, current_ports: usize) -> Ring {
+        let spikes = slots * neurons * spike_ports;
+        Ring { slots, neurons, receptors, spike_ports, current_ports, sums: vec![0.0; spikes], hits: vec![false; spikes], currents: vec![0.0; slots * neurons * current_ports], written: vec![false; slots] }
     }
 
     /// The slot of step `step` (computed once per spike or step by callers, not per neuron).
@@ -27,7 +36,8 @@ impl Ring {
         step.rem_euclid(self.slots as i64) as usize
     }
 
-    /// A spike of `weight` × `multiplicity` for neuron `i` arriving in step `step`.
+    /// A spike of `weight` × `multiplicity` on receptor `receptor` of neuron `i` arriving in
+    /// step `step` (unknown receptors were refused when connecting).
     #[inline]
     pub fn add_spike(&mut self, step: i64, i: usize, receptor: usize, weight: f64, multiplicity: u32) {
         self.add_spike_in(self.slot(step), i, receptor, weight, multiplicity)
@@ -36,59 +46,52 @@ impl Ring {
     /// [`add_spike`](Self::add_spike) into slot `slot`.
     #[inline]
     pub fn add_spike_in(&mut self, slot: usize, i: usize, receptor: usize, weight: f64, multiplicity: u32) {
-        let at = (slot * self.neurons + i) * self.receptors + receptor;
-        let e = &mut self.spikes[at];
-        let w = weight * multiplicity as f64;
-        if weight < 0.0 {
-            e[1] += w;
-        } else {
-            e[0] += w;
-        }
-        e[2] += multiplicity as f64;
+        let (port, w) = self.receptors[receptor].route(weight);
+        let at = (slot * self.spike_ports + port) * self.neurons + i;
+        self.sums[at] += w * multiplicity as f64;
+        self.hits[at] = true;
+        self.written[slot] = true;
     }
 
     /// Current `value` for neuron `i`'s continuous port `port` in step `step`.
     #[inline]
     pub fn add_current(&mut self, step: i64, i: usize, port: usize, value: f64) {
-        let at = (self.slot(step) * self.neurons + i) * self.ports + port;
-        self.currents[at] += value;
+        let slot = self.slot(step);
+        self.currents[(slot * self.current_ports + port) * self.neurons + i] += value;
+        self.written[slot] = true;
     }
 
-    /// Hands neuron `i`'s input of the step of slot `slot` over and clears it:
-    /// `input(false, receptor, weight)` per receptor and sign that received something, then
-    /// `input(true, port, value)` per continuous port.
-    #[inline]
-    pub fn take_in(&mut self, slot: usize, i: usize, mut input: impl FnMut(bool, usize, f64)) {
-        let base = (slot * self.neurons + i) * self.receptors;
-        for (r, e) in self.spikes[base..base + self.receptors].iter_mut().enumerate() {
-            if e[2] > 0.0 {
-                if e[0] != 0.0 || e[1] == 0.0 {
-                    input(false, r, e[0]);
-                }
-                if e[1] != 0.0 {
-                    input(false, r, e[1]);
-                }
-                *e = [0.0; 3];
-            }
-        }
-        let base = (slot * self.neurons + i) * self.ports;
-        for (p, c) in self.currents[base..base + self.ports].iter_mut().enumerate() {
-            input(true, p, *c);
-            *c = 0.0;
+    /// The input of slot `slot`, if anything was written to it.
+    pub fn input(&self, slot: usize) -> Option<PortInput<'_>> {
+        let (s, c) = (self.spike_ports * self.neurons, self.current_ports * self.neurons);
+        self.written[slot].then(|| PortInput { spike_sum: &self.sums[slot * s..(slot + 1) * s], spike_hit: &self.hits[slot * s..(slot + 1) * s], current: &self.currents[slot * c..(slot + 1) * c] })
+    }
+
+    /// Empties slot `slot` after its step.
+    pub fn clear(&mut self, slot: usize) {
+        if std::mem::take(&mut self.written[slot]) {
+            let (s, c) = (self.spike_ports * self.neurons, self.current_ports * self.neurons);
+            self.sums[slot * s..(slot + 1) * s].fill(0.0);
+            self.hits[slot * s..(slot + 1) * s].fill(false);
+            self.currents[slot * c..(slot + 1) * c].fill(0.0);
         }
     }
 }
 
 impl Checkpoint for Ring {
     fn save(&self, out: &mut dyn WordSink) {
-        self.spikes.save(out);
+        self.sums.save(out);
+        self.hits.save(out);
         self.currents.save(out);
+        self.written.save(out);
     }
     fn restore(&mut self, input: &mut &[u64]) -> Result<(), CheckpointError> {
-        let (spikes, currents) = (self.spikes.len(), self.currents.len());
-        self.spikes.restore(input)?;
+        let sizes = (self.sums.len(), self.hits.len(), self.currents.len(), self.written.len());
+        self.sums.restore(input)?;
+        self.hits.restore(input)?;
         self.currents.restore(input)?;
-        if (self.spikes.len(), self.currents.len()) != (spikes, currents) {
+        self.written.restore(input)?;
+        if (self.sums.len(), self.hits.len(), self.currents.len(), self.written.len()) != sizes {
             return Err(CheckpointError::Other("ring buffers of another size (other delays?)".into()));
         }
         Ok(())
@@ -100,21 +103,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sums_by_sign_per_step_and_clears() {
-        let mut r = Ring::new(4, 2, 2, 1);
+    fn routes_by_sign_sums_per_step_and_clears() {
+        static RECEPTORS: [Receptor; 2] = [Receptor { excitatory: 0, inhibitory: Some(1) }, Receptor::single(2)];
+        let mut r = Ring::new(4, 2, &RECEPTORS, 3, 1);
         r.add_spike(5, 1, 0, 2.0, 1);
         r.add_spike(5, 1, 0, -0.5, 2);
-        r.add_spike(6, 1, 1, 0.0, 1);
+        r.add_spike(5, 1, 1, -3.0, 1);
+        r.add_spike(6, 1, 0, 0.0, 1);
         r.add_current(5, 0, 0, 3.0);
-        let mut got = Vec::new();
-        r.take_in(r.slot(5), 1, |current, i, v| got.push((current, i, v)));
-        assert_eq!(got, vec![(false, 0, 2.0), (false, 0, -1.0), (true, 0, 0.0)]);
-        got.clear();
-        r.take_in(r.slot(5), 0, |current, i, v| got.push((current, i, v)));
-        assert_eq!(got, vec![(true, 0, 3.0)]);
-        got.clear();
-        r.take_in(r.slot(6), 1, |current, i, v| got.push((current, i, v)));
-        assert_eq!(got, vec![(false, 1, 0.0), (true, 0, 0.0)], "a zero-weight spike still arrives");
-        r.take_in(r.slot(9), 1, |current, _, v| assert!(current && v == 0.0, "cleared"));
+        let input = r.input(r.slot(5)).expect("written");
+        // port-major: port p of neuron i at p * 2 + i
+        assert_eq!(input.spike_sum, &[0.0, 2.0, 0.0, 1.0, 0.0, -3.0]);
+        assert_eq!(input.spike_hit, &[false, true, false, true, false, true]);
+        assert_eq!(input.current, &[3.0, 0.0]);
+        r.clear(r.slot(5));
+        assert!(r.input(r.slot(5)).is_none(), "cleared");
+        let input = r.input(r.slot(6)).expect("a zero-weight spike still arrives");
+        assert_eq!((input.spike_sum[1], input.spike_hit[1]), (0.0, true));
+        assert!(r.input(r.slot(7)).is_none());
+        r.add_current(9, 1, 0, 1.0);
+        assert_eq!(r.input(r.slot(9)).unwrap().current, &[0.0, 1.0], "slot 9 is slot 1 again");
     }
 }

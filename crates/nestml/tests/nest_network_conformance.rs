@@ -6,7 +6,7 @@
 //! synapses: the differences are rounding).
 
 use nestml::network::{Generator, Network, SynapseSpec};
-use nestml::{Neuron, Synapse, SynapseParams};
+use nestml::{Synapse, SynapseParams};
 use serde_json::Value;
 
 mod models {
@@ -23,7 +23,7 @@ fn floats(v: &Value) -> Vec<f64> {
 
 /// Builds and runs `case` with neuron type `N` and synapse type `S`; returns the spikes
 /// (time, neuron) and the final weights in connection order.
-fn run<N: Neuron + Default + Sync, S: Synapse>(case: &Value) -> (Vec<(f64, usize)>, Vec<f64>) {
+fn run<N: nestml::Populated + Default, S: Synapse>(case: &Value) -> (Vec<(f64, usize)>, Vec<f64>) {
     let mut prototype = N::default();
     for (k, v) in case["neuron_params"].as_object().unwrap() {
         prototype.set(k, v.as_f64().unwrap()).unwrap_or_else(|e| panic!("{e}"));

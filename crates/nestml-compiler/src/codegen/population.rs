@@ -137,6 +137,15 @@ impl Gen<'_> {
         });
         let run_signature = quote!(__p: &#name, __t: f64, #(#arrays: &mut [#array_types],)* __spikes: &mut [u32] #(, #run_names: #run_types)*);
         let run_args = quote!(__p, __t, #(#arrays,)* __spikes #(, #run_names)*);
+        // the variable index (as `Neuron::VARIABLES`: model variables, then convolution states)
+        // and the `f64` value of each per-neuron value of neuron `i`
+        let conv_first = ir.variables.len();
+        let direct_reads = per.iter().map(|s| {
+            let index = ir.variables.iter().position(|v| v.name == *s).unwrap_or_else(|| conv_first + per.iter().filter(|p| self.conv.contains(*p)).position(|p| p == s).unwrap_or(0));
+            let (index, m) = (int(index), member(s));
+            let value = self.storage(s).read_f64(quote!(self.#m[i]), float);
+            quote!(#index => Some(#value),)
+        }).collect::<Vec<_>>();
         let checked: Vec<Ident> = self.states.iter().map(|s| local("s_", s)).collect();
         let finite = (!checked.is_empty()).then(|| quote!(__bad |= !(#(#checked.is_finite())&*);));
         let read_all: Vec<TokenStream> = self.states.iter().map(|s| {
@@ -324,6 +333,16 @@ impl Gen<'_> {
 
                 fn len(&self) -> usize {
                     self.__group.len()
+                }
+
+                fn get_value(&self, i: usize, var: usize) -> ::core::option::Option<f64> {
+                    if i >= self.__group.len() {
+                        return None;
+                    }
+                    match var {
+                        #(#direct_reads)*
+                        _ => ::nestml::Neuron::get_value(&self.neuron(i), var, 0),
+                    }
                 }
 
                 fn neuron(&self, i: usize) -> #name {
