@@ -4,11 +4,11 @@
 //! Timing, as NEST's: a generator's output for step `e` over a connection of `D` steps arrives
 //! in step `e + D`. `spike_generator` spike times are step boundaries; a spike at `t` arrives
 //! in the step ending at `t + d`. `poisson_generator` draws an independent Poisson count for
-//! each target and step (`rate · h` expected), delivered with that multiplicity, while
+//! each target and step (`rate · h` expected; by inversion, see `PoissonCounts`), delivered with that multiplicity, while
 //! `start < t ≤ stop` for the step ending at `t`; `dc_generator`, `step_current_generator` and
 //! `noise_generator` (a new normal value per target every `dt`) drive a continuous port.
 
-use nestml_runtime::{NestmlRng, Resolution};
+use nestml_runtime::{NestmlRng, PoissonDraws, Resolution};
 
 /// A generator's input into one neuron (kept in the neuron's chunk): the generator, the
 /// neuron within the chunk, its receptor or port, weight, delay in steps, and the target's
@@ -98,6 +98,50 @@ pub(crate) struct Device {
     pub generator: Generator,
     /// Spike generator: emission steps (spike at `t` is emitted by the step ending at `t`).
     steps: Vec<i64>,
+    /// Poisson generator: the spike count per step.
+    poisson: Option<PoissonCounts>,
+}
+
+/// Poisson counts of a fixed mean by inversion: the cumulative probabilities are computed once,
+/// a draw is one uniform number and a search (means up to 30; larger means through
+/// [`PoissonDraws`], `rand_distr`'s method). The table ends where the remaining probability is
+/// below 1e-17 of a term, so counts beyond it (probability < 1e-15) come out as its length.
+#[derive(Clone, Debug)]
+struct PoissonCounts {
+    cdf: Vec<f64>,
+    large: Option<PoissonDraws>,
+}
+
+impl PoissonCounts {
+    fn new(lambda: f64) -> Option<PoissonCounts> {
+        if !(lambda >= 0.0 && lambda.is_finite()) {
+            return None;
+        }
+        if lambda > 30.0 {
+            return Some(PoissonCounts { cdf: Vec::new(), large: Some(PoissonDraws::new(lambda)?) });
+        }
+        let (mut p, mut sum, mut cdf) = ((-lambda).exp(), 0.0, Vec::new());
+        for k in 1..=200 {
+            sum += p;
+            cdf.push(sum);
+            p *= lambda / k as f64;
+            if p < 1e-17 * sum && k as f64 > lambda {
+                break;
+            }
+        }
+        Some(PoissonCounts { cdf, large: None })
+    }
+
+    #[inline]
+    fn draw(&self, rng: &mut NestmlRng) -> u32 {
+        match &self.large {
+            Some(d) => rng.poisson_from(d) as u32,
+            None => {
+                let u = rng.uniform(0.0, 1.0);
+                self.cdf.partition_point(|&c| c <= u) as u32
+            }
+        }
+    }
 }
 
 /// What a device puts into a neuron's input in step `k`.
@@ -116,11 +160,16 @@ impl Device {
             }
             _ => Vec::new(),
         };
-        Device { generator, steps }
+        let poisson = match &generator {
+            Generator::PoissonGenerator { rate, .. } => PoissonCounts::new(rate * resolution.h() * 1e-3),
+            _ => None,
+        };
+        Device { generator, steps, poisson }
     }
 
     /// What arrives through `d` in step `k` (the generator's output of emission step
     /// `k − delay`).
+    #[inline]
     pub fn input(&self, resolution: &Resolution, k: i64, d: &mut Drive) -> Option<Input> {
         let e = k - d.delay;
         if e < 0 {
@@ -133,10 +182,13 @@ impl Device {
                 let n = self.steps[lo..].iter().take_while(|&&s| s == e).count();
                 (n > 0).then_some(Input::Spike { multiplicity: n as u32 })
             }
-            Generator::PoissonGenerator { rate, start, stop } => {
+            Generator::PoissonGenerator { start, stop, .. } => {
                 let active = *start < t_end && t_end <= *stop;
-                let n = if active { d.rng.poisson(rate * resolution.h() * 1e-3).unwrap_or(0) } else { 0 };
-                (n > 0).then_some(Input::Spike { multiplicity: n as u32 })
+                let n = match &self.poisson {
+                    Some(p) if active => p.draw(&mut d.rng),
+                    _ => 0,
+                };
+                (n > 0).then_some(Input::Spike { multiplicity: n })
             }
             Generator::DcGenerator { amplitude, start, stop } => (*start < t_end && t_end <= *stop).then_some(Input::Current(amplitude * d.weight)),
             Generator::StepCurrentGenerator { times, amplitudes } => {
@@ -211,5 +263,32 @@ impl Multimeter {
         let v = self.names.iter().position(|n| n == name)?;
         let nv = self.names.len();
         (i < self.neurons).then(|| (0..self.times.len()).map(|s| self.values[(s * nv + v) * self.neurons + i]).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The inversion tables give Poisson counts: mean and variance λ, and P(0) = e^−λ, over
+    /// 200,000 draws, for small and moderate means; above 30 `rand_distr`'s method.
+    #[test]
+    fn poisson_counts_have_poisson_statistics() {
+        for lambda in [0.0, 0.05, 1.68, 2.0, 12.5, 30.0, 80.0] {
+            let p = PoissonCounts::new(lambda).unwrap();
+            let mut rng = NestmlRng::seed_from_u64(3);
+            let n = 200_000;
+            let draws: Vec<f64> = (0..n).map(|_| p.draw(&mut rng) as f64).collect();
+            let mean = draws.iter().sum::<f64>() / n as f64;
+            let var = draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
+            let zeros = draws.iter().filter(|&&x| x == 0.0).count() as f64 / n as f64;
+            // 5 standard errors
+            let se = (lambda / n as f64).sqrt();
+            assert!((mean - lambda).abs() <= 5.0 * se + 1e-12, "λ = {lambda}: mean {mean}");
+            assert!((var - lambda).abs() <= 5.0 * lambda * (2.0 / n as f64).sqrt() * (1.0 + 1.0 / lambda.max(1e-9)).sqrt() + 1e-12, "λ = {lambda}: variance {var}");
+            let p0 = (-lambda).exp();
+            assert!((zeros - p0).abs() <= 5.0 * (p0 * (1.0 - p0) / n as f64).sqrt() + 1e-12, "λ = {lambda}: P(0) {zeros} vs {p0}");
+        }
+        assert!(PoissonCounts::new(-1.0).is_none() && PoissonCounts::new(f64::NAN).is_none());
     }
 }

@@ -505,6 +505,14 @@ impl Network {
         self.progress = Some(Box::new(f));
     }
 
+    /// The connections built so far (by the first `simulate`) and the bytes they take: row
+    /// offsets, `u16` targets, `u16` delays (none where all of a projection's delays in a chunk
+    /// are equal) and the synapses' states.
+    pub fn connection_memory(&self) -> (usize, usize) {
+        let all = self.populations.iter().flat_map(|p| &p.chunks).flat_map(|c| &c.incoming);
+        all.fold((0, 0), |(n, b), c| (n + c.len(), b + c.bytes()))
+    }
+
     /// Every connection of projection `projection` (all if `None`), with its current weight.
     pub fn connections(&self, projection: Option<usize>) -> Vec<ConnectionInfo> {
         let mut out = Vec::new();

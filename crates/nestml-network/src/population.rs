@@ -147,15 +147,15 @@ impl<N: Populated> PopulationStore for Stored<N> {
             .par_iter_mut()
             .zip(chunks.par_iter_mut())
             .map(|(population, chunk)| {
+                let slot = chunk.ring.slot(k);
                 for d in &mut chunk.drives {
                     match devices[d.device].input(resolution, k, d) {
-                        Some(Input::Spike { multiplicity }) => chunk.ring.add_spike(k, d.neuron as usize, d.input, d.weight, multiplicity),
-                        Some(Input::Current(v)) => chunk.ring.add_current(k, d.neuron as usize, d.input, v),
+                        Some(Input::Spike { multiplicity }) => chunk.ring.add_spike_in(slot, d.neuron as usize, d.input, d.weight, multiplicity),
+                        Some(Input::Current(v)) => chunk.ring.add_current_in(slot, d.neuron as usize, d.input, v),
                         None => {}
                     }
                 }
                 let mut out = Vec::new();
-                let slot = chunk.ring.slot(k);
                 population.step(resolution, k, chunk.ring.input(slot), &mut out).map_err(|(j, f)| (chunk.start + j, f))?;
                 chunk.ring.clear(slot);
                 if !tracked.is_empty() {

@@ -53,6 +53,8 @@ pub(crate) trait ChunkConnections: Send + Sync {
     /// `now`: the chunk's tracked variables per neuron (the synapse's continuous ports).
     fn deliver(&mut self, d: &Delivery<'_>, ring: &mut Ring, history: &[SpikeHistory], now: &[f64]) -> Result<(), Fault>;
     fn len(&self) -> usize;
+    /// The bytes of the stored connections: row offsets, targets, delays, synapse states.
+    fn bytes(&self) -> usize;
     fn min_max_delay(&self) -> Option<(u32, u32)>;
     fn list(&self, chunk_start: usize, h: f64, out: &mut Vec<ConnectionInfo>);
     /// Reads or writes the per-connection variable `name` of connection `i` of this chunk.
@@ -146,6 +148,19 @@ where
         let inputs = S::continuous_ports();
         let empty = SpikeHistory::new();
         let p = &self.projection;
+        if S::STATIC {
+            // no event loop: each connection adds its weight
+            for &(k, s) in &d.spikes[p.source_population] {
+                let (a, b) = (self.offsets[s as usize] as usize, self.offsets[s as usize + 1] as usize);
+                let now = ring.slot(k);
+                let slot_all = ring.later(now, self.delay_all as usize);
+                for c in a..b {
+                    let slot = self.delay.get(c).map_or(slot_all, |&steps| ring.later(now, steps as usize));
+                    ring.add_spike_in(slot, self.target[c] as usize, p.receptor, self.synapse[c].weight(), 1);
+                }
+            }
+            return Ok(());
+        }
         let modulation = p.modulation.map(|m| &d.modulation[m]);
         for &(k, s) in &d.spikes[p.source_population] {
             let (a, b) = (self.offsets[s as usize] as usize, self.offsets[s as usize + 1] as usize);
@@ -170,6 +185,11 @@ where
 
     fn len(&self) -> usize {
         self.synapse.len()
+    }
+
+    fn bytes(&self) -> usize {
+        use std::mem::size_of_val;
+        size_of_val(&self.offsets[..]) + size_of_val(&self.target[..]) + size_of_val(&self.delay[..]) + size_of_val(&self.synapse[..])
     }
 
     fn min_max_delay(&self) -> Option<(u32, u32)> {

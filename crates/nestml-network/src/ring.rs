@@ -36,14 +36,19 @@ impl Ring {
         step.rem_euclid(self.slots as i64) as usize
     }
 
-    /// A spike of `weight` × `multiplicity` on receptor `receptor` of neuron `i` arriving in
-    /// step `step` (unknown receptors were refused when connecting).
+    /// The slot `steps` after slot `slot` (`steps` below the number of slots).
     #[inline]
-    pub fn add_spike(&mut self, step: i64, i: usize, receptor: usize, weight: f64, multiplicity: u32) {
-        self.add_spike_in(self.slot(step), i, receptor, weight, multiplicity)
+    pub fn later(&self, slot: usize, steps: usize) -> usize {
+        let s = slot + steps;
+        if s >= self.slots {
+            s - self.slots
+        } else {
+            s
+        }
     }
 
-    /// [`add_spike`](Self::add_spike) into slot `slot`.
+    /// A spike of `weight` × `multiplicity` on receptor `receptor` of neuron `i` arriving in
+    /// the step of slot `slot` (unknown receptors were refused when connecting).
     #[inline]
     pub fn add_spike_in(&mut self, slot: usize, i: usize, receptor: usize, weight: f64, multiplicity: u32) {
         let (port, w) = self.receptors[receptor].route(weight);
@@ -53,10 +58,9 @@ impl Ring {
         self.written[slot] = true;
     }
 
-    /// Current `value` for neuron `i`'s continuous port `port` in step `step`.
+    /// Current `value` for neuron `i`'s continuous port `port` in the step of slot `slot`.
     #[inline]
-    pub fn add_current(&mut self, step: i64, i: usize, port: usize, value: f64) {
-        let slot = self.slot(step);
+    pub fn add_current_in(&mut self, slot: usize, i: usize, port: usize, value: f64) {
         self.currents[(slot * self.current_ports + port) * self.neurons + i] += value;
         self.written[slot] = true;
     }
@@ -106,11 +110,11 @@ mod tests {
     fn routes_by_sign_sums_per_step_and_clears() {
         static RECEPTORS: [Receptor; 2] = [Receptor { excitatory: 0, inhibitory: Some(1) }, Receptor::single(2)];
         let mut r = Ring::new(4, 2, &RECEPTORS, 3, 1);
-        r.add_spike(5, 1, 0, 2.0, 1);
-        r.add_spike(5, 1, 0, -0.5, 2);
-        r.add_spike(5, 1, 1, -3.0, 1);
-        r.add_spike(6, 1, 0, 0.0, 1);
-        r.add_current(5, 0, 0, 3.0);
+        r.add_spike_in(r.slot(5), 1, 0, 2.0, 1);
+        r.add_spike_in(r.slot(5), 1, 0, -0.5, 2);
+        r.add_spike_in(r.slot(5), 1, 1, -3.0, 1);
+        r.add_spike_in(r.slot(6), 1, 0, 0.0, 1);
+        r.add_current_in(r.slot(5), 0, 0, 3.0);
         let input = r.input(r.slot(5)).expect("written");
         // port-major: port p of neuron i at p * 2 + i
         assert_eq!(input.spike_sum, &[0.0, 2.0, 0.0, 1.0, 0.0, -3.0]);
@@ -121,7 +125,7 @@ mod tests {
         let input = r.input(r.slot(6)).expect("a zero-weight spike still arrives");
         assert_eq!((input.spike_sum[1], input.spike_hit[1]), (0.0, true));
         assert!(r.input(r.slot(7)).is_none());
-        r.add_current(9, 1, 0, 1.0);
+        r.add_current_in(r.slot(9), 1, 0, 1.0);
         assert_eq!(r.input(r.slot(9)).unwrap().current, &[0.0, 1.0], "slot 9 is slot 1 again");
     }
 }

@@ -101,7 +101,7 @@ pub use neuron::{
 #[cfg(feature = "std")]
 pub use plasticity::{Buffering, PlasticityDriver, PlasticityError, PlasticityRecording, SynapseSample};
 pub use real::Real;
-pub use rng::NestmlRng;
+pub use rng::{NestmlRng, PoissonDraws};
 #[cfg(feature = "alloc")]
 pub use population::{NeuronVec, Populated, Population, PortInput};
 pub use solvers::{Control, ForwardEuler, OdeRhs, OdeSolver, Rk4, Rkf45, Ros2, SolverError};

@@ -92,12 +92,34 @@ impl NestmlRng {
     /// beyond `rand_distr`'s limit (≈1.8e19). `lambda = 0` gives 0.
     #[inline]
     pub fn poisson(&mut self, lambda: f64) -> Option<i64> {
-        if lambda == 0.0 {
-            return Some(0);
+        Some(self.poisson_from(&PoissonDraws::new(lambda)?))
+    }
+
+    /// A draw from `d`: the same as [`poisson`](Self::poisson) with `d`'s mean.
+    #[inline]
+    pub fn poisson_from(&mut self, d: &PoissonDraws) -> i64 {
+        match &d.0 {
+            None => 0,
+            Some(d) => {
+                let k: f64 = d.sample(self);
+                k as i64
+            }
         }
-        let d = Poisson::new(lambda).ok()?;
-        let k: f64 = d.sample(self);
-        Some(k as i64)
+    }
+}
+
+/// A Poisson distribution of a fixed mean, set up once for many draws
+/// ([`NestmlRng::poisson_from`]; a Poisson generator's per-step draws).
+#[derive(Clone, Debug)]
+pub struct PoissonDraws(Option<Poisson<f64>>);
+
+impl PoissonDraws {
+    /// The distribution of mean `lambda`; `None` where [`NestmlRng::poisson`] gives `None`.
+    pub fn new(lambda: f64) -> Option<PoissonDraws> {
+        if lambda == 0.0 {
+            return Some(PoissonDraws(None));
+        }
+        Poisson::new(lambda).ok().map(|d| PoissonDraws(Some(d)))
     }
 }
 

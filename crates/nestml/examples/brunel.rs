@@ -7,7 +7,7 @@
 //! neurons, and writes them as JSON (for `tools/nest_brunel_bench.py --ours FILE`).
 //!
 //! ```sh
-//! cargo run --release -p nestml --example brunel [-- OUTPUT.json]   # RAYON_NUM_THREADS=1 for one thread
+//! cargo run --release -p nestml --example brunel [-- OUTPUT.json|- [T_SIM_MS]]   # RAYON_NUM_THREADS=1 for one thread
 //! ```
 
 use nestml::network::{ConnSpec, Generator, Network, Rule, SynapseSpec};
@@ -24,7 +24,6 @@ const C_I: usize = 250;
 const J: f64 = 0.1;
 const G: f64 = 5.0;
 const DELAY: f64 = 1.5;
-const T_SIM: f64 = 1000.0;
 
 /// A process's memory figure from /proc/self/status (`VmRSS`, `VmHWM`), in bytes.
 fn memory(key: &str) -> u64 {
@@ -32,7 +31,8 @@ fn memory(key: &str) -> u64 {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let out = std::env::args().nth(1);
+    let out = std::env::args().nth(1).filter(|a| a != "-");
+    let t_sim: f64 = std::env::args().nth(2).map_or(Ok(1000.0), |s| s.parse())?;
     let (tau_m, theta) = (20.0, 20.0);
     let nu_th = theta / (J * C_E as f64 * tau_m); // 1/ms
     let p_rate = 1000.0 * 2.0 * nu_th * C_E as f64; // η = 2, in 1/s
@@ -57,13 +57,15 @@ fn main() -> Result<(), Box<dyn Error>> {
     let build_s = started.elapsed().as_secs_f64();
     let synapses = (N_E + N_I) * (C_E + C_I);
     let bytes_per_synapse = (memory("VmRSS:").saturating_sub(rss_before)) as f64 / synapses as f64;
+    let (stored, bytes) = net.connection_memory();
+    let stored_bytes_per_synapse = bytes as f64 / stored as f64;
 
     let started = Instant::now();
-    net.simulate(T_SIM)?;
+    net.simulate(t_sim)?;
     let simulate_s = started.elapsed().as_secs_f64();
 
     let events = &net.recorder(recorder).unwrap().events;
-    let rate = events.len() as f64 / N_E as f64 / (T_SIM / 1000.0);
+    let rate = events.len() as f64 / N_E as f64 / (t_sim / 1000.0);
     let mut per_neuron = vec![Vec::new(); N_E];
     for &(t, _, i) in events {
         per_neuron[i].push(t);
@@ -80,10 +82,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     let cv = cvs.iter().sum::<f64>() / cvs.len().max(1) as f64;
     let peak = memory("VmHWM:");
     println!("Brunel delta network: {} neurons, {synapses} synapses, {} threads", N_E + N_I, rayon_threads());
-    println!("build {build_s:.2} s, simulate {T_SIM} ms in {simulate_s:.2} s, peak RSS {:.0} MiB, {bytes_per_synapse:.1} bytes per synapse", peak as f64 / (1 << 20) as f64);
+    println!("build {build_s:.2} s, simulate {t_sim} ms in {simulate_s:.2} s, peak RSS {:.0} MiB, {bytes_per_synapse:.1} bytes per synapse ({stored_bytes_per_synapse:.1} in the connection storage)", peak as f64 / (1 << 20) as f64);
     println!("excitatory rate {rate:.2} spikes/s, mean CV of ISI {cv:.3}");
     if let Some(path) = out {
-        let json = format!("{{\"build_s\": {build_s}, \"simulate_s\": {simulate_s}, \"peak_rss_bytes\": {peak}, \"bytes_per_synapse\": {bytes_per_synapse}, \"synapses\": {synapses}, \"rate_exc_hz\": {rate}, \"cv_isi_exc\": {cv}}}\n");
+        let json = format!("{{\"build_s\": {build_s}, \"simulate_s\": {simulate_s}, \"peak_rss_bytes\": {peak}, \"bytes_per_synapse\": {bytes_per_synapse}, \"stored_bytes_per_synapse\": {stored_bytes_per_synapse}, \"synapses\": {synapses}, \"rate_exc_hz\": {rate}, \"cv_isi_exc\": {cv}}}\n");
         std::fs::write(&path, json)?;
         println!("wrote {path}");
     }

@@ -103,8 +103,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     net.simulate(0.0)?; // builds the connection storage
     let build_s = started.elapsed().as_secs_f64();
     let bytes_per_synapse = memory("VmRSS:").saturating_sub(rss_before) as f64 / synapses as f64;
+    let (stored, bytes) = net.connection_memory();
+    let stored_bytes_per_synapse = bytes as f64 / stored as f64;
     println!("microcircuit: {} neurons, {synapses} synapses, {} threads, populations {}", sizes.iter().sum::<usize>(), rayon::current_num_threads(), net.layout(pops[0]).unwrap_or("?"));
-    println!("build {build_s:.1} s, {bytes_per_synapse:.1} bytes per synapse (resident memory of the network / synapses)");
+    println!("build {build_s:.1} s, {bytes_per_synapse:.1} bytes per synapse (resident memory of the network / synapses), {stored_bytes_per_synapse:.1} in the connection storage");
 
     net.simulate(T_PRESIM)?;
     let started = Instant::now();
@@ -126,7 +128,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     if let Some(path) = out {
         let rates_json = rates.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(", ");
-        let json = format!("{{\"neurons\": {}, \"synapses\": {synapses}, \"build_s\": {build_s}, \"simulate_s\": {simulate_s}, \"t_sim_ms\": {t_sim}, \"real_time_factor\": {rtf}, \"peak_rss_bytes\": {peak}, \"bytes_per_synapse\": {bytes_per_synapse}, \"rates_hz\": [{rates_json}]}}\n", sizes.iter().sum::<usize>());
+        let json = format!("{{\"neurons\": {}, \"synapses\": {synapses}, \"build_s\": {build_s}, \"simulate_s\": {simulate_s}, \"t_sim_ms\": {t_sim}, \"real_time_factor\": {rtf}, \"peak_rss_bytes\": {peak}, \"bytes_per_synapse\": {bytes_per_synapse}, \"stored_bytes_per_synapse\": {stored_bytes_per_synapse}, \"rates_hz\": [{rates_json}]}}\n", sizes.iter().sum::<usize>());
         std::fs::write(&path, json)?;
         println!("wrote {path}");
     }

@@ -180,6 +180,9 @@ impl Gen<'_> {
         let (pre_port, post_port, mod_port) = (port_of(SpikeRole::Pre), port_of(SpikeRole::Post), port_of(SpikeRole::Modulatory));
         let priority = |port: Option<&str>| port.and_then(|p| ir.on_receive.iter().position(|(q, _)| q == p)).map_or(0, |i| ir.on_receive_priority[i]);
         let pre_first = priority(pre_port) > priority(post_port);
+        let weight_only = ir.variables.iter().all(|v| v.kind != VarKind::State || v.name == weight);
+        let emits_weight = matches!(ir.on_receive.as_slice(), [(port, body)] if Some(port.as_str()) == pre_port && matches!(body.as_slice(), [IrStmt::EmitSpike(args)] if args.as_slice() == [Expr::sym(&weight)]));
+        let is_static = weight_only && emits_weight && ir.spike_ports.len() == 1 && ir.continuous_ports.is_empty() && self.states.is_empty() && ir.update.is_empty() && ir.on_condition.is_empty();
 
         let conn: Vec<(usize, &IrVariable)> = ir.variables.iter().filter(|v| v.kind == VarKind::State || v.name == weight).enumerate().collect();
         let params: Vec<(usize, &IrVariable)> = ir.variables.iter().filter(|v| syn.params.contains(&v.name)).enumerate().collect();
@@ -397,6 +400,7 @@ impl Gen<'_> {
                 #conn_infos
                 const PORTS: &'static [::nestml::SynapsePort] = &[#(#spike_ports,)* #(#continuous_ports),*];
                 const PRE_FIRST: bool = #pre_first;
+                const STATIC: bool = #is_static;
                 type Params = #params_name;
                 type PostTraces = [#ty; #n_traces];
 

@@ -142,6 +142,10 @@ pub trait Synapse: Clone + fmt::Debug + Send + Sync + 'static + crate::checkpoin
     const PORTS: &'static [SynapsePort];
     /// Whether `onReceive(pre_spikes)` runs before a coincident `onReceive(post_spikes)`.
     const PRE_FIRST: bool;
+    /// Whether the synapse is static: its only state is the weight, it has no other port and
+    /// its one handler is `emit_spike(weight)`, so that sending a spike is `Some(weight())`
+    /// and changes nothing (the network then delivers it without the event loop).
+    const STATIC: bool = false;
     /// The parameters shared by the connections of one synapse type.
     type Params: SynapseParams;
     /// The postsynaptic traces, as saved and restored around a presynaptic handler.
