@@ -121,6 +121,16 @@ synapse_model!(tutorial_stdp_vogels_synapse, StdpVogelsSynapse, "../../../shared
 synapse_model!(tutorial_stdp_windowed_synapse, StdpWindowedSynapse, "../../../shared/tutorial-models/stdp_windowed_synapse.nestml", plastic: true);
 synapse_model!(tutorial_third_factor_stdp_synapse, ThirdFactorStdpSynapse, "../../../shared/tutorial-models/third_factor_stdp_synapse.nestml", plastic: true);
 
+/// Only a synapse whose one handler emits its weight and whose only state is the weight is
+/// static (the network delivers it without the event loop).
+#[test]
+fn only_static_synapses_are_static() {
+    assert!(static_synapse::StaticSynapse::STATIC);
+    assert!(!noisy_synapse::NoisySynapse::STATIC, "draws a random weight");
+    assert!(!tsodyks_synapse::TsodyksSynapse::STATIC, "has state");
+    assert!(!stdp_synapse::StdpSynapse::STATIC, "has a post port");
+}
+
 /// Parameters are shared and typed; a connection's state is small, `Copy` and typed too; a
 /// connection with its own parameters (`WithParams`) is itself a synapse.
 #[test]
