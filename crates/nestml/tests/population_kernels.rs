@@ -134,3 +134,19 @@ mod numeric {
 fn numeric_models_are_stored_as_structs() {
     assert_eq!(<<numeric::HhPscAlphaNeuron as Populated>::Population as Population>::LAYOUT, "vector of structs");
 }
+
+mod single_precision {
+    nestml::include_nestml!(float = "f32", "../../../shared/nestml-models/neurons/iaf_psc_exp_neuron.nestml");
+    nestml::include_nestml!(float = "f32", "../../../shared/nestml-models/neurons/iaf_psc_alpha_neuron.nestml");
+}
+
+/// Models computing in `f32` have struct-of-arrays populations of `f32` that match their
+/// structs too.
+#[test]
+fn single_precision_populations_match_too() {
+    assert_eq!(std::mem::size_of_val(&<single_precision::IafPscExpNeuron as Populated>::Population::new(Default::default(), 3, 0, 0).V_m[0]), 4);
+    for (model, (spikes, how)) in [("iaf_psc_exp_neuron", compare::<single_precision::IafPscExpNeuron>(500.0)), ("iaf_psc_alpha_neuron", compare::<single_precision::IafPscAlphaNeuron>(500.0))] {
+        assert!(spikes > 0, "{model}");
+        eprintln!("f32 {model}: {spikes} spikes, {how}");
+    }
+}
