@@ -126,12 +126,12 @@ fn every_library_neuron_generates() {
 
 /// With `float = "f32"` a neuron computes in `f32`: `f64` appears only where it meets the
 /// `Neuron` trait, the runtime's inputs, random draws and times (conversions, the trait's
-/// signatures, uom's `f64` quantities); synapses are refused.
+/// signatures, uom's `f64` quantities, the population's input slices); synapses are refused.
 #[test]
 fn single_precision_neurons_use_f64_only_at_the_boundaries() {
     let mut options = nestml_compiler::codegen::CodegenOptions::default();
     options.set("float", nestml_compiler::codegen::OptionValue::Str("f32".into())).unwrap();
-    let boundaries = ["as f64", "-> Option<f64>", "value: f64", "weight: f64", "__t: f64", "::uom::si::f64::", "{ 1f64 } else { 0f64 }"];
+    let boundaries = ["as f64", "Option<f64>", "value: f64", "weight: f64", "__t: f64", "::uom::si::f64::", "{ 1f64 } else { 0f64 }", "[f64]", "Vec<f64>", ": f64 = if INPUT"];
     for file in ["tiny_neuron.nestml", "numeric_neuron.nestml", "vector_neuron.nestml"] {
         let text = std::fs::read_to_string(dir().join(file)).unwrap();
         let src = generate_source(file, &text, &options).unwrap_or_else(|e| panic!("{e}"));

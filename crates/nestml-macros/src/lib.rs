@@ -18,7 +18,7 @@ struct Input {
 
 impl Parse for Input {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let mut options = CodegenOptions { uom_check: cfg!(feature = "uom-check"), serde: cfg!(feature = "serde"), ..CodegenOptions::default() };
+        let mut options = CodegenOptions { uom_check: cfg!(feature = "uom-check"), serde: cfg!(feature = "serde"), population: cfg!(feature = "alloc"), ..CodegenOptions::default() };
         while input.peek(Ident) && input.peek2(Token![=]) {
             let key: Ident = input.parse()?;
             input.parse::<Token![=]>()?;

@@ -3,7 +3,6 @@
 //!
 //! - `Vec`, `vec!`, `format!` (feature `alloc`): `alloc`'s, for models with resizable vectors
 //!   (and, with `alloc`, `SetError::Unknown`'s name).
-//! - `with_alloc!`: its input with feature `alloc`, nothing without (population types).
 //! - `print!` and `println!`: NESTML's `print`/`println`; with `std` those of `std`, without
 //!   it they evaluate their arguments (as `format_args!`) and print nothing.
 
@@ -13,24 +12,6 @@ pub use alloc::{format, vec, vec::Vec};
 #[cfg(feature = "std")]
 pub use std::{print, println};
 
-/// Its input with feature `alloc` (what needs `Vec`: a model's population type), nothing
-/// without.
-#[cfg(feature = "alloc")]
-#[macro_export]
-#[doc(hidden)]
-macro_rules! __nestml_with_alloc {
-    ($($item:tt)*) => { $($item)* };
-}
-
-/// Its input with feature `alloc`, nothing without.
-#[cfg(not(feature = "alloc"))]
-#[macro_export]
-#[doc(hidden)]
-macro_rules! __nestml_with_alloc {
-    ($($item:tt)*) => {};
-}
-
-pub use crate::__nestml_with_alloc as with_alloc;
 
 /// `print!` without `std`: evaluates its arguments and prints nothing.
 #[cfg(not(feature = "std"))]

@@ -549,7 +549,7 @@ impl Gen<'_> {
         }
         carried.extend(["__spikes".to_string(), "__currents".to_string()]);
         o.extend(super::checkpoint::checkpoint_impl(&name, &carried, TokenStream::new()));
-        if self.errors.is_empty() {
+        if self.options.population && self.errors.is_empty() {
             o.extend(self.population_source(ms));
         }
         if self.options.serde {

@@ -84,6 +84,10 @@ pub struct CodegenOptions {
     /// Adds `serde::Serialize` and `Deserialize` impls through the model's checkpoint (the
     /// `serde` feature of `nestml`; not a macro option).
     pub serde: bool,
+    /// Adds the neuron's `Populated` impl and, where the model has one, its struct-of-arrays
+    /// population type (default; the macros set it from the `alloc` feature of `nestml`, since
+    /// populations need `Vec`; not a macro option).
+    pub population: bool,
 }
 
 impl Default for CodegenOptions {
@@ -101,6 +105,7 @@ impl Default for CodegenOptions {
             float: FloatType::F64,
             uom_check: false,
             serde: false,
+            population: true,
         }
     }
 }

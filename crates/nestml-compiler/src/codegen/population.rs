@@ -10,8 +10,8 @@
 //! reads nothing but the state.
 //!
 //! Models whose step needs more than straight-line arithmetic (`population_blocker`) keep
-//! `nestml::NeuronVec` as their population. Either way the impl is wrapped in
-//! `::nestml::__private::with_alloc!`: populations need `alloc`.
+//! `nestml::NeuronVec` as their population. Populations need `alloc`: the macros generate them
+//! only with `nestml`'s feature `alloc` (`CodegenOptions::population`).
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -60,7 +60,7 @@ impl Gen<'_> {
             },
             None => self.struct_of_arrays(ms, &name),
         };
-        quote!(::nestml::__private::with_alloc! { #tokens })
+        tokens
     }
 
     fn struct_of_arrays(&mut self, ms: &ModelSystem, name: &Ident) -> TokenStream {
