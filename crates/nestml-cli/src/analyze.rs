@@ -30,8 +30,8 @@ pub struct AnalyzeArgs {
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_assignment)]
     pub overrides: Vec<(String, f64)>,
 
-    /// Override the numeric solver: `rk45`, `rk4`, `forward-Euler` or `implicit`.
-    #[arg(long, value_name = "NAME", value_parser = ["rk45", "rk4", "forward-Euler", "implicit"])]
+    /// Override the numeric solver: `rk45`, `rk4`, `forward-Euler`, `implicit` or `rush-larsen` (shows which rows it steps exponentially).
+    #[arg(long, value_name = "NAME", value_parser = ["rk45", "rk4", "forward-Euler", "implicit", "rush-larsen"])]
     pub numeric_solver: Option<String>,
 }
 
@@ -112,6 +112,15 @@ fn human(plan: &Plan) -> String {
         s += &format!("    solver: {} — {}\n", solver.solver, solver.reason);
         for (state, why) in &plan.numeric_reasons {
             s += &format!("    {state}: {why}\n");
+        }
+    }
+    if let Some(rl) = &plan.rush_larsen {
+        s += &format!("    rush-larsen: exponential ({}), explicit ({}); the analytic rows by their propagator per stage\n", rl.exponential.len(), rl.explicit.len());
+        for row in &rl.exponential {
+            s += &format!("      exponential {}: rate ∂f/∂{} = {}\n", row.state, row.state, row.rate);
+        }
+        for (state, why) in &rl.explicit {
+            s += &format!("      explicit {state}: {why}\n");
         }
     }
     if !plan.spike_jumps.is_empty() {

@@ -289,6 +289,16 @@ fn analyze_reports_the_plan_as_json() {
     let out = nestml(&["analyze", "--solver", "numeric", "clean.nestml"], &dir);
     let text = stdout(&out);
     assert!(text.contains("numeric (1): V_m") && text.contains("solver: rk45"), "{text}");
+    assert!(plan["rush_larsen"].is_null());
+
+    // the Rush–Larsen solver's rows: V_m is affine in itself, rate -1/tau_m
+    let out = nestml(&["analyze", "--solver", "numeric", "--numeric-solver", "rush-larsen", "clean.nestml"], &dir);
+    let text = stdout(&out);
+    assert!(text.contains("rush-larsen: exponential (1), explicit (0)") && text.contains("exponential V_m: rate ∂f/∂V_m = -1/tau_m"), "{text}");
+    let out = nestml(&["analyze", "--json", "--solver", "numeric", "--numeric-solver", "rush-larsen", "clean.nestml"], &dir);
+    let rows = &json(&out)[0]["rush_larsen"];
+    assert_eq!(rows["exponential"][0]["state"], "V_m", "{rows}");
+    assert_eq!(rows["explicit"], serde_json::json!({}), "{rows}");
 
     write(&dir, "broken.nestml", MISSING_COLON);
     let out = nestml(&["analyze", "broken.nestml"], &dir);

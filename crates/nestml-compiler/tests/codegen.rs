@@ -10,15 +10,27 @@ fn dir() -> std::path::PathBuf {
 /// The generated source of each `tests/codegen/<model>.nestml` is `<model>.rs.expected`: an
 /// exactly integrated model, a numeric (mixed) one, and one with vectors, a loop, a function,
 /// random numbers and printing; a synapse with traces, a convolution, neuromodulation and a
-/// continuous port; delayed state variables read by a numeric and an exact ODE. After a deliberate change, regenerate with
+/// continuous port; delayed state variables read by a numeric and an exact ODE; the numeric
+/// model on the Rush–Larsen solver (`<model>_rush_larsen.rs.expected`: an exponential, an
+/// explicit, exact and unnamed rows). After a deliberate change, regenerate with
 /// `UPDATE_SNAPSHOTS=1 cargo test -p nestml-compiler --test codegen` and review the difference.
 #[test]
 fn snapshots_of_generated_code() {
-    for model in ["tiny_neuron", "numeric_neuron", "vector_neuron", "tiny_synapse", "delayed_numeric_neuron"] {
+    let mut rush_larsen = nestml_compiler::codegen::CodegenOptions::default();
+    rush_larsen.set("numeric_solver", nestml_compiler::codegen::OptionValue::Str("rush-larsen".into())).unwrap();
+    let cases = [
+        ("tiny_neuron", "tiny_neuron", Default::default()),
+        ("numeric_neuron", "numeric_neuron", Default::default()),
+        ("vector_neuron", "vector_neuron", Default::default()),
+        ("tiny_synapse", "tiny_synapse", Default::default()),
+        ("delayed_numeric_neuron", "delayed_numeric_neuron", Default::default()),
+        ("numeric_neuron", "numeric_neuron_rush_larsen", rush_larsen),
+    ];
+    for (model, snapshot, options) in cases {
         let file = format!("{model}.nestml");
         let text = std::fs::read_to_string(dir().join(&file)).unwrap();
-        let generated = generate_source(&file, &text, &Default::default()).unwrap_or_else(|e| panic!("{e}"));
-        let expected_path = dir().join(format!("{model}.rs.expected"));
+        let generated = generate_source(&file, &text, &options).unwrap_or_else(|e| panic!("{e}"));
+        let expected_path = dir().join(format!("{snapshot}.rs.expected"));
         if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
             std::fs::write(&expected_path, &generated).unwrap();
         }
@@ -103,22 +115,28 @@ mod common;
 
 /// Every neuron model of the library generates (Rust that parses, or it could not be printed),
 /// naming no `std` path and no float method that `core` lacks (the math is `::nestml::math`'s).
+/// Every library neuron generates, with the default options and on the Rush–Larsen solver.
 #[test]
 fn every_library_neuron_generates() {
     let mut failures = Vec::new();
+    let mut rush_larsen = nestml_compiler::codegen::CodegenOptions::default();
+    rush_larsen.set("numeric_solver", nestml_compiler::codegen::OptionValue::Str("rush-larsen".into())).unwrap();
+    let options = [Default::default(), rush_larsen];
     for (name, text) in common::library_texts() {
         if !text.contains("_neuron:") {
             continue;
         }
-        match generate_source(&name, &text, &Default::default()) {
-            Ok(src) => {
-                for bad in ["::std::", ".exp(", ".ln(", ".powi(", ".powf(", ".round(", ".abs(", ".sqrt(", ".floor(", ".tanh("] {
-                    if src.contains(bad) {
-                        failures.push(format!("{name}: the generated code contains `{bad}`"));
+        for result in options.iter().map(|o| generate_source(&name, &text, o)) {
+            match result {
+                Ok(src) => {
+                    for bad in ["::std::", ".exp(", ".ln(", ".powi(", ".powf(", ".round(", ".abs(", ".sqrt(", ".floor(", ".tanh("] {
+                        if src.contains(bad) {
+                            failures.push(format!("{name}: the generated code contains `{bad}`"));
+                        }
                     }
                 }
+                Err(e) => failures.push(e),
             }
-            Err(e) => failures.push(e),
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

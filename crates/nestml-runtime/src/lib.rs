@@ -3,7 +3,8 @@
 //! - [`solvers`]: ODE integrators on fixed-size state `[F; N]` that allocate nothing per
 //!   step: [`solvers::Rkf45`] (GSL's `rkf45` + standard control + `evolve_apply`, step for
 //!   step as NEST runs it), [`solvers::Rk4`], [`solvers::ForwardEuler`] and the
-//!   Rosenbrock method [`solvers::Ros2`] for stiff systems.
+//!   Rosenbrock method [`solvers::Ros2`] for stiff systems, the exponential integrator
+//!   [`solvers::RushLarsen`] for rows affine in their own state.
 //! - [`neuron`]: the [`Neuron`] trait every generated neuron implements (NEST's point-neuron
 //!   cycle), its object-safe twin [`DynNeuron`], and variable metadata.
 //! - [`synapse`]: the [`Synapse`] trait every generated synapse implements and the event
@@ -104,7 +105,7 @@ pub use real::Real;
 pub use rng::{NestmlRng, PoissonDraws};
 #[cfg(feature = "alloc")]
 pub use population::{NeuronVec, Populated, Population, PortInput};
-pub use solvers::{Control, ForwardEuler, OdeRhs, OdeSolver, Rk4, Rkf45, Ros2, SolverError};
+pub use solvers::{Control, ForwardEuler, OdeRhs, OdeSolver, Rk4, Rkf45, Ros2, RushLarsen, RushLarsenOrder, SolverError};
 #[cfg(feature = "alloc")]
 pub use synapse::{HandlerContext, PortRole, SendContext, Synapse, SynapseParams, SynapsePort, WithParams};
 pub use time::Resolution;

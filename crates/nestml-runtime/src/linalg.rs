@@ -20,8 +20,9 @@ use crate::Real;
 /// Computed in `f64` and rounded to `F`: an `f32` model gets the `f64` propagator of its
 /// (rounded) parameters, rounded once, the best its storage holds.
 ///
-/// With `std` the last result is remembered per thread: a population of neurons with equal
-/// parameters, calibrated one after the other, computes the matrix exponential once.
+/// With `std` the last two distinct results are remembered per thread: a population of neurons
+/// with equal parameters, calibrated one after the other, computes each matrix exponential
+/// once.
 pub fn propagator<F: Real, const N: usize>(a: &[[F; N]; N], h: F) -> ([[F; N]; N], [[F; N]; N]) {
     let (a, h) = (a.map(|row| row.map(F::to_f64)), h.to_f64());
     #[cfg(feature = "std")]
@@ -37,39 +38,55 @@ mod cache {
     use std::cell::RefCell;
     use std::vec::Vec;
 
+    /// A result: (bits of `h` and `a`, `P`, `Φ`), row-major.
+    type Entry = (Vec<u64>, Vec<f64>, Vec<f64>);
+
+    /// How many results are kept: a model on the Rush–Larsen solver calibrates two propagators
+    /// (the step's and the stage's), which must not evict each other.
+    const KEPT: usize = 2;
+
     thread_local! {
-        /// The last `propagator` call of this thread: (bits of `h` and `a`, `P`, `Φ`), row-major.
-        static LAST: RefCell<(Vec<u64>, Vec<f64>, Vec<f64>)> = const { RefCell::new((Vec::new(), Vec::new(), Vec::new())) };
+        /// The last `KEPT` distinct `propagator` calls of this thread, the latest first.
+        static LAST: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
     }
 
     pub(super) fn propagator<const N: usize>(a: &[[f64; N]; N], h: f64) -> ([[f64; N]; N], [[f64; N]; N]) {
         let key: [u64; 1] = [h.to_bits()];
         let bits = || key.iter().copied().chain(a.iter().flatten().map(|x| x.to_bits()));
         if let Some(hit) = LAST.with(|last| {
-            let last = last.borrow();
-            (last.0.iter().copied().eq(bits())).then(|| {
-                let mut p = [[0.0; N]; N];
-                let mut phi = [[0.0; N]; N];
-                for i in 0..N {
-                    p[i].copy_from_slice(&last.1[i * N..(i + 1) * N]);
-                    phi[i].copy_from_slice(&last.2[i * N..(i + 1) * N]);
-                }
-                (p, phi)
-            })
+            let mut last = last.borrow_mut();
+            let k = last.iter().position(|e| e.0.iter().copied().eq(bits()))?;
+            last[..=k].rotate_right(1);
+            let e = &last[0];
+            let mut p = [[0.0; N]; N];
+            let mut phi = [[0.0; N]; N];
+            for i in 0..N {
+                p[i].copy_from_slice(&e.1[i * N..(i + 1) * N]);
+                phi[i].copy_from_slice(&e.2[i * N..(i + 1) * N]);
+            }
+            Some((p, phi))
         }) {
             return hit;
         }
         let (p, phi) = super::compute(a, h);
         LAST.with(|last| {
             let mut last = last.borrow_mut();
-            last.0.clear();
-            last.0.extend(bits());
-            last.1.clear();
-            last.1.extend(p.iter().flatten());
-            last.2.clear();
-            last.2.extend(phi.iter().flatten());
+            let mut entry = if last.len() == KEPT { last.pop().unwrap_or_default() } else { Entry::default() };
+            entry.0.clear();
+            entry.0.extend(bits());
+            entry.1.clear();
+            entry.1.extend(p.iter().flatten());
+            entry.2.clear();
+            entry.2.extend(phi.iter().flatten());
+            last.insert(0, entry);
         });
         (p, phi)
+    }
+
+    /// Whether a result for the step `h` is remembered.
+    #[cfg(test)]
+    pub(super) fn holds(h: f64) -> bool {
+        LAST.with(|last| last.borrow().iter().any(|e| e.0.first() == Some(&h.to_bits())))
     }
 }
 
@@ -206,5 +223,11 @@ mod tests {
         let b = [[-0.5, 0.0], [1.0 / 250.0, -0.2]];
         assert_eq!(propagator(&b, 0.2), compute(&b, 0.2));
         assert_eq!(propagator(&a, 0.1), first);
+        // two alternating steps (a Rush–Larsen model's step and stage) are both kept
+        let stage = propagator(&a, 0.025);
+        assert!(cache::holds(0.1) && cache::holds(0.025));
+        assert_eq!(propagator(&a, 0.1), first);
+        assert_eq!(propagator(&a, 0.025), stage);
+        assert!(cache::holds(0.1) && cache::holds(0.025) && !cache::holds(0.2));
     }
 }

@@ -20,6 +20,19 @@ nestml::include_nestml!(
     "../nestml-compiler/tests/codegen/numeric_neuron.nestml"
 );
 nestml::include_nestml!(
+    suffix = "_rush_larsen",
+    numeric_solver = "rush-larsen",
+    "../nestml-compiler/tests/codegen/numeric_neuron.nestml"
+);
+nestml::include_nestml!(
+    suffix = "_rush_larsen_numeric",
+    solver = "numeric",
+    numeric_solver = "rush-larsen",
+    rush_larsen_order = 1,
+    rush_larsen_substeps = 4,
+    "../nestml-compiler/tests/codegen/numeric_neuron.nestml"
+);
+nestml::include_nestml!(
     suffix = "_all_numeric",
     solver = "numeric",
     "../nestml-compiler/tests/codegen/numeric_neuron.nestml"
@@ -52,12 +65,16 @@ fn numeric_model_fires_with_every_solver_at_nearly_the_same_rate() {
     assert!(rk45.len() > 5, "{rk45:?}");
     // one step per 0.1 ms: forward Euler (first order) and ROS2 (second order) are a few
     // percent off the adaptive solution, RK4 closer; `solver = "numeric"` integrates the
-    // kernel and the refractory timer numerically too
+    // kernel and the refractory timer numerically too; Rush–Larsen (second order, 2 substeps)
+    // steps w exponentially and V_m (quadratic in itself) by the explicit midpoint, and with
+    // `solver = "numeric"` (first order, 4 substeps) the kernel exponentially, refr_t explicitly
     for (name, spikes, tolerance) in [
         ("forward Euler", run(&mut NumericNeuronEuler::default(), 150.0, 10_000), 0.1),
         ("rk4", run(&mut NumericNeuronRk4::default(), 150.0, 10_000), 0.02),
         ("implicit", run(&mut NumericNeuronImplicit::default(), 150.0, 10_000), 0.1),
         ("all numeric", run(&mut NumericNeuronAllNumeric::default(), 150.0, 10_000), 0.02),
+        ("rush-larsen", run(&mut NumericNeuronRushLarsen::default(), 150.0, 10_000), 0.02),
+        ("rush-larsen, all numeric", run(&mut NumericNeuronRushLarsenNumeric::default(), 150.0, 10_000), 0.1),
     ] {
         let diff = (rk45.len() as f64 - spikes.len() as f64).abs() / rk45.len() as f64;
         assert!(diff <= tolerance, "rk45 {} spikes, {name} {}", rk45.len(), spikes.len());

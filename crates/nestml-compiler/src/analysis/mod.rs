@@ -3,9 +3,11 @@
 //! how each spike changes the state.
 
 mod env;
+mod exponential;
 mod plan;
 mod system;
 
 pub use env::default_environment;
-pub use plan::{analyse, nestml_name, AnalysisOptions, Jump, Plan, PlanState, PropagatorReport, SolverChoice, SolverMode, StateOrigin};
+pub use exponential::{row_method, RowMethod};
+pub use plan::{analyse, nestml_name, AnalysisOptions, ExponentialRow, Jump, Plan, PlanState, PropagatorReport, RushLarsenPlan, SolverChoice, SolverMode, StateOrigin, RUSH_LARSEN};
 pub use system::{build_system, resolved_inlines, substitute_all, ModelSystem, SpikeJump, WEIGHT};

@@ -6,6 +6,7 @@ use nestml_ode::{propagator, stiffness, symbolic_propagator, Expr, Solver};
 use serde::Serialize;
 
 use super::env::default_environment;
+use super::exponential::{row_method, RowMethod};
 use super::system::{build_system, WEIGHT};
 use crate::ir::{ModelIr, STEP};
 
@@ -27,7 +28,8 @@ pub struct AnalysisOptions {
     /// The simulation step in ms.
     pub dt: f64,
     pub solver: SolverMode,
-    /// Overrides the recommended numeric solver (`rk45`, `rk4`, `forward-Euler`, `implicit`).
+    /// Overrides the recommended numeric solver (`rk45`, `rk4`, `forward-Euler`, `implicit`,
+    /// `rush-larsen`: the plan then shows its rows).
     pub numeric_solver: Option<String>,
     /// Values (NEST units) used instead of the defaults of these parameters, internals or
     /// initial values, by symbol name.
@@ -58,6 +60,8 @@ pub struct Plan {
     pub solver: Option<SolverChoice>,
     /// The exact propagator of the analytic states at the default parameters and `dt`.
     pub propagator: Option<PropagatorReport>,
+    /// With `numeric_solver = "rush-larsen"`: how it advances each numeric row.
+    pub rush_larsen: Option<RushLarsenPlan>,
     /// What each incoming spike does.
     pub spike_jumps: Vec<Jump>,
     /// The parameter, internal and initial values used (NEST units).
@@ -102,6 +106,27 @@ pub struct PropagatorReport {
     pub symbolic: Vec<String>,
 }
 
+/// The option value of the Rush–Larsen solver.
+pub const RUSH_LARSEN: &str = "rush-larsen";
+
+/// How the Rush–Larsen solver advances the numeric rows (the exact rows keep their
+/// propagator, at the length of one stage).
+#[derive(Clone, Debug, Serialize)]
+pub struct RushLarsenPlan {
+    /// Rows affine in their own state: the exponential step with rate `∂f/∂x`.
+    pub exponential: Vec<ExponentialRow>,
+    /// The other rows, an explicit step each, with the reason.
+    pub explicit: BTreeMap<String, String>,
+}
+
+/// A row stepped exponentially.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExponentialRow {
+    pub state: String,
+    /// `b = ∂f/∂x`, the rate of the exponential.
+    pub rate: String,
+}
+
 /// `state += jump` for each spike weight sum `__weight` arriving at `port`.
 #[derive(Clone, Debug, Serialize)]
 pub struct Jump {
@@ -135,8 +160,7 @@ pub fn analyse(ir: &ModelIr, options: &AnalysisOptions) -> Plan {
             unit: ir.variable(&s.name).and_then(|v| v.unit.clone()),
             initial: s.initial.to_string(),
             initial_value: s.initial.eval(&env).ok(),
-            // a delayed value as written, `x(t - delay)`
-            ode: ir.delayed.iter().fold(s.rhs.clone(), |e, d| e.subs(&d.symbol, &Expr::sym(&format!("{}(t - {})", nestml_name(&d.state), d.delay)))).to_string(),
+            ode: show_delayed(ir, &s.rhs),
         })
         .collect();
     let undelayed = ms.undelayed(ir);
@@ -181,6 +205,18 @@ pub fn analyse(ir: &ModelIr, options: &AnalysisOptions) -> Plan {
             (None, Err(e)) => SolverChoice { solver: Solver::Rkf45.name().to_string(), reason: format!("stiffness could not be estimated ({e}); NEST's default"), fastest_rate: None, stiffness_ratio: None },
         }
     });
+    let rush_larsen = (options.numeric_solver.as_deref() == Some(RUSH_LARSEN) && !numeric.is_empty()).then(|| {
+        let mut plan = RushLarsenPlan { exponential: Vec::new(), explicit: BTreeMap::new() };
+        for n in &numeric {
+            match row_method(&ms.system, n) {
+                RowMethod::Exponential { rate } => plan.exponential.push(ExponentialRow { state: nestml_name(n), rate: show_delayed(ir, &rate) }),
+                RowMethod::Explicit { reason } => {
+                    plan.explicit.insert(nestml_name(n), reason);
+                }
+            }
+        }
+        plan
+    });
     let spike_jumps = ms.jumps.iter().map(|j| Jump { port: j.port.clone(), state: nestml_name(&j.state), jump: j.jump.to_string().replace(WEIGHT, "weight") }).collect();
     Plan {
         model: ir.name.clone(),
@@ -191,10 +227,16 @@ pub fn analyse(ir: &ModelIr, options: &AnalysisOptions) -> Plan {
         numeric_reasons,
         solver: solver.filter(|_| !numeric.is_empty()),
         propagator: propagator.flatten(),
+        rush_larsen,
         spike_jumps,
         defaults: env.into_iter().filter(|(k, _)| k != STEP && k != "t").collect(),
         problems,
     }
+}
+
+/// `e` as text, a delayed value as written, `x(t - delay)`.
+fn show_delayed(ir: &ModelIr, e: &Expr) -> String {
+    ir.delayed.iter().fold(e.clone(), |e, d| e.subs(&d.symbol, &Expr::sym(&format!("{}(t - {})", nestml_name(&d.state), d.delay)))).to_string()
 }
 
 /// A symbol's NESTML spelling: `g__d__d` is `g''`.

@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, ToTokens};
 
 use super::names::{self, field, int, local, member, Names};
-use super::options::CodegenOptions;
+use super::options::{CodegenOptions, NumericSolver};
 use super::{err, CodegenError, FloatType};
 use crate::analysis::{nestml_name, substitute_all};
 use crate::diagnostics::Span;
@@ -153,6 +153,9 @@ pub(super) struct Gen<'a> {
     pub conv: BTreeSet<String>,
     /// Whether some state needs the numeric solver.
     pub numeric: bool,
+    /// With the Rush–Larsen solver: the numeric rows affine in their own state, with their
+    /// rate `∂f/∂x` (the others take explicit steps).
+    pub exponential: BTreeMap<String, Expr>,
     /// Jumps of ODE states by delta-kernel convolutions: (port index, state, jump with the
     /// weight sum as the local `__w`). As PyNESTML, they are applied where the state is
     /// integrated (`integrate_odes` naming it), so a state that is not integrated in a step
@@ -268,6 +271,12 @@ impl Gen<'_> {
     pub fn cond(&mut self, c: &Cond, ctx: Ctx, locals: &BTreeSet<String>, span: Option<Span>) -> TokenStream {
         let c = subst_cond(c, &self.inlines);
         self.print(ctx, locals, span, |names| rust::cond(&c, names))
+    }
+
+    /// Whether the model keeps a second propagator over one stage of the Rush–Larsen solver
+    /// (`__Ps`, `__qs`, `__Gs`): it has exact rows and numeric rows on that solver.
+    pub fn stage_propagator(&self) -> bool {
+        self.numeric && self.options.numeric_solver == NumericSolver::RushLarsen && !self.lin.states.is_empty()
     }
 
     /// Whether a convolution state is propagated exactly once per step, outside
@@ -643,7 +652,9 @@ impl Gen<'_> {
                 out.extend(quote!(let #l = #row;));
             }
         }
-        if self.numeric {
+        if self.numeric && self.options.numeric_solver == NumericSolver::RushLarsen {
+            out.extend(self.rush_larsen(&named, locals));
+        } else if self.numeric {
             let (n, ty) = (int(self.states.len()), self.float().ty());
             let y = self.states.iter().map(|s| field(s));
             out.extend(quote!(let mut __y: [#ty; #n] = [#(#y),*];));
@@ -659,6 +670,8 @@ impl Gen<'_> {
                 ::nestml::OdeSolver::integrate(&mut self.__solver, &__f, 0.0, self.__h, &mut __y)
                     .map_err(|e| ::nestml::Fault::from_solver(Self::__MODEL, __t, e, &Self::__STATES))?;
             });
+        }
+        if self.numeric {
             for (i, s) in self.states.iter().enumerate() {
                 let kept = (named(s) || self.conv.contains(s)) && !self.exact_convolution(s) && !exact.iter().any(|(_, e)| e == s);
                 if kept {
@@ -687,6 +700,55 @@ impl Gen<'_> {
             });
         }
         quote!({ #out })
+    }
+
+    /// The Rush–Larsen integration of the state vector `__y` over the step (see
+    /// `nestml::solvers::RushLarsen`): one stage `__stage(__tt, __hs, __y, __y0, __out)` reads
+    /// the rates at `__y` and steps from `__y0` — each named (or convolution) row affine in
+    /// itself by `exponential_step`, the other named rows explicitly, exact rows by the stage
+    /// propagator from `__y`, unnamed rows held at `__y0` (as the other solvers set their
+    /// derivatives to zero).
+    fn rush_larsen(&mut self, named: &dyn Fn(&str) -> bool, locals: &BTreeSet<String>) -> TokenStream {
+        let (n, ty) = (int(self.states.len()), self.float().ty());
+        let y: Vec<TokenStream> = self.states.iter().map(|s| field(s)).collect();
+        let mut stage = TokenStream::new();
+        let mut inputs = TokenStream::new();
+        if !self.lin.states.is_empty() {
+            let (_, u) = self.linear_inputs(locals);
+            inputs = quote!(let __u = #u;);
+            let (x, nl) = (self.lin.states.iter().map(|s| int(self.state_index[s])), int(self.lin.states.len()));
+            stage.extend(quote!(let __x = [#(__y[#x]),*] as [#ty; #nl];));
+        }
+        for i in 0..self.states.len() {
+            let s = self.states[i].clone();
+            let out = int(i);
+            let advanced = named(&s) || self.conv.contains(&s);
+            let value = match self.lin.states.iter().position(|l| *l == s) {
+                _ if !advanced => quote!(__y0[#out]),
+                Some(k) => self.row_of(k, &Propagator::STAGE),
+                None => match self.exponential.get(&s).cloned() {
+                    Some(rate) => {
+                        // `f` in the canonical form `rate` was derived from, so that their
+                        // common subexpressions (the `exp`s of gating rates) print alike
+                        let f = self.expr(&nestml_ode::simplify(&self.rhs[i]), Ctx::Rhs, locals, None);
+                        let b = self.expr(&rate, Ctx::Rhs, locals, None);
+                        quote!(::nestml::solvers::exponential_step(__y0[#out], #f, #b, __y[#out], __hs))
+                    }
+                    None => {
+                        let f = self.expr(&self.rhs[i].clone(), Ctx::Rhs, locals, None);
+                        quote!(__y0[#out] + __hs * #f)
+                    }
+                },
+            };
+            stage.extend(quote!(__out[#out] = #value;));
+        }
+        quote! {
+            let mut __y: [#ty; #n] = [#(#y),*];
+            #inputs
+            let __stage = |__tt: #ty, __hs: #ty, __y: &[#ty; #n], __y0: &[#ty; #n], __out: &mut [#ty; #n]| { #stage };
+            self.__solver.integrate(&__stage, 0.0, self.__h, &mut __y)
+                .map_err(|e| ::nestml::Fault::from_solver(Self::__MODEL, __t, e, &Self::__STATES))?;
+        }
     }
 
     /// `integrate_odes(names)` in a synapse: the named exactly solvable states (all, for no
@@ -731,6 +793,13 @@ impl Gen<'_> {
     /// Row `i` of `P x + Φ b` over the locals `__x` (state) and `__u` (inputs), as
     /// straight-line code: `Σ P[i][j] x[j] + q[i] + Σ G[i][u] u`.
     pub fn row(&self, i: usize) -> TokenStream {
+        self.row_of(i, &Propagator::STEP)
+    }
+
+    /// [`row`](Self::row) with the propagator `p`.
+    fn row_of(&self, i: usize, p: &Propagator) -> TokenStream {
+        let Propagator { p: pf, q: qf, g: gf } = p;
+        let (pf, qf, gf) = (format_ident!("{pf}"), format_ident!("{qf}"), format_ident!("{gf}"));
         let shared = self.shared();
         let p = self.p_entries.iter().enumerate().filter(|(_, e)| e.0 == i).map(|(k, e)| {
             let x = match self.delayed_columns.iter().find(|(r, c, _)| (*r, *c) == *e) {
@@ -741,15 +810,15 @@ impl Gen<'_> {
                 }
             };
             let k = int(k);
-            quote!(#shared.__P[#k] * #x)
+            quote!(#shared.#pf[#k] * #x)
         });
         let q = self.q_rows.iter().position(|&r| r == i).map(|m| {
             let m = int(m);
-            quote!(#shared.__q[#m])
+            quote!(#shared.#qf[#m])
         });
         let g = self.g_entries.iter().enumerate().filter(|(_, e)| e.0 == i).map(|(m, e)| {
             let (m, u) = (int(m), int(e.1));
-            quote!(#shared.__G[#m] * __u[#u])
+            quote!(#shared.#gf[#m] * __u[#u])
         });
         let terms: Vec<TokenStream> = p.chain(q).chain(g).collect();
         if terms.is_empty() {
@@ -768,6 +837,20 @@ impl Gen<'_> {
         let m = int(u.len());
         (quote!([#(#x),*] as [#ty; #n]), quote!([#(#u),*] as [#ty; #m]))
     }
+}
+
+/// The fields of one exact propagator: `P`'s entries, `q`, `G`.
+struct Propagator {
+    p: &'static str,
+    q: &'static str,
+    g: &'static str,
+}
+
+impl Propagator {
+    /// Over a simulation step.
+    const STEP: Propagator = Propagator { p: "__P", q: "__q", g: "__G" };
+    /// Over one stage of the Rush–Larsen solver.
+    const STAGE: Propagator = Propagator { p: "__Ps", q: "__qs", g: "__Gs" };
 }
 
 /// `a + b + …` (no parentheses).

@@ -143,6 +143,17 @@ pub fn generate_model(ir: &ModelIr, options: &CodegenOptions) -> Result<(TokenSt
         fields.retain(|f| !params.contains(f) && Some(f) != delay.as_ref());
         body::SynapseNames { params, delay, continuous: ir.continuous_ports.clone() }
     });
+    let exponential = match options.numeric_solver {
+        NumericSolver::RushLarsen => states
+            .iter()
+            .filter(|s| !lin.states.contains(s))
+            .filter_map(|s| match crate::analysis::row_method(&ms.system, s) {
+                crate::analysis::RowMethod::Exponential { rate } => Some((s.clone(), rate)),
+                crate::analysis::RowMethod::Explicit { .. } => None,
+            })
+            .collect(),
+        _ => BTreeMap::new(),
+    };
     let mut g = Gen {
         ir,
         connection_fields: None,
@@ -153,6 +164,7 @@ pub fn generate_model(ir: &ModelIr, options: &CodegenOptions) -> Result<(TokenSt
         fields,
         ports: ir.spike_ports.iter().chain(&ir.continuous_ports).cloned().collect(),
         numeric: states.len() > lin.states.len(),
+        exponential,
         state_index: states.iter().enumerate().map(|(i, s)| (s.clone(), i)).collect::<BTreeMap<_, _>>(),
         rhs: ms.system.states.iter().map(|s| s.rhs.clone()).collect(),
         states,

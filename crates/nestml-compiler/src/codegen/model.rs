@@ -190,6 +190,7 @@ impl Gen<'_> {
             NumericSolver::ForwardEuler => quote!(::nestml::ForwardEuler<#n, #ty>),
             NumericSolver::Rk4 => quote!(::nestml::Rk4<#n, #ty>),
             NumericSolver::Implicit => quote!(::nestml::Ros2<#n, #ty>),
+            NumericSolver::RushLarsen => quote!(::nestml::RushLarsen<#n, #ty>),
         }
     }
 
@@ -212,6 +213,11 @@ impl Gen<'_> {
             NumericSolver::ForwardEuler => quote!(::nestml::ForwardEuler::new(1)),
             NumericSolver::Rk4 => quote!(::nestml::Rk4::new(1)),
             NumericSolver::Implicit => quote!(::nestml::Ros2::new(1)),
+            NumericSolver::RushLarsen => {
+                let n = proc_macro2::Literal::u32_unsuffixed(o.rush_larsen_substeps);
+                let order = if o.rush_larsen_order == 1 { quote!(First) } else { quote!(Second) };
+                quote!(::nestml::RushLarsen::new(#n, ::nestml::RushLarsenOrder::#order))
+            }
         }
     }
 
@@ -242,6 +248,17 @@ impl Gen<'_> {
             let t = self.solver_type();
             quote!(__solver: #t,)
         });
+        let stage_fields = self.stage_propagator().then(|| {
+            quote! {
+                /// The entries of `P` over one stage of the Rush–Larsen solver, as `__P`.
+                __Ps: [#ty; #np],
+                /// `q` over one stage.
+                __qs: [#ty; #nq],
+                /// `G` over one stage.
+                __Gs: [#ty; #ng],
+            }
+        });
+        let stage_init = self.stage_propagator().then(|| quote!(__Ps: [0.0; #np], __qs: [0.0; #nq], __Gs: [0.0; #ng],));
         let (n_spike, n_cont) = (int(ir.spike_ports.len()), int(ir.continuous_ports.len()));
         let mut o = quote! {
             #docs
@@ -259,6 +276,7 @@ impl Gen<'_> {
                 __q: [#ty; #nq],
                 /// `Φ` times the coefficients of the inputs in `b`, per (row, input).
                 __G: [#ty; #ng],
+                #stage_fields
                 #solver_field
                 __spikes: ::nestml::SpikeInputs<#n_spike>,
                 __currents: ::nestml::ContinuousInputs<#n_cont>,
@@ -339,6 +357,7 @@ impl Gen<'_> {
                         __P: [0.0; #np],
                         __q: [0.0; #nq],
                         __G: [0.0; #ng],
+                        #stage_init
                         #solver_init
                         __spikes: ::core::default::Default::default(),
                         __currents: ::core::default::Default::default(),
@@ -443,6 +462,7 @@ impl Gen<'_> {
                 quote!(__p[#i][#j])
             });
             let n = int(n);
+            let p: Vec<TokenStream> = p.collect();
             propagator = quote! {
                 let __a: [[#ty; #n]; #n] = [#(#rows),*];
                 let (__p, __phi) = ::nestml::linalg::propagator(&__a, self.__h);
@@ -451,6 +471,14 @@ impl Gen<'_> {
                 self.__q = [#(#q),*];
                 self.__G = [#(#g),*];
             };
+            if self.stage_propagator() {
+                propagator.extend(quote! {
+                    let (__p, __phi) = ::nestml::linalg::propagator(&__a, self.__solver.stage_length(self.__h));
+                    self.__Ps = [#(#p),*];
+                    self.__qs = [#(#q),*];
+                    self.__Gs = [#(#g),*];
+                });
+            }
         }
         o.extend(quote! {
             #[allow(non_snake_case, unused_parens, clippy::all)]
@@ -496,7 +524,7 @@ impl Gen<'_> {
                 quote!(::nestml::Receptor::single(#e))
             }
         });
-        let reset = self.numeric.then(|| {
+        let reset = (self.numeric && self.options.numeric_solver != NumericSolver::RushLarsen).then(|| {
             let h = float.from_f64(quote!(resolution.h()));
             quote!(::nestml::OdeSolver::reset(&mut self.__solver, #h);)
         });
@@ -599,8 +627,9 @@ impl Gen<'_> {
         }
         if !self.p_entries.is_empty() {
             let value = float.to_f64(quote!(*v));
+            let stage = self.stage_propagator().then(|| quote!(.chain(&self.__Ps).chain(&self.__qs).chain(&self.__Gs)));
             checks.extend(quote! {
-                if let Some(v) = self.__P.iter().chain(&self.__q).chain(&self.__G).find(|v| !v.is_finite()) {
+                if let Some(v) = self.__P.iter().chain(&self.__q).chain(&self.__G) #stage .find(|v| !v.is_finite()) {
                     return Err(::nestml::Fault::new(Self::NAME, 0.0, ::nestml::FaultKind::InvalidParameter { name: "propagator", value: #value, reason: "the exact propagator is not finite at these parameters and this resolution" }));
                 }
             });

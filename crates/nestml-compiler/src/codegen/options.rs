@@ -14,12 +14,22 @@ pub enum NumericSolver {
     Rk4,
     /// The L-stable Rosenbrock method for stiff systems (`"implicit"`).
     Implicit,
+    /// An exponential integrator of the Rush–Larsen kind (`"rush-larsen"`, not a PyNESTML
+    /// solver): rows affine in their own state by the exponential step, the others by an
+    /// explicit step, the exact rows by their propagator, over `rush_larsen_substeps` fixed
+    /// substeps of order `rush_larsen_order`.
+    RushLarsen,
 }
 
 impl NumericSolver {
     /// Every solver with its option spelling.
-    pub const ALL: [(NumericSolver, &'static str); 4] =
-        [(NumericSolver::Rk45, "rk45"), (NumericSolver::ForwardEuler, "forward-Euler"), (NumericSolver::Rk4, "rk4"), (NumericSolver::Implicit, "implicit")];
+    pub const ALL: [(NumericSolver, &'static str); 5] = [
+        (NumericSolver::Rk45, "rk45"),
+        (NumericSolver::ForwardEuler, "forward-Euler"),
+        (NumericSolver::Rk4, "rk4"),
+        (NumericSolver::Implicit, "implicit"),
+        (NumericSolver::RushLarsen, crate::analysis::RUSH_LARSEN),
+    ];
 
     fn parse(name: &str) -> Option<NumericSolver> {
         Self::ALL.iter().find(|(_, n)| *n == name).map(|(s, _)| *s)
@@ -66,6 +76,13 @@ pub struct CodegenOptions {
     /// the work per step for hard real-time loops; more is a fault (default 10⁶; not a PyNESTML
     /// option).
     pub max_substeps: Option<u32>,
+    /// `rush_larsen_substeps`: fixed substeps per simulation step of the Rush–Larsen solver
+    /// (default [`RUSH_LARSEN_SUBSTEPS`](Self::RUSH_LARSEN_SUBSTEPS); other solvers ignore it).
+    pub rush_larsen_substeps: u32,
+    /// `rush_larsen_order`: 1 (Rush & Larsen: rates at the start of a substep) or 2 (the
+    /// exponential midpoint of Perego & Veneziani; default
+    /// [`RUSH_LARSEN_ORDER`](Self::RUSH_LARSEN_ORDER)).
+    pub rush_larsen_order: u8,
     /// `suffix`: appended to every model name (`"_nestml"` makes `iaf_psc_exp_neuron_nestml`,
     /// type `IafPscExpNeuronNestml`), as PyNESTML's `generate_target(suffix=…)`.
     pub suffix: String,
@@ -99,6 +116,8 @@ impl Default for CodegenOptions {
             rel_error_tol: 1e-6,
             step_size_controller: StepSizeController::Solution,
             max_substeps: None,
+            rush_larsen_substeps: Self::RUSH_LARSEN_SUBSTEPS,
+            rush_larsen_order: Self::RUSH_LARSEN_ORDER,
             suffix: String::new(),
             weight_variable: "w".into(),
             delay_variable: "d".into(),
@@ -119,13 +138,36 @@ pub enum OptionValue {
 
 impl CodegenOptions {
     /// The option names [`set`](Self::set) accepts.
-    pub const KEYS: [&'static str; 10] = ["solver", "numeric_solver", "gsl_abs_error_tol", "gsl_rel_error_tol", "gsl_adaptive_step_size_controller", "max_substeps", "suffix", "weight_variable", "delay_variable", "float"];
+    pub const KEYS: [&'static str; 12] = [
+        "solver",
+        "numeric_solver",
+        "gsl_abs_error_tol",
+        "gsl_rel_error_tol",
+        "gsl_adaptive_step_size_controller",
+        "max_substeps",
+        "rush_larsen_substeps",
+        "rush_larsen_order",
+        "suffix",
+        "weight_variable",
+        "delay_variable",
+        "float",
+    ];
+
+    /// The default substeps of the Rush–Larsen solver, chosen by the accuracy study of
+    /// `docs/numeric_solvers.md`.
+    pub const RUSH_LARSEN_SUBSTEPS: u32 = 2;
+    /// The default order of the Rush–Larsen solver (`docs/numeric_solvers.md`).
+    pub const RUSH_LARSEN_ORDER: u8 = 2;
 
     /// Sets the option `key`; the error says what is accepted.
     pub fn set(&mut self, key: &str, value: OptionValue) -> Result<(), String> {
         let text = |v: &OptionValue| match v {
             OptionValue::Str(s) => Ok(s.clone()),
             OptionValue::Number(_) => Err(format!("`{key}` takes a string")),
+        };
+        let whole = |v: &OptionValue| match v {
+            OptionValue::Number(x) if *x >= 1.0 && x.fract() == 0.0 && *x <= u32::MAX as f64 => Ok(*x as u32),
+            _ => Err(format!("`{key}` takes a whole number of at least 1")),
         };
         let tolerance = |v: &OptionValue| match v {
             OptionValue::Number(x) if *x >= 0.0 && x.is_finite() => Ok(*x),
@@ -155,10 +197,12 @@ impl CodegenOptions {
                     other => return Err(format!("`gsl_adaptive_step_size_controller = {other:?}`: expected \"with_respect_to_solution\" or \"with_respect_to_derivative\"")),
                 }
             }
-            "max_substeps" => {
-                self.max_substeps = match value {
-                    OptionValue::Number(x) if x >= 1.0 && x.fract() == 0.0 && x <= u32::MAX as f64 => Some(x as u32),
-                    _ => return Err(format!("`{key}` takes a whole number of at least 1")),
+            "max_substeps" => self.max_substeps = Some(whole(&value)?),
+            "rush_larsen_substeps" => self.rush_larsen_substeps = whole(&value)?,
+            "rush_larsen_order" => {
+                self.rush_larsen_order = match value {
+                    OptionValue::Number(x) if x == 1.0 || x == 2.0 => x as u8,
+                    _ => return Err(format!("`{key}` takes 1 or 2")),
                 }
             }
             "suffix" => {
@@ -209,7 +253,21 @@ mod tests {
         o.set("max_substeps", OptionValue::Number(50.0)).unwrap();
         assert_eq!(o.max_substeps, Some(50));
         for bad in [OptionValue::Number(0.0), OptionValue::Number(2.5), OptionValue::Str("10".into())] {
-            assert!(o.set("max_substeps", bad).unwrap_err().contains("whole number"));
+            assert!(o.set("max_substeps", bad.clone()).unwrap_err().contains("whole number"));
+            assert!(o.set("rush_larsen_substeps", bad).unwrap_err().contains("whole number"));
+        }
+        o.set("numeric_solver", OptionValue::Str("rush-larsen".into())).unwrap();
+        assert_eq!(o.numeric_solver, NumericSolver::RushLarsen);
+        assert_eq!(
+            o.set("numeric_solver", OptionValue::Str("rush_larsen".into())).unwrap_err(),
+            "`numeric_solver = \"rush_larsen\"`: expected one of \"rk45\", \"forward-Euler\", \"rk4\", \"implicit\", \"rush-larsen\""
+        );
+        o.set("rush_larsen_substeps", OptionValue::Number(3.0)).unwrap();
+        assert_eq!(o.rush_larsen_substeps, 3);
+        o.set("rush_larsen_order", OptionValue::Number(1.0)).unwrap();
+        assert_eq!(o.rush_larsen_order, 1);
+        for bad in [OptionValue::Number(3.0), OptionValue::Number(1.5), OptionValue::Str("2".into())] {
+            assert_eq!(o.set("rush_larsen_order", bad).unwrap_err(), "`rush_larsen_order` takes 1 or 2");
         }
     }
 }

@@ -13,6 +13,7 @@
 //! | [`Rk4`] | 4 | fixed (`substeps` per call) | smooth non-stiff systems |
 //! | [`ForwardEuler`] | 1 | fixed (`substeps` per call) | PyNESTML's `forward-Euler` |
 //! | [`Ros2`] | 2, L-stable | fixed (`substeps` per call) | stiff systems |
+//! | [`RushLarsen`] | 1 or 2 | fixed (`substeps` per call) | rows affine in their own state (HH gates); its own stage interface, not [`OdeRhs`] |
 //!
 //! Each is generic over the float type `F` ([`Real`]) of the state, `f64` by default (`Rkf45<4>`
 //! is `Rkf45<4, f64>`, bit for bit as before and as NEST). With `f32` every stage, sum and
@@ -28,6 +29,7 @@ mod implicit;
 mod lu;
 mod rk4;
 mod rkf45;
+mod rush_larsen;
 
 #[cfg(test)]
 pub(crate) mod testing;
@@ -37,6 +39,7 @@ pub use implicit::Ros2;
 pub use lu::{lu_decompose, lu_solve, Singular};
 pub use rk4::Rk4;
 pub use rkf45::{Adjustment, Control, Rkf45, Rkf45Stats};
+pub use rush_larsen::{exponential_step, RushLarsen, RushLarsenOrder};
 
 use crate::Real;
 use core::fmt;
