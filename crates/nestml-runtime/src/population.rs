@@ -170,6 +170,16 @@ impl<N: Neuron> Checkpoint for NeuronVec<N> {
     }
 }
 
+/// Appends the index of every neuron with a nonzero spike count in `counts`, once per spike,
+/// in index order.
+pub fn collect_spikes(counts: &[u32], spikes: &mut Vec<u32>) {
+    for (i, &c) in counts.iter().enumerate() {
+        if c != 0 {
+            spikes.extend(core::iter::repeat_n(i as u32, c as usize));
+        }
+    }
+}
+
 /// The vector instructions the loops of generated populations use on this CPU.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum SimdLevel {
@@ -223,5 +233,28 @@ fn cpu_simd_level() -> SimdLevel {
         SimdLevel::Avx2
     } else {
         SimdLevel::Baseline
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spikes_are_collected_in_index_order_once_per_spike() {
+        let mut counts = alloc::vec![0u32; 40];
+        (counts[0], counts[17], counts[33], counts[39]) = (1, 2, 1, 1);
+        let mut spikes = alloc::vec![7];
+        collect_spikes(&counts, &mut spikes);
+        assert_eq!(spikes, [7, 0, 17, 17, 33, 39]);
+    }
+
+    #[test]
+    fn the_simd_limit_caps_the_level() {
+        let cpu = simd_level();
+        limit_simd(SimdLevel::Baseline);
+        assert_eq!(simd_level(), SimdLevel::Baseline);
+        limit_simd(SimdLevel::Avx512);
+        assert_eq!(simd_level(), cpu);
     }
 }

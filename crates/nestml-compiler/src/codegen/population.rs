@@ -234,12 +234,13 @@ impl Gen<'_> {
                 }
 
                 /// The step of every neuron (`INPUT`: with `__input`; without, no input arrived and
-                /// the continuous values are 0): whether some state became non-finite.
+                /// the continuous values are 0): whether some state became non-finite, whether
+                /// some neuron spiked.
                 #[inline(always)]
-                fn __kernel<const INPUT: bool>(&mut self, __t: f64, __input: ::nestml::PortInput<'_>) -> bool {
+                fn __kernel<const INPUT: bool>(&mut self, __t: f64, __input: ::nestml::PortInput<'_>) -> (bool, bool) {
                     let __n = self.__group.len();
                     let __simd = ::nestml::population::simd_level();
-                    let mut __bad = false;
+                    let (mut __bad, mut __any) = (false, false);
                     let Self { #(#members,)* __current, __groups, __runs, __spiked, .. } = self;
                     for &(__a, __b, __g) in __runs.iter() {
                         let __p = &__groups[__g];
@@ -250,28 +251,31 @@ impl Gen<'_> {
                         {
                             // SAFETY: `simd_level` reports the instructions this CPU has.
                             if __simd == ::nestml::population::SimdLevel::Avx512 {
-                                __bad |= unsafe { Self::__run_avx512::<INPUT>(#run_args) };
+                                let (b, a) = unsafe { Self::__run_avx512::<INPUT>(#run_args) };
+                                (__bad, __any) = (__bad | b, __any | a);
                                 continue;
                             }
                             if __simd == ::nestml::population::SimdLevel::Avx2 {
-                                __bad |= unsafe { Self::__run_avx2::<INPUT>(#run_args) };
+                                let (b, a) = unsafe { Self::__run_avx2::<INPUT>(#run_args) };
+                                (__bad, __any) = (__bad | b, __any | a);
                                 continue;
                             }
                         }
-                        __bad |= Self::__run::<INPUT>(#run_args);
+                        let (b, a) = Self::__run::<INPUT>(#run_args);
+                        (__bad, __any) = (__bad | b, __any | a);
                     }
-                    __bad
+                    (__bad, __any)
                 }
 
                 /// The step of a run of neurons with the parameter set `__p` (separate slices,
                 /// which the compiler knows not to overlap): whether some state became
-                /// non-finite.
+                /// non-finite, whether some neuron spiked.
                 #[inline(always)]
-                fn __run_body<const INPUT: bool>(#run_signature) -> bool {
+                fn __run_body<const INPUT: bool>(#run_signature) -> (bool, bool) {
                     let __len = __spikes.len();
                     #(let #arrays = &mut #arrays[..__len];)*
                     #(#reslice)*
-                    let mut __bad = false;
+                    let (mut __bad, mut __spikes_or) = (false, 0u32);
                     for __j in 0..__len {
                         #(let mut #locals = #arrays[__j];)*
                         let mut __spk: u32 = 0;
@@ -281,13 +285,14 @@ impl Gen<'_> {
                         #(#arrays[__j] = #locals;)*
                         #current_out
                         __spikes[__j] = __spk;
+                        __spikes_or |= __spk;
                     }
-                    __bad
+                    (__bad, __spikes_or != 0)
                 }
 
                 /// `__run_body` for the CPU the crate is compiled for.
                 #[inline(never)]
-                fn __run<const INPUT: bool>(#run_signature) -> bool {
+                fn __run<const INPUT: bool>(#run_signature) -> (bool, bool) {
                     Self::__run_body::<INPUT>(#run_args)
                 }
 
@@ -295,7 +300,7 @@ impl Gen<'_> {
                 #[cfg(target_arch = "x86_64")]
                 #[target_feature(enable = "avx2")]
                 #[inline(never)]
-                unsafe fn __run_avx2<const INPUT: bool>(#run_signature) -> bool {
+                unsafe fn __run_avx2<const INPUT: bool>(#run_signature) -> (bool, bool) {
                     Self::__run_body::<INPUT>(#run_args)
                 }
 
@@ -303,7 +308,7 @@ impl Gen<'_> {
                 #[cfg(target_arch = "x86_64")]
                 #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw")]
                 #[inline(never)]
-                unsafe fn __run_avx512<const INPUT: bool>(#run_signature) -> bool {
+                unsafe fn __run_avx512<const INPUT: bool>(#run_signature) -> (bool, bool) {
                     Self::__run_body::<INPUT>(#run_args)
                 }
 
@@ -401,23 +406,21 @@ impl Gen<'_> {
                         self.__rebuild_runs();
                     }
                     let __t = resolution.t_ms(k + 1);
-                    let bad = match input {
+                    let (bad, any) = match input {
                         Some(i) => self.__kernel::<true>(__t, i),
                         None if self.__current_live => {
                             // the continuous values of the last input become 0
                             let quiet = ::core::mem::take(&mut self.__quiet);
-                            let bad = self.__kernel::<true>(__t, ::nestml::PortInput { spike_sum: &quiet.0, spike_hit: &quiet.1, current: &quiet.2 });
+                            let out = self.__kernel::<true>(__t, ::nestml::PortInput { spike_sum: &quiet.0, spike_hit: &quiet.1, current: &quiet.2 });
                             self.__quiet = quiet;
-                            bad
+                            out
                         }
                         None => self.__kernel::<false>(__t, ::nestml::PortInput { spike_sum: &[], spike_hit: &[], current: &[] }),
                     };
                     self.__current_live = #zero_current > 0 && input.is_some();
                     #fault_check
-                    for (i, &c) in self.__spiked.iter().enumerate() {
-                        for _ in 0..c {
-                            spikes.push(i as u32);
-                        }
+                    if any {
+                        ::nestml::population::collect_spikes(&self.__spiked, spikes);
                     }
                     Ok(())
                 }
