@@ -8,20 +8,28 @@
 //! `start < t ≤ stop` for the step ending at `t`; `dc_generator`, `step_current_generator` and
 //! `noise_generator` (a new normal value per target every `dt`) drive a continuous port.
 
+use crate::ring::Ring;
 use nestml_runtime::{NestmlRng, PoissonDraws, Resolution};
 
-/// A generator's input into one neuron (kept in the neuron's chunk): the generator, the
-/// neuron within the chunk, its receptor or port, weight, delay in steps, and the target's
-/// own random stream and noise value.
+/// A generator's input into neurons of one chunk with one receptor or port, weight and delay
+/// (kept in the chunk): the neurons within the chunk, each with its own random stream and
+/// noise value.
 #[derive(Clone, Debug)]
-pub(crate) struct Drive {
+pub(crate) struct Drives {
     pub device: usize,
-    pub neuron: u16,
     pub input: usize,
     pub weight: f64,
     pub delay: i64,
-    pub rng: NestmlRng,
-    pub noise: f64,
+    pub neurons: Vec<u16>,
+    pub rngs: Vec<NestmlRng>,
+    pub noise: Vec<f64>,
+}
+
+impl Drives {
+    /// Whether a drive of these settings belongs to this group.
+    pub fn takes(&self, device: usize, input: usize, weight: f64, delay: i64) -> bool {
+        (self.device, self.input, self.weight.to_bits(), self.delay) == (device, input, weight.to_bits(), delay)
+    }
 }
 
 /// A generator's parameters.
@@ -144,12 +152,6 @@ impl PoissonCounts {
     }
 }
 
-/// What a device puts into a neuron's input in step `k`.
-pub(crate) enum Input {
-    Spike { multiplicity: u32 },
-    Current(f64),
-}
-
 impl Device {
     pub fn new(generator: Generator, resolution: &Resolution) -> Device {
         let steps = match &generator {
@@ -167,40 +169,52 @@ impl Device {
         Device { generator, steps, poisson }
     }
 
-    /// What arrives through `d` in step `k` (the generator's output of emission step
-    /// `k − delay`).
-    #[inline]
-    pub fn input(&self, resolution: &Resolution, k: i64, d: &mut Drive) -> Option<Input> {
+    /// Puts what arrives through the drives `d` in step `k` (the generator's output of
+    /// emission step `k − delay`) into slot `slot` of `ring`.
+    pub fn drive(&self, resolution: &Resolution, k: i64, d: &mut Drives, ring: &mut Ring, slot: usize) {
         let e = k - d.delay;
         if e < 0 {
-            return None;
+            return;
         }
         let t_end = resolution.t_ms(e + 1);
+        let (input, weight) = (d.input, d.weight);
         match &self.generator {
             Generator::SpikeGenerator { .. } => {
                 let lo = self.steps.partition_point(|&s| s < e);
-                let n = self.steps[lo..].iter().take_while(|&&s| s == e).count();
-                (n > 0).then_some(Input::Spike { multiplicity: n as u32 })
+                let n = self.steps[lo..].iter().take_while(|&&s| s == e).count() as u32;
+                if n > 0 {
+                    d.neurons.iter().for_each(|&i| ring.add_spike_in(slot, i as usize, input, weight, n));
+                }
             }
             Generator::PoissonGenerator { start, stop, .. } => {
-                let active = *start < t_end && t_end <= *stop;
-                let n = match &self.poisson {
-                    Some(p) if active => p.draw(&mut d.rng),
-                    _ => 0,
-                };
-                (n > 0).then_some(Input::Spike { multiplicity: n })
+                if let (Some(p), true) = (&self.poisson, *start < t_end && t_end <= *stop) {
+                    for (&i, rng) in d.neurons.iter().zip(&mut d.rngs) {
+                        let n = p.draw(rng);
+                        if n > 0 {
+                            ring.add_spike_in(slot, i as usize, input, weight, n);
+                        }
+                    }
+                }
             }
-            Generator::DcGenerator { amplitude, start, stop } => (*start < t_end && t_end <= *stop).then_some(Input::Current(amplitude * d.weight)),
+            Generator::DcGenerator { amplitude, start, stop } => {
+                if *start < t_end && t_end <= *stop {
+                    d.neurons.iter().for_each(|&i| ring.add_current_in(slot, i as usize, input, amplitude * weight));
+                }
+            }
             Generator::StepCurrentGenerator { times, amplitudes } => {
                 let n = times.partition_point(|&s| s <= resolution.t_ms(e) + 1e-9);
-                (n > 0).then(|| Input::Current(amplitudes[n - 1] * d.weight))
+                if n > 0 {
+                    d.neurons.iter().for_each(|&i| ring.add_current_in(slot, i as usize, input, amplitudes[n - 1] * weight));
+                }
             }
             Generator::NoiseGenerator { mean, std, dt } => {
                 let every = ((dt / resolution.h()).round() as i64).max(1);
-                if e % every == 0 {
-                    d.noise = d.rng.normal(*mean, *std);
+                for ((&i, rng), noise) in d.neurons.iter().zip(&mut d.rngs).zip(&mut d.noise) {
+                    if e % every == 0 {
+                        *noise = rng.normal(*mean, *std);
+                    }
+                    ring.add_current_in(slot, i as usize, input, *noise * weight);
                 }
-                Some(Input::Current(d.noise * d.weight))
             }
         }
     }

@@ -52,7 +52,7 @@ pub use projection::ConnectionInfo;
 pub use rules::{ConnSpec, Rule};
 pub use value::Value;
 
-use devices::{Device, Drive};
+use devices::{Device, Drives};
 use nestml_runtime::checkpoint::{expect, word};
 use nestml_runtime::Checkpoint;
 use nestml_runtime::time::BadResolution;
@@ -461,7 +461,14 @@ impl Network {
         let size = chunk_size(n);
         for &neuron in neurons {
             let rng = self.stream();
-            self.populations[p.0].chunks[neuron / size].drives.push(Drive { device: d.0, neuron: (neuron % size) as u16, input, weight, delay: steps, rng, noise: 0.0 });
+            let drives = &mut self.populations[p.0].chunks[neuron / size].drives;
+            if !drives.last().is_some_and(|g| g.takes(d.0, input, weight, steps)) {
+                drives.push(Drives { device: d.0, input, weight, delay: steps, neurons: Vec::new(), rngs: Vec::new(), noise: Vec::new() });
+            }
+            let g = drives.last_mut().expect("pushed if missing");
+            g.neurons.push((neuron % size) as u16);
+            g.rngs.push(rng);
+            g.noise.push(0.0);
         }
         Ok(())
     }

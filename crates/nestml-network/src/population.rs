@@ -10,7 +10,7 @@
 //! spikes in parallel and in a fixed order (the results do not depend on the number of
 //! threads), and a spike's connections into a chunk are one contiguous row.
 
-use crate::devices::{Device, Drive, Input};
+use crate::devices::{Device, Drives};
 use crate::projection::ChunkConnections;
 use crate::ring::Ring;
 use nestml_runtime::checkpoint::expect;
@@ -40,7 +40,7 @@ pub(crate) struct Chunk {
     /// The connections that target this chunk, one entry per projection.
     pub incoming: Vec<Box<dyn ChunkConnections>>,
     /// Generator inputs of the chunk's neurons.
-    pub drives: Vec<Drive>,
+    pub drives: Vec<Drives>,
 }
 
 /// The object-safe face of a population of one neuron model.
@@ -149,11 +149,7 @@ impl<N: Populated> PopulationStore for Stored<N> {
             .map(|(population, chunk)| {
                 let slot = chunk.ring.slot(k);
                 for d in &mut chunk.drives {
-                    match devices[d.device].input(resolution, k, d) {
-                        Some(Input::Spike { multiplicity }) => chunk.ring.add_spike_in(slot, d.neuron as usize, d.input, d.weight, multiplicity),
-                        Some(Input::Current(v)) => chunk.ring.add_current_in(slot, d.neuron as usize, d.input, v),
-                        None => {}
-                    }
+                    devices[d.device].drive(resolution, k, d, &mut chunk.ring, slot);
                 }
                 let mut out = Vec::new();
                 population.step(resolution, k, chunk.ring.input(slot), &mut out).map_err(|(j, f)| (chunk.start + j, f))?;
@@ -191,8 +187,8 @@ impl Checkpoint for Chunk {
         self.now.save(out);
         out.push(self.drives.len() as u64);
         for d in &self.drives {
-            d.rng.save(out);
-            d.noise.save(out);
+            d.rngs.iter().for_each(|r| r.save(out));
+            d.noise.iter().for_each(|x| x.save(out));
         }
         out.push(self.incoming.len() as u64);
         self.incoming.iter().for_each(|c| c.save(out));
@@ -203,8 +199,8 @@ impl Checkpoint for Chunk {
         self.now.restore(input)?;
         expect(input, self.drives.len() as u64, "generator inputs")?;
         for d in &mut self.drives {
-            d.rng.restore(input)?;
-            d.noise.restore(input)?;
+            d.rngs.iter_mut().try_for_each(|r| r.restore(input))?;
+            d.noise.iter_mut().try_for_each(|x| x.restore(input))?;
         }
         expect(input, self.incoming.len() as u64, "projections")?;
         self.incoming.iter_mut().try_for_each(|c| c.restore(input))
