@@ -146,7 +146,12 @@ impl PoissonCounts {
             Some(d) => rng.poisson_from(d) as u32,
             None => {
                 let u = rng.uniform(0.0, 1.0);
-                self.cdf.partition_point(|&c| c <= u) as u32
+                if self.cdf.len() <= 32 {
+                    // small means: the count is found after about λ + 1 comparisons
+                    self.cdf.iter().take_while(|&&c| c <= u).count() as u32
+                } else {
+                    self.cdf.partition_point(|&c| c <= u) as u32
+                }
             }
         }
     }

@@ -154,6 +154,11 @@ where
                 let (a, b) = (self.offsets[s as usize] as usize, self.offsets[s as usize + 1] as usize);
                 let now = ring.slot(k);
                 let slot_all = ring.later(now, self.delay_all as usize);
+                if self.delay.is_empty() {
+                    let synapses = &self.synapse[a..b];
+                    ring.add_spikes(slot_all, p.receptor, &self.target[a..b], |c| synapses[c].weight());
+                    continue;
+                }
                 for c in a..b {
                     let slot = self.delay.get(c).map_or(slot_all, |&steps| ring.later(now, steps as usize));
                     ring.add_spike_in(slot, self.target[c] as usize, p.receptor, self.synapse[c].weight(), 1);

@@ -58,6 +58,22 @@ impl Ring {
         self.written[slot] = true;
     }
 
+    /// One spike into each of `targets` on receptor `receptor` in the step of slot `slot`, of
+    /// weight `weight(c)` for `targets[c]` (a row of static connections with one delay).
+    #[inline]
+    pub fn add_spikes(&mut self, slot: usize, receptor: usize, targets: &[u16], weight: impl Fn(usize) -> f64) {
+        let r = self.receptors[receptor];
+        let base = slot * self.spike_ports * self.neurons;
+        let (sums, hits) = (&mut self.sums[base..base + self.spike_ports * self.neurons], &mut self.hits[base..base + self.spike_ports * self.neurons]);
+        for (c, &t) in targets.iter().enumerate() {
+            let (port, w) = r.route(weight(c));
+            let at = port * self.neurons + t as usize;
+            sums[at] += w;
+            hits[at] = true;
+        }
+        self.written[slot] = true;
+    }
+
     /// Current `value` for neuron `i`'s continuous port `port` in the step of slot `slot`.
     #[inline]
     pub fn add_current_in(&mut self, slot: usize, i: usize, port: usize, value: f64) {
