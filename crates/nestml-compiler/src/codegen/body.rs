@@ -439,19 +439,10 @@ impl Gen<'_> {
         out
     }
 
-    /// For an inline expression that is `scale * c` for one convolution state `c` (and a
-    /// `scale` of parameters and numbers): `(c, scale)`.
+    /// See [`super::NeuronLayout::inline_convolution`].
     fn inline_convolution(&self, name: &str) -> Option<(String, Expr)> {
         let (_, e) = self.inlines.iter().find(|(n, _)| n == name)?;
-        let symbols = e.symbols();
-        let mut states = symbols.iter().filter(|s| self.conv.contains(*s));
-        let state = states.next()?.clone();
-        if states.next().is_some() {
-            return None;
-        }
-        let (scale, rest) = nestml_ode::coefficient(e, &state).ok()?;
-        let fixed = |s: &String| self.ir.variable(s).is_some_and(|v| matches!(v.kind, crate::sema::symbols::VarKind::Parameter | crate::sema::symbols::VarKind::Internal));
-        (nestml_ode::is_zero(&rest) && !nestml_ode::is_zero(&scale) && scale.symbols().iter().all(fixed)).then_some((state, scale))
+        super::layout::inline_convolution_of(self.ir, e, &self.conv)
     }
 
     /// A random number from the caller's generator (`ctx.rng`); an argument it cannot sample
@@ -537,14 +528,10 @@ impl Gen<'_> {
     /// the numeric ones, and exactly propagated convolution states are restored (they advance
     /// once per step, outside `integrate_odes`).
     fn integrate(&mut self, names: &[String], locals: &BTreeSet<String>) -> TokenStream {
-        for name in names {
-            if !self.states.iter().any(|s| s == name || s.starts_with(&format!("{name}__d"))) {
-                self.errors.push(err(None, format!("`integrate_odes({})`: `{}` is not a state variable with an ODE", nestml_name(name), nestml_name(name))));
-            }
+        for name in super::layout::unknown_integrated(&self.states, names) {
+            self.errors.push(err(None, format!("`integrate_odes({})`: `{}` is not a state variable with an ODE", nestml_name(name), nestml_name(name))));
         }
-        let named = |s: &str| {
-            names.is_empty() || names.iter().any(|name| s == name || s.strip_prefix(name.as_str()).is_some_and(|rest| !rest.is_empty() && rest.trim_start_matches("__d").is_empty()))
-        };
+        let named = |s: &str| super::layout::integrates(names, s);
         let exact: Vec<(usize, String)> = self.lin.states.iter().enumerate().filter(|(_, s)| named(s) && !self.conv.contains(*s)).map(|(i, s)| (i, s.clone())).collect();
         let mut out = TokenStream::new();
         if !exact.is_empty() {

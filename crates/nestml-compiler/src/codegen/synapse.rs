@@ -71,7 +71,7 @@ impl SpikeRole {
 
 /// Whether `ir` is a synapse: named `…synapse`, or not named `…neuron` and calling
 /// `emit_spike` with a weight.
-pub(super) fn is_synapse(ir: &ModelIr) -> bool {
+pub fn is_synapse(ir: &ModelIr) -> bool {
     ir.name.ends_with("synapse") || (!ir.name.ends_with("neuron") && emits(ir, &|args| !args.is_empty()))
 }
 
