@@ -8,4 +8,4 @@ mod system;
 
 pub use env::default_environment;
 pub use plan::{analyse, nestml_name, AnalysisOptions, Jump, Plan, PlanState, PropagatorReport, SolverChoice, SolverMode, StateOrigin};
-pub use system::{build_system, resolved_inlines, substitute_all, ModelSystem, SpikeJump, WEIGHT};
+pub use system::{build_system, resolved_inlines, substitute_all, substitute_cond, ModelSystem, SpikeJump, WEIGHT};

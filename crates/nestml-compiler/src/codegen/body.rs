@@ -9,7 +9,7 @@ use quote::{format_ident, quote, ToTokens};
 use super::names::{self, field, int, local, member, Names};
 use super::options::CodegenOptions;
 use super::{err, CodegenError, FloatType};
-use crate::analysis::{nestml_name, substitute_all};
+use crate::analysis::{nestml_name, substitute_all, substitute_cond};
 use crate::diagnostics::Span;
 use crate::ir::{ArithOp, Draw, IrStmt, ModelIr, RandomFn, STEP};
 use crate::sema::types::Type;
@@ -183,7 +183,7 @@ impl Gen<'_> {
     }
 
     pub fn cond(&mut self, c: &Cond, ctx: Ctx, locals: &BTreeSet<String>, span: Option<Span>) -> TokenStream {
-        let c = subst_cond(c, &self.inlines);
+        let c = substitute_cond(c, &self.inlines);
         self.print(ctx, locals, span, |names| rust::cond(&c, names))
     }
 
@@ -682,15 +682,4 @@ pub(super) fn port_field(port: &str) -> proc_macro2::Ident {
 /// The method a procedural user function becomes.
 pub(super) fn local_fn(name: &str) -> proc_macro2::Ident {
     local("__fn_", name)
-}
-
-/// `c` with the inline expressions substituted.
-fn subst_cond(c: &Cond, inlines: &[(String, Expr)]) -> Cond {
-    match c {
-        Cond::Bool(b) => Cond::Bool(*b),
-        Cond::Cmp(op, a, b) => Cond::Cmp(*op, substitute_all(a, inlines), substitute_all(b, inlines)),
-        Cond::And(cs) => Cond::And(cs.iter().map(|c| subst_cond(c, inlines)).collect()),
-        Cond::Or(cs) => Cond::Or(cs.iter().map(|c| subst_cond(c, inlines)).collect()),
-        Cond::Not(c) => Cond::Not(Box::new(subst_cond(c, inlines))),
-    }
 }
