@@ -32,9 +32,9 @@ pub mod sized;
 
 use std::sync::Arc;
 
-use nestml_compiler::codegen::CodegenOptions;
 use nestml_compiler::diagnostics::{render_all, RenderStyle, SourceMap};
 
+pub use nestml_compiler::codegen::CodegenOptions;
 pub use neuron::Interpreted;
 pub use program::{Program, Unsupported, MAX_PORTS};
 
