@@ -34,7 +34,7 @@ use std::sync::Arc;
 
 use nestml_compiler::diagnostics::{render_all, RenderStyle, SourceMap};
 
-pub use nestml_compiler::codegen::CodegenOptions;
+pub use nestml_compiler::codegen::{CodegenOptions, OptionValue};
 pub use neuron::Interpreted;
 pub use program::{Program, Unsupported, MAX_PORTS};
 

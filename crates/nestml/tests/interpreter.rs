@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use nestml::{DynNeuron, NestmlRng, Neuron, PortKind, Resolution, StepContext};
-use nestml_interp::{CodegenOptions, Interpreted};
+use nestml_interp::{CodegenOptions, Interpreted, OptionValue};
 
 /// The tolerance: `|a - b| <= TOL * max(1, |a|, |b|)`.
 const TOL: f64 = 1e-12;
@@ -14,9 +14,13 @@ const TOL: f64 = 1e-12;
 /// The largest deviation `|a - b| / max(1, |a|, |b|)` over every variable and step of a
 /// 500 ms run at 0.1 ms with `current` pA (on the first continuous port, or as `I_e`) and
 /// spikes on every receptor; panics on a larger one, a different spike step or fault.
-fn compare<N: Neuron + Default>(file: &str, current: f64) -> f64 {
+fn compare<N: Neuron + Default>(file: &str, current: f64, options: &[(&str, OptionValue)]) -> f64 {
     let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{file}: {e}"));
-    let programs = nestml_interp::load(file, &text, &CodegenOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let mut codegen = CodegenOptions::default();
+    for (key, value) in options {
+        codegen.set(key, value.clone()).unwrap();
+    }
+    let programs = nestml_interp::load(file, &text, &codegen).unwrap_or_else(|e| panic!("{e}"));
     let program = programs.iter().find(|p| p.name() == N::NAME).map(Arc::clone).expect("the model is in its file");
     let mut ours = Interpreted::new(program);
     let mut generated = N::default();
@@ -79,15 +83,34 @@ fn compare<N: Neuron + Default>(file: &str, current: f64) -> f64 {
     worst
 }
 
-/// One test per library neuron model: module, type, file (relative to this crate), DC in pA.
+/// A macro option's value as the code generator's.
+trait Option_ {
+    fn value(self) -> OptionValue;
+}
+
+impl Option_ for &str {
+    fn value(self) -> OptionValue {
+        OptionValue::Str(self.to_string())
+    }
+}
+
+impl Option_ for f64 {
+    fn value(self) -> OptionValue {
+        OptionValue::Number(self)
+    }
+}
+
+/// One test per model: module, type, file (relative to this crate), DC in pA, then the
+/// code generator's options (given to both).
 macro_rules! agree {
-    ($name:ident, $ty:ident, $file:literal, $current:expr) => {
+    ($name:ident, $ty:ident, $file:literal, $current:expr $(, $key:ident = $value:literal)*) => {
         mod $name {
-            nestml::include_nestml!($file);
+            nestml::include_nestml!($($key = $value,)* $file);
 
             #[test]
             fn interpreter_agrees_with_generated_code() {
-                super::compare::<$ty>(concat!(env!("CARGO_MANIFEST_DIR"), "/", $file), $current);
+                let options: [(&str, nestml_interp::OptionValue); 0 $(+ { let _ = stringify!($key); 1 })*] = [$((stringify!($key), super::Option_::value($value))),*];
+                super::compare::<$ty>(concat!(env!("CARGO_MANIFEST_DIR"), "/", $file), $current, &options);
             }
         }
     };
@@ -123,3 +146,22 @@ agree!(traub_cond_multisyn_neuron, TraubCondMultisynNeuron, "../../../shared/nes
 agree!(traub_psc_alpha_neuron, TraubPscAlphaNeuron, "../../../shared/nestml-models/neurons/traub_psc_alpha_neuron.nestml", 500.0);
 agree!(wb_cond_exp_neuron, WbCondExpNeuron, "../../../shared/nestml-models/neurons/wb_cond_exp_neuron.nestml", 500.0);
 agree!(wb_cond_multisyn_neuron, WbCondMultisynNeuron, "../../../shared/nestml-models/neurons/wb_cond_multisyn_neuron.nestml", 500.0);
+
+// the tutorials' neurons
+agree!(iaf_psc_exp_nonlineardendrite_neuron, IafPscExpNonlineardendriteNeuron, "../../../shared/nestml-models/tutorials/iaf_psc_exp_nonlineardendrite_neuron.nestml", 500.0);
+agree!(izhikevich_tutorial_neuron, IzhikevichTutorialNeuron, "../../../shared/nestml-models/tutorials/izhikevich_solution.nestml", 10.0);
+agree!(inhomogeneous_poisson_neuron, InhomogeneousPoissonNeuron, "../../../shared/nestml-models/tutorials/inhomogeneous_poisson.nestml", 0.0);
+
+// the code generator's snapshot models (vectors, loops, functions, random draws, print,
+// delayed values) and its options (solvers, tolerances, controller, all numeric)
+agree!(tiny_neuron, TinyNeuron, "../nestml-compiler/tests/codegen/tiny_neuron.nestml", 500.0);
+agree!(numeric_neuron, NumericNeuron, "../nestml-compiler/tests/codegen/numeric_neuron.nestml", 500.0);
+agree!(numeric_neuron_euler, NumericNeuronEuler, "../nestml-compiler/tests/codegen/numeric_neuron.nestml", 500.0, suffix = "_euler", numeric_solver = "forward-Euler");
+agree!(numeric_neuron_rk4, NumericNeuronRk4, "../nestml-compiler/tests/codegen/numeric_neuron.nestml", 500.0, suffix = "_rk4", numeric_solver = "rk4");
+agree!(numeric_neuron_implicit, NumericNeuronImplicit, "../nestml-compiler/tests/codegen/numeric_neuron.nestml", 500.0, suffix = "_implicit", numeric_solver = "implicit");
+agree!(vector_neuron, VectorNeuron, "../nestml-compiler/tests/codegen/vector_neuron.nestml", 1.0);
+agree!(delayed_numeric_neuron, DelayedNumericNeuron, "../nestml-compiler/tests/codegen/delayed_numeric_neuron.nestml", 0.0);
+agree!(delayed_decay_neuron, DelayedDecayNeuron, "../../tests/fixtures/pynestml_dde/delayed_decay_neuron.nestml", 0.0);
+agree!(iaf_psc_exp_all_numeric, IafPscExpNeuronNumeric, "../../../shared/nestml-models/neurons/iaf_psc_exp_neuron.nestml", 500.0, suffix = "_numeric", solver = "numeric");
+agree!(hh_psc_alpha_derivative_control, HhPscAlphaNeuronYp, "../../../shared/nestml-models/neurons/hh_psc_alpha_neuron.nestml", 800.0, suffix = "_yp", gsl_adaptive_step_size_controller = "with_respect_to_derivative", gsl_abs_error_tol = 1e-3, gsl_rel_error_tol = 0.0);
+agree!(aeif_cond_exp_bounded_substeps, AeifCondExpNeuronBounded, "../../../shared/nestml-models/neurons/aeif_cond_exp_neuron.nestml", 800.0, suffix = "_bounded", max_substeps = 3.0);
