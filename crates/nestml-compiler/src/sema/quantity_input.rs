@@ -20,15 +20,18 @@ pub fn parse_unit(text: &str) -> Result<Unit, String> {
     }
 }
 
-/// A number with an optional unit after it (`20ms`, `0.02 s`, `1e-3 s`, `3`).
-pub fn parse_quantity(text: &str) -> Result<(f64, Option<Unit>), String> {
+/// `text` split into the number at its start and the (trimmed, maybe empty) unit text after
+/// it; `None` if it does not start with a number.
+pub fn split_quantity(text: &str) -> Option<(&str, &str)> {
     let t = text.trim();
     let end = number_end(t);
-    if end == 0 {
-        return Err(format!("`{text}` does not start with a number"));
-    }
-    let value: f64 = t[..end].parse().map_err(|_| format!("`{}` is not a number", &t[..end]))?;
-    let unit = t[end..].trim();
+    (end > 0).then(|| (&t[..end], t[end..].trim()))
+}
+
+/// A number with an optional unit after it (`20ms`, `0.02 s`, `1e-3 s`, `3`).
+pub fn parse_quantity(text: &str) -> Result<(f64, Option<Unit>), String> {
+    let (number, unit) = split_quantity(text).ok_or_else(|| format!("`{text}` does not start with a number"))?;
+    let value: f64 = number.parse().map_err(|_| format!("`{number}` is not a number"))?;
     if unit.is_empty() {
         return Ok((value, None));
     }
