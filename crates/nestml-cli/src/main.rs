@@ -2,6 +2,7 @@
 
 mod analyze;
 mod check;
+mod doc;
 mod generate;
 mod json;
 mod model_file;
@@ -34,6 +35,8 @@ enum Command {
     NestModule(nest_module::NestModuleArgs),
     /// Simulate a neuron model with the interpreter (nothing is compiled): spike times, CSV, plots.
     Run(run::RunArgs),
+    /// Write a neuron model's documentation page: parameters, equations, integration, ports and simulated responses.
+    Doc(doc::DocArgs),
 }
 
 fn main() -> ExitCode {
@@ -45,5 +48,6 @@ fn main() -> ExitCode {
         Command::Generate(args) => generate::run(&args),
         Command::NestModule(args) => nest_module::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Doc(args) => doc::run(&args),
     }
 }

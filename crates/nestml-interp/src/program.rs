@@ -411,6 +411,11 @@ impl Program {
         self.name
     }
 
+    /// The code generator's options it was compiled with.
+    pub fn options(&self) -> &CodegenOptions {
+        &self.options
+    }
+
     /// The model's IR.
     pub fn ir(&self) -> &ModelIr {
         &self.ir
