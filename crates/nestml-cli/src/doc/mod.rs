@@ -105,3 +105,6 @@ pub fn write_page(program: &Arc<Program>, dir: &Path, format: Format) -> Result<
     std::fs::write(&path, text).map_err(|e| fail(format!("cannot write {}: {e}", path.display())))?;
     Ok(path)
 }
+
+#[cfg(test)]
+mod tests;
