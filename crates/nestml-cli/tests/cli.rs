@@ -436,3 +436,22 @@ fn run_refuses_bad_input_with_status_two() {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn doc_writes_a_page_with_its_plots() {
+    let dir = temp_dir("doc");
+    let out = nestml(&["doc", IAF_PSC_EXP, "-o", "pages", "--format", "html"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "pages/iaf_psc_exp_neuron.html");
+    let html = std::fs::read_to_string(dir.join("pages/iaf_psc_exp_neuron.html")).unwrap();
+    for needle in ["<h2>Parameters</h2>", "<code>tau_m</code></td><td>ms</td><td>10</td>", "\\frac{dV_{\\mathrm{m}}}{dt}", "Propagated exactly", "<code>exc_spikes</code></td><td>spike (excitatory)"] {
+        assert!(html.contains(needle), "{needle} not in the page:\n{html}");
+    }
+    for image in ["psp", "step", "fi"] {
+        let svg = std::fs::read_to_string(dir.join(format!("pages/iaf_psc_exp_neuron_{image}.svg"))).unwrap();
+        assert!(html.contains(&format!("src=\"iaf_psc_exp_neuron_{image}.svg\"")) && svg.contains("<polyline"), "{image}");
+    }
+    let out = nestml(&["doc", "missing.nestml"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cannot read missing.nestml"), "{}", stderr(&out));
+}
