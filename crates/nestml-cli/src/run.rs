@@ -112,7 +112,7 @@ fn simulate(args: &RunArgs) -> Result<(), Failure> {
     let duration = stimulus::time(&args.duration).map_err(|e| fail(format!("--duration: {e}")))?;
     let h = stimulus::time(&args.resolution).map_err(|e| fail(format!("--resolution: {e}")))?;
     let resolution = Resolution::from_ms(h).map_err(|_| fail(format!("--resolution {}: not a usable simulation step", args.resolution)))?;
-    if !(duration > 0.0) {
+    if duration <= 0.0 {
         return Err(fail("--duration must be positive"));
     }
     let n_steps = (duration / resolution.h()).round() as i64;

@@ -26,10 +26,13 @@ macro_rules! with_size {
     };
 }
 
+/// The right-hand side `f(t, y, dydt)` of a state vector of run-time size.
+pub type Rhs<'a> = dyn Fn(f64, &[f64], &mut [f64]) + 'a;
+
 /// A numeric solver of a state vector whose size is known at run time.
 pub trait DynSolver: Send + Sync {
     /// Advances `y` from `t0` to `t1` with the derivatives `f(t, y, dydt)`.
-    fn integrate(&mut self, f: &dyn Fn(f64, &[f64], &mut [f64]), t0: f64, t1: f64, y: &mut [f64]) -> Result<(), SolverError>;
+    fn integrate(&mut self, f: &Rhs, t0: f64, t1: f64, y: &mut [f64]) -> Result<(), SolverError>;
     /// [`OdeSolver::reset`].
     fn reset(&mut self, h: f64);
     /// A boxed copy (with its step-size history).
@@ -41,7 +44,7 @@ pub trait DynSolver: Send + Sync {
 struct Sized<S, const N: usize>(S);
 
 impl<S: OdeSolver<N> + Clone + Send + Sync + 'static, const N: usize> DynSolver for Sized<S, N> {
-    fn integrate(&mut self, f: &dyn Fn(f64, &[f64], &mut [f64]), t0: f64, t1: f64, y: &mut [f64]) -> Result<(), SolverError> {
+    fn integrate(&mut self, f: &Rhs, t0: f64, t1: f64, y: &mut [f64]) -> Result<(), SolverError> {
         let mut state = [0.0; N];
         state.copy_from_slice(y);
         let rhs = |t: f64, y: &[f64; N], dydt: &mut [f64; N]| f(t, y, dydt);
