@@ -43,7 +43,7 @@ pub struct RunArgs {
 
     /// A current into the first continuous input port: `500pA` from the start, or
     /// `500pA@100ms..600ms`; may be repeated (currents add).
-    #[arg(long, value_name = "AMPLITUDE[@START..STOP]")]
+    #[arg(long, value_name = "AMPLITUDE[@START..STOP]", allow_hyphen_values = true)]
     pub current: Vec<String>,
 
     /// Spike times (`10,20,30ms`) into the spike input port (`--port`), each with `--weight`.
@@ -85,6 +85,9 @@ pub struct RunArgs {
     pub options: Vec<(String, OptionValue)>,
 }
 
+/// The most steps of one run (every step of every recorded variable is kept in memory).
+const MAX_STEPS: f64 = 1e8;
+
 /// Runs the run command.
 pub fn run(args: &RunArgs) -> ExitCode {
     match simulate(args) {
@@ -115,7 +118,11 @@ fn simulate(args: &RunArgs) -> Result<(), Failure> {
     if duration <= 0.0 {
         return Err(fail("--duration must be positive"));
     }
-    let n_steps = (duration / resolution.h()).round() as i64;
+    let n_steps = (duration / resolution.h()).round();
+    if !(1.0..=MAX_STEPS).contains(&n_steps) {
+        return Err(fail(format!("--duration {} at --resolution {}: {n_steps} steps; a run takes 1 to {MAX_STEPS:e} steps", args.duration, args.resolution)));
+    }
+    let n_steps = n_steps as i64;
     let mut neuron = Interpreted::new(program.clone());
     set_values(&mut neuron, &args.set)?;
     let mut driver = Driver::new(resolution, args.seed);

@@ -416,7 +416,9 @@ fn run_refuses_bad_input_with_status_two() {
     let dir = temp_dir("run-bad");
     write(&dir, "broken.nestml", MISSING_COLON);
     let synapse = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/nestml-models/synapses/stdp_synapse.nestml");
-    let cases: [(&[&str], &str); 10] = [
+    let cases: [(&[&str], &str); 12] = [
+        (&["run", IAF_PSC_EXP, "--duration", "1e30ms"], "a run takes 1 to"),
+        (&["run", IAF_PSC_EXP, "--duration=-5ms"], "must be positive"),
         (&["run", IAF_PSC_EXP, "--set", "tau_x=1ms"], "has no variable `tau_x`"),
         (&["run", IAF_PSC_EXP, "--set", "tau_m=20mV"], "a quantity in ms"),
         (&["run", IAF_PSC_EXP, "--set", "tau_m"], "expected NAME=VALUE"),
