@@ -71,31 +71,36 @@ pub fn write_page(program: &Arc<Program>, dir: &Path, format: Format) -> Result<
     std::fs::create_dir_all(dir).map_err(|e| fail(format!("cannot create {}: {e}", dir.display())))?;
     let mut page = Page::new(program);
     let name = program.name();
-    let mut figure = |file: String, caption: String, fig: Option<crate::plot::Figure>| -> Result<(), Failure> {
-        if let Some(fig) = fig {
-            crate::plot::write(&dir.join(&file), &fig).map_err(fail)?;
-            page.figures.push((caption, file));
+    // an experiment the model faults in leaves a note instead of its figure
+    let mut figure = |file: String, caption: &str, fig: Result<Option<crate::plot::Figure>, String>| -> Result<(), Failure> {
+        match fig {
+            Ok(Some(fig)) => {
+                crate::plot::write(&dir.join(&file), &fig).map_err(fail)?;
+                page.figures.push((caption.to_string(), file));
+            }
+            Ok(None) => {}
+            Err(e) => page.notes.push(format!("No figure \"{caption}\": the simulation failed: {e}")),
         }
         Ok(())
     };
-    let psp = experiments::psp(program).map_err(|e| fail(format!("{name}: the PSP experiment failed: {e}")))?;
-    figure(format!("{name}_psp.svg"), "Postsynaptic response: the change of the membrane potential after one spike of weight 1 into each spike port of a resting neuron (interpreted).".into(), psp)?;
-    match CurrentInput::of(program) {
-        Some(input) => {
-            let firing = experiments::firing_current(program, input).map_err(fail)?;
-            let (amplitude, top) = match firing {
-                Some(i) => (1.5 * i, 4.0 * i),
-                None => (1e6, 1e6),
-            };
-            let step = experiments::step_response(program, input, amplitude).map_err(|e| fail(format!("{name}: the step experiment failed: {e}")))?;
-            figure(format!("{name}_step.svg"), "Response to a current step (interpreted); spikes marked at the top.".into(), step)?;
-            let fi = experiments::fi_curve(program, input, top).map_err(fail)?;
-            figure(format!("{name}_fi.svg"), "f–I curve: the firing rate over 500 ms under a constant current (interpreted).".into(), Some(fi))?;
-            if firing.is_none() {
-                page.notes.push("No current up to 10⁶ made the model fire within 200 ms.".into());
-            }
-        }
-        None => page.notes.push("The model has no continuous input port and no parameter `I_e`: no current-step or f–I plot.".into()),
+    figure(format!("{name}_psp.svg"), "Postsynaptic response: the change of the membrane potential after one spike of weight 1 into each spike port of a resting neuron (interpreted).", experiments::psp(program))?;
+    let input = CurrentInput::of(program);
+    let firing = match input {
+        Some(input) => experiments::firing_current(program, input).map_err(fail)?,
+        None => None,
+    };
+    if let Some(input) = input {
+        let (amplitude, top) = match firing {
+            Some(i) => (1.5 * i, 4.0 * i),
+            None => (1e6, 1e6),
+        };
+        figure(format!("{name}_step.svg"), "Response to a current step (interpreted); spikes marked at the top.", experiments::step_response(program, input, amplitude))?;
+        figure(format!("{name}_fi.svg"), "f–I curve: the firing rate over 500 ms under a constant current (interpreted).", experiments::fi_curve(program, input, top).map(Some))?;
+    }
+    match (input, firing) {
+        (None, _) => page.notes.push("The model has no continuous input port and no parameter `I_e`: no current-step or f–I plot.".into()),
+        (Some(_), None) => page.notes.push("No current up to 10⁶ made the model fire within 200 ms.".into()),
+        _ => {}
     }
     let (text, ext) = match format {
         Format::Md => (page.markdown(), "md"),
