@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use nestml_compiler::analysis::nestml_name;
-use nestml_compiler::codegen::{dependency_order, guard_reason, is_synapse, neuron_layout, receptors, CodegenOptions, Declared, FloatType, NeuronLayout};
+use nestml_compiler::codegen::{dependency_order, guard_reason, guard_text, is_synapse, neuron_layout, receptors, CodegenOptions, Declared, FloatType, NeuronLayout};
 use nestml_compiler::ir::{ModelIr, STEP};
 use nestml_compiler::sema::symbols::VarKind;
 use nestml_compiler::sema::types::Type;
@@ -272,7 +272,7 @@ impl Program {
             .filter_map(|v| {
                 let g = v.guard.as_ref()?;
                 let code = b.cond(g, Ctx::Calibrate);
-                Some((code, leak(format!("{g} (the guard of `{}`, in NEST units)", v.nestml_name)), leak(guard_reason(g, &nestml_name(&v.name)))))
+                Some((code, leak(guard_text(g, &v.nestml_name)), leak(guard_reason(g, &nestml_name(&v.name)))))
             })
             .collect();
         let finite_internals = ir

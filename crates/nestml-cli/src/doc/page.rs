@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use nestml_compiler::analysis::{analyse, nestml_name, AnalysisOptions, SolverMode};
-use nestml_compiler::codegen::NumericSolver;
-use nestml_compiler::ir::{IrStmt, KernelDef, ModelIr};
+use nestml_compiler::codegen::{emits, NumericSolver};
+use nestml_compiler::ir::{KernelDef, ModelIr};
 use nestml_interp::{Interpreted, Program};
 use nestml_ode::latex::{latex_with, symbol};
 use nestml_ode::Expr;
@@ -81,7 +81,7 @@ impl Page {
             equations: equations(ir),
             plan: plan(program),
             ports: ports(program, ir),
-            output: emits(ir).then(|| "spike".to_string()),
+            output: emits(ir, &|_| true).then(|| "spike".to_string()),
             figures: Vec::new(),
             notes: Vec::new(),
         }
@@ -312,17 +312,4 @@ fn ports(program: &Program, ir: &ModelIr) -> Vec<(String, String)> {
             (p.name.to_string(), kind)
         })
         .collect()
-}
-
-/// Whether the model emits spikes.
-fn emits(ir: &ModelIr) -> bool {
-    fn any(body: &[IrStmt]) -> bool {
-        body.iter().any(|s| match s {
-            IrStmt::EmitSpike(_) => true,
-            IrStmt::If { branches, otherwise } => branches.iter().any(|(_, b)| any(b)) || any(otherwise),
-            IrStmt::For { body, .. } | IrStmt::While { body, .. } => any(body),
-            _ => false,
-        })
-    }
-    any(&ir.update) || ir.on_receive.iter().any(|(_, b)| any(b)) || ir.on_condition.iter().any(|(_, b)| any(b)) || ir.functions.iter().any(|f| any(&f.body))
 }

@@ -190,7 +190,7 @@ impl Gen<'_> {
     /// Whether a convolution state is propagated exactly once per step, outside
     /// `integrate_odes` (it is, unless `solver = "numeric"`).
     pub fn exact_convolution(&self, s: &str) -> bool {
-        self.conv.contains(s) && self.lin.states.iter().any(|l| l == s)
+        super::layout::exact_convolution(&self.conv, &self.lin, s)
     }
 
     /// Spells with the symbol names of `ctx`; unknown symbols are reported.

@@ -131,7 +131,7 @@ impl NeuronLayout {
     /// Whether a convolution state is propagated exactly once per step, outside
     /// `integrate_odes` (it is, unless `solver = "numeric"`).
     pub fn exact_convolution(&self, s: &str) -> bool {
-        self.conv.contains(s) && self.lin.states.iter().any(|l| l == s)
+        exact_convolution(&self.conv, &self.lin, s)
     }
 
     /// For an inline expression that is `scale * c` for one convolution state `c` (and a
@@ -141,6 +141,11 @@ impl NeuronLayout {
         let (_, e) = self.inlines.iter().find(|(n, _)| n == name)?;
         inline_convolution_of(ir, e, &self.conv)
     }
+}
+
+/// Whether `s` is a convolution state (of `conv`) that the exact part `lin` propagates.
+pub(super) fn exact_convolution(conv: &BTreeSet<String>, lin: &LinearPart, s: &str) -> bool {
+    conv.contains(s) && lin.states.iter().any(|l| l == s)
 }
 
 /// Whether `integrate_odes(names)` integrates the ODE state `state`: all for no names, else

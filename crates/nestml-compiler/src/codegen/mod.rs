@@ -49,9 +49,9 @@ use crate::sema::symbols::VarKind;
 use body::Gen;
 pub use layout::{integrates, neuron_layout, unknown_integrated, NeuronLayout};
 pub use forcing::Forcing;
-pub use model::{dependency_order, guard_reason, receptors, Declared};
+pub use model::{dependency_order, guard_reason, guard_text, receptors, Declared};
 pub use names::type_name;
-pub use synapse::is_synapse;
+pub use synapse::{emits, is_synapse};
 pub use options::{CodegenOptions, FloatType, NumericSolver, OptionValue, StepSizeController};
 
 /// Why a model cannot be generated (yet).

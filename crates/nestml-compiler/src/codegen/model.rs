@@ -75,7 +75,7 @@ pub(super) fn variable_info(name: &str, unit: Option<&str>, kind: &str, ty: &Typ
 
 /// `Fault::new(model, 0.0, GuardViolated)` for the guard `g` of the variable `name` (NESTML name).
 pub(super) fn guard_violated(model: TokenStream, g: &nestml_ode::Cond, name: &str) -> TokenStream {
-    let text = format!("{g} (the guard of `{name}`, in NEST units)");
+    let text = guard_text(g, name);
     quote!(::nestml::Fault::new(#model, 0.0, ::nestml::FaultKind::GuardViolated { guard: #text }))
 }
 
@@ -822,6 +822,11 @@ impl Gen<'_> {
             }
         }
     }
+}
+
+/// The guard `g` of the variable `name` (NESTML name) as a fault names it.
+pub fn guard_text(g: &nestml_ode::Cond, name: &str) -> String {
+    format!("{g} (the guard of `{name}`, in NEST units)")
 }
 
 /// Why a set value was rejected by the guard `g` of variable `name` (NESTML name).

@@ -76,7 +76,7 @@ pub fn is_synapse(ir: &ModelIr) -> bool {
 }
 
 /// Whether some `emit_spike(args)` of the model's blocks satisfies `pred`.
-fn emits(ir: &ModelIr, pred: &dyn Fn(&[Expr]) -> bool) -> bool {
+pub fn emits(ir: &ModelIr, pred: &dyn Fn(&[Expr]) -> bool) -> bool {
     let blocks = ir.on_receive.iter().map(|(_, b)| b).chain([&ir.update]).chain(ir.on_condition.iter().map(|(_, b)| b));
     blocks.into_iter().any(|b| any_stmt(b, &mut |s| matches!(s, IrStmt::EmitSpike(args) if pred(args))))
 }
