@@ -1,11 +1,12 @@
 //! The interpreter (`nestml-interp`) against the generated code: every library neuron, driven
-//! by the same current and spikes (both signs on every receptor), agrees in every variable
-//! (parameters, state, internals, convolution states, recordables) after every step within
-//! 1e-12 (relative, or absolute below 1), with identical spike steps and identical faults.
+//! by the same current and spikes (both signs on every receptor), at its defaults and with every
+//! real parameter set to 1.05 times its default, agrees in every variable (parameters, state,
+//! internals, convolution states, recordables) after every step within 1e-12 (relative, or
+//! absolute below 1), with identical spike steps and identical faults.
 
 use std::sync::Arc;
 
-use nestml::{DynNeuron, NestmlRng, Neuron, PortKind, Resolution, StepContext};
+use nestml::{DynNeuron, NestmlRng, Neuron, PortKind, Resolution, StepContext, ValueType, VariableKind};
 use nestml_interp::{CodegenOptions, Interpreted, OptionValue};
 
 /// The tolerance: `|a - b| <= TOL * max(1, |a|, |b|)`.
@@ -15,6 +16,13 @@ const TOL: f64 = 1e-12;
 /// 500 ms run at 0.1 ms with `current` pA (on the first continuous port, or as `I_e`) and
 /// spikes on every receptor; panics on a larger one, a different spike step or fault.
 fn compare<N: Neuron + Default>(file: &str, current: f64, options: &[(&str, OptionValue)]) -> f64 {
+    run_both::<N>(file, current, options, false).max(run_both::<N>(file, current, options, true))
+}
+
+/// [`compare`] at the defaults, or with every real parameter set to 1.05 times its default
+/// (through `set`, so that internals and the propagator are recomputed; both must accept or
+/// refuse each value alike).
+fn run_both<N: Neuron + Default>(file: &str, current: f64, options: &[(&str, OptionValue)], perturbed: bool) -> f64 {
     let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{file}: {e}"));
     let mut codegen = CodegenOptions::default();
     for (key, value) in options {
@@ -27,6 +35,13 @@ fn compare<N: Neuron + Default>(file: &str, current: f64, options: &[(&str, Opti
     assert_eq!(DynNeuron::variables(&ours), N::VARIABLES, "{}: variable lists", N::NAME);
     assert_eq!(DynNeuron::ports(&ours), N::PORTS);
     assert_eq!(DynNeuron::receptors(&ours), N::RECEPTORS);
+    if perturbed {
+        for (i, v) in N::VARIABLES.iter().enumerate().filter(|(_, v)| v.kind == VariableKind::Parameter && v.ty == ValueType::Real && !v.vector) {
+            let value = 1.05 * Neuron::get_value(&generated, i, 0).unwrap();
+            let results = (Neuron::set_value(&mut generated, i, 0, value), DynNeuron::set_value(&mut ours, i, 0, value));
+            assert_eq!(results.0, results.1, "{}: set {} = {value}", N::NAME, v.name);
+        }
+    }
     let has_port = N::PORTS.iter().any(|p| p.kind == PortKind::Continuous);
     if !has_port && current != 0.0 {
         Neuron::set(&mut generated, "I_e", current).unwrap();
@@ -79,7 +94,7 @@ fn compare<N: Neuron + Default>(file: &str, current: f64, options: &[(&str, Opti
             break;
         }
     }
-    println!("{}: {spikes} spikes, largest deviation {worst:e}", N::NAME);
+    println!("{}{}: {spikes} spikes, largest deviation {worst:e}", N::NAME, if perturbed { " (parameters × 1.05)" } else { "" });
     worst
 }
 
