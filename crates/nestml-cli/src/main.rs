@@ -2,9 +2,14 @@
 
 mod analyze;
 mod check;
+mod doc;
 mod generate;
 mod json;
+mod model_file;
 mod nest_module;
+mod plot;
+mod run;
+mod stimulus;
 
 use std::process::ExitCode;
 
@@ -28,6 +33,10 @@ enum Command {
     Generate(generate::GenerateArgs),
     /// Build a NEST 3.10 extension module from model files (`nest.Install("NAMEmodule")`).
     NestModule(nest_module::NestModuleArgs),
+    /// Simulate a neuron model with the interpreter (nothing is compiled): spike times, CSV, plots.
+    Run(run::RunArgs),
+    /// Write a neuron model's documentation page: parameters, equations, integration, ports and simulated responses.
+    Doc(doc::DocArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,5 +47,7 @@ fn main() -> ExitCode {
         Command::Analyze(args) => analyze::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::NestModule(args) => nest_module::run(&args),
+        Command::Run(args) => run::run(&args),
+        Command::Doc(args) => doc::run(&args),
     }
 }

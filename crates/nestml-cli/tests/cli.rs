@@ -338,3 +338,132 @@ fn generate_prints_the_macro_expansion() {
     assert!(stderr(&out).contains("broken.nestml:2:10"), "{}", stderr(&out));
     assert!(stdout(&out).is_empty());
 }
+
+/// The library's iaf_psc_exp_neuron, relative to this crate.
+const IAF_PSC_EXP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/nestml-models/neurons/iaf_psc_exp_neuron.nestml");
+
+mod generated {
+    nestml::include_nestml!("../../../shared/nestml-models/neurons/iaf_psc_exp_neuron.nestml");
+}
+
+/// The spike count and times `nestml run` prints.
+fn printed_spikes(out: &Output) -> (usize, Vec<f64>) {
+    let text = stdout(out);
+    let count = text.lines().next().and_then(|l| l.split(": ").nth(1)).and_then(|l| l.split(' ').next()).and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("no spike count in:\n{text}"));
+    let times = text.lines().find_map(|l| l.strip_prefix("spike times (ms):")).unwrap_or_else(|| panic!("no spike times in:\n{text}"));
+    (count, times.split_whitespace().map(|t| t.parse().unwrap()).collect())
+}
+
+#[test]
+fn run_prints_the_spike_times_of_the_generated_code() {
+    use nestml::{Driver, Resolution};
+    let mut n = generated::IafPscExpNeuron::default();
+    let mut d = Driver::new(Resolution::from_ms(0.1).unwrap(), 1);
+    d.current(0, 0, 500.0);
+    let expected = d.run(&mut n, 10_000).unwrap().spikes;
+    assert!(expected.len() > 10);
+
+    let dir = temp_dir("run");
+    let out = nestml(&["run", IAF_PSC_EXP, "--current", "500pA", "--duration", "1s"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (count, times) = printed_spikes(&out);
+    assert_eq!(count, expected.len(), "{}", stdout(&out));
+    assert_eq!(times.len(), expected.len());
+    assert!(times.iter().zip(&expected).all(|(a, b)| (a - b).abs() < 1e-9), "{times:?} vs {expected:?}");
+
+    // a parameter with units: 0.02 s is 20 ms, and a slower membrane fires less
+    let slow = nestml(&["run", IAF_PSC_EXP, "--current", "500pA", "--set", "tau_m=0.02s"], &dir);
+    let slow_ms = nestml(&["run", IAF_PSC_EXP, "--current", "500pA", "--set", "tau_m=20ms"], &dir);
+    assert_eq!(stdout(&slow), stdout(&slow_ms));
+    assert_ne!(printed_spikes(&slow).0, count);
+}
+
+#[test]
+fn run_takes_spikes_steps_and_poisson_input() {
+    let dir = temp_dir("run-inputs");
+    // one strong spike alone fires the neuron once (arriving at 10 ms, visible from 10.1 ms on)
+    let out = nestml(&["run", IAF_PSC_EXP, "--spikes", "10ms", "--weight", "5nA", "--record", "V_m,I_syn_exc", "--csv", "v.csv", "-t", "50ms"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(printed_spikes(&out).0, 1, "{}", stdout(&out));
+    let csv = std::fs::read_to_string(dir.join("v.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows[0], "t_ms,V_m_mV,I_syn_exc_pA");
+    assert_eq!(rows.len(), 501);
+    assert!(rows[100].ends_with(",5000"), "{}", rows[100]);
+    // the inhibitory port takes the weight with its sign flipped, so it arrives as given
+    let out = nestml(&["run", IAF_PSC_EXP, "--spikes", "10", "--weight", "100pA", "--port", "inh_spikes", "--record", "I_syn_inh", "--csv", "i.csv", "-t", "20ms"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(std::fs::read_to_string(dir.join("i.csv")).unwrap().lines().nth(100).unwrap().ends_with(",100"));
+    // a current step fires only while it is on
+    let out = nestml(&["run", IAF_PSC_EXP, "--current", "1nA@100ms..200ms", "-t", "300ms"], &dir);
+    let (_, times) = printed_spikes(&out);
+    assert!(!times.is_empty() && times.iter().all(|&t| t > 100.0 && t < 210.0), "{times:?}");
+    // Poisson input: seeded, so repeatable; another seed gives other times
+    let poisson = |seed: &str| stdout(&nestml(&["run", IAF_PSC_EXP, "--poisson", "8000Hz:87.8pA", "--seed", seed, "-t", "500ms"], &dir));
+    assert_eq!(poisson("1"), poisson("1"));
+    assert_ne!(poisson("1"), poisson("2"));
+}
+
+#[test]
+fn run_plots_svg_and_png() {
+    let dir = temp_dir("run-plot");
+    for file in ["v.svg", "v.png"] {
+        let out = nestml(&["run", IAF_PSC_EXP, "--current", "500pA", "--record", "V_m,I_syn_exc", "--plot", file, "-t", "200ms"], &dir);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let bytes = std::fs::read(dir.join(file)).unwrap();
+        assert!(bytes.len() > 1000, "{file}: {} bytes", bytes.len());
+        if file.ends_with(".svg") {
+            let svg = String::from_utf8(bytes).unwrap();
+            assert!(svg.starts_with("<svg") && svg.contains("<polyline") && svg.contains("V_m (mV)"), "{svg}");
+        } else {
+            assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+        }
+    }
+}
+
+#[test]
+fn run_refuses_bad_input_with_status_two() {
+    let dir = temp_dir("run-bad");
+    write(&dir, "broken.nestml", MISSING_COLON);
+    let synapse = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/nestml-models/synapses/stdp_synapse.nestml");
+    let cases: [(&[&str], &str); 12] = [
+        (&["run", IAF_PSC_EXP, "--duration", "1e30ms"], "a run takes 1 to"),
+        (&["run", IAF_PSC_EXP, "--duration=-5ms"], "must be positive"),
+        (&["run", IAF_PSC_EXP, "--set", "tau_x=1ms"], "has no variable `tau_x`"),
+        (&["run", IAF_PSC_EXP, "--set", "tau_m=20mV"], "a quantity in ms"),
+        (&["run", IAF_PSC_EXP, "--set", "tau_m"], "expected NAME=VALUE"),
+        (&["run", IAF_PSC_EXP, "--record", "V_x"], "has no variable `V_x`"),
+        (&["run", IAF_PSC_EXP, "--current", "500mV"], "a quantity in pA"),
+        (&["run", IAF_PSC_EXP, "--spikes", "10ms", "--port", "nope"], "no spike input port `nope`"),
+        (&["run", IAF_PSC_EXP, "--plot", "v.pdf"], ".svg or .png"),
+        (&["run", "missing.nestml"], "cannot read missing.nestml"),
+        (&["run", "broken.nestml"], "error[E0003]"),
+        (&["run", synapse], "no neuron model"),
+    ];
+    for (args, message) in cases {
+        let out = nestml(args, &dir);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(message), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn doc_writes_a_page_with_its_plots() {
+    let dir = temp_dir("doc");
+    let out = nestml(&["doc", IAF_PSC_EXP, "-o", "pages", "--format", "html"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "pages/iaf_psc_exp_neuron.html");
+    let html = std::fs::read_to_string(dir.join("pages/iaf_psc_exp_neuron.html")).unwrap();
+    for needle in ["<h2>Parameters</h2>", "<code>tau_m</code></td><td>ms</td><td>10</td>", "\\frac{dV_{\\mathrm{m}}}{dt}", "Propagated exactly", "<code>exc_spikes</code></td><td>spike (excitatory)"] {
+        assert!(html.contains(needle), "{needle} not in the page:\n{html}");
+    }
+    for image in ["psp", "step", "fi"] {
+        let svg = std::fs::read_to_string(dir.join(format!("pages/iaf_psc_exp_neuron_{image}.svg"))).unwrap();
+        assert!(html.contains(&format!("src=\"iaf_psc_exp_neuron_{image}.svg\"")) && svg.contains("<polyline"), "{image}");
+    }
+    let out = nestml(&["doc", "missing.nestml"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cannot read missing.nestml"), "{}", stderr(&out));
+}

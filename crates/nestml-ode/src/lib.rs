@@ -15,6 +15,7 @@ pub mod diff;
 pub mod eval;
 pub mod expr;
 pub mod kernel;
+pub mod latex;
 pub mod num;
 mod print;
 pub mod propagator;

@@ -20,7 +20,7 @@
 //! current drives it (NEST: a generator's start plus delay).
 
 use crate::fault::Fault;
-use crate::neuron::{split_index, Neuron, PortKind, StepContext};
+use crate::neuron::{split_index, DynNeuron, Neuron, PortKind, StepContext};
 use crate::rng::NestmlRng;
 use crate::time::Resolution;
 use std::fmt;
@@ -229,7 +229,26 @@ impl Driver {
         neuron: &mut N,
         n_steps: usize,
     ) -> Result<Recording, RunError> {
-        let model = N::NAME;
+        self.run_with(neuron, n_steps)
+    }
+
+    /// [`run`](Driver::run) for a neuron behind the object-safe [`DynNeuron`], e.g. one whose
+    /// model is only known at run time (an interpreted model).
+    pub fn run_dyn(
+        &mut self,
+        neuron: &mut dyn DynNeuron,
+        n_steps: usize,
+    ) -> Result<Recording, RunError> {
+        self.run_with(neuron, n_steps)
+    }
+
+    /// [`run`](Driver::run) through [`DynNeuron`]'s methods (static calls for a `Neuron`).
+    fn run_with<N: DynNeuron + ?Sized>(
+        &mut self,
+        neuron: &mut N,
+        n_steps: usize,
+    ) -> Result<Recording, RunError> {
+        let model = neuron.name();
         let mut targets = Vec::with_capacity(self.record.len());
         for name in &self.record {
             let unknown = || RunError::UnknownVariable {
@@ -237,12 +256,17 @@ impl Driver {
                 name: name.clone(),
             };
             let (base, idx) = split_index(name).ok_or_else(unknown)?;
-            let var = N::variable_index(base).ok_or_else(unknown)?;
+            let var = neuron
+                .variables()
+                .iter()
+                .position(|v| v.name == base)
+                .ok_or_else(unknown)?;
             let element = idx.unwrap_or(0);
             neuron.get_value(var, element).ok_or_else(unknown)?;
             targets.push((var, element));
         }
-        let n_currents: usize = N::PORTS
+        let n_currents: usize = neuron
+            .ports()
             .iter()
             .filter(|p| p.kind == PortKind::Continuous)
             .map(|p| p.len)
@@ -250,7 +274,7 @@ impl Driver {
         if let Some(s) = self
             .spikes
             .iter()
-            .find(|s| s.receptor >= N::RECEPTORS.len())
+            .find(|s| s.receptor >= neuron.receptors().len())
         {
             return Err(RunError::UnknownInput {
                 model,

@@ -10,4 +10,4 @@ mod system;
 pub use env::default_environment;
 pub use exponential::{row_method, RowMethod};
 pub use plan::{analyse, nestml_name, AnalysisOptions, ExponentialRow, Jump, Plan, PlanState, PropagatorReport, RushLarsenPlan, SolverChoice, SolverMode, StateOrigin, RUSH_LARSEN};
-pub use system::{build_system, resolved_inlines, substitute_all, ModelSystem, SpikeJump, WEIGHT};
+pub use system::{build_system, resolved_inlines, substitute_all, substitute_cond, ModelSystem, SpikeJump, WEIGHT};

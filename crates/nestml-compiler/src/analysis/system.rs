@@ -167,3 +167,15 @@ pub fn substitute_all(e: &Expr, inlines: &[(String, Expr)]) -> Expr {
     }
     e
 }
+
+/// `c` with the inline expressions substituted ([`substitute_all`] in every comparison).
+pub fn substitute_cond(c: &nestml_ode::Cond, inlines: &[(String, Expr)]) -> nestml_ode::Cond {
+    use nestml_ode::Cond;
+    match c {
+        Cond::Bool(b) => Cond::Bool(*b),
+        Cond::Cmp(op, a, b) => Cond::Cmp(*op, substitute_all(a, inlines), substitute_all(b, inlines)),
+        Cond::And(cs) => Cond::And(cs.iter().map(|c| substitute_cond(c, inlines)).collect()),
+        Cond::Or(cs) => Cond::Or(cs.iter().map(|c| substitute_cond(c, inlines)).collect()),
+        Cond::Not(c) => Cond::Not(Box::new(substitute_cond(c, inlines))),
+    }
+}

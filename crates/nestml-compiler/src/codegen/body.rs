@@ -9,7 +9,7 @@ use quote::{format_ident, quote, ToTokens};
 use super::names::{self, field, int, local, member, Names};
 use super::options::{CodegenOptions, NumericSolver};
 use super::{err, CodegenError, FloatType};
-use crate::analysis::{nestml_name, substitute_all};
+use crate::analysis::{nestml_name, substitute_all, substitute_cond};
 use crate::diagnostics::Span;
 use crate::ir::{ArithOp, Draw, IrStmt, ModelIr, RandomFn, STEP};
 use crate::sema::types::Type;
@@ -269,7 +269,7 @@ impl Gen<'_> {
     }
 
     pub fn cond(&mut self, c: &Cond, ctx: Ctx, locals: &BTreeSet<String>, span: Option<Span>) -> TokenStream {
-        let c = subst_cond(c, &self.inlines);
+        let c = substitute_cond(c, &self.inlines);
         self.print(ctx, locals, span, |names| rust::cond(&c, names))
     }
 
@@ -282,7 +282,7 @@ impl Gen<'_> {
     /// Whether a convolution state is propagated exactly once per step, outside
     /// `integrate_odes` (it is, unless `solver = "numeric"`).
     pub fn exact_convolution(&self, s: &str) -> bool {
-        self.conv.contains(s) && self.lin.states.iter().any(|l| l == s)
+        super::layout::exact_convolution(&self.conv, &self.lin, s)
     }
 
     /// Spells with the symbol names of `ctx`; unknown symbols are reported.
@@ -536,19 +536,10 @@ impl Gen<'_> {
         out
     }
 
-    /// For an inline expression that is `scale * c` for one convolution state `c` (and a
-    /// `scale` of parameters and numbers): `(c, scale)`.
+    /// See [`super::NeuronLayout::inline_convolution`].
     fn inline_convolution(&self, name: &str) -> Option<(String, Expr)> {
         let (_, e) = self.inlines.iter().find(|(n, _)| n == name)?;
-        let symbols = e.symbols();
-        let mut states = symbols.iter().filter(|s| self.conv.contains(*s));
-        let state = states.next()?.clone();
-        if states.next().is_some() {
-            return None;
-        }
-        let (scale, rest) = nestml_ode::coefficient(e, &state).ok()?;
-        let fixed = |s: &String| self.ir.variable(s).is_some_and(|v| matches!(v.kind, crate::sema::symbols::VarKind::Parameter | crate::sema::symbols::VarKind::Internal));
-        (nestml_ode::is_zero(&rest) && !nestml_ode::is_zero(&scale) && scale.symbols().iter().all(fixed)).then_some((state, scale))
+        super::layout::inline_convolution_of(self.ir, e, &self.conv)
     }
 
     /// A random number from the caller's generator (`ctx.rng`); an argument it cannot sample
@@ -634,14 +625,10 @@ impl Gen<'_> {
     /// the numeric ones, and exactly propagated convolution states are restored (they advance
     /// once per step, outside `integrate_odes`).
     fn integrate(&mut self, names: &[String], locals: &BTreeSet<String>) -> TokenStream {
-        for name in names {
-            if !self.states.iter().any(|s| s == name || s.starts_with(&format!("{name}__d"))) {
-                self.errors.push(err(None, format!("`integrate_odes({})`: `{}` is not a state variable with an ODE", nestml_name(name), nestml_name(name))));
-            }
+        for name in super::layout::unknown_integrated(&self.states, names) {
+            self.errors.push(err(None, format!("`integrate_odes({})`: `{}` is not a state variable with an ODE", nestml_name(name), nestml_name(name))));
         }
-        let named = |s: &str| {
-            names.is_empty() || names.iter().any(|name| s == name || s.strip_prefix(name.as_str()).is_some_and(|rest| !rest.is_empty() && rest.trim_start_matches("__d").is_empty()))
-        };
+        let named = |s: &str| super::layout::integrates(names, s);
         let exact: Vec<(usize, String)> = self.lin.states.iter().enumerate().filter(|(_, s)| named(s) && !self.conv.contains(*s)).map(|(i, s)| (i, s.clone())).collect();
         let mut out = TokenStream::new();
         if !exact.is_empty() {
@@ -867,15 +854,4 @@ pub(super) fn port_field(port: &str) -> proc_macro2::Ident {
 /// The method a procedural user function becomes.
 pub(super) fn local_fn(name: &str) -> proc_macro2::Ident {
     local("__fn_", name)
-}
-
-/// `c` with the inline expressions substituted.
-fn subst_cond(c: &Cond, inlines: &[(String, Expr)]) -> Cond {
-    match c {
-        Cond::Bool(b) => Cond::Bool(*b),
-        Cond::Cmp(op, a, b) => Cond::Cmp(*op, substitute_all(a, inlines), substitute_all(b, inlines)),
-        Cond::And(cs) => Cond::And(cs.iter().map(|c| subst_cond(c, inlines)).collect()),
-        Cond::Or(cs) => Cond::Or(cs.iter().map(|c| subst_cond(c, inlines)).collect()),
-        Cond::Not(c) => Cond::Not(Box::new(subst_cond(c, inlines))),
-    }
 }

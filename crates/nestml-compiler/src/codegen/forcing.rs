@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use nestml_ode::{expand, is_zero, simplify, Expr};
 
 /// `b` split into constant parts and coefficients of inputs.
-pub(super) struct Forcing {
+#[derive(Clone, Debug)]
+pub struct Forcing {
     /// Per state: the part of `b[k]` that changes only when parameters change.
     pub constant: Vec<Expr>,
     /// The distinct inputs (ports, state variables without ODEs, …) `b` depends on.

@@ -31,6 +31,7 @@
 mod body;
 mod checkpoint;
 mod forcing;
+pub mod layout;
 mod model;
 mod names;
 mod options;
@@ -41,16 +42,17 @@ mod typed;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use nestml_ode::{Expr, LinearPart};
 use proc_macro2::TokenStream;
 
-use crate::analysis::{build_system, nestml_name, resolved_inlines, ModelSystem, SolverMode, StateOrigin, WEIGHT};
 use crate::diagnostics::Span;
 use crate::ir::ModelIr;
 use crate::sema::symbols::VarKind;
-use crate::sema::types::Type;
 use body::Gen;
+pub use layout::{integrates, neuron_layout, unknown_integrated, NeuronLayout};
+pub use forcing::Forcing;
+pub use model::{dependency_order, guard_reason, guard_text, receptors, Declared};
 pub use names::type_name;
+pub use synapse::{emits, is_synapse};
 pub use options::{CodegenOptions, FloatType, NumericSolver, OptionValue, StepSizeController};
 
 /// Why a model cannot be generated (yet).
@@ -84,54 +86,8 @@ pub fn generate(ir: &ModelIr, options: &CodegenOptions) -> Result<TokenStream, V
 
 /// [`generate`], with what it generated.
 pub fn generate_model(ir: &ModelIr, options: &CodegenOptions) -> Result<(TokenStream, GeneratedModel), Vec<CodegenError>> {
-    let mut errors: Vec<CodegenError> = ir.problems.iter().chain(&ir.block_problems).map(|p| err(Some(p.span), format!("not supported yet: {}", p.message))).collect();
-    let ms = build_system(ir);
-    errors.extend(ms.problems.iter().map(|p| err(None, p.clone())));
-    for v in &ir.variables {
-        if v.ty == Type::String {
-            errors.push(err(Some(v.span), format!("`{}`: string variables are not supported", v.nestml_name)));
-        }
-        if let Err(e) = names::ident(&v.name) {
-            errors.push(err(Some(v.span), e.message));
-        }
-    }
-    for p in &ir.vector_ports {
-        errors.push(err(None, format!("input port `{p}`: vector ports are not supported yet")));
-    }
-    if synapse::is_synapse(ir) {
-        for d in &ir.delayed {
-            errors.push(err(None, format!("`{}(t - delay)`: delayed state variables in synapses are not supported", nestml_name(&d.state))));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let partition = ms.undelayed(ir).linear_partition();
-    let lin = match options.solver {
-        SolverMode::Auto => partition.linear.clone(),
-        SolverMode::Numeric => LinearPart { states: Vec::new(), a: Vec::new(), b: Vec::new() },
-    };
-    let states: Vec<String> = ms.system.states.iter().map(|s| s.name.clone()).collect();
-    let conv: BTreeSet<String> = ms.origins.iter().filter(|(_, o)| **o == StateOrigin::Convolution).map(|(s, _)| s.clone()).collect();
-    let mut fields: BTreeSet<String> = ir.variables.iter().map(|v| v.name.clone()).collect();
-    fields.extend(conv.iter().cloned());
-    fields.extend(ir.delayed.iter().map(|d| d.symbol.clone()));
-    let delta_jumps = ms
-        .jumps
-        .iter()
-        .filter(|j| !conv.contains(&j.state))
-        .filter_map(|j| Some((ir.spike_ports.iter().position(|p| *p == j.port)?, j.state.clone(), j.jump.subs(WEIGHT, &Expr::sym("__w")))))
-        .collect();
-    let (p_entries, reach) = propagator_entries(&lin);
-    let delayed_columns = delayed_columns(ir, &ms, &lin)?;
-    let fixed = |s: &str| s == crate::ir::STEP || ir.variable(s).is_some_and(|v| matches!(v.kind, VarKind::Parameter | VarKind::Internal));
-    let forcing = forcing::split(&lin.b, fixed);
-    let n = lin.states.len();
-    let q_rows = (0..n).filter(|&i| (0..n).any(|k| reach[i][k] && !nestml_ode::is_zero(&forcing.constant[k]))).collect();
-    let g_entries = (0..n)
-        .flat_map(|i| (0..forcing.inputs.len()).map(move |u| (i, u)))
-        .filter(|&(i, u)| (0..n).any(|k| reach[i][k] && forcing.coefficients[k].iter().any(|(v, _)| *v == u)))
-        .collect();
+    let (layout, ms) = layout::neuron_layout(ir, options)?;
+    let layout::NeuronLayout { inlines, mut fields, ports, states, rhs, state_index, lin, p_entries, reach, forcing, q_rows, g_entries, delayed_columns, conv, numeric, delta_jumps } = layout;
     let model_name = format!("{}{}", ir.name, options.suffix);
     let is_synapse = synapse::is_synapse(ir);
     if is_synapse && options.float != FloatType::F64 {
@@ -160,13 +116,13 @@ pub fn generate_model(ir: &ModelIr, options: &CodegenOptions) -> Result<(TokenSt
         options,
         type_name: type_name(&model_name),
         model_name,
-        inlines: resolved_inlines(ir),
+        inlines,
         fields,
-        ports: ir.spike_ports.iter().chain(&ir.continuous_ports).cloned().collect(),
-        numeric: states.len() > lin.states.len(),
+        ports,
+        numeric,
         exponential,
-        state_index: states.iter().enumerate().map(|(i, s)| (s.clone(), i)).collect::<BTreeMap<_, _>>(),
-        rhs: ms.system.states.iter().map(|s| s.rhs.clone()).collect(),
+        state_index,
+        rhs,
         states,
         lin,
         p_entries,
@@ -188,49 +144,6 @@ pub fn generate_model(ir: &ModelIr, options: &CodegenOptions) -> Result<(TokenSt
     } else {
         Err(g.errors)
     }
-}
-
-/// Where an exact row reads a delayed value, as PyNESTML 9 does: in the row of a state whose
-/// ODE has `x(t - delay)`, the propagator entry of column `x` multiplies the delayed value
-/// instead of `x` (`(row, column, symbol)`). A row that reads `x` both now and delayed, or at
-/// two delays, has no such reading.
-fn delayed_columns(ir: &ModelIr, ms: &ModelSystem, lin: &LinearPart) -> Result<Vec<(usize, usize, String)>, Vec<CodegenError>> {
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    for (i, s) in lin.states.iter().enumerate() {
-        let Some(rhs) = ms.system.state(s).map(|st| &st.rhs) else { continue };
-        for d in ir.delayed.iter().filter(|d| rhs.contains(&d.symbol)) {
-            let twice = rhs.contains(&d.state) || ir.delayed.iter().any(|o| o.state == d.state && o.symbol != d.symbol && rhs.contains(&o.symbol));
-            match lin.states.iter().position(|x| *x == d.state) {
-                Some(j) if !twice => out.push((i, j, d.symbol.clone())),
-                _ => errors.push(err(None, format!("the ODE of `{}` reads `{}` at more than one time, which its exact solution cannot (solve it with `solver = \"numeric\"`)", nestml_name(s), nestml_name(&d.state)))),
-            }
-        }
-    }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
-}
-
-/// A (row, column) of a matrix.
-type Entry = (usize, usize);
-
-/// The entries of `P = expm(A h)` that can be nonzero — `P[i][j]` where state `j` influences
-/// `i` through a chain of nonzero entries of `A` (or `i == j`) — and that reachability.
-fn propagator_entries(lin: &LinearPart) -> (Vec<Entry>, Vec<Vec<bool>>) {
-    let n = lin.states.len();
-    let mut reach: Vec<Vec<bool>> = (0..n).map(|i| (0..n).map(|j| i == j || !nestml_ode::is_zero(&lin.a[i][j])).collect()).collect();
-    for k in 0..n {
-        for i in 0..n {
-            for j in 0..n {
-                reach[i][j] = reach[i][j] || (reach[i][k] && reach[k][j]);
-            }
-        }
-    }
-    let p = (0..n).flat_map(|i| (0..n).map(move |j| (i, j))).filter(|&(i, j)| reach[i][j]).collect();
-    (p, reach)
 }
 
 /// Checks `text` (for the NEST target) and generates the Rust tokens of every model in it, for

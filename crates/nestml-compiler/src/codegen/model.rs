@@ -75,7 +75,7 @@ pub(super) fn variable_info(name: &str, unit: Option<&str>, kind: &str, ty: &Typ
 
 /// `Fault::new(model, 0.0, GuardViolated)` for the guard `g` of the variable `name` (NESTML name).
 pub(super) fn guard_violated(model: TokenStream, g: &nestml_ode::Cond, name: &str) -> TokenStream {
-    let text = format!("{g} (the guard of `{name}`, in NEST units)");
+    let text = guard_text(g, name);
     quote!(::nestml::Fault::new(#model, 0.0, ::nestml::FaultKind::GuardViolated { guard: #text }))
 }
 
@@ -99,10 +99,10 @@ fn vector_type(v: &crate::ir::IrVariable, float: FloatType) -> TokenStream {
 }
 
 /// A declared symbol with its default and, for a vector, its size.
-pub(super) type Declared<'a> = (&'a str, Option<&'a Expr>, Option<&'a Expr>);
+pub type Declared<'a> = (&'a str, Option<&'a Expr>, Option<&'a Expr>);
 
 /// Orders `items` so that each comes after the symbols its default and size use.
-pub(super) fn dependency_order<'a>(items: &[Declared<'a>]) -> Result<Vec<Declared<'a>>, Vec<String>> {
+pub fn dependency_order<'a>(items: &[Declared<'a>]) -> Result<Vec<Declared<'a>>, Vec<String>> {
     let names: BTreeSet<&str> = items.iter().map(|(n, ..)| *n).collect();
     let mut done: BTreeSet<&str> = BTreeSet::new();
     let mut order = Vec::new();
@@ -126,7 +126,7 @@ pub(super) fn dependency_order<'a>(items: &[Declared<'a>]) -> Result<Vec<Declare
 
 /// NEST receptors: an `excitatory` and an `inhibitory` spike port form one receptor routed by
 /// the sign of the weight (PyNESTML's NEST target); every other spike port is a receptor.
-fn receptors(qualifiers: &[(bool, bool)]) -> Vec<(usize, Option<usize>)> {
+pub fn receptors(qualifiers: &[(bool, bool)]) -> Vec<(usize, Option<usize>)> {
     let exc: Vec<usize> = (0..qualifiers.len()).filter(|&i| qualifiers[i] == (true, false)).collect();
     let inh: Vec<usize> = (0..qualifiers.len()).filter(|&i| qualifiers[i] == (false, true)).collect();
     let pair = (exc.len() == 1 && inh.len() == 1).then(|| (exc[0], inh[0]));
@@ -870,7 +870,12 @@ impl Gen<'_> {
     }
 }
 
+/// The guard `g` of the variable `name` (NESTML name) as a fault names it.
+pub fn guard_text(g: &nestml_ode::Cond, name: &str) -> String {
+    format!("{g} (the guard of `{name}`, in NEST units)")
+}
+
 /// Why a set value was rejected by the guard `g` of variable `name` (NESTML name).
-pub(super) fn guard_reason(g: &nestml_ode::Cond, name: &str) -> String {
+pub fn guard_reason(g: &nestml_ode::Cond, name: &str) -> String {
     format!("violates the guard `{g}` of `{name}` (in NEST units)")
 }

@@ -34,6 +34,11 @@ impl NumericSolver {
     fn parse(name: &str) -> Option<NumericSolver> {
         Self::ALL.iter().find(|(_, n)| *n == name).map(|(s, _)| *s)
     }
+
+    /// The option spelling of the solver.
+    pub fn name(self) -> &'static str {
+        Self::ALL.iter().find(|(s, _)| *s == self).map_or("?", |(_, n)| n)
+    }
 }
 
 /// The float type a neuron's reals are computed in (not a PyNESTML option).

@@ -71,12 +71,12 @@ impl SpikeRole {
 
 /// Whether `ir` is a synapse: named `…synapse`, or not named `…neuron` and calling
 /// `emit_spike` with a weight.
-pub(super) fn is_synapse(ir: &ModelIr) -> bool {
+pub fn is_synapse(ir: &ModelIr) -> bool {
     ir.name.ends_with("synapse") || (!ir.name.ends_with("neuron") && emits(ir, &|args| !args.is_empty()))
 }
 
 /// Whether some `emit_spike(args)` of the model's blocks satisfies `pred`.
-fn emits(ir: &ModelIr, pred: &dyn Fn(&[Expr]) -> bool) -> bool {
+pub fn emits(ir: &ModelIr, pred: &dyn Fn(&[Expr]) -> bool) -> bool {
     let blocks = ir.on_receive.iter().map(|(_, b)| b).chain([&ir.update]).chain(ir.on_condition.iter().map(|(_, b)| b));
     blocks.into_iter().any(|b| any_stmt(b, &mut |s| matches!(s, IrStmt::EmitSpike(args) if pred(args))))
 }

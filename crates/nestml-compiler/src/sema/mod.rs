@@ -6,6 +6,7 @@
 pub mod cocos;
 pub mod predefined;
 pub mod quantities;
+pub mod quantity_input;
 pub mod symbols;
 pub mod types;
 pub mod typing;
