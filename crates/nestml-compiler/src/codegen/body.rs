@@ -2,11 +2,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use nestml_ode::{rust, Cond, Expr, LinearPart, RustNames};
+use nestml_ode::{rust, Cond, Expr, RustNames};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, ToTokens};
 
 use super::names::{self, field, int, local, member, Names};
+use super::layout::NeuronLayout;
 use super::options::{CodegenOptions, NumericSolver};
 use super::{err, CodegenError, FloatType};
 use crate::analysis::{nestml_name, substitute_all, substitute_cond};
@@ -126,46 +127,23 @@ pub(super) struct Gen<'a> {
     /// The model name with the suffix (`NAME`), and the Rust type name.
     pub model_name: String,
     pub type_name: String,
-    pub inlines: Vec<(String, Expr)>,
-    /// Every field holding a model value: variables and convolution states.
-    pub fields: BTreeSet<String>,
-    pub ports: BTreeSet<String>,
-    /// Every ODE state in the order of the solver's state vector, with its right-hand side.
-    pub states: Vec<String>,
-    pub rhs: Vec<Expr>,
-    pub state_index: BTreeMap<String, usize>,
-    /// The exactly propagated states (none with `solver = "numeric"`).
-    pub lin: LinearPart,
-    /// The entries of `P` that can be nonzero (from the structure of `A`), in row order: they
-    /// are stored flat and multiplied out as straight-line code.
-    pub p_entries: Vec<(usize, usize)>,
-    /// `reach[i][k]`: state `k` can influence state `i` (so `P[i][k]`, `Φ[i][k]` may be nonzero).
-    pub reach: Vec<Vec<bool>>,
-    /// `b` split into a constant part and inputs; `q_rows` are the rows with a constant part
-    /// (`__q`), `g_entries` the (row, input) pairs with a coefficient (`__G`).
-    pub forcing: super::forcing::Forcing,
-    pub q_rows: Vec<usize>,
-    pub g_entries: Vec<(usize, usize)>,
-    /// `(row, column, symbol)`: the exact row reads the delayed value `symbol` in place of
-    /// the state of the column (see `delayed_columns`).
-    pub delayed_columns: Vec<(usize, usize, String)>,
-    /// Convolution states.
-    pub conv: BTreeSet<String>,
-    /// Whether some state needs the numeric solver.
-    pub numeric: bool,
+    /// What the step is made of (read through `Deref`: `self.states`, `self.lin`, …).
+    pub parts: NeuronLayout,
     /// With the Rush–Larsen solver: the numeric rows affine in their own state, with their
     /// rate `∂f/∂x` (the others take explicit steps).
     pub exponential: BTreeMap<String, Expr>,
-    /// Jumps of ODE states by delta-kernel convolutions: (port index, state, jump with the
-    /// weight sum as the local `__w`). As PyNESTML, they are applied where the state is
-    /// integrated (`integrate_odes` naming it), so a state that is not integrated in a step
-    /// (e.g. a refractory V_m) ignores the spikes of that step.
-    pub delta_jumps: Vec<(usize, String, Expr)>,
     /// For a synapse: where its parameters, delay and continuous ports are read.
     pub synapse: Option<SynapseNames>,
     /// Where the step being generated keeps its values.
     pub layout: Layout,
     pub errors: Vec<CodegenError>,
+}
+
+impl core::ops::Deref for Gen<'_> {
+    type Target = NeuronLayout;
+    fn deref(&self) -> &NeuronLayout {
+        &self.parts
+    }
 }
 
 /// How a synapse's generated methods name what is not per-connection state.

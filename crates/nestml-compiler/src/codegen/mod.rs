@@ -86,8 +86,7 @@ pub fn generate(ir: &ModelIr, options: &CodegenOptions) -> Result<TokenStream, V
 
 /// [`generate`], with what it generated.
 pub fn generate_model(ir: &ModelIr, options: &CodegenOptions) -> Result<(TokenStream, GeneratedModel), Vec<CodegenError>> {
-    let (layout, ms) = layout::neuron_layout(ir, options)?;
-    let layout::NeuronLayout { inlines, mut fields, ports, states, rhs, state_index, lin, p_entries, reach, forcing, q_rows, g_entries, delayed_columns, conv, numeric, delta_jumps } = layout;
+    let (mut parts, ms) = layout::neuron_layout(ir, options)?;
     let model_name = format!("{}{}", ir.name, options.suffix);
     let is_synapse = synapse::is_synapse(ir);
     if is_synapse && options.float != FloatType::F64 {
@@ -96,13 +95,14 @@ pub fn generate_model(ir: &ModelIr, options: &CodegenOptions) -> Result<(TokenSt
     let synapse = is_synapse.then(|| {
         let delay = ir.variable(&options.delay_variable).filter(|v| v.kind == VarKind::Parameter && v.unit.as_deref() == Some("ms")).map(|v| v.name.clone());
         let params: BTreeSet<String> = ir.variables.iter().filter(|v| matches!(v.kind, VarKind::Parameter | VarKind::Internal) && v.name != options.weight_variable && Some(&v.name) != delay.as_ref()).map(|v| v.name.clone()).collect();
-        fields.retain(|f| !params.contains(f) && Some(f) != delay.as_ref());
+        parts.fields.retain(|f| !params.contains(f) && Some(f) != delay.as_ref());
         body::SynapseNames { params, delay, continuous: ir.continuous_ports.clone() }
     });
     let exponential = match options.numeric_solver {
-        NumericSolver::RushLarsen => states
+        NumericSolver::RushLarsen => parts
+            .states
             .iter()
-            .filter(|s| !lin.states.contains(s))
+            .filter(|s| !parts.lin.states.contains(s))
             .filter_map(|s| match crate::analysis::row_method(&ms.system, s) {
                 crate::analysis::RowMethod::Exponential { rate } => Some((s.clone(), rate)),
                 crate::analysis::RowMethod::Explicit { .. } => None,
@@ -116,23 +116,8 @@ pub fn generate_model(ir: &ModelIr, options: &CodegenOptions) -> Result<(TokenSt
         options,
         type_name: type_name(&model_name),
         model_name,
-        inlines,
-        fields,
-        ports,
-        numeric,
+        parts,
         exponential,
-        state_index,
-        rhs,
-        states,
-        lin,
-        p_entries,
-        reach,
-        forcing,
-        q_rows,
-        g_entries,
-        delayed_columns,
-        conv,
-        delta_jumps,
         synapse,
         layout: body::Layout::Struct,
         errors: Vec::new(),
