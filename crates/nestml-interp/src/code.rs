@@ -122,15 +122,7 @@ impl CondCode {
         match self {
             CondCode::Bool(b) => *b,
             CondCode::Cmp(op, ab) => {
-                let (a, b) = (ab[0].eval(env), ab[1].eval(env));
-                match op {
-                    CmpOp::Lt => a < b,
-                    CmpOp::Le => a <= b,
-                    CmpOp::Gt => a > b,
-                    CmpOp::Ge => a >= b,
-                    CmpOp::Eq => a == b,
-                    CmpOp::Ne => a != b,
-                }
+                op.holds(ab[0].eval(env), ab[1].eval(env))
             }
             CondCode::And(cs) => cs.iter().all(|c| c.eval(env)),
             CondCode::Or(cs) => cs.iter().any(|c| c.eval(env)),

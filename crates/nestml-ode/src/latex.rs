@@ -73,7 +73,7 @@ impl Printer<'_> {
             Expr::Add(ts) => {
                 let mut out = String::new();
                 for (i, t) in ts.iter().enumerate() {
-                    match (i, negated(t)) {
+                    match (i, crate::print::negated_if_negative(t)) {
                         (0, Some(n)) => out.push_str(&format!("-{}", self.wrap(&n, P_MUL))),
                         (0, None) => out.push_str(&self.wrap(t, P_ADD)),
                         (_, Some(n)) => out.push_str(&format!(" - {}", self.wrap(&n, P_MUL))),
@@ -83,7 +83,7 @@ impl Printer<'_> {
                 out
             }
             Expr::Mul(fs) => {
-                if let Some(n) = negated(e) {
+                if let Some(n) = crate::print::negated_if_negative(e) {
                     return format!("-{}", self.wrap(&n, P_MUL));
                 }
                 let (mut num, mut den) = (Vec::new(), Vec::new());
@@ -135,7 +135,7 @@ impl Printer<'_> {
             Expr::Sym(_) | Expr::Const(_) | Expr::Func(..) => P_ATOM,
             Expr::Pow(_, x) if matches!(**x, Expr::Num(n) if n.is_negative()) => P_MUL,
             Expr::Pow(..) => P_POW,
-            Expr::Mul(_) if negated(e).is_some() => P_ADD,
+            Expr::Mul(_) if crate::print::negated_if_negative(e).is_some() => P_ADD,
             Expr::Mul(_) => P_MUL,
             Expr::Add(ts) if ts.len() == 1 => return self.wrap(&ts[0], outer),
             Expr::Add(_) | Expr::Ite(..) => P_ADD,
@@ -198,28 +198,6 @@ impl Printer<'_> {
     }
 }
 
-/// If `e` would print with a leading minus sign, its negation.
-fn negated(e: &Expr) -> Option<Expr> {
-    match e {
-        Expr::Num(n) if n.is_negative() => Some(Expr::Num(-*n)),
-        Expr::Mul(fs) => match fs.first() {
-            Some(Expr::Num(n)) if n.is_negative() => {
-                let c = -*n;
-                let mut rest: Vec<Expr> = fs[1..].to_vec();
-                if !c.is_one() {
-                    rest.insert(0, Expr::Num(c));
-                }
-                Some(match rest.len() {
-                    0 => Expr::Num(c),
-                    1 => rest.remove(0),
-                    _ => Expr::Mul(rest),
-                })
-            }
-            _ => None,
-        },
-        _ => None,
-    }
-}
 
 /// A number: integers and fractions exactly, floats shortest, large and small ones as
 /// `a \cdot 10^{b}`.

@@ -44,7 +44,7 @@ fn prec(e: &Expr) -> u8 {
 }
 
 /// If `e` prints with a leading minus sign, its negation (for `a - b` in sums).
-fn negated_if_negative(e: &Expr) -> Option<Expr> {
+pub(crate) fn negated_if_negative(e: &Expr) -> Option<Expr> {
     match e {
         Expr::Num(n) if n.is_negative() => Some(Expr::Num(-*n)),
         Expr::Mul(fs) => match fs.first() {
