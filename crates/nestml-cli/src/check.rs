@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use nestml_compiler::diagnostics::{render, RenderStyle, Severity, SourceMap};
+use nestml_compiler::syntax::Dialect;
 
 use crate::json::{FileReport, JsonDiagnostic, Report};
 
@@ -37,6 +38,11 @@ pub struct CheckArgs {
     /// `nest` also checks the restrictions of generating code for NEST (E0406, E0409).
     #[arg(long, value_enum, default_value_t = Target::Language)]
     pub target: Target,
+
+    /// Read every file as NESTML 2–8 (also NESTML 8 files, whose units standing alone and
+    /// docstrings are then warnings); files with `neuron`/`synapse` headers are read so anyway.
+    #[arg(long)]
+    pub legacy: bool,
 
     /// When to colour the human output (`auto`: when stderr is a terminal and NO_COLOR is unset).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
@@ -95,7 +101,8 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             Target::Language => nestml_compiler::Target::Language,
             Target::Nest => nestml_compiler::Target::Nest,
         };
-        let checked = nestml_compiler::check_source_for(&mut sources, &name, &text, target);
+        let dialect = if args.legacy { Dialect::Legacy } else { Dialect::Auto };
+        let checked = nestml_compiler::check_source_with(&mut sources, &name, &text, target, dialect);
         let (mut errors, mut warnings) = (0, 0);
         for d in &checked.diagnostics {
             match d.severity {

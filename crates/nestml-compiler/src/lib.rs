@@ -59,8 +59,15 @@ pub fn check_source(sources: &mut SourceMap, name: &str, text: &str) -> Checked 
 
 /// [`check_source`] for a given [`Target`].
 pub fn check_source_for(sources: &mut SourceMap, name: &str, text: &str, target: Target) -> Checked {
+    check_source_with(sources, name, text, target, syntax::Dialect::Auto)
+}
+
+/// [`check_source_for`] reading the file in a given [`syntax::Dialect`]: with
+/// [`syntax::Dialect::Legacy`] also NESTML 8 files are read as old (their units standing alone
+/// and docstrings are warnings); the checked tree is the NESTML 9 one `nestml migrate` prints.
+pub fn check_source_with(sources: &mut SourceMap, name: &str, text: &str, target: Target, dialect: syntax::Dialect) -> Checked {
     let file = sources.add(name, text);
-    let parsed = syntax::parse(text, file);
+    let parsed = syntax::parse_with(text, file, dialect);
     let mut diagnostics = parsed.diagnostics;
     let mut unit = parsed.unit;
     let mut types = Vec::new();
