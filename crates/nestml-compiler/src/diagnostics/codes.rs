@@ -103,6 +103,7 @@ codes! {
     W0312 => "synapse ODEs integrated implicitly (NESTML ≤ 7): NESTML 9 calls `integrate_odes()` in `update:`",
     W0313 => "`delta(t, tau)` with two arguments (NESTML ≤ 3): NESTML 9 writes `delta(t)`",
     W0314 => "state variable without initial value (NESTML ≤ 3 started it at zero): NESTML 9 writes `= 0`",
+    W0315 => "internal assigned in statements (NESTML ≤ 5 allowed it): NESTML 9 declares it in `state:`",
 }
 
 impl Code {

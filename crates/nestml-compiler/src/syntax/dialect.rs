@@ -118,13 +118,21 @@ pub(super) struct LegacyNotes {
 pub(super) fn modernise(model: &mut Model, notes: &LegacyNotes, diags: &mut Vec<Diagnostic>) {
     merge_state_blocks(model);
     move_function_declarations(model, notes);
+    move_assigned_internals(model, diags);
     initialise_state(model, diags);
     let declared = declared_names(model);
+    strip_kernel_units(model, &declared, diags);
     let mut rewriter = Rewriter { declared: &declared, ports: &notes.typed_spike_ports, diags };
     for_each_expr(model, &mut |e| rewriter.expr(e));
     for_each_stmt(model, &mut |s| rewriter.stmt(s));
     if notes.synapse_keyword {
         add_integrate_odes(model, diags);
+    }
+    if rewriter_emits(model) && !model.blocks.iter().any(|b| matches!(b, Block::Output(_))) {
+        // `deliver_spike` needed no output block
+        let span = model.name.span;
+        let at = model.blocks.iter().position(|b| matches!(b, Block::Function(_) | Block::OnReceive(_) | Block::OnCondition(_) | Block::Update(_))).unwrap_or(model.blocks.len());
+        model.blocks.insert(at, Block::Output(OutputBlock { keyword: span, kind: OutputKind::Spike, kind_span: span, comments: Comments::default(), span }));
     }
     drop_empty_blocks(model);
 }
@@ -315,6 +323,44 @@ fn declared_names(model: &Model) -> HashSet<String> {
     names
 }
 
+/// Whether `e` is a unit name standing alone.
+fn is_unit_alone(e: &Expr, declared: &HashSet<String>) -> bool {
+    matches!(&e.kind, ExprKind::Var(v) if v.index.is_none() && v.order == 0 && !declared.contains(&v.name.name) && predefined::variable(&v.name.name).is_none() && Unit::lookup(&v.name.name).is_some())
+}
+
+/// NESTML 3 let a kernel carry the unit of its port as a leading factor (`shape g = pA * …`
+/// with `spikes pA <- spike`), the convolution having the port's unit; NESTML 9's kernels are
+/// plain numbers, so the factor (numerically 1) is dropped.
+fn strip_kernel_units(model: &mut Model, declared: &HashSet<String>, diags: &mut Vec<Diagnostic>) {
+    fn strip(e: &mut Expr, declared: &HashSet<String>) -> Option<String> {
+        let ExprKind::Binary(BinaryOp::Mul, l, r) = &mut e.kind else { return None };
+        if is_unit_alone(l, declared) {
+            let ExprKind::Var(v) = &l.kind else { return None };
+            let unit = v.name.name.clone();
+            let span = r.span;
+            let rest = std::mem::replace(&mut **r, Expr { kind: ExprKind::Bool(false), span });
+            *e = rest;
+            return Some(unit);
+        }
+        strip(l, declared)
+    }
+    for block in &mut model.blocks {
+        let Block::Equations(eb) = block else { continue };
+        for item in &mut eb.items {
+            let EquationKind::Kernel { parts, .. } = &mut item.kind else { continue };
+            for (v, rhs) in parts {
+                let span = rhs.span;
+                if let Some(unit) = strip(rhs, declared) {
+                    diags.push(
+                        Diagnostic::warning(Code::W0311, span, format!("the kernel `{}` has the unit `{unit}` as a factor (NESTML 3 and older)", v.name.name))
+                            .with_help("NESTML 9's kernels are plain numbers and the port's weights carry the unit: `nestml migrate` drops the factor"),
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// Calls `f` on every top-level expression of the model (not on their subexpressions).
 fn for_each_expr(model: &mut Model, f: &mut dyn FnMut(&mut Expr)) {
     fn decl(d: &mut Declaration, f: &mut dyn FnMut(&mut Expr)) {
@@ -485,7 +531,7 @@ impl Rewriter<'_> {
                     let times_s = UnitType { span: unit.span, kind: UnitTypeKind::Mul(Box::new(paren_if_compound(unit)), Box::new(UnitType { span, kind: UnitTypeKind::Name(Ident { name: "s".into(), span }) })) };
                     let var = std::mem::replace(e, Expr { kind: ExprKind::Bool(false), span });
                     *e = scaled(var, times_s);
-                } else if !self.declared.contains(&name) && predefined::variable(&name).is_none() && Unit::lookup(&name).is_some() {
+                } else if is_unit_alone(e, self.declared) {
                     self.diags.push(
                         Diagnostic::warning(Code::W0311, span, format!("the physical unit `{name}` stands alone in an expression (NESTML 8 and older)"))
                             .with_help(format!("NESTML 9 writes the quantity `1 {name}`")),
@@ -517,6 +563,47 @@ impl Rewriter<'_> {
         }
         self.diags.push(d);
     }
+}
+
+/// Whether a handler or `update` calls `emit_spike` with an argument (a synapse's spike).
+fn rewriter_emits(model: &mut Model) -> bool {
+    let mut emits = false;
+    for_each_stmt(model, &mut |s| emits |= matches!(&s.kind, StmtKind::Call(c) if c.name.name == "emit_spike" && !c.args.is_empty()));
+    emits
+}
+
+/// Internals that statements assign to were plain member variables in NESTML ≤ 5 (the
+/// refractory counter `r` of several neurons); NESTML 9 keeps such variables in `state:`.
+fn move_assigned_internals(model: &mut Model, diags: &mut Vec<Diagnostic>) {
+    let mut assigned = HashSet::new();
+    for_each_stmt(model, &mut |s| {
+        if let StmtKind::Assign { lhs, .. } = &s.kind {
+            assigned.insert(lhs.name.name.clone());
+        }
+    });
+    let mut moved = Vec::new();
+    for block in &mut model.blocks {
+        let Block::Variables(vb) = block else { continue };
+        if vb.kind != VariablesKind::Internals {
+            continue;
+        }
+        let (go, stay): (Vec<Declaration>, Vec<Declaration>) = std::mem::take(&mut vb.declarations).into_iter().partition(|d| d.variables.iter().any(|v| assigned.contains(&v.name.name)));
+        vb.declarations = stay;
+        moved.extend(go);
+    }
+    if moved.is_empty() {
+        return;
+    }
+    for d in &moved {
+        let names: Vec<&str> = d.variables.iter().map(|v| v.name.name.as_str()).collect();
+        diags.push(
+            Diagnostic::warning(Code::W0315, d.span, format!("internal `{}` is assigned while the model runs (NESTML 5 and older allowed it)", names.join("`, `")))
+                .with_help("NESTML 9 declares a variable that statements change in `state:` (`nestml migrate` moves it)"),
+        );
+    }
+    let i = variables_block(model, VariablesKind::State, &[]);
+    let Block::Variables(vb) = &mut model.blocks[i] else { unreachable!("variables_block returns a variables block") };
+    vb.declarations.extend(moved);
 }
 
 /// `(x * 1 unit)`.
