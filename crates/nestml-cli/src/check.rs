@@ -163,7 +163,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
 
 /// Adds `path` to `out` if it is a file, or every `*.nestml` file below it (sorted) if it is a
 /// folder. Paths that cannot be read are passed to `on_error`.
-fn discover(path: &Path, out: &mut Vec<PathBuf>, on_error: &mut dyn FnMut(&Path, &std::io::Error)) {
+pub(crate) fn discover(path: &Path, out: &mut Vec<PathBuf>, on_error: &mut dyn FnMut(&Path, &std::io::Error)) {
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_dir() => {
             let mut found = Vec::new();
@@ -202,7 +202,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, on_error: &mut dyn FnMut(&Path, &std
     }
 }
 
-fn render_style(color: Color) -> RenderStyle {
+pub(crate) fn render_style(color: Color) -> RenderStyle {
     let styled = match color {
         Color::Always => true,
         Color::Never => false,
@@ -216,7 +216,7 @@ fn render_style(color: Color) -> RenderStyle {
 }
 
 /// The OS error message without Rust's ` (os error N)` suffix.
-fn describe(error: &std::io::Error) -> String {
+pub(crate) fn describe(error: &std::io::Error) -> String {
     let text = error.to_string();
     match text.find(" (os error ") {
         Some(i) => text[..i].to_string(),
@@ -228,7 +228,7 @@ fn counts(errors: usize, warnings: usize) -> String {
     format!("{} {}, {} {}", errors, plural(errors, "error"), warnings, plural(warnings, "warning"))
 }
 
-fn plural(n: usize, word: &str) -> String {
+pub(crate) fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         word.to_string()
     } else {

@@ -4,6 +4,7 @@ mod analyze;
 mod check;
 mod generate;
 mod json;
+mod migrate;
 mod nest_module;
 
 use std::process::ExitCode;
@@ -26,6 +27,8 @@ enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Print the Rust source that `include_nestml!` expands a file to.
     Generate(generate::GenerateArgs),
+    /// Rewrite model files of NESTML 2–8 as NESTML 9 (comments kept); `--check` only reports.
+    Migrate(migrate::MigrateArgs),
     /// Build a NEST 3.10 extension module from model files (`nest.Install("NAMEmodule")`).
     NestModule(nest_module::NestModuleArgs),
 }
@@ -37,6 +40,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Analyze(args) => analyze::run(&args),
         Command::Generate(args) => generate::run(&args),
+        Command::Migrate(args) => migrate::run(&args),
         Command::NestModule(args) => nest_module::run(&args),
     }
 }

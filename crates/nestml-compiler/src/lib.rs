@@ -82,6 +82,40 @@ pub fn check_source_with(sources: &mut SourceMap, name: &str, text: &str, target
     Checked { file, unit, diagnostics: all.into_sorted(), types }
 }
 
+/// The result of [`migrate_source`]: a file read in the old dialect and printed as NESTML 9.
+#[derive(Debug)]
+pub struct Migrated {
+    /// The old file in the source map.
+    pub file: FileId,
+    /// What reading the old file found: a warning per old spelling (W03xx), syntax errors.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The NESTML 9 text, if the old file parsed without errors.
+    pub text: Option<String>,
+    /// Whether the file had old spellings, i.e. whether migrating changes it. A NESTML 9 file
+    /// is left as it is (not reformatted).
+    pub changed: bool,
+    /// The check of the NESTML 9 text (added to the source map as `NAME (migrated)`), if it
+    /// was printed.
+    pub checked: Option<Checked>,
+}
+
+/// Reads `text` in the old dialect ([`syntax::Dialect::Legacy`]), prints the NESTML 9 tree
+/// (comments kept) and checks the printed text as NESTML 9.
+pub fn migrate_source(sources: &mut SourceMap, name: &str, text: &str) -> Migrated {
+    let file = sources.add(name, text);
+    let parsed = syntax::parse_with(text, file, syntax::Dialect::Legacy);
+    let mut all = diagnostics::Diagnostics::default();
+    all.extend(parsed.diagnostics);
+    let diagnostics = all.into_sorted();
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Migrated { file, diagnostics, text: None, changed: false, checked: None };
+    }
+    let changed = diagnostics.iter().any(|d| d.code.is_dialect());
+    let new_text = if changed { syntax::print(&parsed.unit) } else { text.to_string() };
+    let checked = check_source(sources, &format!("{name} (migrated)"), &new_text);
+    Migrated { file, diagnostics, text: Some(new_text), changed, checked: Some(checked) }
+}
+
 /// The integration plan of every model of a checked, error-free compilation unit.
 pub fn analyse_unit(checked: &Checked, options: &analysis::AnalysisOptions) -> Vec<analysis::Plan> {
     checked.lower_models().iter().map(|ir| analysis::analyse(ir, options)).collect()

@@ -107,6 +107,11 @@ codes! {
 }
 
 impl Code {
+    /// Whether the code reports a spelling of the older dialects (NESTML 2–8), W03xx.
+    pub fn is_dialect(self) -> bool {
+        self.as_str().starts_with("W03")
+    }
+
     /// The one-line meaning of the code.
     pub fn summary(self) -> &'static str {
         CODES.iter().find(|(c, _)| *c == self).map(|(_, s)| *s).unwrap_or("")

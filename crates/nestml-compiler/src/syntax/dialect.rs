@@ -214,6 +214,7 @@ fn move_function_declarations(model: &mut Model, notes: &LegacyNotes) {
         vb.declarations = internals;
     }
     if !inlines.is_empty() {
+        substitute_aliases(model, &inlines);
         let i = equations_block(model);
         let Block::Equations(eb) = &mut model.blocks[i] else { unreachable!("equations_block returns an equations block") };
         let mut items: Vec<Equation> = Vec::new();
@@ -229,6 +230,43 @@ fn move_function_declarations(model: &mut Model, notes: &LegacyNotes) {
         }
         items.append(&mut eb.items);
         eb.items = items;
+    }
+}
+
+/// The declarations of the variables blocks (initial values, parameters, internals) are
+/// evaluated once, before the equations: a state alias they read (`Act_m real =
+/// alpha_m_init / …`) is replaced there by its definition, in parentheses.
+fn substitute_aliases(model: &mut Model, aliases: &[Declaration]) {
+    fn subst(e: &mut Expr, aliases: &[Declaration], depth: u32) {
+        match &mut e.kind {
+            ExprKind::Var(v) if v.index.is_none() && v.order == 0 && depth < 16 => {
+                let found = aliases.iter().find(|d| d.variables.iter().any(|x| x.name.name == v.name.name)).and_then(|d| d.rhs.clone());
+                if let Some(mut rhs) = found {
+                    subst(&mut rhs, aliases, depth + 1);
+                    *e = Expr { span: e.span, kind: ExprKind::Paren(Box::new(rhs)) };
+                }
+            }
+            ExprKind::Paren(x) | ExprKind::Unary(_, x) | ExprKind::Not(x) => subst(x, aliases, depth),
+            ExprKind::Binary(_, a, b) => {
+                subst(a, aliases, depth);
+                subst(b, aliases, depth);
+            }
+            ExprKind::Ternary(c, a, b) => {
+                subst(c, aliases, depth);
+                subst(a, aliases, depth);
+                subst(b, aliases, depth);
+            }
+            ExprKind::Call(c) => c.args.iter_mut().for_each(|a| subst(a, aliases, depth)),
+            _ => {}
+        }
+    }
+    for block in &mut model.blocks {
+        let Block::Variables(vb) = block else { continue };
+        for d in &mut vb.declarations {
+            if let Some(rhs) = &mut d.rhs {
+                subst(rhs, aliases, 0);
+            }
+        }
     }
 }
 
