@@ -241,7 +241,7 @@ impl Parser<'_> {
                 Some("to continue an expression on the next line, end the line with `\\`".into())
             }
             (_, T::KernelJoining) => Some("a `,` at the end of a line joins kernel definitions; to continue a line, end it with `\\`".into()),
-            (_, T::Name) if self.text_of(found.span) == "end" => Some("NESTML 9 blocks end by indentation, not with `end`".into()),
+            (_, T::Name) if self.text_of(found.span) == "end" => Some("NESTML 9 blocks end by indentation, not with `end` (`nestml migrate` rewrites a file of NESTML 5 and older)".into()),
             _ => None,
         }
     }
