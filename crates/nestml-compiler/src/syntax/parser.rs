@@ -57,6 +57,7 @@ pub fn parse_with(text: &str, file: FileId, dialect: Dialect) -> Parsed {
         lexer_error_lines,
         legacy,
         notes: LegacyNotes::default(),
+        comment_cursor: 0,
     };
     let unit = p.compilation_unit();
     Parsed { unit, diagnostics: p.diagnostics }
@@ -87,6 +88,7 @@ fn parse_fragment<R>(text: &str, file: FileId, f: impl FnOnce(&mut Parser) -> PR
         lexer_error_lines: Vec::new(),
         legacy: false,
         notes: LegacyNotes::default(),
+        comment_cursor: 0,
     };
     let result = f(&mut p);
     if result.is_ok() && p.peek() != T::Eof && p.peek() != T::Newline {
@@ -137,6 +139,8 @@ struct Parser<'a> {
     legacy: bool,
     /// What the old dialect left for [`dialect::modernise`] in the model being parsed.
     notes: LegacyNotes,
+    /// In the old dialect, every comment before this index is attached.
+    comment_cursor: usize,
 }
 
 impl Parser<'_> {
@@ -318,12 +322,13 @@ impl Parser<'_> {
     fn all_comments_before(&mut self, line: usize) -> Comments {
         let first_after = self.comments.partition_point(|c| c.line < line);
         let mut pre = Vec::new();
-        for k in 0..first_after {
+        for k in self.comment_cursor..first_after {
             if !self.claimed[k] {
                 self.claimed[k] = true;
                 pre.push(self.comments[k].text.clone());
             }
         }
+        self.comment_cursor = self.comment_cursor.max(first_after);
         let mut trailing = None;
         if let Some(k) = (first_after..self.comments.len()).take_while(|&k| self.comments[k].line == line).find(|&k| self.comments[k].trailing && !self.claimed[k]) {
             self.claimed[k] = true;
