@@ -736,3 +736,96 @@ fn block_comments(b: &mut Block) -> &mut Comments {
         Block::Update(x) => &mut x.comments,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::FileId;
+    use crate::syntax::{parse_with, print};
+
+    /// The NESTML 9 text of `src` read in `dialect`, and the codes of its diagnostics.
+    fn migrate(src: &str, dialect: Dialect) -> (String, Vec<Code>) {
+        let parsed = parse_with(src, FileId(0), dialect);
+        let mut codes: Vec<Code> = parsed.diagnostics.iter().map(|d| d.code).collect();
+        codes.sort();
+        codes.dedup();
+        (print(&parsed.unit), codes)
+    }
+
+    #[test]
+    fn end_closed_blocks_with_elif_else_and_loops() {
+        let src = "neuron n:\nstate:\n  x real = 0\n  end\nupdate:\n if x > 1:\n x = 1\n elif x < 0:\n  while x < 0:\n x += 1\n end\n else:\n  x = 0.5\n  end\n   for i in 0 ... 2 step 1:\n x += 0\n end\nend\nend\n";
+        let (text, codes) = migrate(src, Dialect::Auto);
+        assert_eq!(
+            text,
+            "model n:\n    state:\n        x real = 0\n    update:\n        if x > 1:\n            x = 1\n        elif x < 0:\n            while x < 0:\n                x += 1\n        else:\n            x = 0.5\n        for i in 0 ... 2 step 1:\n            x += 0\n"
+        );
+        // the indentation of an `end` file means nothing: no W0005
+        assert_eq!(codes, vec![Code::W0301, Code::W0302]);
+    }
+
+    #[test]
+    fn nestml_9_files_are_not_read_as_old() {
+        let src = "model m:\n    state:\n        x real = 0\n    update:\n        x = x / ms\n";
+        let parsed = parse_with(src, FileId(0), Dialect::Auto);
+        assert!(parsed.diagnostics.is_empty());
+        assert!(!has_old_header(&crate::syntax::lexer::lex(src, FileId(0)).tokens, src));
+        // the same file read as NESTML 8: the unit alone is rewritten
+        let (text, codes) = migrate(src, Dialect::Legacy);
+        assert!(text.contains("x = x / (1 ms)"), "{text}");
+        assert_eq!(codes, vec![Code::W0311]);
+    }
+
+    #[test]
+    fn typed_spike_ports_are_scaled_at_their_uses() {
+        let src = "neuron n:\n    state:\n        g nS = 0 nS\n    equations:\n        kernel k = exp(-t / (1 ms))\n        inline I pA = convolve(k, sp) * (1 mV)\n    input:\n        sp nS/ms <- excitatory spike\n    update:\n        g += sp * 1 ms\n";
+        let (text, codes) = migrate(src, Dialect::Auto);
+        assert!(text.contains("inline I pA = (convolve(k, sp) * 1 nS/ms) * (1 mV)"), "{text}");
+        assert!(text.contains("g += (sp * 1 (nS/ms)*s) * 1 ms"), "{text}");
+        assert!(text.contains("        sp <- excitatory spike\n"), "{text}");
+        assert!(codes.contains(&Code::W0306));
+        let again = parse_with(&text, FileId(1), Dialect::Auto);
+        assert!(again.diagnostics.is_empty(), "{:?}", again.diagnostics);
+    }
+
+    #[test]
+    fn assigned_internals_move_to_state_and_aliases_are_substituted() {
+        let src = "neuron n:\n    state:\n        function a real = b * 2\n    initial_values:\n        b real = 1\n        c real = a + 1\n    internals:\n        r integer\n    parameters:\n        function p real = 3 * q\n        q real = 1\n    update:\n        r = 1\n";
+        let (text, codes) = migrate(src, Dialect::Auto);
+        assert_eq!(
+            text,
+            "model n:\n    state:\n        b real = 1\n        c real = (b * 2) + 1\n        r integer = 0\n    equations:\n        recordable inline a real = b * 2\n    internals:\n        p real = 3 * q\n    parameters:\n        q real = 1\n    update:\n        r = 1\n"
+        );
+        assert!(codes.contains(&Code::W0305) && codes.contains(&Code::W0303) && codes.contains(&Code::W0315) && codes.contains(&Code::W0314));
+    }
+
+    #[test]
+    fn docstrings_and_block_comments_become_comment_lines() {
+        let src = "\"\"\"\nTitle\n\n  indented\n\"\"\"\n/* c-style */\nneuron n:\n    state:\n        x real = 0  # x\n";
+        let (text, codes) = migrate(src, Dialect::Auto);
+        assert_eq!(text, "#\n# Title\n#\n#   indented\n#\n# c-style\nmodel n:\n    state:\n        x real = 0  # x\n");
+        assert!(codes.contains(&Code::W0310));
+        // in a NESTML 9 file a docstring stays an error
+        let parsed = parse_with("\"\"\"doc\"\"\"\nmodel m:\n    state:\n        x real = 0\n", FileId(0), Dialect::Auto);
+        assert!(parsed.diagnostics.iter().any(|d| d.is_error()));
+    }
+
+    #[test]
+    fn synapse_spike_output_and_implicit_integration() {
+        let src = "synapse s:\n    state:\n        w real = 1\n        x real = 0\n    equations:\n        x' = -x / (1 ms)\n    input:\n        pre <- spike\n    onReceive(pre):\n        deliver_spike(w, 1 ms)\n";
+        let (text, codes) = migrate(src, Dialect::Auto);
+        assert!(text.contains("    output:\n        spike\n    onReceive(pre):\n        emit_spike(w)\n    update:\n        integrate_odes()\n"), "{text}");
+        assert_eq!(codes, vec![Code::W0301, Code::W0309, Code::W0312]);
+        let (text, codes) = migrate("model s:\n    output:\n        spike(weight real, delay ms)\n    onReceive(pre):\n        emit_spike(1, 2 ms)\n    input:\n        pre <- spike\n", Dialect::Legacy);
+        assert!(text.contains("    output:\n        spike\n") && text.contains("emit_spike(1)\n"), "{text}");
+        assert_eq!(codes, vec![Code::W0308, Code::W0309]);
+    }
+
+    #[test]
+    fn nestml_3_kernels_lose_their_unit_factor_and_delta_its_second_argument() {
+        let src = "neuron n:\n  equations:\n    shape g = pA * t * exp(-t / tau)\n    shape d = delta(t, tau)\n  end\n  parameters:\n    tau ms = 1 ms\n  end\nend\n";
+        let (text, codes) = migrate(src, Dialect::Auto);
+        assert!(text.contains("kernel g = t * exp(-t / tau)") && text.contains("kernel d = delta(t)"), "{text}");
+        assert!(codes.contains(&Code::W0311) && codes.contains(&Code::W0313) && codes.contains(&Code::W0304));
+    }
+}

@@ -210,7 +210,8 @@ impl Lexer<'_> {
         let trailing = self.code_on_line;
         let mut offset = body_start;
         for (i, raw) in self.text[body_start..body_end].split('\n').enumerate() {
-            let line = raw.trim_end();
+            // the text after the opening delimiter, on its line, loses its leading spaces
+            let line = if i == 0 { raw.trim() } else { raw.trim_end() };
             let text = if line.trim().is_empty() { String::new() } else { format!(" {line}") };
             self.out.comments.push(Comment { text, line: self.line + i, trailing: trailing && i == 0, span: self.span(offset, offset + line.len()) });
             offset += raw.len() + 1;
