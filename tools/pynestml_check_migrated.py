@@ -7,13 +7,15 @@
 1. the corpus of NESTML 3.1 … 8.3.0 models (tools/old_nestml_corpus.py, cached outside the
    repository) is copied to a temporary folder and migrated there by `nestml migrate`;
 2. our checker's verdict on every migrated file is read from `nestml check --format json`;
-3. identical migrated texts are checked once: tools/pynestml_check.py runs PyNESTML 9.0.0 on
-   one file per distinct text (a fresh subprocess each);
+3. migrated texts that are the same but for comments are checked once: PyNESTML 9.0.0 runs on
+   one file per distinct text (tools/pynestml_check.py's worker, a fresh subprocess each); each
+   result is kept in ${NESTML_CACHE_DIR:-~/.cache/nestml}/pynestml-migrated/<sha256>.json as
+   soon as it is known, so an interrupted run loses nothing and a rerun only checks what is new;
 4. the fixture (default tests/fixtures/migrate/pynestml_verdicts.json) records, per corpus
    file `<version>/<path>`: PyNESTML's verdict (`accepted`), the PyNESTML message codes of its
    errors, our verdict (`nestml_accepted`), and which file stood for it when the migrated
-   text was the same (`same_text_as`). Names, verdicts and codes only: no model text (the
-   models are GPL).
+   text was the same but for comments (`same_text_as`); files not checked yet (--budget) are
+   `"pending": true`. Names, verdicts and codes only: no model text (the models are GPL).
 
 --python is a Python with nestml==9.0.0 and odetoolbox==3.0.0 (tools/setup_venv.sh makes
 one, default .venv/bin/python); --nestml the `nestml` binary (default: the debug build in
@@ -21,7 +23,10 @@ $CARGO_TARGET_DIR or target/). Costs about 10 s of CPU per distinct file.
 """
 
 import argparse
+import concurrent.futures
 import hashlib
+import re
+import time
 import json
 import os
 import shutil
@@ -31,6 +36,19 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tools"))
+import pynestml_check  # noqa: E402  (tools/pynestml_check.py: the worker and its verdict)
+
+
+def cache_dir():
+    base = os.environ.get("NESTML_CACHE_DIR") or os.path.join(Path.home(), ".cache", "nestml")
+    return Path(base) / "pynestml-migrated"
+
+
+def without_comments(text):
+    """The text without `#` comments and blank lines: PyNESTML's verdict does not depend on them."""
+    lines = (re.sub(r"(^|\s)#.*$", "", line).rstrip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def default_nestml():
@@ -45,6 +63,7 @@ def main():
     ap.add_argument("--corpus", help="the corpus folder (default: fetch/cache with tools/old_nestml_corpus.py)")
     ap.add_argument("--out", default=str(REPO / "tests" / "fixtures" / "migrate" / "pynestml_verdicts.json"))
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--budget", type=float, default=0, help="stop starting PyNESTML checks after this many seconds (0: no limit)")
     args = ap.parse_args()
 
     if args.corpus:
@@ -72,26 +91,43 @@ def main():
             our_verdict[rel] = not any(d["severity"] == "error" for d in f["diagnostics"])
 
         representative = {}
+        digest_of = {}
         by_hash = {}
         for rel in files:
-            digest = hashlib.sha256((migrated / rel).read_bytes()).hexdigest()
+            digest = hashlib.sha256(without_comments((migrated / rel).read_text()).encode()).hexdigest()
+            digest_of[rel] = digest
             representative[rel] = by_hash.setdefault(digest, rel)
         distinct = sorted(set(representative.values()))
-        print("pynestml_check_migrated: %d files, %d distinct migrated texts" % (len(files), len(distinct)))
+        cache = cache_dir()
+        cache.mkdir(parents=True, exist_ok=True)
+        todo = [rel for rel in distinct if not (cache / (digest_of[rel] + ".json")).is_file()]
+        print("pynestml_check_migrated: %d files, %d distinct migrated texts, %d to check with PyNESTML"
+              % (len(files), len(distinct), len(todo)))
 
-        unique_dir = Path(tmp) / "distinct"
+        started = time.monotonic()
+
+        def check(rel):
+            if args.budget and time.monotonic() - started > args.budget:
+                return
+            result = pynestml_check.check_one(args.python, str(migrated / rel))
+            (cache / (digest_of[rel] + ".json")).write_text(json.dumps(result))
+            print("pynestml_check_migrated: %s: %s" % (rel, "accepted" if result["accepted"] else "rejected"), flush=True)
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
+            list(ex.map(check, todo))
+        raw = {}
         for rel in distinct:
-            (unique_dir / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(migrated / rel, unique_dir / rel)
-        raw_file = Path(tmp) / "raw.json"
-        subprocess.run([sys.executable, str(REPO / "tools" / "pynestml_check.py"), str(unique_dir),
-                        "--out", str(raw_file), "--jobs", str(args.jobs), "--python", args.python], check=True)
-        raw = json.loads(raw_file.read_text())
+            f = cache / (digest_of[rel] + ".json")
+            if f.is_file():
+                raw[rel] = json.loads(f.read_text())
 
     fixture = {}
     for rel in files:
         rep = representative[rel]
-        r = raw[rep]
+        r = raw.get(rep)
+        if r is None:
+            fixture[rel] = {"pending": True, "nestml_accepted": our_verdict.get(rel)}
+            continue
         entry = {
             "accepted": r["accepted"],
             "errors": sorted({e.get("pynestml_code") or "?" for e in r.get("errors", [])}),
@@ -104,10 +140,11 @@ def main():
         fixture[rel] = entry
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(fixture, indent=1, sort_keys=True) + "\n")
-    accepted = sum(1 for e in fixture.values() if e["accepted"])
-    agree = sum(1 for e in fixture.values() if e["accepted"] == e["nestml_accepted"])
-    print("pynestml_check_migrated: PyNESTML 9.0.0 accepts %d of %d migrated files; nestml agrees on %d; written to %s"
-          % (accepted, len(fixture), agree, args.out))
+    done = [e for e in fixture.values() if not e.get("pending")]
+    accepted = sum(1 for e in done if e["accepted"])
+    agree = sum(1 for e in done if e["accepted"] == e["nestml_accepted"])
+    print("pynestml_check_migrated: PyNESTML 9.0.0 accepts %d of %d checked migrated files (%d pending); nestml agrees on %d; written to %s"
+          % (accepted, len(done), len(fixture) - len(done), agree, args.out))
 
 
 if __name__ == "__main__":

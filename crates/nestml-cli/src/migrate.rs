@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use nestml_compiler::diagnostics::{render, SourceMap};
+use nestml_compiler::syntax::Dialect;
 
 use crate::check::{describe, discover, plural, render_style, Color};
 
@@ -29,6 +30,13 @@ pub struct MigrateArgs {
     /// Write nothing: list the files that would change and exit with status 1 if any would.
     #[arg(long)]
     pub check: bool,
+
+    /// The NESTML release (major version, 2-8) the files are from, where the meaning depends on
+    /// it: NESTML 4 and older passed inhibitory weights negative to ports that are not
+    /// conductances (W0316). Without it, a file with NESTML 3 spellings is taken as NESTML 3,
+    /// any other as NESTML 5 or later.
+    #[arg(long = "from", value_name = "RELEASE", value_parser = clap::value_parser!(u32).range(2..=8))]
+    pub from: Option<u32>,
 
     /// Also print a warning for every old spelling, naming its NESTML 9 spelling.
     #[arg(long, short)]
@@ -98,7 +106,8 @@ fn migrate_file(path: &Path, args: &MigrateArgs, out: &mut dyn Write) -> Outcome
     };
     let name = path.display().to_string();
     let mut sources = SourceMap::default();
-    let migrated = nestml_compiler::migrate_source(&mut sources, &name, &text);
+    let dialect = args.from.map_or(Dialect::Legacy, Dialect::Release);
+    let migrated = nestml_compiler::migrate_source_with(&mut sources, &name, &text, dialect);
     let (Some(new_text), Some(checked)) = (&migrated.text, &migrated.checked) else {
         for d in migrated.diagnostics.iter().filter(|d| d.is_error()) {
             let _ = writeln!(out, "{}\n", render(d, &sources, style));

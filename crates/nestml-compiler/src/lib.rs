@@ -102,8 +102,14 @@ pub struct Migrated {
 /// Reads `text` in the old dialect ([`syntax::Dialect::Legacy`]), prints the NESTML 9 tree
 /// (comments kept) and checks the printed text as NESTML 9.
 pub fn migrate_source(sources: &mut SourceMap, name: &str, text: &str) -> Migrated {
+    migrate_source_with(sources, name, text, syntax::Dialect::Legacy)
+}
+
+/// [`migrate_source`] for a file known to be from a release ([`syntax::Dialect::Release`]).
+pub fn migrate_source_with(sources: &mut SourceMap, name: &str, text: &str, dialect: syntax::Dialect) -> Migrated {
+    let dialect = if dialect == syntax::Dialect::Auto { syntax::Dialect::Legacy } else { dialect };
     let file = sources.add(name, text);
-    let parsed = syntax::parse_with(text, file, syntax::Dialect::Legacy);
+    let parsed = syntax::parse_with(text, file, dialect);
     let mut all = diagnostics::Diagnostics::default();
     all.extend(parsed.diagnostics);
     let diagnostics = all.into_sorted();

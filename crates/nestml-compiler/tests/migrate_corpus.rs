@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use nestml_compiler::diagnostics::{FileId, SourceMap};
-use nestml_compiler::syntax::{lexer, parse};
-use nestml_compiler::{check_source, migrate_source};
+use nestml_compiler::syntax::{lexer, parse, Dialect};
+use nestml_compiler::{check_source, migrate_source, migrate_source_with};
 
 /// The files the migration cannot make check clean, with the error codes NESTML 9 reports and
 /// why: the models themselves were inconsistent in those releases, whose checkers only warned.
@@ -79,7 +79,8 @@ fn every_old_model_migrates_and_checks_clean() {
         let row = table.entry(key).or_insert_with(|| (version.clone(), 0, 0, 0));
         row.1 += 1;
         let mut sources = SourceMap::default();
-        let migrated = migrate_source(&mut sources, &name, text);
+        let release = version.split('.').next().and_then(|m| m.parse().ok()).expect("a release number");
+        let migrated = migrate_source_with(&mut sources, &name, text, Dialect::Release(release));
         let (Some(new_text), Some(checked)) = (&migrated.text, &migrated.checked) else {
             problems.push(format!("{name}: does not read: {:?}", migrated.diagnostics.iter().filter(|d| d.is_error()).map(|d| &d.message).collect::<Vec<_>>()));
             continue;

@@ -17,7 +17,8 @@ use nestml_compiler::analysis::{build_system, default_environment, AnalysisOptio
 use nestml_compiler::diagnostics::{FileId, SourceMap};
 use nestml_compiler::syntax::lexer;
 use nestml_compiler::syntax::token::TokenKind;
-use nestml_compiler::{analyse_unit, check_source, migrate_source};
+use nestml_compiler::syntax::Dialect;
+use nestml_compiler::{analyse_unit, check_source, migrate_source_with};
 
 fn corpus() -> Option<PathBuf> {
     let dir = match std::env::var_os("NESTML_OLD_MODELS") {
@@ -184,7 +185,8 @@ fn migrated_neurons_against_todays_library() {
         let today = library.join(format!("{base}_neuron.nestml"));
         let Ok(today_text) = std::fs::read_to_string(&today) else { continue };
         let text = std::fs::read_to_string(&file).unwrap();
-        let migrated = migrate_source(&mut SourceMap::default(), &rel, &text);
+        let release = version.split('.').next().and_then(|m| m.parse().ok()).expect("a release number");
+        let migrated = migrate_source_with(&mut SourceMap::default(), &rel, &text, Dialect::Release(release));
         let Some(new_text) = migrated.text.filter(|_| migrated.checked.as_ref().is_some_and(|c| !c.has_errors())) else { continue };
         // the old name (without `_neuron`) is the only token allowed to differ
         let renamed: Vec<_> = tokens(&new_text).into_iter().map(|(k, t)| if k == TokenKind::Name && t == stem { (k, format!("{base}_neuron")) } else { (k, t) }).collect();

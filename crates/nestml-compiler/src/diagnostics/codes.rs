@@ -104,6 +104,7 @@ codes! {
     W0313 => "`delta(t, tau)` with two arguments (NESTML ≤ 3): NESTML 9 writes `delta(t)`",
     W0314 => "state variable without initial value (NESTML ≤ 3 started it at zero): NESTML 9 writes `= 0`",
     W0315 => "internal assigned in statements (NESTML ≤ 5 allowed it): NESTML 9 declares it in `state:`",
+    W0316 => "sign of inhibitory weights on a port depends on the release (NESTML ≤ 4: negative): `nestml migrate --from 4` for such files",
 }
 
 impl Code {

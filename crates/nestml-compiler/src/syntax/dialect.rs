@@ -44,6 +44,20 @@ pub enum Dialect {
     /// NESTML 2–8, whatever the headers: also NESTML 8 files (`model NAME:`), whose units
     /// standing alone and docstrings are then accepted with warnings.
     Legacy,
+    /// [`Dialect::Legacy`], the file known to be from NESTML release `N` (its major version):
+    /// decides what the syntax does not, such as the sign of inhibitory weights (≤ 4: negative
+    /// on ports that are not conductances).
+    Release(u32),
+}
+
+impl Dialect {
+    /// The release the file is known to be from, if given.
+    pub fn release(self) -> Option<u32> {
+        match self {
+            Dialect::Release(n) => Some(n),
+            _ => None,
+        }
+    }
 }
 
 /// Whether a model of the file starts with `neuron NAME:` or `synapse NAME:` at the start of a
@@ -107,8 +121,16 @@ pub(super) fn close_end_blocks(tokens: Vec<Token>, text: &str) -> (Vec<Token>, O
 pub(super) struct LegacyNotes {
     /// The model was declared with `synapse NAME:`.
     pub synapse_keyword: bool,
-    /// Spike input ports declared with a unit (`spikes pA <- spike`): name and unit.
-    pub typed_spike_ports: Vec<(String, UnitType)>,
+    /// Spike input ports declared with a unit (`spikes pA <- spike`): name, unit, and whether
+    /// the port is `inhibitory` (only).
+    pub typed_spike_ports: Vec<(String, UnitType, bool)>,
+    /// A spelling only NESTML 3 and older used was seen (`initial_values`, `shape`,
+    /// `function` declarations, `<- current`).
+    pub nestml3: bool,
+    /// The blocks are closed by `end` (NESTML 5.0 and older).
+    pub end_blocks: bool,
+    /// The release the file is known to be from ([`Dialect::Release`]).
+    pub release: Option<u32>,
     /// Start offsets of the declarations written `function NAME TYPE = …`.
     pub function_declarations: Vec<u32>,
 }
@@ -122,7 +144,8 @@ pub(super) fn modernise(model: &mut Model, notes: &LegacyNotes, diags: &mut Vec<
     initialise_state(model, diags);
     let declared = declared_names(model);
     strip_kernel_units(model, &declared, diags);
-    let mut rewriter = Rewriter { declared: &declared, ports: &notes.typed_spike_ports, diags };
+    let ports = port_rewrites(model, notes, diags);
+    let mut rewriter = Rewriter { declared: &declared, ports: &ports, diags };
     for_each_expr(model, &mut |e| rewriter.expr(e));
     for_each_stmt(model, &mut |s| rewriter.stmt(s));
     if notes.synapse_keyword {
@@ -510,16 +533,52 @@ fn for_each_stmt(model: &mut Model, f: &mut dyn FnMut(&mut Stmt)) {
     }
 }
 
+/// How the uses of a spike port with a unit are rewritten.
+struct PortRewrite {
+    name: String,
+    unit: UnitType,
+    /// NESTML ≤ 4 passed inhibitory weights to a port that is not a conductance with their
+    /// negative sign, NESTML 5 and later (and 9) their absolute value: the uses are negated.
+    negate: bool,
+}
+
+/// Whether a unit type is a conductance (the ports NESTML ≤ 4 gave positive weights).
+fn is_conductance(u: &UnitType) -> bool {
+    let siemens = Unit::lookup("S").expect("S is a unit");
+    crate::sema::types::resolve_unit_type(u, &mut Vec::new()).is_some_and(|x| x.same_dimension(&siemens))
+}
+
+/// The rewrites of the model's spike ports with units; the sign of inhibitory weights by the
+/// release: known ([`Dialect::Release`]), or NESTML 3 if a NESTML 3 spelling was seen, else taken
+/// to be NESTML 5 or later, with a warning (W0316) for `end`-closed files, which NESTML 4 wrote
+/// too.
+fn port_rewrites(model: &Model, notes: &LegacyNotes, diags: &mut Vec<Diagnostic>) -> Vec<PortRewrite> {
+    let release_4_or_older = notes.release.map(|r| r <= 4).unwrap_or(notes.nestml3);
+    let mut out = Vec::new();
+    for (name, unit, inhibitory) in &notes.typed_spike_ports {
+        let affected = *inhibitory && !is_conductance(unit);
+        if affected && notes.release.is_none() && !notes.nestml3 && notes.end_blocks {
+            diags.push(
+                Diagnostic::warning(Code::W0316, unit.span, format!("the sign of the inhibitory weights on `{name}` depends on the release: NESTML 4 and older passed them negative, NESTML 5 and later positive"))
+                    .with_help("read as NESTML 5 (as NESTML 9: positive); for a file of NESTML 4 or older, migrate with `nestml migrate --from 4`, which negates the port's uses"),
+            );
+        }
+        out.push(PortRewrite { name: name.clone(), unit: unit.clone(), negate: affected && release_4_or_older });
+    }
+    let _ = model;
+    out
+}
+
 /// The expression and statement rewrites of [`modernise`].
 struct Rewriter<'a> {
     declared: &'a HashSet<String>,
-    ports: &'a [(String, UnitType)],
+    ports: &'a [PortRewrite],
     diags: &'a mut Vec<Diagnostic>,
 }
 
 impl Rewriter<'_> {
-    fn port_unit(&self, name: &str) -> Option<&UnitType> {
-        self.ports.iter().find(|(n, _)| n == name).map(|(_, u)| u)
+    fn port(&self, name: &str) -> Option<&PortRewrite> {
+        self.ports.iter().find(|p| p.name == name)
     }
 
     fn expr(&mut self, e: &mut Expr) {
@@ -527,12 +586,12 @@ impl Rewriter<'_> {
         match &mut e.kind {
             ExprKind::Call(c) if c.name.name == "convolve" && c.args.len() == 2 => {
                 let port = match &c.args[1].kind {
-                    ExprKind::Var(v) if v.index.is_none() && v.order == 0 => self.port_unit(&v.name.name).cloned(),
+                    ExprKind::Var(v) if v.index.is_none() && v.order == 0 => self.port(&v.name.name).map(|p| (p.unit.clone(), p.negate)),
                     _ => None,
                 };
-                if let Some(unit) = port {
+                if let Some((unit, negate)) = port {
                     let call = std::mem::replace(e, Expr { kind: ExprKind::Bool(false), span });
-                    *e = scaled(call, unit);
+                    *e = scaled(call, unit, negate);
                     return;
                 }
             }
@@ -565,10 +624,10 @@ impl Rewriter<'_> {
                 if v.index.is_some() || v.order > 0 {
                     return;
                 }
-                if let Some(unit) = self.port_unit(&name).cloned() {
+                if let Some((unit, negate)) = self.port(&name).map(|p| (p.unit.clone(), p.negate)) {
                     let times_s = UnitType { span: unit.span, kind: UnitTypeKind::Mul(Box::new(paren_if_compound(unit)), Box::new(UnitType { span, kind: UnitTypeKind::Name(Ident { name: "s".into(), span }) })) };
                     let var = std::mem::replace(e, Expr { kind: ExprKind::Bool(false), span });
-                    *e = scaled(var, times_s);
+                    *e = scaled(var, times_s, negate);
                 } else if is_unit_alone(e, self.declared) {
                     self.diags.push(
                         Diagnostic::warning(Code::W0311, span, format!("the physical unit `{name}` stands alone in an expression (NESTML 8 and older)"))
@@ -644,9 +703,10 @@ fn move_assigned_internals(model: &mut Model, diags: &mut Vec<Diagnostic>) {
     vb.declarations.extend(moved);
 }
 
-/// `(x * 1 unit)`.
-fn scaled(x: Expr, unit: UnitType) -> Expr {
+/// `(x * 1 unit)`, or `(-x * 1 unit)` with `negate`.
+fn scaled(x: Expr, unit: UnitType, negate: bool) -> Expr {
     let span = x.span;
+    let x = if negate { Expr { kind: ExprKind::Unary(UnaryOp::Minus, Box::new(x)), span } } else { x };
     let one = Expr { kind: number("1", true, Some(unit), span), span };
     Expr { kind: ExprKind::Paren(Box::new(Expr { kind: ExprKind::Binary(BinaryOp::Mul, Box::new(x), Box::new(one)), span })), span }
 }
@@ -819,6 +879,21 @@ mod tests {
         let (text, codes) = migrate("model s:\n    output:\n        spike(weight real, delay ms)\n    onReceive(pre):\n        emit_spike(1, 2 ms)\n    input:\n        pre <- spike\n", Dialect::Legacy);
         assert!(text.contains("    output:\n        spike\n") && text.contains("emit_spike(1)\n"), "{text}");
         assert_eq!(codes, vec![Code::W0308, Code::W0309]);
+    }
+
+    #[test]
+    fn inhibitory_weights_of_nestml_4_and_older_are_negated_on_current_ports() {
+        let src = "neuron n:\n  equations:\n    kernel k = exp(-t / (1 ms))\n    inline I pA = convolve(k, inh) + convolve(k, exc) + convolve(k, g_inh) * (1 mV)\n  end\n  input:\n    inh pA <- inhibitory spike\n    exc pA <- excitatory spike\n    g_inh nS <- inhibitory spike\n  end\nend\n";
+        let (text, codes) = migrate(src, Dialect::Release(4));
+        assert!(text.contains("inline I pA = (-convolve(k, inh) * 1 pA) + (convolve(k, exc) * 1 pA) + (convolve(k, g_inh) * 1 nS) * (1 mV)"), "{text}");
+        assert!(!codes.contains(&Code::W0316));
+        let (text, codes) = migrate(src, Dialect::Release(5));
+        assert!(text.contains("inline I pA = (convolve(k, inh) * 1 pA) + (convolve(k, exc) * 1 pA)"), "{text}");
+        assert!(!codes.contains(&Code::W0316));
+        // unknown release, `end` blocks: read as NESTML 5, with a warning
+        let (text, codes) = migrate(src, Dialect::Auto);
+        assert!(text.contains("(convolve(k, inh) * 1 pA)"), "{text}");
+        assert!(codes.contains(&Code::W0316));
     }
 
     #[test]

@@ -26,11 +26,13 @@ pub fn parse(text: &str, file: FileId) -> Parsed {
 /// dialect (see [`super::dialect`]) gives a NESTML 9 tree and a warning per old spelling.
 pub fn parse_with(text: &str, file: FileId, dialect: Dialect) -> Parsed {
     let mut lexed = lex(text, file);
-    let legacy = dialect == Dialect::Legacy || dialect::has_old_header(&lexed.tokens, text);
+    let legacy = dialect != Dialect::Auto || dialect::has_old_header(&lexed.tokens, text);
+    let mut end_blocks = false;
     if legacy {
         lexed = lex_legacy(text, file);
         let (tokens, end_span) = dialect::close_end_blocks(std::mem::take(&mut lexed.tokens), text);
         lexed.tokens = tokens;
+        end_blocks = end_span.is_some();
         if let Some(span) = end_span {
             // the indentation of a file with `end` means nothing
             lexed.diagnostics.retain(|d| d.code != Code::W0005);
@@ -58,6 +60,8 @@ pub fn parse_with(text: &str, file: FileId, dialect: Dialect) -> Parsed {
         legacy,
         notes: LegacyNotes::default(),
         comment_cursor: 0,
+        end_blocks,
+        release: dialect.release(),
     };
     let unit = p.compilation_unit();
     Parsed { unit, diagnostics: p.diagnostics }
@@ -89,6 +93,8 @@ fn parse_fragment<R>(text: &str, file: FileId, f: impl FnOnce(&mut Parser) -> PR
         legacy: false,
         notes: LegacyNotes::default(),
         comment_cursor: 0,
+        end_blocks: false,
+        release: None,
     };
     let result = f(&mut p);
     if result.is_ok() && p.peek() != T::Eof && p.peek() != T::Newline {
@@ -141,6 +147,10 @@ struct Parser<'a> {
     notes: LegacyNotes,
     /// In the old dialect, every comment before this index is attached.
     comment_cursor: usize,
+    /// The file's blocks are closed by `end`.
+    end_blocks: bool,
+    /// The release the file is known to be from ([`Dialect::Release`]).
+    release: Option<u32>,
 }
 
 impl Parser<'_> {
@@ -370,7 +380,7 @@ impl Parser<'_> {
     }
 
     fn model(&mut self) -> PResult<Model> {
-        self.notes = LegacyNotes::default();
+        self.notes = LegacyNotes { end_blocks: self.end_blocks, release: self.release, ..LegacyNotes::default() };
         let kw = if self.peek() == T::Name && self.legacy {
             let kw = self.bump();
             let word = self.text_of(kw.span).to_string();
@@ -413,6 +423,7 @@ impl Parser<'_> {
         match t.kind {
             T::State | T::Parameters | T::Internals => self.variables_block(comments).map(Block::Variables),
             T::Name if self.at_old_word("initial_values") => {
+                self.notes.nestml3 = true;
                 self.old_spelling(Code::W0303, t.span, "`initial_values:` is NESTML 3 and older", "NESTML 9 declares these variables in `state:`");
                 self.variables_block(comments).map(Block::Variables)
             }
@@ -473,6 +484,7 @@ impl Parser<'_> {
                 let recordable = self.eat(T::Recordable).is_some();
                 if self.legacy && self.peek() == T::Function {
                     let kw = self.bump();
+                    self.notes.nestml3 = true;
                     self.old_spelling(Code::W0305, kw.span, "`function` in the equations block is NESTML 3 and older", "NESTML 9 writes an inline expression: `inline NAME TYPE = …`");
                 } else {
                     self.expect(T::Inline)?;
@@ -488,6 +500,7 @@ impl Parser<'_> {
             T::Kernel | T::Name if self.peek() == T::Kernel || (self.at_old_word("shape") && self.peek_at(1) == T::Name) => {
                 let keyword = self.bump().span;
                 if self.text_of(keyword) == "shape" {
+                    self.notes.nestml3 = true;
                     self.old_spelling(Code::W0304, keyword, "`shape` is NESTML 3 and older", "NESTML 9 writes `kernel`");
                 }
                 let mut parts = Vec::new();
@@ -553,7 +566,8 @@ impl Parser<'_> {
                 self.bump();
                 let help = match &data_type {
                     DataType::Unit(u) => {
-                        self.notes.typed_spike_ports.push((name.name.clone(), u.clone()));
+                        let inhibitory_only = qualifiers.iter().all(|(q, _)| *q == Qualifier::Inhibitory) && !qualifiers.is_empty();
+                        self.notes.typed_spike_ports.push((name.name.clone(), u.clone(), inhibitory_only));
                         let u = super::print_data_type(&data_type);
                         format!("NESTML 9 writes `{} <- spike`, a port of weights per second: `nestml migrate` writes `convolve(k, {0})` as `convolve(k, {0}) * 1 {u}` and `{0}` elsewhere as `{0} * 1 {u}*s`", name.name)
                     }
@@ -564,6 +578,7 @@ impl Parser<'_> {
             } else if t.kind == T::Continuous || (t.kind == T::Name && self.text_of(t.span) == "current") {
                 self.bump();
                 if t.kind == T::Name {
+                    self.notes.nestml3 = true;
                     self.old_spelling(Code::W0307, t.span, "`<- current` is NESTML 3 and older", "NESTML 9 writes `<- continuous`");
                 }
                 if let Some((_, span)) = qualifiers.first() {
@@ -718,6 +733,7 @@ impl Parser<'_> {
         let mut inline = self.eat(T::Inline).is_some();
         if self.legacy && !inline && self.peek() == T::Function && self.peek_at(1) == T::Name && self.peek_at(2) != T::LParen {
             let kw = self.bump();
+            self.notes.nestml3 = true;
             self.notes.function_declarations.push(start.start);
             self.old_spelling(
                 Code::W0305,
