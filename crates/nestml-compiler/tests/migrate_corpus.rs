@@ -174,3 +174,38 @@ fn nestml_8_files_are_old_only_when_asked() {
     }
     assert!(n > 100, "expected most NESTML 8 files to have old spellings, found {n}");
 }
+
+/// PyNESTML 9.0.0's verdicts on the migrated corpus (`tests/fixtures/migrate/
+/// pynestml_verdicts.json`, made by `tools/pynestml_check_migrated.py`, which migrates without
+/// `--from`): our checker gives the verdict recorded for each file, and PyNESTML agrees with it
+/// on every file PyNESTML has checked (files not checked yet are `pending`).
+#[test]
+fn pynestml_agrees_on_the_migrated_corpus() {
+    let path = common::workspace_root().join("tests/fixtures/migrate/pynestml_verdicts.json");
+    let fixture: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("the fixture")).expect("JSON");
+    let entries = fixture.as_object().expect("an object of files");
+    assert_eq!(entries.len(), 559, "one entry per corpus file");
+    let checked = entries.values().filter(|e| e.get("pending").is_none()).count();
+    assert!(checked >= 300, "only {checked} files have PyNESTML's verdict");
+    let Some(dir) = corpus() else { return skipped() };
+    let mut problems = Vec::new();
+    let (mut agree, mut accepted) = (0, 0);
+    for (version, path, text) in corpus_files(&dir) {
+        let name = format!("{version}/{path}");
+        let entry = entries.get(&name).unwrap_or_else(|| panic!("{name} is not in the fixture"));
+        let migrated = migrate_source(&mut SourceMap::default(), &name, &text);
+        let ours = migrated.checked.as_ref().is_some_and(|c| !c.has_errors());
+        if entry["nestml_accepted"].as_bool() != Some(ours) {
+            problems.push(format!("{name}: we now say {ours}, the fixture recorded {}", entry["nestml_accepted"]));
+        }
+        let Some(theirs) = entry.get("accepted").and_then(serde_json::Value::as_bool) else { continue };
+        accepted += usize::from(theirs);
+        if theirs == ours {
+            agree += 1;
+        } else {
+            problems.push(format!("{name}: PyNESTML 9.0.0 {} it, we {}", if theirs { "accepts" } else { "rejects" }, if ours { "accept" } else { "reject" }));
+        }
+    }
+    eprintln!("PyNESTML 9.0.0 checked {checked} migrated files, accepted {accepted}; nestml agrees on {agree}");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

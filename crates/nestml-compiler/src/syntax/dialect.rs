@@ -897,6 +897,13 @@ mod tests {
     }
 
     #[test]
+    fn nestml_2_untyped_current_ports_carry_pico_amperes() {
+        let (text, codes) = migrate("neuron n:\n  input:\n    currents <- current\n  end\nend\n", Dialect::Auto);
+        assert_eq!(text, "model n:\n    input:\n        currents pA <- continuous\n");
+        assert!(codes.contains(&Code::W0307));
+    }
+
+    #[test]
     fn nestml_3_kernels_lose_their_unit_factor_and_delta_its_second_argument() {
         let src = "neuron n:\n  equations:\n    shape g = pA * t * exp(-t / tau)\n    shape d = delta(t, tau)\n  end\n  parameters:\n    tau ms = 1 ms\n  end\nend\n";
         let (text, codes) = migrate(src, Dialect::Auto);

@@ -594,6 +594,16 @@ impl Parser<'_> {
         }
         let kind = if self.eat(T::LeftArrow).is_some() {
             let qualifiers = self.qualifiers();
+            if qualifiers.is_empty() && self.at_old_word("current") {
+                // NESTML 2: `currents <- current`, a current in pA
+                let t = self.bump();
+                self.notes.nestml3 = true;
+                self.old_spelling(Code::W0307, t.span, "`<- current` without a type is NESTML 2", format!("NESTML 9 writes `{} pA <- continuous`", name.name));
+                let span = self.span_from(start);
+                self.expect(T::Newline)?;
+                let unit = UnitType { span: t.span, kind: UnitTypeKind::Name(Ident { name: "pA".into(), span: t.span }) };
+                return Ok(InputPort { name, size, kind: PortKind::Continuous { data_type: DataType::Unit(unit) }, comments, span });
+            }
             if self.peek() != T::Spike {
                 return self.unexpected("`spike`, `inhibitory` or `excitatory`");
             }
