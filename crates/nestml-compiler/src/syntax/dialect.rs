@@ -144,14 +144,14 @@ pub(super) fn modernise(model: &mut Model, notes: &LegacyNotes, diags: &mut Vec<
     initialise_state(model, diags);
     let declared = declared_names(model);
     strip_kernel_units(model, &declared, diags);
-    let ports = port_rewrites(model, notes, diags);
+    let ports = port_rewrites(notes, diags);
     let mut rewriter = Rewriter { declared: &declared, ports: &ports, diags };
     for_each_expr(model, &mut |e| rewriter.expr(e));
     for_each_stmt(model, &mut |s| rewriter.stmt(s));
     if notes.synapse_keyword {
         add_integrate_odes(model, diags);
     }
-    if rewriter_emits(model) && !model.blocks.iter().any(|b| matches!(b, Block::Output(_))) {
+    if emits_weighted_spike(model) && !model.blocks.iter().any(|b| matches!(b, Block::Output(_))) {
         // `deliver_spike` needed no output block
         let span = model.name.span;
         let at = model.blocks.iter().position(|b| matches!(b, Block::Function(_) | Block::OnReceive(_) | Block::OnCondition(_) | Block::Update(_))).unwrap_or(model.blocks.len());
@@ -552,7 +552,7 @@ fn is_conductance(u: &UnitType) -> bool {
 /// release: known ([`Dialect::Release`]), or NESTML 3 if a NESTML 3 spelling was seen, else taken
 /// to be NESTML 5 or later, with a warning (W0316) for `end`-closed files, which NESTML 4 wrote
 /// too.
-fn port_rewrites(model: &Model, notes: &LegacyNotes, diags: &mut Vec<Diagnostic>) -> Vec<PortRewrite> {
+fn port_rewrites(notes: &LegacyNotes, diags: &mut Vec<Diagnostic>) -> Vec<PortRewrite> {
     let release_4_or_older = notes.release.map(|r| r <= 4).unwrap_or(notes.nestml3);
     let mut out = Vec::new();
     for (name, unit, inhibitory) in &notes.typed_spike_ports {
@@ -565,7 +565,6 @@ fn port_rewrites(model: &Model, notes: &LegacyNotes, diags: &mut Vec<Diagnostic>
         }
         out.push(PortRewrite { name: name.clone(), unit: unit.clone(), negate: affected && release_4_or_older });
     }
-    let _ = model;
     out
 }
 
@@ -663,7 +662,7 @@ impl Rewriter<'_> {
 }
 
 /// Whether a handler or `update` calls `emit_spike` with an argument (a synapse's spike).
-fn rewriter_emits(model: &mut Model) -> bool {
+fn emits_weighted_spike(model: &mut Model) -> bool {
     let mut emits = false;
     for_each_stmt(model, &mut |s| emits |= matches!(&s.kind, StmtKind::Call(c) if c.name.name == "emit_spike" && !c.args.is_empty()));
     emits
