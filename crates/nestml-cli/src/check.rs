@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use nestml_compiler::diagnostics::{render, RenderStyle, Severity, SourceMap};
+use nestml_compiler::syntax::Dialect;
 
 use crate::json::{FileReport, JsonDiagnostic, Report};
 
@@ -37,6 +38,11 @@ pub struct CheckArgs {
     /// `nest` also checks the restrictions of generating code for NEST (E0406, E0409).
     #[arg(long, value_enum, default_value_t = Target::Language)]
     pub target: Target,
+
+    /// Read every file as NESTML 2–8 (also NESTML 8 files, whose units standing alone and
+    /// docstrings are then warnings); files with `neuron`/`synapse` headers are read so anyway.
+    #[arg(long)]
+    pub legacy: bool,
 
     /// When to colour the human output (`auto`: when stderr is a terminal and NO_COLOR is unset).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
@@ -95,7 +101,8 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             Target::Language => nestml_compiler::Target::Language,
             Target::Nest => nestml_compiler::Target::Nest,
         };
-        let checked = nestml_compiler::check_source_for(&mut sources, &name, &text, target);
+        let dialect = if args.legacy { Dialect::Legacy } else { Dialect::Auto };
+        let checked = nestml_compiler::check_source_with(&mut sources, &name, &text, target, dialect);
         let (mut errors, mut warnings) = (0, 0);
         for d in &checked.diagnostics {
             match d.severity {
@@ -156,7 +163,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
 
 /// Adds `path` to `out` if it is a file, or every `*.nestml` file below it (sorted) if it is a
 /// folder. Paths that cannot be read are passed to `on_error`.
-fn discover(path: &Path, out: &mut Vec<PathBuf>, on_error: &mut dyn FnMut(&Path, &std::io::Error)) {
+pub(crate) fn discover(path: &Path, out: &mut Vec<PathBuf>, on_error: &mut dyn FnMut(&Path, &std::io::Error)) {
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_dir() => {
             let mut found = Vec::new();
@@ -195,7 +202,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, on_error: &mut dyn FnMut(&Path, &std
     }
 }
 
-fn render_style(color: Color) -> RenderStyle {
+pub(crate) fn render_style(color: Color) -> RenderStyle {
     let styled = match color {
         Color::Always => true,
         Color::Never => false,
@@ -209,7 +216,7 @@ fn render_style(color: Color) -> RenderStyle {
 }
 
 /// The OS error message without Rust's ` (os error N)` suffix.
-fn describe(error: &std::io::Error) -> String {
+pub(crate) fn describe(error: &std::io::Error) -> String {
     let text = error.to_string();
     match text.find(" (os error ") {
         Some(i) => text[..i].to_string(),
@@ -221,7 +228,7 @@ fn counts(errors: usize, warnings: usize) -> String {
     format!("{} {}, {} {}", errors, plural(errors, "error"), warnings, plural(warnings, "warning"))
 }
 
-fn plural(n: usize, word: &str) -> String {
+pub(crate) fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         word.to_string()
     } else {

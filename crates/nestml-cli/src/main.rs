@@ -6,6 +6,7 @@ mod doc;
 mod generate;
 mod json;
 mod model_file;
+mod migrate;
 mod nest_module;
 mod plot;
 mod run;
@@ -31,6 +32,8 @@ enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Print the Rust source that `include_nestml!` expands a file to.
     Generate(generate::GenerateArgs),
+    /// Rewrite model files of NESTML 2–8 as NESTML 9 (comments kept); `--check` only reports.
+    Migrate(migrate::MigrateArgs),
     /// Build a NEST 3.10 extension module from model files (`nest.Install("NAMEmodule")`).
     NestModule(nest_module::NestModuleArgs),
     /// Simulate a neuron model with the interpreter (nothing is compiled): spike times, CSV, plots.
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Analyze(args) => analyze::run(&args),
         Command::Generate(args) => generate::run(&args),
+        Command::Migrate(args) => migrate::run(&args),
         Command::NestModule(args) => nest_module::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Doc(args) => doc::run(&args),

@@ -44,6 +44,138 @@ model dedent_neuron:
           n += 1
 ";
 
+/// A neuron in the NESTML 3 dialect (written for these tests): a docstring, `neuron … end`,
+/// `initial_values`, `shape`, `function` declarations, a spike port with a unit, `<- current`,
+/// `output: spike`, a state variable without a value, a unit standing alone.
+const OLD_NEURON: &str = "\
+\"\"\"
+leaky_old - a leaky integrator written in the NESTML 3 dialect
+\"\"\"
+neuron leaky_old:
+  state:
+    r integer   # refractory steps left
+  end
+
+  initial_values:
+    V_rel mV = 0 mV
+    function V_m mV = V_rel + E_L   # absolute potential
+  end
+
+  equations:
+    shape syn = exp(-t / tau_syn)
+    function I_syn pA = convolve(syn, spikes)
+    V_rel' = -V_rel / tau_m + (I_syn + I_ext) / C_m
+  end
+
+  parameters:
+    C_m pF = 100 pF
+    tau_m ms = 10 ms
+    tau_syn ms = 1 ms
+    E_L mV = -65 mV
+    function V_th mV = -50 mV - E_L   # threshold, relative
+    t_ref ms = 2 ms
+  end
+
+  internals:
+    ref_steps integer = steps(t_ref)
+  end
+
+  input:
+    spikes pA <- spike
+    I_ext pA <- current
+  end
+
+  output: spike
+
+  update:
+    if r == 0:
+      integrate_odes()
+    else:
+      r -= 1
+    end
+    if V_rel / mV >= V_th / mV:
+      r = ref_steps
+      V_rel = 0 mV
+      emit_spike()
+    end
+  end
+end
+";
+
+/// [`OLD_NEURON`] as `nestml migrate` writes it.
+const OLD_NEURON_MIGRATED: &str = "\
+#
+# leaky_old - a leaky integrator written in the NESTML 3 dialect
+#
+model leaky_old:
+    state:
+        r integer = 0  # refractory steps left
+        V_rel mV = 0 mV
+    equations:
+        recordable inline V_m mV = V_rel + E_L  # absolute potential
+        kernel syn = exp(-t / tau_syn)
+        inline I_syn pA = (convolve(syn, spikes) * 1 pA)
+        V_rel' = -V_rel / tau_m + (I_syn + I_ext) / C_m
+    parameters:
+        C_m pF = 100 pF
+        tau_m ms = 10 ms
+        tau_syn ms = 1 ms
+        E_L mV = -65 mV
+        t_ref ms = 2 ms
+    internals:
+        V_th mV = -50 mV - E_L  # threshold, relative
+        ref_steps integer = steps(t_ref)
+    input:
+        spikes <- spike
+        I_ext pA <- continuous
+    output:
+        spike
+    update:
+        if r == 0:
+            integrate_odes()
+        else:
+            r -= 1
+        if V_rel / (1 mV) >= V_th / (1 mV):
+            r = ref_steps
+            V_rel = 0 mV
+            emit_spike()
+";
+
+/// A synapse in the NESTML 5-7 dialect: `synapse NAME:`, `deliver_spike(w, d)`, ODEs integrated
+/// without `integrate_odes()`, no output block.
+const OLD_SYNAPSE: &str = "\
+synapse trace_old:
+    state:
+        w real = 1 @nest::weight
+        tr real = 0
+    parameters:
+        d ms = 1 ms @nest::delay
+        tau ms = 20 ms
+    equations:
+        tr' = -tr / tau
+    input:
+        pre <- spike
+        post <- spike
+    onReceive(post):
+        w += tr
+    onReceive(pre):
+        tr += 1
+        deliver_spike(w, d)
+";
+
+/// NESTML 8: `model` headers, but units standing alone.
+const UNITS_ALONE: &str = "\
+model ratio_neuron:
+    state:
+        x real = 0
+    parameters:
+        tau ms = 5 ms
+    equations:
+        x' = (1 - x) / (tau / ms) / ms
+    update:
+        integrate_odes()
+";
+
 /// A fresh folder for one test, under cargo's temporary directory for integration tests.
 fn temp_dir(name: &str) -> PathBuf {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
@@ -466,4 +598,86 @@ fn doc_writes_a_page_with_its_plots() {
     let out = nestml(&["doc", "missing.nestml"], &dir);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("cannot read missing.nestml"), "{}", stderr(&out));
+}
+
+#[test]
+fn check_reads_old_dialects_with_warnings_naming_the_nestml_9_spelling() {
+    let dir = temp_dir("old-check");
+    write(&dir, "old.nestml", OLD_NEURON);
+    write(&dir, "syn.nestml", OLD_SYNAPSE);
+    let out = nestml(&["check", "--color", "never", "old.nestml", "syn.nestml"], &dir);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    for code in ["W0301", "W0302", "W0303", "W0304", "W0305", "W0306", "W0307", "W0309", "W0310", "W0311", "W0312", "W0314"] {
+        assert!(err.contains(&format!("warning[{code}]")), "{code} missing:\n{err}");
+    }
+    assert!(err.contains("help: NESTML 9 writes `kernel`"), "{err}");
+    assert!(err.contains("help: NESTML 9 writes `emit_spike(w)`"), "{err}");
+    assert!(err.contains("0 errors"), "{err}");
+}
+
+#[test]
+fn nestml_8_files_are_read_as_old_only_when_asked() {
+    let dir = temp_dir("old-8");
+    write(&dir, "units.nestml", UNITS_ALONE);
+    let out = nestml(&["check", "--color", "never", "units.nestml"], &dir);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("error[E0209]") && err.contains("`nestml migrate` rewrites such a file"), "{err}");
+    let out = nestml(&["check", "--color", "never", "--legacy", "units.nestml"], &dir);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("warning[W0311]") && err.contains("help: NESTML 9 writes the quantity `1 ms`"), "{err}");
+}
+
+#[test]
+fn migrate_rewrites_old_files_as_nestml_9_and_keeps_comments() {
+    let dir = temp_dir("migrate");
+    let neuron = write(&dir, "old.nestml", OLD_NEURON);
+    let synapse = write(&dir, "syn.nestml", OLD_SYNAPSE);
+    let units = write(&dir, "units.nestml", UNITS_ALONE);
+    let out = nestml(&["migrate", "--color", "never", "."], &dir);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("migrated 3 of 3 files"), "{err}");
+    assert_eq!(std::fs::read_to_string(&neuron).unwrap(), OLD_NEURON_MIGRATED);
+    let syn = std::fs::read_to_string(&synapse).unwrap();
+    assert!(syn.starts_with("model trace_old:\n"), "{syn}");
+    assert!(syn.contains("    output:\n        spike\n") && syn.contains("        emit_spike(w)\n") && syn.ends_with("    update:\n        integrate_odes()\n"), "{syn}");
+    assert!(std::fs::read_to_string(&units).unwrap().contains("x' = (1 - x) / (tau / (1 ms)) / (1 ms)"));
+    // the result is NESTML 9: it checks (the only warning is the model's own `steps()`), and a
+    // second migration changes nothing
+    let out = nestml(&["check", "--color", "never", "."], &dir);
+    assert!(stderr(&out).contains("checked 3 files: 0 errors, 2 warnings"), "{}", stderr(&out));
+    let out = nestml(&["migrate", "--check", "."], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("would migrate 0 of 3 files"), "{}", stderr(&out));
+}
+
+#[test]
+fn migrate_check_reports_without_writing() {
+    let dir = temp_dir("migrate-check");
+    let neuron = write(&dir, "old.nestml", OLD_NEURON);
+    write(&dir, "clean.nestml", CLEAN);
+    let out = nestml(&["migrate", "--check", "--verbose", "--color", "never", "."], &dir);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("old.nestml: would be migrated (14 old spellings)"), "{err}");
+    assert!(err.contains("clean.nestml: already NESTML 9") && err.contains("would migrate 1 of 2 files"), "{err}");
+    assert!(err.contains("warning[W0304]"), "--verbose shows the old spellings:\n{err}");
+    assert_eq!(std::fs::read_to_string(&neuron).unwrap(), OLD_NEURON);
+}
+
+#[test]
+fn migrate_leaves_nestml_9_files_alone_and_exits_two_on_bad_input() {
+    let dir = temp_dir("migrate-bad");
+    let clean = write(&dir, "clean.nestml", CLEAN);
+    let broken = write(&dir, "broken.nestml", MISSING_COLON);
+    let out = nestml(&["migrate", "--color", "never", "clean.nestml", "broken.nestml", "missing.nestml"], &dir);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("error: cannot read missing.nestml") && err.contains("broken.nestml: not migrated"), "{err}");
+    assert!(err.contains("migrated 0 of 2 files, 2 not read or not parsed"), "{err}");
+    assert_eq!(std::fs::read_to_string(&clean).unwrap(), CLEAN);
+    assert_eq!(std::fs::read_to_string(&broken).unwrap(), MISSING_COLON);
 }

@@ -13,14 +13,15 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use nestml_compiler::diagnostics::{render, RenderStyle, SourceMap};
-use nestml_compiler::{check_source, Checked};
+use nestml_compiler::{check_source, migrate_source, Checked};
 use proptest::prelude::*;
 use proptest::sample::Index;
 
 /// Cases per property when `PROPTEST_CASES` is not set; sized so this file runs in well under
 /// a minute with the test profile on a 2-core machine.
 /// Measured with the test profile: about 2.6 ms per random-bytes case (hundreds of E0001
-/// diagnostics, each rendered), 0.2-0.3 ms per token or mutation case; about 12 s in all.
+/// diagnostics, each rendered), 0.2-0.3 ms per token or mutation case; about 12 s in all, twice
+/// that since every case is also migrated (`migrate_source`: read as NESTML 2-8, printed, re-read).
 const BYTES_CASES: u32 = 2048;
 const TOKENS_CASES: u32 = 4096;
 const MUTATION_CASES: u32 = 16384;
@@ -48,6 +49,8 @@ const TOKENS: &[&str] = &[
     "inhibitory", "and", "or", "not", "true", "false", "inf", "integer", "real", "string", "boolean",
     "void", "convolve", "emit_spike", "integrate_odes", "resolution", "timestep", "steps", "exp",
     "delta", "e", "t",
+    // the older dialects
+    "end", "initial_values", "shape", "current", "deliver_spike", "/*", "*/",
     // names and units
     "V_m", "I_syn", "tau_m", "x", "y_", "g_ex$", "mV", "ms", "pA", "nS", "pF", "1/ms", "ms**-1", "Ohm",
     // numbers
@@ -222,7 +225,24 @@ fn check(name: &str, text: &str) -> Checked {
             .unwrap_or_else(|_| panic!("rendering panicked on {d:#?}\nin this text:\n{text:?}"));
         assert!(rendered.contains(d.code.as_str()), "{rendered}");
     }
+    migrate(name, text);
     checked
+}
+
+/// Migrates `text` as `nestml migrate` does (read in the old dialect, printed, re-checked);
+/// asserts that the old file's spans lie in it and that the printed text reads back as
+/// NESTML 9 without syntax errors.
+fn migrate(name: &str, text: &str) {
+    let mut sources = SourceMap::default();
+    let migrated = migrate_source(&mut sources, name, text);
+    for d in &migrated.diagnostics {
+        assert!(d.span.start <= d.span.end && d.span.end as usize <= text.len(), "span outside the text ({} bytes): {d:#?}", text.len());
+        render(d, &sources, RenderStyle::Plain);
+    }
+    if let (Some(new_text), Some(checked)) = (&migrated.text, &migrated.checked) {
+        let syntax_errors: Vec<_> = checked.diagnostics.iter().filter(|d| d.is_error() && matches!(d.code.as_str(), "E0001" | "E0002" | "E0003")).collect();
+        assert!(syntax_errors.is_empty(), "the migrated text does not parse: {syntax_errors:#?}\nold:\n{text}\nnew:\n{new_text}");
+    }
 }
 
 proptest! {

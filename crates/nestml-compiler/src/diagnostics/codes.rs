@@ -89,9 +89,30 @@ codes! {
     W0008 => "the same name twice in one declaration",
     W0009 => "`onCondition` condition is not boolean (PyNESTML does not check)",
     W0010 => "constant vector index outside the vector (PyNESTML does not check)",
+    W0301 => "`neuron NAME:` or `synapse NAME:` (NESTML ≤ 7): NESTML 9 writes `model NAME:`",
+    W0302 => "blocks closed by `end`, or `output: spike` on one line (NESTML ≤ 5): NESTML 9 closes blocks by indentation",
+    W0303 => "`initial_values:` block (NESTML ≤ 3): NESTML 9 declares these variables in `state:`",
+    W0304 => "`shape` (NESTML ≤ 3): NESTML 9 writes `kernel`",
+    W0305 => "`function NAME TYPE = …` declaration (NESTML ≤ 3): NESTML 9 writes `inline` (equations) or an internal",
+    W0306 => "spike input port with a unit `p pA <- spike` (NESTML ≤ 5): NESTML 9 writes `p <- spike` and scales its uses",
+    W0307 => "`<- current` input port (NESTML ≤ 3): NESTML 9 writes `<- continuous`",
+    W0308 => "attributes of the spike output `spike(weight real, delay ms)` (NESTML 8): NESTML 9 writes `spike`",
+    W0309 => "`deliver_spike(w, d)` (NESTML 5-7) or `emit_spike(w, d)` (NESTML 8): NESTML 9 writes `emit_spike(w)`, the delay is the connection's",
+    W0310 => "docstring `\"\"\"…\"\"\"` (NESTML ≤ 8): NESTML 9 has only `#` comments",
+    W0311 => "physical unit standing alone in an expression (NESTML ≤ 8): NESTML 9 writes `1 ms`",
+    W0312 => "synapse ODEs integrated implicitly (NESTML ≤ 7): NESTML 9 calls `integrate_odes()` in `update:`",
+    W0313 => "`delta(t, tau)` with two arguments (NESTML ≤ 3): NESTML 9 writes `delta(t)`",
+    W0314 => "state variable without initial value (NESTML ≤ 3 started it at zero): NESTML 9 writes `= 0`",
+    W0315 => "internal assigned in statements (NESTML ≤ 5 allowed it): NESTML 9 declares it in `state:`",
+    W0316 => "sign of inhibitory weights on a port depends on the release (NESTML ≤ 4: negative): `nestml migrate --from 4` for such files",
 }
 
 impl Code {
+    /// Whether the code reports a spelling of the older dialects (NESTML 2–8), W03xx.
+    pub fn is_dialect(self) -> bool {
+        self.as_str().starts_with("W03")
+    }
+
     /// The one-line meaning of the code.
     pub fn summary(self) -> &'static str {
         CODES.iter().find(|(c, _)| *c == self).map(|(_, s)| *s).unwrap_or("")

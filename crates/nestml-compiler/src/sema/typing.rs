@@ -518,7 +518,7 @@ impl<'a> Checker<'_, 'a> {
         }
         if v.order == 0 && Unit::lookup(name).is_some() {
             self.error(Code::E0209, v.span, format!("the physical unit `{name}` cannot stand alone in an expression"))
-                .help(format!("write a quantity with a number, e.g. `1 {name}`"));
+                .help(format!("write a quantity with a number, e.g. `1 {name}` (NESTML 8 and older accepted a unit alone: `nestml migrate` rewrites such a file)"));
             return;
         }
         let help = if v.order > 0 && self.syms.var(&v.name.name).is_some() {

@@ -19,7 +19,17 @@ pub struct Lexed {
 
 /// Splits `text` (file `file`) into tokens.
 pub fn lex(text: &str, file: FileId) -> Lexed {
-    let mut lexer = Lexer { text, bytes: text.as_bytes(), pos: 0, file, line: 1, indents: Vec::new(), line_has_code: false, code_on_line: false, out: Lexed { tokens: Vec::new(), comments: Vec::new(), diagnostics: Vec::new() } };
+    lex_with(text, file, false)
+}
+
+/// [`lex`] for the older dialects (NESTML 2–8): a docstring `"""…"""` or a `/* … */` comment
+/// is a comment (one [`Comment`] per line, warning W0310), not a string or operators.
+pub fn lex_legacy(text: &str, file: FileId) -> Lexed {
+    lex_with(text, file, true)
+}
+
+fn lex_with(text: &str, file: FileId, legacy: bool) -> Lexed {
+    let mut lexer = Lexer { text, bytes: text.as_bytes(), pos: 0, file, line: 1, indents: Vec::new(), line_has_code: false, code_on_line: false, legacy, out: Lexed { tokens: Vec::new(), comments: Vec::new(), diagnostics: Vec::new() } };
     lexer.run();
     lexer.out
 }
@@ -35,6 +45,8 @@ struct Lexer<'a> {
     line_has_code: bool,
     /// Code precedes the current position on this physical line.
     code_on_line: bool,
+    /// Docstrings and `/* */` comments are comments (NESTML 2–8).
+    legacy: bool,
     out: Lexed,
 }
 
@@ -74,6 +86,8 @@ impl Lexer<'_> {
                     self.line += 1;
                 }
                 b'#' => self.comment(),
+                b'"' if self.legacy && self.text[start..].starts_with("\"\"\"") => self.block_comment("\"\"\"", "\"\"\""),
+                b'/' if self.legacy && self.peek(1) == b'*' => self.block_comment("/*", "*/"),
                 b'"' => self.string(),
                 b'0'..=b'9' => self.number(),
                 b'.' if self.peek(1).is_ascii_digit() => self.number(),
@@ -133,7 +147,9 @@ impl Lexer<'_> {
     fn on_new_line(&mut self, nl_start: usize, ws_start: usize, ws_end: usize) {
         let next = self.peek(0);
         let at_eof = self.pos + 1 >= self.bytes.len();
-        let blank = matches!(next, b'\r' | b'\n' | b'\x0c' | b'#');
+        let rest = &self.text[self.pos..];
+        let block_comment = self.legacy && (rest.starts_with("\"\"\"") || rest.starts_with("/*"));
+        let blank = matches!(next, b'\r' | b'\n' | b'\x0c' | b'#') || block_comment;
         if blank && !at_eof {
             return;
         }
@@ -169,6 +185,38 @@ impl Lexer<'_> {
         }
         let trailing = self.code_on_line;
         self.out.comments.push(Comment { text: self.text[start + 1..end].to_string(), line: self.line, trailing, span: self.span(start, end) });
+        self.pos = end;
+    }
+
+    /// A docstring or `/* */` comment of the older dialects: every line of it (the delimiters
+    /// removed) becomes a comment line, so that it is kept, as `#` lines, by the printer.
+    fn block_comment(&mut self, open: &str, close: &str) {
+        let start = self.pos;
+        let body_start = start + open.len();
+        let (body_end, end) = match self.text[body_start..].find(close) {
+            Some(i) => (body_start + i, body_start + i + close.len()),
+            None => {
+                self.out.diagnostics.push(
+                    Diagnostic::error(Code::E0002, self.span(start, body_start), format!("`{open}` is never closed"))
+                        .with_help(format!("close the comment with `{close}`")),
+                );
+                (self.bytes.len(), self.bytes.len())
+            }
+        };
+        self.out.diagnostics.push(
+            Diagnostic::warning(Code::W0310, self.span(start, body_start), format!("`{open} … {close}` is a comment of NESTML 8 and older"))
+                .with_help("NESTML 9 has only `#` comments: write each line as `# …` (`nestml migrate` does)"),
+        );
+        let trailing = self.code_on_line;
+        let mut offset = body_start;
+        for (i, raw) in self.text[body_start..body_end].split('\n').enumerate() {
+            // the text after the opening delimiter, on its line, loses its leading spaces
+            let line = if i == 0 { raw.trim() } else { raw.trim_end() };
+            let text = if line.trim().is_empty() { String::new() } else { format!(" {line}") };
+            self.out.comments.push(Comment { text, line: self.line + i, trailing: trailing && i == 0, span: self.span(offset, offset + line.len()) });
+            offset += raw.len() + 1;
+        }
+        self.line += self.text[start..end].matches('\n').count();
         self.pos = end;
     }
 

@@ -5,7 +5,8 @@
 //! independent mistakes without a cascade of follow-up errors.
 
 use super::ast::*;
-use super::lexer::lex;
+use super::dialect::{self, Dialect, LegacyNotes};
+use super::lexer::{lex, lex_legacy};
 use super::token::{Comment, Token, TokenKind as T};
 use crate::diagnostics::{Code, Diagnostic, FileId, Span};
 
@@ -16,14 +17,52 @@ pub struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Parses NESTML source `text` belonging to file `file`.
+/// Parses NESTML source `text` belonging to file `file` ([`Dialect::Auto`]).
 pub fn parse(text: &str, file: FileId) -> Parsed {
-    let lexed = lex(text, file);
+    parse_with(text, file, Dialect::Auto)
+}
+
+/// Parses NESTML source `text` of file `file`, read in `dialect`. A file read in the old
+/// dialect (see [`super::dialect`]) gives a NESTML 9 tree and a warning per old spelling.
+pub fn parse_with(text: &str, file: FileId, dialect: Dialect) -> Parsed {
+    let mut lexed = lex(text, file);
+    let legacy = dialect != Dialect::Auto || dialect::has_old_header(&lexed.tokens, text);
+    let mut end_blocks = false;
+    if legacy {
+        lexed = lex_legacy(text, file);
+        let (tokens, end_span) = dialect::close_end_blocks(std::mem::take(&mut lexed.tokens), text);
+        lexed.tokens = tokens;
+        end_blocks = end_span.is_some();
+        if let Some(span) = end_span {
+            // the indentation of a file with `end` means nothing
+            lexed.diagnostics.retain(|d| d.code != Code::W0005);
+            lexed.diagnostics.push(
+                Diagnostic::warning(Code::W0302, span, "blocks closed by `end` are NESTML 5 and older")
+                    .with_help("NESTML 9 closes a block by indentation: indent its lines under the `:` line and drop `end` (`nestml migrate` does)"),
+            );
+        }
+    }
     let mut line_starts = vec![0];
     line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
     let claimed = vec![false; lexed.comments.len()];
     let lexer_error_lines = lexed.diagnostics.iter().filter(|d| d.is_error()).map(|d| line_index(&line_starts, d.span.start)).collect();
-    let mut p = Parser { text, file, tokens: lexed.tokens, pos: 0, comments: lexed.comments, claimed, line_starts, diagnostics: lexed.diagnostics, error_line: 0, lexer_error_lines };
+    let mut p = Parser {
+        text,
+        file,
+        tokens: lexed.tokens,
+        pos: 0,
+        comments: lexed.comments,
+        claimed,
+        line_starts,
+        diagnostics: lexed.diagnostics,
+        error_line: 0,
+        lexer_error_lines,
+        legacy,
+        notes: LegacyNotes::default(),
+        comment_cursor: 0,
+        end_blocks,
+        release: dialect.release(),
+    };
     let unit = p.compilation_unit();
     Parsed { unit, diagnostics: p.diagnostics }
 }
@@ -40,7 +79,23 @@ pub fn parse_data_type(text: &str, file: FileId) -> Result<DataType, Vec<Diagnos
 
 fn parse_fragment<R>(text: &str, file: FileId, f: impl FnOnce(&mut Parser) -> PResult<R>) -> Result<R, Vec<Diagnostic>> {
     let lexed = lex(text, file);
-    let mut p = Parser { text, file, tokens: lexed.tokens, pos: 0, comments: Vec::new(), claimed: Vec::new(), line_starts: vec![0], diagnostics: lexed.diagnostics, error_line: 0, lexer_error_lines: Vec::new() };
+    let mut p = Parser {
+        text,
+        file,
+        tokens: lexed.tokens,
+        pos: 0,
+        comments: Vec::new(),
+        claimed: Vec::new(),
+        line_starts: vec![0],
+        diagnostics: lexed.diagnostics,
+        error_line: 0,
+        lexer_error_lines: Vec::new(),
+        legacy: false,
+        notes: LegacyNotes::default(),
+        comment_cursor: 0,
+        end_blocks: false,
+        release: None,
+    };
     let result = f(&mut p);
     if result.is_ok() && p.peek() != T::Eof && p.peek() != T::Newline {
         let _: PResult<()> = p.unexpected("end of input");
@@ -86,6 +141,16 @@ struct Parser<'a> {
     error_line: usize,
     /// Lines with a lexical error: the parser's follow-up complaints there are not reported.
     lexer_error_lines: Vec<usize>,
+    /// The file is read in the old dialect (NESTML 2–8).
+    legacy: bool,
+    /// What the old dialect left for [`dialect::modernise`] in the model being parsed.
+    notes: LegacyNotes,
+    /// In the old dialect, every comment before this index is attached.
+    comment_cursor: usize,
+    /// The file's blocks are closed by `end`.
+    end_blocks: bool,
+    /// The release the file is known to be from ([`Dialect::Release`]).
+    release: Option<u32>,
 }
 
 impl Parser<'_> {
@@ -124,6 +189,16 @@ impl Parser<'_> {
 
     fn text_of(&self, span: Span) -> &str {
         &self.text[span.start as usize..span.end as usize]
+    }
+
+    /// In the old dialect, whether the current token is the name `word` (an old keyword).
+    fn at_old_word(&self, word: &str) -> bool {
+        self.legacy && self.peek() == T::Name && self.text_of(self.tok().span) == word
+    }
+
+    /// Records a warning about an old spelling.
+    fn old_spelling(&mut self, code: Code, span: Span, message: impl Into<String>, help: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::warning(code, span, message).with_help(help));
     }
 
     fn ident(&mut self) -> PResult<Ident> {
@@ -165,6 +240,12 @@ impl Parser<'_> {
         Err(Failed)
     }
 
+    /// A syntax error at `span` (not at the current token).
+    fn unexpected_at<R>(&mut self, span: Span, message: &str) -> PResult<R> {
+        self.diagnostics.push(Diagnostic::error(Code::E0003, span, format!("expected {message}")));
+        Err(Failed)
+    }
+
     fn hint(&self, expected: &str, found: Token) -> Option<String> {
         let prev = self.pos.checked_sub(1).map(|i| self.tokens[i].kind);
         match (expected, found.kind) {
@@ -174,7 +255,7 @@ impl Parser<'_> {
                 Some("to continue an expression on the next line, end the line with `\\`".into())
             }
             (_, T::KernelJoining) => Some("a `,` at the end of a line joins kernel definitions; to continue a line, end it with `\\`".into()),
-            (_, T::Name) if self.text_of(found.span) == "end" => Some("NESTML 9 blocks end by indentation, not with `end`".into()),
+            (_, T::Name) if self.text_of(found.span) == "end" => Some("NESTML 9 blocks end by indentation, not with `end` (`nestml migrate` rewrites a file of NESTML 5 and older)".into()),
             _ => None,
         }
     }
@@ -217,6 +298,9 @@ impl Parser<'_> {
     /// the comment at the end of its line.
     fn comments_for(&mut self, start: Span) -> Comments {
         let line = self.line_of(start.start);
+        if self.legacy {
+            return self.all_comments_before(line);
+        }
         let mut pre = Vec::new();
         let mut want = line - 1;
         let first_after = self.comments.partition_point(|c| c.line < line);
@@ -242,6 +326,27 @@ impl Parser<'_> {
         Comments { pre: pre.into_iter().map(|k| self.comments[k].text.clone()).collect(), trailing }
     }
 
+    /// The old dialect's attachment: every comment not yet attached that lies before `line`
+    /// (docstrings, comments before `end`, comments after blank lines), then the trailing
+    /// comment of `line`, so that `nestml migrate` keeps every comment.
+    fn all_comments_before(&mut self, line: usize) -> Comments {
+        let first_after = self.comments.partition_point(|c| c.line < line);
+        let mut pre = Vec::new();
+        for k in self.comment_cursor..first_after {
+            if !self.claimed[k] {
+                self.claimed[k] = true;
+                pre.push(self.comments[k].text.clone());
+            }
+        }
+        self.comment_cursor = self.comment_cursor.max(first_after);
+        let mut trailing = None;
+        if let Some(k) = (first_after..self.comments.len()).take_while(|&k| self.comments[k].line == line).find(|&k| self.comments[k].trailing && !self.claimed[k]) {
+            self.claimed[k] = true;
+            trailing = Some(self.comments[k].text.clone());
+        }
+        Comments { pre, trailing }
+    }
+
     // ----- models and blocks --------------------------------------------------------
 
     fn compilation_unit(&mut self) -> CompilationUnit {
@@ -254,6 +359,10 @@ impl Parser<'_> {
                     self.bump();
                 }
                 T::Model => match self.model() {
+                    Ok(m) => models.push(m),
+                    Err(Failed) => self.recover_line(),
+                },
+                T::Name if self.at_old_word("neuron") || self.at_old_word("synapse") => match self.model() {
                     Ok(m) => models.push(m),
                     Err(Failed) => self.recover_line(),
                 },
@@ -271,7 +380,16 @@ impl Parser<'_> {
     }
 
     fn model(&mut self) -> PResult<Model> {
-        let kw = self.expect(T::Model)?;
+        self.notes = LegacyNotes { end_blocks: self.end_blocks, release: self.release, ..LegacyNotes::default() };
+        let kw = if self.peek() == T::Name && self.legacy {
+            let kw = self.bump();
+            let word = self.text_of(kw.span).to_string();
+            self.notes.synapse_keyword = word == "synapse";
+            self.old_spelling(Code::W0301, kw.span, format!("`{word} NAME:` is NESTML 7 and older"), "NESTML 9 declares neurons and synapses alike as `model NAME:`");
+            kw
+        } else {
+            self.expect(T::Model)?
+        };
         let comments = self.comments_for(kw.span);
         let name = self.ident()?;
         self.block_open()?;
@@ -283,7 +401,12 @@ impl Parser<'_> {
             }
         }
         self.eat(T::Dedent);
-        Ok(Model { name, blocks, comments, span: self.span_from(kw.span) })
+        let mut model = Model { name, blocks, comments, span: self.span_from(kw.span) };
+        if self.legacy {
+            let notes = std::mem::take(&mut self.notes);
+            dialect::modernise(&mut model, &notes, &mut self.diagnostics);
+        }
+        Ok(model)
     }
 
     /// `: NEWLINE INDENT` after a block header.
@@ -299,6 +422,11 @@ impl Parser<'_> {
         let comments = self.comments_for(t.span);
         match t.kind {
             T::State | T::Parameters | T::Internals => self.variables_block(comments).map(Block::Variables),
+            T::Name if self.at_old_word("initial_values") => {
+                self.notes.nestml3 = true;
+                self.old_spelling(Code::W0303, t.span, "`initial_values:` is NESTML 3 and older", "NESTML 9 declares these variables in `state:`");
+                self.variables_block(comments).map(Block::Variables)
+            }
             T::Equations => self.equations_block(comments).map(Block::Equations),
             T::Input => self.input_block(comments).map(Block::Input),
             T::Output => self.output_block(comments).map(Block::Output),
@@ -318,7 +446,7 @@ impl Parser<'_> {
     fn variables_block(&mut self, comments: Comments) -> PResult<VariablesBlock> {
         let kw = self.bump();
         let kind = match kw.kind {
-            T::State => VariablesKind::State,
+            T::State | T::Name => VariablesKind::State,
             T::Parameters => VariablesKind::Parameters,
             _ => VariablesKind::Internals,
         };
@@ -352,9 +480,15 @@ impl Parser<'_> {
         let start = self.tok().span;
         let comments = self.comments_for(start);
         let kind = match self.peek() {
-            T::Recordable | T::Inline => {
+            T::Recordable | T::Inline | T::Function if self.peek() != T::Function || self.legacy => {
                 let recordable = self.eat(T::Recordable).is_some();
-                self.expect(T::Inline)?;
+                if self.legacy && self.peek() == T::Function {
+                    let kw = self.bump();
+                    self.notes.nestml3 = true;
+                    self.old_spelling(Code::W0305, kw.span, "`function` in the equations block is NESTML 3 and older", "NESTML 9 writes an inline expression: `inline NAME TYPE = …`");
+                } else {
+                    self.expect(T::Inline)?;
+                }
                 let name = self.ident()?;
                 let data_type = self.data_type()?;
                 self.expect(T::Eq)?;
@@ -363,8 +497,12 @@ impl Parser<'_> {
                 let decorators = self.decorators()?;
                 EquationKind::Inline { recordable, name, data_type, rhs, decorators }
             }
-            T::Kernel => {
+            T::Kernel | T::Name if self.peek() == T::Kernel || (self.at_old_word("shape") && self.peek_at(1) == T::Name) => {
                 let keyword = self.bump().span;
+                if self.text_of(keyword) == "shape" {
+                    self.notes.nestml3 = true;
+                    self.old_spelling(Code::W0304, keyword, "`shape` is NESTML 3 and older", "NESTML 9 writes `kernel`");
+                }
                 let mut parts = Vec::new();
                 loop {
                     let var = self.variable()?;
@@ -417,14 +555,54 @@ impl Parser<'_> {
         } else {
             None
         };
-        let kind = if self.eat(T::LeftArrow).is_some() {
-            let mut qualifiers = Vec::new();
-            loop {
-                match self.peek() {
-                    T::Inhibitory => qualifiers.push((Qualifier::Inhibitory, self.bump().span)),
-                    T::Excitatory => qualifiers.push((Qualifier::Excitatory, self.bump().span)),
-                    _ => break,
+        // NESTML ≤ 5: a spike port may have a unit (`spikes pA <- spike`), NESTML ≤ 3 writes
+        // `<- current` for `<- continuous`
+        let old_type = if self.legacy && self.peek() != T::LeftArrow { Some(self.data_type()?) } else { None };
+        if let Some(data_type) = old_type {
+            self.expect(T::LeftArrow)?;
+            let qualifiers = self.qualifiers();
+            let t = self.tok();
+            let kind = if t.kind == T::Spike {
+                self.bump();
+                let help = match &data_type {
+                    DataType::Unit(u) => {
+                        let inhibitory_only = qualifiers.iter().all(|(q, _)| *q == Qualifier::Inhibitory) && !qualifiers.is_empty();
+                        self.notes.typed_spike_ports.push((name.name.clone(), u.clone(), inhibitory_only));
+                        let u = super::print_data_type(&data_type);
+                        format!("NESTML 9 writes `{} <- spike`, a port of weights per second: `nestml migrate` writes `convolve(k, {0})` as `convolve(k, {0}) * 1 {u}` and `{0}` elsewhere as `{0} * 1 {u}*s`", name.name)
+                    }
+                    _ => format!("NESTML 9 writes `{} <- spike`", name.name),
+                };
+                self.old_spelling(Code::W0306, data_type.span(), format!("a spike input port with a type (`{} {} <- spike`) is NESTML 5 and older", name.name, super::print_data_type(&data_type)), help);
+                PortKind::Spike { qualifiers }
+            } else if t.kind == T::Continuous || (t.kind == T::Name && self.text_of(t.span) == "current") {
+                self.bump();
+                if t.kind == T::Name {
+                    self.notes.nestml3 = true;
+                    self.old_spelling(Code::W0307, t.span, "`<- current` is NESTML 3 and older", "NESTML 9 writes `<- continuous`");
                 }
+                if let Some((_, span)) = qualifiers.first() {
+                    return self.unexpected_at(*span, "`spike` after a qualifier");
+                }
+                PortKind::Continuous { data_type }
+            } else {
+                return self.unexpected("`spike`, `continuous` or `current`");
+            };
+            let span = self.span_from(start);
+            self.expect(T::Newline)?;
+            return Ok(InputPort { name, size, kind, comments, span });
+        }
+        let kind = if self.eat(T::LeftArrow).is_some() {
+            let qualifiers = self.qualifiers();
+            if qualifiers.is_empty() && self.at_old_word("current") {
+                // NESTML 2: `currents <- current`, a current in pA
+                let t = self.bump();
+                self.notes.nestml3 = true;
+                self.old_spelling(Code::W0307, t.span, "`<- current` without a type is NESTML 2", format!("NESTML 9 writes `{} pA <- continuous`", name.name));
+                let span = self.span_from(start);
+                self.expect(T::Newline)?;
+                let unit = UnitType { span: t.span, kind: UnitTypeKind::Name(Ident { name: "pA".into(), span: t.span }) };
+                return Ok(InputPort { name, size, kind: PortKind::Continuous { data_type: DataType::Unit(unit) }, comments, span });
             }
             if self.peek() != T::Spike {
                 return self.unexpected("`spike`, `inhibitory` or `excitatory`");
@@ -442,8 +620,29 @@ impl Parser<'_> {
         Ok(InputPort { name, size, kind, comments, span })
     }
 
+    /// `inhibitory`/`excitatory` qualifiers of a spike port.
+    fn qualifiers(&mut self) -> Vec<(Qualifier, Span)> {
+        let mut qualifiers = Vec::new();
+        loop {
+            match self.peek() {
+                T::Inhibitory => qualifiers.push((Qualifier::Inhibitory, self.bump().span)),
+                T::Excitatory => qualifiers.push((Qualifier::Excitatory, self.bump().span)),
+                _ => return qualifiers,
+            }
+        }
+    }
+
     fn output_block(&mut self, comments: Comments) -> PResult<OutputBlock> {
         let kw = self.bump();
+        if self.legacy && self.peek() == T::Colon && matches!(self.peek_at(1), T::Spike | T::Continuous) {
+            // NESTML ≤ 5: `output: spike` on one line
+            self.bump();
+            let kind_tok = self.bump();
+            let kind = if kind_tok.kind == T::Spike { OutputKind::Spike } else { OutputKind::Continuous };
+            self.expect(T::Newline)?;
+            self.old_spelling(Code::W0302, kind_tok.span, "`output:` with its port on the same line is NESTML 5 and older", "NESTML 9 writes the port on its own, indented line");
+            return Ok(OutputBlock { keyword: kw.span, kind, kind_span: kind_tok.span, comments, span: self.span_from(kw.span) });
+        }
         self.block_open()?;
         let kind_tok = self.tok();
         let kind = match kind_tok.kind {
@@ -452,6 +651,16 @@ impl Parser<'_> {
             _ => return self.unexpected("`spike` or `continuous`"),
         };
         self.bump();
+        if self.legacy && kind == OutputKind::Spike && self.peek() == T::LParen {
+            // NESTML 8: `spike(weight real, delay ms)`
+            let open = self.bump();
+            while !matches!(self.peek(), T::RParen | T::Newline | T::Eof) {
+                self.bump();
+            }
+            self.expect(T::RParen)?;
+            let span = self.span_from(open.span);
+            self.old_spelling(Code::W0308, span, "attributes of the spike output are NESTML 8", "NESTML 9 writes `spike`: the weight is `emit_spike`'s argument, the delay the connection's");
+        }
         self.expect(T::Newline)?;
         if self.peek() != T::Dedent {
             return self.unexpected("end of the output block (a model has one output port)");
@@ -531,7 +740,19 @@ impl Parser<'_> {
         let start = self.tok().span;
         let comments = self.comments_for(start);
         let recordable = self.eat(T::Recordable).is_some();
-        let inline = self.eat(T::Inline).is_some();
+        let mut inline = self.eat(T::Inline).is_some();
+        if self.legacy && !inline && self.peek() == T::Function && self.peek_at(1) == T::Name && self.peek_at(2) != T::LParen {
+            let kw = self.bump();
+            self.notes.nestml3 = true;
+            self.notes.function_declarations.push(start.start);
+            self.old_spelling(
+                Code::W0305,
+                kw.span,
+                "a `function` declaration is NESTML 3 and older",
+                "NESTML 9 writes a state variable's alias as `recordable inline NAME TYPE = …` in `equations:` and a parameter's as an internal (`nestml migrate` does)",
+            );
+            inline = true;
+        }
         let mut variables = vec![self.variable()?];
         while self.eat(T::Comma).is_some() {
             variables.push(self.variable()?);
