@@ -14,7 +14,7 @@ run and neuron-steps per second. An untimed run with a spike_recorder then gives
 to check that both sides do the same work.
 
 ``--ours`` reads the Rust benchmark's criterion result, e.g.
-``target/criterion/population/iaf_psc_exp_neuron/population/new/estimates.json`` (nanoseconds per run of
+``target/criterion/population/iaf_psc_exp_neuron_population/new/estimates.json`` (nanoseconds per run of
 the same workload), and prints NEST time / our time for criterion's median and, if
 ``sample.json`` is beside it, for the fastest sample (comparable with NEST's best of R).
 

@@ -12,7 +12,7 @@
 //! ```sh
 //! cargo bench -p nestml --bench population [-- iaf_psc_exp|hh_psc_alpha]
 //! python tools/nest_population_bench.py --model iaf_psc_exp \
-//!     --ours target/criterion/population/iaf_psc_exp_neuron/population/new/estimates.json
+//!     --ours target/criterion/population/iaf_psc_exp_neuron_population/new/estimates.json
 //! ```
 //!
 //! The same workload in NEST 3.10 is `tools/nest_population_bench.py`.
