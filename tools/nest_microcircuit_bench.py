@@ -90,6 +90,10 @@ def run(args):
         noise = nest.Create("poisson_generator", params={"rate": BG_RATE * K_EXT[t]})
         nest.Connect(noise, target, syn_spec={"weight": w_exc, "delay": H})
         nest.Connect(target, recorder)
+    # one synapse model per sign: NEST stores at most 2^27 - 2 connections per virtual process
+    # and synapse model
+    nest.CopyModel("static_synapse", "static_exc")
+    nest.CopyModel("static_synapse", "static_inh")
     rss_before = rss_bytes()
     synapses = 0
     for t, target in enumerate(pops):
@@ -108,7 +112,7 @@ def run(args):
             d = 1.5 if excitatory else 0.75
             delay = nest.math.redraw(nest.random.normal(mean=d, std=0.5 * d), min=0.5 * H, max=math.inf)
             nest.Connect(source, target, {"rule": "fixed_total_number", "N": n},
-                         {"synapse_model": "static_synapse", "weight": weight, "delay": delay})
+                         {"synapse_model": "static_exc" if excitatory else "static_inh", "weight": weight, "delay": delay})
     build_s = time.perf_counter() - t0
     rss_after = rss_bytes()
     t1 = time.perf_counter()
