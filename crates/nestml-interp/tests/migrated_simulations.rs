@@ -142,7 +142,8 @@ fn migrated_neurons_simulate_like_todays_library() {
     let agrees = |v: &Verdict| matches!(v, Verdict::Identical | Verdict::Within(_));
     for major in [3, 4, 5, 6, 7, 8] {
         let of: Vec<_> = rows.iter().filter(|r| r.1 == major).collect();
-        eprintln!("NESTML {major}: {} of {} migrated neurons simulate as today's within {TOL:e}", of.iter().filter(|r| agrees(&r.3)).count(), of.len());
+        let identical = of.iter().filter(|r| r.3 == Verdict::Identical).count();
+        eprintln!("NESTML {major}: {} of {} migrated neurons simulate as today's within {TOL:e} ({identical} bit for bit)", of.iter().filter(|r| agrees(&r.3)).count(), of.len());
     }
     // every NESTML 8 neuron, but wb_cond_exp before 8.3 (8.3 changed the sign convention of its
     // synaptic currents)
