@@ -105,6 +105,7 @@ codes! {
     W0314 => "state variable without initial value (NESTML ≤ 3 started it at zero): NESTML 9 writes `= 0`",
     W0315 => "internal assigned in statements (NESTML ≤ 5 allowed it): NESTML 9 declares it in `state:`",
     W0316 => "sign of inhibitory weights on a port depends on the release (NESTML ≤ 4: negative): `nestml migrate --from 4` for such files",
+    W0317 => "`preReceive:` or `postReceive:` block of early synapse drafts: NESTML 9 writes `onReceive(PORT):` for the pre- or postsynaptic spike port",
 }
 
 impl Code {

@@ -139,6 +139,7 @@ pub(super) struct LegacyNotes {
 /// module documentation), reporting each rewrite that the parser has not reported already.
 pub(super) fn modernise(model: &mut Model, notes: &LegacyNotes, diags: &mut Vec<Diagnostic>) {
     merge_state_blocks(model);
+    name_receive_ports(model);
     move_function_declarations(model, notes);
     move_assigned_internals(model, diags);
     initialise_state(model, diags);
@@ -158,6 +159,33 @@ pub(super) fn modernise(model: &mut Model, notes: &LegacyNotes, diags: &mut Vec<
         model.blocks.insert(at, Block::Output(OutputBlock { keyword: span, kind: OutputKind::Spike, kind_span: span, comments: Comments::default(), span }));
     }
     drop_empty_blocks(model);
+}
+
+/// `preReceive:` and `postReceive:` blocks handle the model's presynaptic and postsynaptic spike
+/// ports: the spike port whose name has `pre` (`post`) in it, else the first (second) spike port.
+fn name_receive_ports(model: &mut Model) {
+    let spike_ports: Vec<String> = model
+        .blocks
+        .iter()
+        .filter_map(|b| if let Block::Input(i) = b { Some(i) } else { None })
+        .flat_map(|i| &i.ports)
+        .filter(|p| matches!(p.kind, PortKind::Spike { .. }))
+        .map(|p| p.name.name.clone())
+        .collect();
+    let pick = |tag: &str, nth: usize| spike_ports.iter().find(|p| p.contains(tag)).or(spike_ports.get(nth)).cloned();
+    let (pre, post) = (pick("pre", 0), pick("post", 1));
+    for block in &mut model.blocks {
+        if let Block::OnReceive(r) = block {
+            let port = match r.port.name.as_str() {
+                super::parser::PRE_RECEIVE_PORT => &pre,
+                super::parser::POST_RECEIVE_PORT => &post,
+                _ => continue,
+            };
+            if let Some(port) = port {
+                r.port.name = port.clone();
+            }
+        }
+    }
 }
 
 fn merge_state_blocks(model: &mut Model) {
@@ -908,5 +936,20 @@ mod tests {
         let (text, codes) = migrate(src, Dialect::Auto);
         assert!(text.contains("kernel g = t * exp(-t / tau)") && text.contains("kernel d = delta(t)"), "{text}");
         assert!(codes.contains(&Code::W0311) && codes.contains(&Code::W0313) && codes.contains(&Code::W0304));
+    }
+
+    /// Early synapse drafts: `preReceive:`/`postReceive:` handle the ports with `pre`/`post` in
+    /// their names (else the first and second spike port); the result checks as NESTML 9.
+    #[test]
+    fn pre_and_post_receive_blocks_become_on_receive_of_their_ports() {
+        let src = "synapse stdp:\n  state:\n    w real = 1\n    x real = 0\n  end\n  input:\n    spikes_pre <- spike\n    spikes_post <- spike\n  end\n  preReceive:\n    x += 1\n    deliver_spike(w, 1 ms)\n  end\n  postReceive:\n    w += x\n  end\nend\n";
+        let (text, codes) = migrate(src, Dialect::Auto);
+        assert!(text.contains("onReceive(spikes_pre):\n        x += 1\n        emit_spike(w)"), "{text}");
+        assert!(text.contains("onReceive(spikes_post):\n        w += x"), "{text}");
+        assert!(codes.contains(&Code::W0317) && codes.contains(&Code::W0309), "{codes:?}");
+        let checked = crate::check_source(&mut crate::diagnostics::SourceMap::default(), "migrated.nestml", &text);
+        assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+        let (text, _) = migrate("synapse s:\n  state:\n    w real = 1\n  end\n  input:\n    a <- spike\n    b <- spike\n  end\n  postReceive:\n    w += 1\n  end\nend\n", Dialect::Auto);
+        assert!(text.contains("onReceive(b):"), "the second spike port: {text}");
     }
 }

@@ -128,6 +128,11 @@ const MULTIPLICATIVE: u8 = 7;
 const UNARY: u8 = 8;
 const POWER: u8 = 9;
 
+/// The port an old `preReceive:` block handles until `dialect::modernise` names the model's own.
+pub(crate) const PRE_RECEIVE_PORT: &str = "pre_spikes";
+/// The port an old `postReceive:` block handles until `dialect::modernise` names the model's own.
+pub(crate) const POST_RECEIVE_PORT: &str = "post_spikes";
+
 struct Parser<'a> {
     text: &'a str,
     file: FileId,
@@ -432,6 +437,16 @@ impl Parser<'_> {
             T::Output => self.output_block(comments).map(Block::Output),
             T::Function => self.function(comments).map(Block::Function),
             T::OnReceive => self.on_receive(comments).map(Block::OnReceive),
+            T::Name if self.at_old_word("preReceive") || self.at_old_word("postReceive") => {
+                // the port is resolved by `dialect::modernise`, which sees the input block
+                let kw = self.bump();
+                let word = self.text_of(kw.span).to_string();
+                let port = if word == "preReceive" { PRE_RECEIVE_PORT } else { POST_RECEIVE_PORT };
+                self.old_spelling(Code::W0317, kw.span, format!("`{word}:` is a block of early synapse drafts"), format!("NESTML 9 writes `onReceive({port}):` for the {} spike port", if word == "preReceive" { "presynaptic" } else { "postsynaptic" }));
+                self.block_open()?;
+                let body = self.stmts_body()?;
+                Ok(Block::OnReceive(OnReceive { keyword: kw.span, port: Ident { name: port.into(), span: kw.span }, parameters: Vec::new(), body, comments, span: self.span_from(kw.span) }))
+            }
             T::OnCondition => self.on_condition(comments).map(Block::OnCondition),
             T::Update => {
                 let kw = self.bump();
