@@ -21,7 +21,7 @@
 use super::{first_non_finite, SolverError};
 use crate::Real;
 
-/// Which Rush–Larsen scheme ([module docs](self)).
+/// Which Rush–Larsen scheme (see [`RushLarsen`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum RushLarsenOrder {
     /// First order: rates at the start of each substep.
