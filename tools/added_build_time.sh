@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The `cargo build` time that `include_nestml!` of model files adds to a crate, as a user sees
-# it: a scratch crate depending on this repository's `nestml` (warm dependency cache), built
-# once without the models and then with them; wall and CPU time (user + sys) of the second
-# build, best of N runs (each run touches the source so that only the crate itself rebuilds).
+# it: a scratch library crate depending on this repository's `nestml` with `std` (warm
+# dependency cache), built once without the models and then with them; wall and CPU time
+# (user + sys) of the second build, best of N runs (each run touches the source so that only
+# the crate itself rebuilds). A library compiles every public item, so the figure includes all
+# the code the macro generates (neuron, population, synapse types), used or not.
 #
 #   bash tools/added_build_time.sh [--release] [--runs N] MODEL.nestml...
 #
@@ -31,7 +33,7 @@ version = "0.1.0"
 edition = "2021"
 
 [dependencies]
-nestml = { path = "$repo/crates/nestml", default-features = false }
+nestml = { path = "$repo/crates/nestml", default-features = false, features = ["std"] }
 
 [workspace]
 TOML
@@ -39,7 +41,7 @@ cp "$repo/Cargo.lock" "$work/Cargo.lock"
 export CARGO_TARGET_DIR="$work/target"
 
 build() { # prints "wall cpu" of one build of the crate
-    touch "$work/src/main.rs"
+    touch "$work/src/lib.rs"
     /usr/bin/time -f "%e %U %S" -o "$work/time" cargo build -q "${profile[@]}" --manifest-path "$work/Cargo.toml" >/dev/null
     awk '{printf "%.2f %.2f\n", $1, $2 + $3}' "$work/time"
 }
@@ -48,14 +50,13 @@ best() { # best wall (and its cpu) of $runs builds
     for _ in $(seq "$runs"); do build; done | sort -n | head -1
 }
 
-echo 'fn main() {}' > "$work/src/main.rs"
+echo '' > "$work/src/lib.rs"
 cargo build -q "${profile[@]}" --manifest-path "$work/Cargo.toml" # dependencies, once
 read -r base_wall base_cpu < <(best)
 
 {
     for m in "${models[@]}"; do echo "nestml::include_nestml!(\"$m\");"; done
-    echo 'fn main() {}'
-} > "$work/src/main.rs"
+} > "$work/src/lib.rs"
 cargo build -q "${profile[@]}" --manifest-path "$work/Cargo.toml" # the models compile
 read -r with_wall with_cpu < <(best)
 
