@@ -170,11 +170,12 @@ where
         for &(k, s) in &d.spikes[p.source_population] {
             let (a, b) = (self.offsets[s as usize] as usize, self.offsets[s as usize + 1] as usize);
             let t_spike = d.resolution.t_ms(k + 1);
-            let (slot_all, delay_all) = (ring.slot(k + self.delay_all as i64), d.resolution.t_ms(self.delay_all as i64));
+            let emitted = ring.slot(k);
+            let (slot_all, delay_all) = (ring.later(emitted, self.delay_all as usize), d.resolution.t_ms(self.delay_all as i64));
             for c in a..b {
                 let target = self.target[c] as usize;
                 let (slot, delay) = match self.delay.get(c) {
-                    Some(&steps) => (ring.slot(k + steps as i64), d.resolution.t_ms(steps as i64)),
+                    Some(&steps) => (ring.later(emitted, steps as usize), d.resolution.t_ms(steps as i64)),
                     None => (slot_all, delay_all),
                 };
                 let post = if reads_post || inputs > 0 { &history[target] } else { &empty };

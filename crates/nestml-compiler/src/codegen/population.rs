@@ -95,14 +95,15 @@ impl Gen<'_> {
         // per input port: the loop's reading of it, the parameter of `__run` it comes in, and the
         // slice of the step's input (or of the population's continuous values) passed for it
         let mut inputs = TokenStream::new();
-        let mut run_params: Vec<(Ident, TokenStream, TokenStream)> = Vec::new();
+        // (name, slice type, whether the loop writes it, the slice)
+        let mut run_params: Vec<(Ident, TokenStream, bool, TokenStream)> = Vec::new();
         let mut current_out = TokenStream::new();
         for (i, p) in ir.spike_ports.iter().enumerate() {
             let (sum, hit, sums, hits, port) = (format_ident!("__sum{i}"), format_ident!("__hit{i}"), format_ident!("__sums{i}"), format_ident!("__hits{i}"), port_field(p));
             let value = float.from_f64(quote!(1e-3 * #sum));
             let at = int(i);
-            run_params.push((sums.clone(), quote!(&[f64]), quote!(&__input.spike_sum[#at * __n + __a..#at * __n + __b])));
-            run_params.push((hits.clone(), quote!(&[bool]), quote!(&__input.spike_hit[#at * __n + __a..#at * __n + __b])));
+            run_params.push((sums.clone(), quote!(&[f64]), false, quote!(&__input.spike_sum[#at * __n + __a..#at * __n + __b])));
+            run_params.push((hits.clone(), quote!(&[bool]), false, quote!(&__input.spike_hit[#at * __n + __a..#at * __n + __b])));
             inputs.extend(quote! {
                 let #sum: f64 = if INPUT { #sums[__j] } else { 0.0 };
                 let #hit: bool = INPUT && #hits[__j];
@@ -113,8 +114,8 @@ impl Gen<'_> {
             let (cur, values, arrived, port) = (format_ident!("__cur{i}"), format_ident!("__values{i}"), format_ident!("__arrived{i}"), port_field(p));
             let value = float.from_f64(quote!(#cur));
             let at = int(i);
-            run_params.push((values.clone(), quote!(&mut [f64]), quote!(&mut __current[#at * __n + __a..#at * __n + __b])));
-            run_params.push((arrived.clone(), quote!(&[f64]), quote!(&__input.current[#at * __n + __a..#at * __n + __b])));
+            run_params.push((values.clone(), quote!(&mut [f64]), true, quote!(&mut __current[#at * __n + __a..#at * __n + __b])));
+            run_params.push((arrived.clone(), quote!(&[f64]), false, quote!(&__input.current[#at * __n + __a..#at * __n + __b])));
             inputs.extend(quote! {
                 let #cur: f64 = if INPUT { #values[__j] } else { 0.0 };
                 let #port = #value;
@@ -127,12 +128,12 @@ impl Gen<'_> {
         }
         let array_types: Vec<TokenStream> = per.iter().map(|s| self.storage(s).rust_type(float)).collect();
         let run_names: Vec<&Ident> = run_params.iter().map(|(n, ..)| n).collect();
-        let run_types: Vec<&TokenStream> = run_params.iter().map(|(_, t, _)| t).collect();
+        let run_types: Vec<&TokenStream> = run_params.iter().map(|(_, t, ..)| t).collect();
         let run_slices: Vec<&TokenStream> = run_params.iter().map(|(.., s)| s).collect();
         // in `__run`, every slice cut to the length of the run, so that the loop has no bounds
         // checks (without input, the input slices are empty and never read)
-        let reslice = run_params.iter().map(|(n, t, _)| {
-            let cut = if t.to_string().contains("mut") { quote!(&mut #n[..__len]) } else { quote!(&#n[..__len]) };
+        let reslice = run_params.iter().map(|(n, _, written, _)| {
+            let cut = if *written { quote!(&mut #n[..__len]) } else { quote!(&#n[..__len]) };
             quote!(let #n = if INPUT { #cut } else { #n };)
         });
         let run_signature = quote!(__p: &#name, __t: f64, #(#arrays: &mut [#array_types],)* __spikes: &mut [u32] #(, #run_names: #run_types)*);
@@ -178,7 +179,8 @@ impl Gen<'_> {
         let inits = members.iter().map(|m| {
             quote!(#m: ::nestml::__private::vec![prototype.#m; n],)
         });
-        let (zero_current, n_spike) = (int(n_cont), int(ir.spike_ports.len()));
+        // the quiet input is only read after a step whose continuous input was live
+        let (zero_current, quiet_spikes) = (int(n_cont), int(if n_cont > 0 { ir.spike_ports.len() } else { 0 }));
         let checkpointed: Vec<String> = ["__groups", "__group"].iter().map(|s| s.to_string()).chain(per.iter().cloned()).chain(["__current".to_string()]).collect();
         let checkpoint = super::checkpoint::checkpoint_impl(&pop, &checkpointed, quote!(self.__runs_valid = false; self.__current_live = true;));
         let vec_u32 = names::vec_type(quote!(u32));
@@ -325,7 +327,7 @@ impl Gen<'_> {
                         #(#inits)*
                         __current: ::nestml::__private::vec![0.0; #zero_current * n],
                         __current_live: false,
-                        __quiet: (::nestml::__private::vec![0.0; #n_spike * n], ::nestml::__private::vec![false; #n_spike * n], ::nestml::__private::vec![0.0; #zero_current * n]),
+                        __quiet: (::nestml::__private::vec![0.0; #quiet_spikes * n], ::nestml::__private::vec![false; #quiet_spikes * n], ::nestml::__private::vec![0.0; #zero_current * n]),
                         __groups: ::nestml::__private::vec![prototype],
                         __group: ::nestml::__private::vec![0; n],
                         __runs: #empty,
