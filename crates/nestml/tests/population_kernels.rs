@@ -125,14 +125,55 @@ kernels! {
     iaf_psc_exp_nonlineardendrite_neuron: IafPscExpNonlineardendriteNeuron, "../../../shared/nestml-models/tutorials/iaf_psc_exp_nonlineardendrite_neuron.nestml", 500.0;
 }
 
-mod numeric {
-    nestml::include_nestml!("../../../shared/nestml-models/neurons/hh_psc_alpha_neuron.nestml");
+macro_rules! lockstep {
+    ($($name:ident: $ty:ident, [$($option:tt)*] $file:literal, $current:expr;)*) => {
+        $(
+            mod $name {
+                nestml::include_nestml!($($option)* $file);
+            }
+        )*
+
+        /// Every model listed steps in lockstep (`Rkf45Lanes`) and matches its struct: the
+        /// same accepted and rejected RKF45 steps per neuron, the same bits.
+        #[test]
+        fn lockstep_populations_match_the_neuron_struct_bit_for_bit() {
+            for level in [SimdLevel::Baseline, SimdLevel::Avx2, SimdLevel::Avx512] {
+                limit_simd(level);
+                if simd_level() != level {
+                    eprintln!("{level:?}: not on this CPU");
+                    continue;
+                }
+                $(
+                    assert_eq!(<<$name::$ty as Populated>::Population as Population>::LAYOUT, "struct of arrays, lockstep RKF45", stringify!($name));
+                    let (spikes, how) = compare::<$name::$ty>($current);
+                    eprintln!("{level:?}: {}: {spikes} spikes, {how}", stringify!($name));
+                )*
+            }
+        }
+    };
 }
 
-/// A model that needs a numeric solver keeps the vector of structs.
+// models with RKF45 whose `integrate_odes` ends `update`: Hodgkin–Huxley types, adaptive
+// exponential, conductance-based; one with NEST's tolerances and `exp = "inline"`, one in f32
+lockstep! {
+    hh_psc_alpha_neuron: HhPscAlphaNeuron, [] "../../../shared/nestml-models/neurons/hh_psc_alpha_neuron.nestml", 800.0;
+    hh_psc_alpha_inline_exp: HhPscAlphaNeuronInline, [suffix = "_inline", exp = "inline", gsl_abs_error_tol = 1e-3, gsl_rel_error_tol = 0.0,] "../../../shared/nestml-models/neurons/hh_psc_alpha_neuron.nestml", 800.0;
+    hh_cond_exp_traub_neuron: HhCondExpTraubNeuron, [] "../../../shared/nestml-models/neurons/hh_cond_exp_traub_neuron.nestml", 800.0;
+    aeif_cond_exp_neuron: AeifCondExpNeuron, [] "../../../shared/nestml-models/neurons/aeif_cond_exp_neuron.nestml", 800.0;
+    iaf_cond_alpha_neuron: IafCondAlphaNeuron, [] "../../../shared/nestml-models/neurons/iaf_cond_alpha_neuron.nestml", 500.0;
+    wb_cond_multisyn_neuron: WbCondMultisynNeuron, [] "../../../shared/nestml-models/neurons/wb_cond_multisyn_neuron.nestml", 500.0;
+    terub_stn_neuron: TerubStnNeuron, [] "../../../shared/nestml-models/neurons/terub_stn_neuron.nestml", 100.0;
+    iaf_cond_exp_f32: IafCondExpNeuron, [float = "f32",] "../../../shared/nestml-models/neurons/iaf_cond_exp_neuron.nestml", 500.0;
+}
+
+mod euler {
+    nestml::include_nestml!("../../../shared/nestml-models/neurons/izhikevich_neuron.nestml");
+}
+
+/// A model on another numeric solver keeps the vector of structs.
 #[test]
-fn numeric_models_are_stored_as_structs() {
-    assert_eq!(<<numeric::HhPscAlphaNeuron as Populated>::Population as Population>::LAYOUT, "vector of structs");
+fn other_numeric_models_are_stored_as_structs() {
+    assert_eq!(<<euler::IzhikevichNeuron as Populated>::Population as Population>::LAYOUT, "vector of structs");
 }
 
 mod single_precision {

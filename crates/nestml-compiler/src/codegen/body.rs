@@ -136,6 +136,9 @@ pub(super) struct Gen<'a> {
     pub synapse: Option<SynapseNames>,
     /// Where the step being generated keeps its values.
     pub layout: Layout,
+    /// In a population's lockstep step: the names of each `integrate_odes` call of `update`
+    /// (its site), in the order generated.
+    pub sites: Vec<Vec<String>>,
     pub errors: Vec<CodegenError>,
 }
 
@@ -306,8 +309,8 @@ impl Gen<'_> {
                 return match ctx {
                     Ctx::Step => float.from_f64(quote!(__t)),
                     Ctx::Rhs => {
-                        let t = float.from_f64(quote!(__t));
-                        quote!((#t - self.__h + __tt))
+                        let (t, shared) = (float.from_f64(quote!(__t)), self.shared());
+                        quote!((#t - #shared.__h + __tt))
                     }
                     _ => float.number(0.0),
                 };
@@ -334,7 +337,7 @@ impl Gen<'_> {
             bad.borrow_mut().push(s.to_string());
             float.number(0.0)
         };
-        let tokens = f(&Names(float, symbol));
+        let tokens = f(&Names(float, symbol, self.options.exp_inline));
         for s in bad.into_inner() {
             self.errors.push(err(span, format!("`{}` cannot be used here in generated code", nestml_name(&s))));
         }
@@ -607,6 +610,43 @@ impl Gen<'_> {
             self.errors.push(err(None, format!("`integrate_odes({})`: `{}` is not a state variable with an ODE", nestml_name(name), nestml_name(name))));
         }
         let named = |s: &str| super::layout::integrates(names, s);
+        let (mut out, exact) = self.exact_values(&named, locals);
+        if self.numeric && self.layout == Layout::Population {
+            // a population's lockstep solver integrates after the update block (`population`):
+            // the call site and the exact values are kept per lane
+            let site = self.sites.len() as u8;
+            self.sites.push(names.to_vec());
+            out.extend(quote!(__site[__l] = #site;));
+            for (_, s) in &exact {
+                let (lane, l) = (local("__lx_", s), local("__exact_", s));
+                out.extend(quote!(#lane[__l] = #l;));
+            }
+            return quote!({ #out });
+        }
+        if self.numeric && self.options.numeric_solver == NumericSolver::RushLarsen {
+            out.extend(self.rush_larsen(&named, locals));
+        } else if self.numeric {
+            let (n, ty) = (int(self.states.len()), self.float().ty());
+            let y = self.states.iter().map(|s| field(s));
+            out.extend(quote!(let mut __y: [#ty; #n] = [#(#y),*];));
+            let dy = self.rhs_rows(&[names.to_vec()], locals);
+            out.extend(quote! {
+                let __f = |__tt: #ty, __y: &[#ty; #n], __dy: &mut [#ty; #n]| { #dy };
+                ::nestml::OdeSolver::integrate(&mut self.__solver, &__f, 0.0, self.__h, &mut __y)
+                    .map_err(|e| ::nestml::Fault::from_solver(Self::__MODEL, __t, e, &Self::__STATES))?;
+            });
+        }
+        out.extend(self.integrate_writeback(&named, &exact, &|i| {
+            let i = int(i);
+            quote!(__y[#i])
+        }));
+        quote!({ #out })
+    }
+
+    /// The exact values `__exact_<s>` of the exactly solvable states that `named` integrates
+    /// (not convolution states), from the values before the call, and those states with their
+    /// rows.
+    fn exact_values(&mut self, named: &dyn Fn(&str) -> bool, locals: &BTreeSet<String>) -> (TokenStream, Vec<(usize, String)>) {
         let exact: Vec<(usize, String)> = self.lin.states.iter().enumerate().filter(|(_, s)| named(s) && !self.conv.contains(*s)).map(|(i, s)| (i, s.clone())).collect();
         let mut out = TokenStream::new();
         if !exact.is_empty() {
@@ -617,35 +657,52 @@ impl Gen<'_> {
                 out.extend(quote!(let #l = #row;));
             }
         }
-        if self.numeric && self.options.numeric_solver == NumericSolver::RushLarsen {
-            out.extend(self.rush_larsen(&named, locals));
-        } else if self.numeric {
-            let (n, ty) = (int(self.states.len()), self.float().ty());
-            let y = self.states.iter().map(|s| field(s));
-            out.extend(quote!(let mut __y: [#ty; #n] = [#(#y),*];));
-            let mut dy = TokenStream::new();
-            for i in 0..self.states.len() {
-                let s = self.states[i].clone();
-                let d = if named(&s) || self.conv.contains(&s) { self.expr(&self.rhs[i].clone(), Ctx::Rhs, locals, None) } else { quote!(0.0) };
-                let i = int(i);
-                dy.extend(quote!(__dy[#i] = #d;));
-            }
-            out.extend(quote! {
-                let __f = |__tt: #ty, __y: &[#ty; #n], __dy: &mut [#ty; #n]| { #dy };
-                ::nestml::OdeSolver::integrate(&mut self.__solver, &__f, 0.0, self.__h, &mut __y)
-                    .map_err(|e| ::nestml::Fault::from_solver(Self::__MODEL, __t, e, &Self::__STATES))?;
-            });
+        (out, exact)
+    }
+
+    /// `__dy[i] = f_i(__tt, __y)` for every ODE state: for a state that one of the call sites
+    /// `sites` (the names of `integrate_odes` calls) integrates, its right-hand side, else 0;
+    /// with more than one site, the site is `__s` (its index), chosen by a select after the
+    /// value is computed, so that a loop over lanes stays branch-free.
+    pub fn rhs_rows(&mut self, sites: &[Vec<String>], locals: &BTreeSet<String>) -> TokenStream {
+        let mut dy = TokenStream::new();
+        for i in 0..self.states.len() {
+            let s = self.states[i].clone();
+            let at: Vec<u8> = (0..sites.len()).filter(|&c| super::layout::integrates(&sites[c], &s) || self.conv.contains(&s)).map(|c| c as u8).collect();
+            let d = if at.is_empty() {
+                quote!(0.0)
+            } else {
+                let f = self.expr(&self.rhs[i].clone(), Ctx::Rhs, locals, None);
+                if at.len() == sites.len() {
+                    f
+                } else {
+                    quote!({
+                        let __v = #f;
+                        if matches!(__s, #(#at)|*) { __v } else { 0.0 }
+                    })
+                }
+            };
+            let i = int(i);
+            dy.extend(quote!(__dy[#i] = #d;));
         }
+        dy
+    }
+
+    /// After a numeric integration that `named` describes: the states it keeps (`y_at(i)`, the
+    /// solver's value of state `i`), the exact values `__exact_<s>` of `exact`, and the jumps
+    /// of delta kernels whose states were integrated.
+    pub fn integrate_writeback(&mut self, named: &dyn Fn(&str) -> bool, exact: &[(usize, String)], y_at: &dyn Fn(usize) -> TokenStream) -> TokenStream {
+        let mut out = TokenStream::new();
         if self.numeric {
             for (i, s) in self.states.iter().enumerate() {
                 let kept = (named(s) || self.conv.contains(s)) && !self.exact_convolution(s) && !exact.iter().any(|(_, e)| e == s);
                 if kept {
-                    let (f, i) = (field(s), int(i));
-                    out.extend(quote!(#f = __y[#i];));
+                    let (f, y) = (self.place(s), y_at(i));
+                    out.extend(quote!(#f = #y;));
                 }
             }
         }
-        for (_, s) in &exact {
+        for (_, s) in exact {
             let (f, l) = (self.place(s), local("__exact_", s));
             out.extend(quote!(#f = #l;));
         }
@@ -653,7 +710,7 @@ impl Gen<'_> {
             if !named(&state) {
                 continue;
             }
-            let mut locals = locals.clone();
+            let mut locals = BTreeSet::new();
             locals.insert("__w".to_string());
             let (v, f) = (self.expr(&jump, Ctx::Step, &locals, None), self.place(&state));
             let (w, received) = (self.float().from_f64(self.spike_sum(i)), self.spike_received(i));
@@ -664,7 +721,7 @@ impl Gen<'_> {
                 }
             });
         }
-        quote!({ #out })
+        out
     }
 
     /// The Rush–Larsen integration of the state vector `__y` over the step (see

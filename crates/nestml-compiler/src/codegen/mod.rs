@@ -31,6 +31,7 @@
 mod body;
 mod checkpoint;
 mod forcing;
+mod lockstep;
 pub mod layout;
 mod model;
 mod names;
@@ -120,6 +121,7 @@ pub fn generate_model(ir: &ModelIr, options: &CodegenOptions) -> Result<(TokenSt
         exponential,
         synapse,
         layout: body::Layout::Struct,
+        sites: Vec::new(),
         errors: Vec::new(),
     };
     let tokens = if is_synapse { g.synapse_source(&ms) } else { g.source(&ms) };

@@ -717,10 +717,22 @@ impl Gen<'_> {
     /// the current layout: the end-of-step convolution values, `update`, `onReceive`, the
     /// convolution jumps, `onCondition`.
     pub(super) fn step_body(&mut self, ms: &ModelSystem) -> TokenStream {
-        let (ir, float) = (self.ir, self.float());
-        let none = BTreeSet::new();
+        let mut o = self.step_head();
+        o.extend(self.step_tail(ms));
+        o
+    }
+
+    /// The convolution states that are propagated exactly once per step, with their rows.
+    pub(super) fn exact_convolutions(&self) -> Vec<(usize, String)> {
+        self.lin.states.iter().enumerate().filter(|(_, s)| self.conv.contains(*s)).map(|(i, s)| (i, s.clone())).collect()
+    }
+
+    /// The step up to the end of `update`: the end-of-step values `__conv_<s>` of the
+    /// convolution states, then `update`.
+    pub(super) fn step_head(&mut self) -> TokenStream {
         let mut o = TokenStream::new();
-        let exact_conv: Vec<(usize, String)> = self.lin.states.iter().enumerate().filter(|(_, s)| self.conv.contains(*s)).map(|(i, s)| (i, s.clone())).collect();
+        let none = BTreeSet::new();
+        let exact_conv = self.exact_convolutions();
         if !exact_conv.is_empty() {
             // convolutions: their values at the end of the step, from those at its start
             let (x, u) = self.linear_inputs(&none);
@@ -734,7 +746,17 @@ impl Gen<'_> {
                 };
             });
         }
-        o.extend(self.stmts(&ir.update, &mut BTreeSet::new(), Scope::Update));
+        o.extend(self.stmts(&self.ir.update, &mut BTreeSet::new(), Scope::Update));
+        o
+    }
+
+    /// The step after `update`: `onReceive`, the convolution states' new values and jumps,
+    /// `onCondition`.
+    pub(super) fn step_tail(&mut self, ms: &ModelSystem) -> TokenStream {
+        let (ir, float) = (self.ir, self.float());
+        let none = BTreeSet::new();
+        let mut o = TokenStream::new();
+        let exact_conv = self.exact_convolutions();
         for (port, handler) in &ir.on_receive {
             let Some(i) = ir.spike_ports.iter().position(|p| p == port) else {
                 self.errors.push(err(None, format!("`onReceive({port})`: not a spike input port")));

@@ -144,8 +144,9 @@ pub(super) fn print_macro(newline: bool, args: TokenStream) -> TokenStream {
 }
 
 /// Expressions as [`nestml_ode::to_rust`] spells them here, in a float type, with symbols
-/// spelled by `F`.
-pub(super) struct Names<F>(pub FloatType, pub F);
+/// spelled by `F`; `exp` as the runtime's `exp_inline` if the third field is true (the
+/// option `exp = "inline"`).
+pub(super) struct Names<F>(pub FloatType, pub F, pub bool);
 
 impl<F: Fn(&str) -> TokenStream> RustNames for Names<F> {
     fn symbol(&self, name: &str) -> TokenStream {
@@ -158,6 +159,9 @@ impl<F: Fn(&str) -> TokenStream> RustNames for Names<F> {
         self.0.constant(c)
     }
     fn float_fn(&self, name: &str, args: &[TokenStream]) -> TokenStream {
+        if name == "exp" && self.2 {
+            return math_fn("exp_inline", args);
+        }
         float_fn(name, args)
     }
     fn math_fn(&self, name: &str, args: &[TokenStream]) -> TokenStream {

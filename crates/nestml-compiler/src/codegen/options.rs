@@ -100,6 +100,11 @@ pub struct CodegenOptions {
     /// `float = "f64"` (the default) or `"f32"`: the float type of a neuron's reals
     /// ([`FloatType`]); synapses are generated in `f64` only.
     pub float: FloatType,
+    /// `exp = "libm"` (the default: the platform's `exp`, as NEST's) or `"inline"`: every
+    /// `exp` of the model is the runtime's `math::exp_inline`, with no call and no branch, so
+    /// that loops over neurons vectorise it (within an ulp of `libm`'s; the struct and the
+    /// population use the same, so they still agree bit for bit).
+    pub exp_inline: bool,
     /// Adds the uom shadow of every model (the `uom-check` feature of `nestml`; not a macro
     /// option).
     pub uom_check: bool,
@@ -127,6 +132,7 @@ impl Default for CodegenOptions {
             weight_variable: "w".into(),
             delay_variable: "d".into(),
             float: FloatType::F64,
+            exp_inline: false,
             uom_check: false,
             serde: false,
             population: true,
@@ -143,7 +149,7 @@ pub enum OptionValue {
 
 impl CodegenOptions {
     /// The option names [`set`](Self::set) accepts.
-    pub const KEYS: [&'static str; 12] = [
+    pub const KEYS: [&'static str; 13] = [
         "solver",
         "numeric_solver",
         "gsl_abs_error_tol",
@@ -156,6 +162,7 @@ impl CodegenOptions {
         "weight_variable",
         "delay_variable",
         "float",
+        "exp",
     ];
 
     /// The default substeps of the Rush–Larsen solver, chosen by the accuracy study of
@@ -226,6 +233,13 @@ impl CodegenOptions {
                     other => return Err(format!("`float = {other:?}`: expected \"f64\" or \"f32\"")),
                 }
             }
+            "exp" => {
+                self.exp_inline = match text(&value)?.as_str() {
+                    "libm" => false,
+                    "inline" => true,
+                    other => return Err(format!("`exp = {other:?}`: expected \"libm\" or \"inline\"")),
+                }
+            }
             _ => return Err(format!("unknown option `{key}`; the options are {}", Self::KEYS.join(", "))),
         }
         Ok(())
@@ -255,6 +269,9 @@ mod tests {
         o.set("float", OptionValue::Str("f32".into())).unwrap();
         assert_eq!(o.float, FloatType::F32);
         assert_eq!(o.set("float", OptionValue::Str("f16".into())).unwrap_err(), "`float = \"f16\"`: expected \"f64\" or \"f32\"");
+        o.set("exp", OptionValue::Str("inline".into())).unwrap();
+        assert!(o.exp_inline);
+        assert_eq!(o.set("exp", OptionValue::Str("fast".into())).unwrap_err(), "`exp = \"fast\"`: expected \"libm\" or \"inline\"");
         o.set("max_substeps", OptionValue::Number(50.0)).unwrap();
         assert_eq!(o.max_substeps, Some(50));
         for bad in [OptionValue::Number(0.0), OptionValue::Number(2.5), OptionValue::Str("10".into())] {

@@ -18,7 +18,8 @@ use quote::{format_ident, quote};
 
 use super::body::{port_field, Gen, Layout, Storage};
 use super::names::{self, int, local, member};
-use crate::analysis::{nestml_name, ModelSystem};
+use super::options::NumericSolver;
+use crate::analysis::{nestml_name, substitute_all, ModelSystem};
 use crate::ir::IrStmt;
 use crate::sema::symbols::VarKind;
 
@@ -26,7 +27,9 @@ impl Gen<'_> {
     /// Why the model's step cannot be a population loop, if it cannot.
     pub(super) fn population_blocker(&self) -> Option<String> {
         if self.numeric {
-            return Some("its ODEs need a numeric solver".into());
+            if let Some(why) = self.lockstep_blocker() {
+                return Some(why);
+            }
         }
         if !self.ir.delayed.is_empty() {
             return Some("it reads delayed state values".into());
@@ -36,6 +39,22 @@ impl Gen<'_> {
         }
         let blocks = std::iter::once(&self.ir.update).chain(self.ir.on_receive.iter().map(|(_, b)| b)).chain(self.ir.on_condition.iter().map(|(_, b)| b));
         blocks.flat_map(|b| b.iter()).find_map(|s| self.statement_blocker(s))
+    }
+
+    /// Why a model with a numeric solver cannot step its neurons in lockstep, if it cannot: the
+    /// lockstep step runs `update` per neuron up to its `integrate_odes`, then the solver for a
+    /// group of neurons at once, then the rest of the step per neuron — so every
+    /// `integrate_odes` must end `update` on its path, and the ODEs may read no per-neuron
+    /// value but their states.
+    fn lockstep_blocker(&self) -> Option<String> {
+        if self.options.numeric_solver != NumericSolver::Rk45 {
+            return Some("its numeric solver is not rk45".into());
+        }
+        if !integrate_ends_block(&self.ir.update) {
+            return Some("an `integrate_odes` call is not the last statement of `update` on its path".into());
+        }
+        let read = self.rhs.iter().flat_map(|f| substitute_all(f, &self.inlines).symbols());
+        read.filter(|s| self.per_neuron(s) && !self.state_index.contains_key(s)).map(|s| format!("its ODEs read `{}`, which has no ODE", nestml_name(&s))).next()
     }
 
     fn statement_blocker(&self, s: &IrStmt) -> Option<String> {
@@ -67,6 +86,7 @@ impl Gen<'_> {
         let ir = self.ir;
         let pop = format_ident!("{}Population", self.type_name);
         let float = self.float();
+        let float_ty = float.ty();
         // per-neuron values: state variables in declaration order, then convolution states
         let per: Vec<String> = ir.variables.iter().filter(|v| v.kind == VarKind::State).map(|v| v.name.clone()).chain(self.states.iter().filter(|s| self.conv.contains(*s)).cloned()).collect();
         let members: Vec<Ident> = per.iter().map(|s| member(s)).collect();
@@ -88,9 +108,11 @@ impl Gen<'_> {
         }).collect::<Vec<_>>();
         let n_cont = ir.continuous_ports.len();
 
-        // the loop body
+        // the loop body; for a numeric model, the parts of the lockstep step (`lockstep`)
+        let lockstep_parts = self.numeric;
         self.layout = Layout::Population;
-        let body = self.step_body(ms);
+        self.sites.clear();
+        let (body, lockstep) = if lockstep_parts { (TokenStream::new(), Some(self.lockstep_parts(ms))) } else { (self.step_body(ms), None) };
         self.layout = Layout::Struct;
         // per input port: the loop's reading of it, the parameter of `__run` it comes in, and the
         // slice of the step's input (or of the population's continuous values) passed for it
@@ -136,8 +158,12 @@ impl Gen<'_> {
             let cut = if *written { quote!(&mut #n[..__len]) } else { quote!(&#n[..__len]) };
             quote!(let #n = if INPUT { #cut } else { #n };)
         });
-        let run_signature = quote!(__p: &#name, __t: f64, #(#arrays: &mut [#array_types],)* __spikes: &mut [u32] #(, #run_names: #run_types)*);
-        let run_args = quote!(__p, __t, #(#arrays,)* __spikes #(, #run_names)*);
+        let (extra_sig, extra_args) = match &lockstep {
+            Some(_) => (quote!(, __ih: &mut [#float_ty], __simd: ::nestml::population::SimdLevel, __a: usize, __fault: &mut ::core::option::Option<(usize, ::nestml::Fault)>), quote!(, __ih, __simd, __a, __fault)),
+            None => (TokenStream::new(), TokenStream::new()),
+        };
+        let run_signature = quote!(__p: &#name, __t: f64, #(#arrays: &mut [#array_types],)* __spikes: &mut [u32] #(, #run_names: #run_types)* #extra_sig);
+        let run_args = quote!(__p, __t, #(#arrays,)* __spikes #(, #run_names)* #extra_args);
         // the variable index (as `Neuron::VARIABLES`: model variables, then convolution states)
         // and the `f64` value of each per-neuron value of neuron `i`
         let conv_first = ir.variables.len();
@@ -171,6 +197,70 @@ impl Gen<'_> {
                 }
             }
         });
+        // the loop in AVX2 and AVX-512 versions, chosen at run time; a lockstep step instead
+        // chooses its right-hand side's version
+        let (simd_runs, simd_dispatch, lane_fields, lane_slices) = match &lockstep {
+            None => (
+                quote! {
+                    /// `__run_body` with AVX2 (the same results: Rust does not fuse multiply-adds).
+                    #[cfg(target_arch = "x86_64")]
+                    #[target_feature(enable = "avx2")]
+                    #[inline(never)]
+                    unsafe fn __run_avx2<const INPUT: bool>(#run_signature) -> (bool, bool) {
+                        Self::__run_body::<INPUT>(#run_args)
+                    }
+
+                    /// `__run_body` with AVX-512.
+                    #[cfg(target_arch = "x86_64")]
+                    #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw")]
+                    #[inline(never)]
+                    unsafe fn __run_avx512<const INPUT: bool>(#run_signature) -> (bool, bool) {
+                        Self::__run_body::<INPUT>(#run_args)
+                    }
+                },
+                quote! {
+                    #[cfg(target_arch = "x86_64")]
+                    {
+                        // SAFETY: `simd_level` reports the instructions this CPU has.
+                        if __simd == ::nestml::population::SimdLevel::Avx512 {
+                            let (b, a) = unsafe { Self::__run_avx512::<INPUT>(#run_args) };
+                            (__bad, __any) = (__bad | b, __any | a);
+                            continue;
+                        }
+                        if __simd == ::nestml::population::SimdLevel::Avx2 {
+                            let (b, a) = unsafe { Self::__run_avx2::<INPUT>(#run_args) };
+                            (__bad, __any) = (__bad | b, __any | a);
+                            continue;
+                        }
+                    }
+                },
+                TokenStream::new(),
+                TokenStream::new(),
+            ),
+            Some(_) => (TokenStream::new(), TokenStream::new(), quote!(__ih,), quote!(let __ih = &mut __ih[__a..__b]; let __fault = &mut __fault;)),
+        };
+        let layout_name = if lockstep.is_some() { "struct of arrays, lockstep RKF45" } else { "struct of arrays" };
+        let load = quote!(#(let mut #locals = #arrays[__j];)*);
+        let store = quote!(#(#arrays[__j] = #locals;)*);
+        let (run_loop, lockstep_fns) = match &lockstep {
+            None => (
+                quote! {
+                    for __j in 0..__len {
+                        #load
+                        let mut __spk: u32 = 0;
+                        #inputs
+                        #body
+                        #finite
+                        #store
+                        #current_out
+                        __spikes[__j] = __spk;
+                        __spikes_or |= __spk;
+                    }
+                },
+                TokenStream::new(),
+            ),
+            Some(parts) => (self.lockstep_loop(name, parts, &load, &store, &inputs, &finite, &current_out), self.lockstep_rhs(name, parts)),
+        };
         let model_doc = format!(
             "The neurons of `{}` as a struct of arrays (`nestml::Population`): one `Vec` per state variable, parameters and propagators once per distinct parameter set, a step that the compiler vectorises; bit for bit the single-neuron step.",
             self.model_name
@@ -181,7 +271,29 @@ impl Gen<'_> {
         });
         // the quiet input is only read after a step whose continuous input was live
         let (zero_current, quiet_spikes) = (int(n_cont), int(if n_cont > 0 { ir.spike_ports.len() } else { 0 }));
-        let checkpointed: Vec<String> = ["__groups", "__group"].iter().map(|s| s.to_string()).chain(per.iter().cloned()).chain(["__current".to_string()]).collect();
+        let ih: &[&str] = if lockstep.is_some() { &["__ih"] } else { &[] };
+        let checkpointed: Vec<String> = ["__groups", "__group"].iter().chain(ih).map(|s| s.to_string()).chain(per.iter().cloned()).chain(["__current".to_string()]).collect();
+        // a lockstep step keeps RKF45's persistent integration step per neuron
+        let (ih_field, ih_init, ih_to_neuron, ih_from_neuron, ih_reset) = match &lockstep {
+            None => Default::default(),
+            Some(_) => {
+                let vec_float = names::vec_type(float_ty.clone());
+                (
+                    quote! {
+                        /// RKF45's integration step carried to the next step, per neuron.
+                        __ih: #vec_float,
+                    },
+                    quote!(__ih: ::nestml::__private::vec![prototype.__solver.integration_step(); n],),
+                    quote!(n.__solver.set_integration_step(self.__ih[i]);),
+                    quote!(self.__ih[i] = neuron.__solver.integration_step();),
+                    quote! {
+                        for (h, &g) in self.__ih.iter_mut().zip(self.__group.iter()) {
+                            *h = self.__groups[g as usize].__solver.integration_step();
+                        }
+                    },
+                )
+            }
+        };
         let checkpoint = super::checkpoint::checkpoint_impl(&pop, &checkpointed, quote!(self.__runs_valid = false; self.__current_live = true;));
         let vec_u32 = names::vec_type(quote!(u32));
         let vec_runs = names::vec_type(quote!((usize, usize, usize)));
@@ -210,6 +322,7 @@ impl Gen<'_> {
                 __runs_valid: bool,
                 /// Spikes of each neuron in the last step.
                 __spiked: #vec_u32,
+                #ih_field
             }
 
             #[allow(non_snake_case, clippy::all)]
@@ -239,34 +352,23 @@ impl Gen<'_> {
                 /// the continuous values are 0): whether some state became non-finite, whether
                 /// some neuron spiked.
                 #[inline(always)]
-                fn __kernel<const INPUT: bool>(&mut self, __t: f64, __input: ::nestml::PortInput<'_>) -> (bool, bool) {
+                fn __kernel<const INPUT: bool>(&mut self, __t: f64, __input: ::nestml::PortInput<'_>) -> (bool, bool, ::core::option::Option<(usize, ::nestml::Fault)>) {
                     let __n = self.__group.len();
                     let __simd = ::nestml::population::simd_level();
                     let (mut __bad, mut __any) = (false, false);
-                    let Self { #(#members,)* __current, __groups, __runs, __spiked, .. } = self;
+                    let mut __fault = None;
+                    let Self { #(#members,)* __current, __groups, __runs, __spiked, #lane_fields .. } = self;
                     for &(__a, __b, __g) in __runs.iter() {
                         let __p = &__groups[__g];
                         #(let #arrays = &mut #members[__a..__b];)*
                         let __spikes = &mut __spiked[__a..__b];
                         #(let #run_names: #run_types = if INPUT { #run_slices } else { &mut [] };)*
-                        #[cfg(target_arch = "x86_64")]
-                        {
-                            // SAFETY: `simd_level` reports the instructions this CPU has.
-                            if __simd == ::nestml::population::SimdLevel::Avx512 {
-                                let (b, a) = unsafe { Self::__run_avx512::<INPUT>(#run_args) };
-                                (__bad, __any) = (__bad | b, __any | a);
-                                continue;
-                            }
-                            if __simd == ::nestml::population::SimdLevel::Avx2 {
-                                let (b, a) = unsafe { Self::__run_avx2::<INPUT>(#run_args) };
-                                (__bad, __any) = (__bad | b, __any | a);
-                                continue;
-                            }
-                        }
+                        #lane_slices
+                        #simd_dispatch
                         let (b, a) = Self::__run::<INPUT>(#run_args);
                         (__bad, __any) = (__bad | b, __any | a);
                     }
-                    (__bad, __any)
+                    (__bad, __any, __fault)
                 }
 
                 /// The step of a run of neurons with the parameter set `__p` (separate slices,
@@ -278,17 +380,7 @@ impl Gen<'_> {
                     #(let #arrays = &mut #arrays[..__len];)*
                     #(#reslice)*
                     let (mut __bad, mut __spikes_or) = (false, 0u32);
-                    for __j in 0..__len {
-                        #(let mut #locals = #arrays[__j];)*
-                        let mut __spk: u32 = 0;
-                        #inputs
-                        #body
-                        #finite
-                        #(#arrays[__j] = #locals;)*
-                        #current_out
-                        __spikes[__j] = __spk;
-                        __spikes_or |= __spk;
-                    }
+                    #run_loop
                     (__bad, __spikes_or != 0)
                 }
 
@@ -298,21 +390,8 @@ impl Gen<'_> {
                     Self::__run_body::<INPUT>(#run_args)
                 }
 
-                /// `__run_body` with AVX2 (the same results: Rust does not fuse multiply-adds).
-                #[cfg(target_arch = "x86_64")]
-                #[target_feature(enable = "avx2")]
-                #[inline(never)]
-                unsafe fn __run_avx2<const INPUT: bool>(#run_signature) -> (bool, bool) {
-                    Self::__run_body::<INPUT>(#run_args)
-                }
-
-                /// `__run_body` with AVX-512.
-                #[cfg(target_arch = "x86_64")]
-                #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw")]
-                #[inline(never)]
-                unsafe fn __run_avx512<const INPUT: bool>(#run_signature) -> (bool, bool) {
-                    Self::__run_body::<INPUT>(#run_args)
-                }
+                #simd_runs
+                #lockstep_fns
 
                 #fault_fn
             }
@@ -320,7 +399,7 @@ impl Gen<'_> {
             #[allow(non_snake_case, unused_variables, clippy::all)]
             impl ::nestml::Population for #pop {
                 type Neuron = #name;
-                const LAYOUT: &'static str = "struct of arrays";
+                const LAYOUT: &'static str = #layout_name;
 
                 fn new(prototype: #name, n: usize, _seed: u64, _first_id: u64) -> Self {
                     let mut __pop = #pop {
@@ -333,6 +412,7 @@ impl Gen<'_> {
                         __runs: #empty,
                         __runs_valid: false,
                         __spiked: ::nestml::__private::vec![0; n],
+                        #ih_init
                     };
                     __pop.__rebuild_runs();
                     __pop
@@ -355,11 +435,13 @@ impl Gen<'_> {
                 fn neuron(&self, i: usize) -> #name {
                     let mut n = self.__groups[self.__group[i] as usize].clone();
                     #(n.#members = self.#members[i];)*
+                    #ih_to_neuron
                     n
                 }
 
                 fn replace(&mut self, i: usize, neuron: #name) {
                     #(self.#members[i] = neuron.#members;)*
+                    #ih_from_neuron
                     let g = self.__group[i] as usize;
                     if self.__groups[g].__same_parameters(&neuron) {
                         return;
@@ -377,6 +459,7 @@ impl Gen<'_> {
 
                 fn init_buffers(&mut self, resolution: &::nestml::Resolution) {
                     self.__groups.iter_mut().for_each(|p| ::nestml::Neuron::init_buffers(p, resolution));
+                    #ih_reset
                     self.__current.iter_mut().for_each(|v| *v = 0.0);
                     self.__current_live = false;
                 }
@@ -408,7 +491,7 @@ impl Gen<'_> {
                         self.__rebuild_runs();
                     }
                     let __t = resolution.t_ms(k + 1);
-                    let (bad, any) = match input {
+                    let (bad, any, fault) = match input {
                         Some(i) => self.__kernel::<true>(__t, i),
                         None if self.__current_live => {
                             // the continuous values of the last input become 0
@@ -420,6 +503,9 @@ impl Gen<'_> {
                         None => self.__kernel::<false>(__t, ::nestml::PortInput { spike_sum: &[], spike_hit: &[], current: &[] }),
                     };
                     self.__current_live = #zero_current > 0 && input.is_some();
+                    if let Some(f) = fault {
+                        return Err(f);
+                    }
                     #fault_check
                     if any {
                         ::nestml::population::collect_spikes(&self.__spiked, spikes);
@@ -435,4 +521,35 @@ impl Gen<'_> {
             #checkpoint
         }
     }
+}
+
+/// Whether every `integrate_odes` in `block` is the last statement of `block` or, recursively,
+/// of a branch of an `if` that is; none in loops.
+fn integrate_ends_block(block: &[IrStmt]) -> bool {
+    block.iter().enumerate().all(|(k, s)| {
+        let last = k + 1 == block.len();
+        match s {
+            IrStmt::IntegrateOdes(_) => last,
+            IrStmt::If { branches, otherwise } => {
+                let inner = branches.iter().map(|(_, b)| b.as_slice()).chain([otherwise.as_slice()]);
+                if last {
+                    inner.into_iter().all(integrate_ends_block)
+                } else {
+                    !inner.into_iter().any(calls_integrate)
+                }
+            }
+            IrStmt::For { body, .. } | IrStmt::While { body, .. } => !calls_integrate(body),
+            _ => true,
+        }
+    })
+}
+
+/// Whether `block` calls `integrate_odes` anywhere.
+fn calls_integrate(block: &[IrStmt]) -> bool {
+    block.iter().any(|s| match s {
+        IrStmt::IntegrateOdes(_) => true,
+        IrStmt::If { branches, otherwise } => branches.iter().any(|(_, b)| calls_integrate(b)) || calls_integrate(otherwise),
+        IrStmt::For { body, .. } | IrStmt::While { body, .. } => calls_integrate(body),
+        _ => false,
+    })
 }
