@@ -2,7 +2,8 @@
 //!
 //! - [`solvers`]: ODE integrators on fixed-size state `[F; N]` that allocate nothing per
 //!   step: [`solvers::Rkf45`] (GSL's `rkf45` + standard control + `evolve_apply`, step for
-//!   step as NEST runs it), [`solvers::Rk4`], [`solvers::ForwardEuler`] and the
+//!   step as NEST runs it) and [`solvers::Rkf45Lanes`] (the same for `L` neurons in lockstep,
+//!   SIMD over neurons), [`solvers::Rk4`], [`solvers::ForwardEuler`] and the
 //!   Rosenbrock method [`solvers::Ros2`] for stiff systems, the exponential integrator
 //!   [`solvers::RushLarsen`] for rows affine in their own state.
 //! - [`neuron`]: the [`Neuron`] trait every generated neuron implements (NEST's point-neuron
@@ -105,7 +106,7 @@ pub use real::Real;
 pub use rng::{NestmlRng, PoissonDraws};
 #[cfg(feature = "alloc")]
 pub use population::{NeuronVec, Populated, Population, PortInput};
-pub use solvers::{Control, ForwardEuler, OdeRhs, OdeSolver, Rk4, Rkf45, Ros2, RushLarsen, RushLarsenOrder, SolverError};
+pub use solvers::{Control, ForwardEuler, OdeRhs, OdeSolver, Rk4, Rkf45, Rkf45Lanes, Ros2, RushLarsen, RushLarsenOrder, SolverError};
 #[cfg(feature = "alloc")]
 pub use synapse::{HandlerContext, PortRole, SendContext, Synapse, SynapseParams, SynapsePort, WithParams};
 pub use time::Resolution;

@@ -10,6 +10,7 @@
 //! | solver | order | step | use |
 //! |---|---|---|---|
 //! | [`Rkf45`] | 5 (4 embedded) | adaptive, GSL-equivalent | NEST's default for nonlinear models |
+//! | [`Rkf45Lanes`] | 5 (4 embedded) | adaptive, per lane as [`Rkf45`] | `L` neurons in lockstep (SIMD over neurons): lane by lane bit for bit [`Rkf45`]; its own interface, state `[[F; L]; N]`, not [`OdeSolver`] |
 //! | [`Rk4`] | 4 | fixed (`substeps` per call) | smooth non-stiff systems |
 //! | [`ForwardEuler`] | 1 | fixed (`substeps` per call) | PyNESTML's `forward-Euler` |
 //! | [`Ros2`] | 2, L-stable | fixed (`substeps` per call) | stiff systems |
@@ -29,6 +30,7 @@ mod implicit;
 mod lu;
 mod rk4;
 mod rkf45;
+mod rkf45_lanes;
 mod rush_larsen;
 
 #[cfg(test)]
@@ -39,6 +41,7 @@ pub use implicit::Ros2;
 pub use lu::{lu_decompose, lu_solve, Singular};
 pub use rk4::Rk4;
 pub use rkf45::{Adjustment, Control, Rkf45, Rkf45Stats};
+pub use rkf45_lanes::{Rkf45Lanes, LANES};
 pub use rush_larsen::{exponential_step, RushLarsen, RushLarsenOrder};
 
 use crate::Real;

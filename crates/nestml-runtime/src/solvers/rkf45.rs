@@ -60,40 +60,40 @@ use super::{first_non_finite, OdeRhs, OdeSolver, SolverError};
 use crate::Real;
 
 // Fehlberg's coefficients (Hairer, Nørsett & Wanner, Solving ODEs I, Table 5.1).
-const A2: f64 = 1.0 / 4.0;
-const A3: f64 = 3.0 / 8.0;
-const A4: f64 = 12.0 / 13.0;
-const A5: f64 = 1.0;
-const A6: f64 = 1.0 / 2.0;
+pub(super) const A2: f64 = 1.0 / 4.0;
+pub(super) const A3: f64 = 3.0 / 8.0;
+pub(super) const A4: f64 = 12.0 / 13.0;
+pub(super) const A5: f64 = 1.0;
+pub(super) const A6: f64 = 1.0 / 2.0;
 
-const B31: f64 = 3.0 / 32.0;
-const B32: f64 = 9.0 / 32.0;
-const B41: f64 = 1932.0 / 2197.0;
-const B42: f64 = -7200.0 / 2197.0;
-const B43: f64 = 7296.0 / 2197.0;
-const B51: f64 = 439.0 / 216.0;
-const B52: f64 = -8.0;
-const B53: f64 = 3680.0 / 513.0;
-const B54: f64 = -845.0 / 4104.0;
-const B61: f64 = -8.0 / 27.0;
-const B62: f64 = 2.0;
-const B63: f64 = -3544.0 / 2565.0;
-const B64: f64 = 1859.0 / 4104.0;
-const B65: f64 = -11.0 / 40.0;
+pub(super) const B31: f64 = 3.0 / 32.0;
+pub(super) const B32: f64 = 9.0 / 32.0;
+pub(super) const B41: f64 = 1932.0 / 2197.0;
+pub(super) const B42: f64 = -7200.0 / 2197.0;
+pub(super) const B43: f64 = 7296.0 / 2197.0;
+pub(super) const B51: f64 = 439.0 / 216.0;
+pub(super) const B52: f64 = -8.0;
+pub(super) const B53: f64 = 3680.0 / 513.0;
+pub(super) const B54: f64 = -845.0 / 4104.0;
+pub(super) const B61: f64 = -8.0 / 27.0;
+pub(super) const B62: f64 = 2.0;
+pub(super) const B63: f64 = -3544.0 / 2565.0;
+pub(super) const B64: f64 = 1859.0 / 4104.0;
+pub(super) const B65: f64 = -11.0 / 40.0;
 
 // Fifth-order weights (the solution that is kept).
-const C1: f64 = 16.0 / 135.0;
-const C3: f64 = 6656.0 / 12825.0;
-const C4: f64 = 28561.0 / 56430.0;
-const C5: f64 = -9.0 / 50.0;
-const C6: f64 = 2.0 / 55.0;
+pub(super) const C1: f64 = 16.0 / 135.0;
+pub(super) const C3: f64 = 6656.0 / 12825.0;
+pub(super) const C4: f64 = 28561.0 / 56430.0;
+pub(super) const C5: f64 = -9.0 / 50.0;
+pub(super) const C6: f64 = 2.0 / 55.0;
 
 // Fifth- minus fourth-order weights: the error estimate.
-const E1: f64 = 1.0 / 360.0;
-const E3: f64 = -128.0 / 4275.0;
-const E4: f64 = -2197.0 / 75240.0;
-const E5: f64 = 1.0 / 50.0;
-const E6: f64 = 2.0 / 55.0;
+pub(super) const E1: f64 = 1.0 / 360.0;
+pub(super) const E3: f64 = -128.0 / 4275.0;
+pub(super) const E4: f64 = -2197.0 / 75240.0;
+pub(super) const E5: f64 = 1.0 / 50.0;
+pub(super) const E6: f64 = 2.0 / 55.0;
 
 /// The order the stepper reports to the step-size control.
 pub const ORDER: u32 = 5;
@@ -285,6 +285,12 @@ impl<const N: usize, F: Real> Rkf45<N, F> {
     pub fn with_max_steps(mut self, max_steps: u32) -> Self {
         self.max_steps = max_steps;
         self
+    }
+
+    /// The limit of steps per call of [`integrate`](OdeSolver::integrate)
+    /// ([`with_max_steps`](Self::with_max_steps)).
+    pub fn max_steps(&self) -> u32 {
+        self.max_steps
     }
 
     /// The step-size control.

@@ -1,0 +1,355 @@
+//! [`Rkf45`](super::Rkf45) for `L` neurons in lockstep (SIMD over neurons).
+//!
+//! A population of neurons of one model integrated with RKF45 spends its time in the
+//! right-hand side, which a code generator can write once for `L` neurons at a time (one
+//! vector register per state variable). [`Rkf45Lanes`] drives such a right-hand side: the
+//! state is `[[F; L]; N]` (variable-major, `y[i][l]` is variable `i` of lane `l`), each lane has
+//! its own time, persistent step and start derivative, and every call of `f` evaluates all
+//! lanes at once, each at its own time.
+//!
+//! # Equal to the scalar solver, lane by lane
+//!
+//! [`Rkf45Lanes::integrate`] gives every lane exactly what [`Rkf45::integrate`](super::Rkf45)
+//! gives that neuron alone (`integrate(f_l, 0, t1, y_l)` with the persistent step `h[l]`): the
+//! same accepted and rejected steps, the same numbers bit for bit, the same errors. It runs in
+//! rounds; in each, every lane that has not finished tries one Fehlberg step, the stages of
+//! all lanes computed together with the arithmetic of the scalar stepper (the same operations
+//! in the same order, per lane), and then each lane's control decides on its own:
+//! - accept: the lane's `t`, `y` and `h` advance and its end derivative becomes its next start
+//!   derivative, as in `Rkf45::integrate`;
+//! - reject (a real decrease that moves time): `y`, `t` and the start derivative stay and the
+//!   lane retries in the next round with the decreased step. `Rkf45::evolve_apply` retries
+//!   inside one call with the same `t0`, `y0`, start derivative and decreased `h0`, and
+//!   truncates the retry to `t1 − t0` again: the same numbers, so the retry of the next round
+//!   is the scalar retry.
+//!
+//! Lanes that took fewer steps idle (their values are computed and ignored) while the others
+//! finish: a round costs `L` lanes of work whatever the number still running, so lanes whose
+//! neurons are in similar states share rounds best. Steps are counted per lane as
+//! `Rkf45::integrate` counts them (one per `evolve_apply` call, retries not counted).
+//!
+//! Derivative evaluations: one for the start derivatives of all lanes per call, five per
+//! round, and one more per round unless every running lane's step is final and `a_dydt = 0`
+//! (the scalar solver's rule for a final step).
+
+use super::rkf45::{
+    Adjustment, Control, A2, A3, A4, A5, A6, B31, B32, B41, B42, B43, B51, B52, B53, B54, B61, B62,
+    B63, B64, B65, C1, C3, C4, C5, C6, E1, E3, E4, E5, E6, ORDER,
+};
+use super::{first_non_finite, SolverError};
+use crate::Real;
+
+/// Lanes of a lockstep solver: neurons integrated together (8: one AVX-512 vector of f64).
+pub const LANES: usize = 8;
+
+/// RKF45 with GSL's control for `L` neurons with `N` state variables each, in lockstep
+/// (module docs). Holds the tolerances, the step limit and the scratch arrays; the per-lane
+/// persistent steps belong to the caller. Nothing is allocated.
+#[derive(Clone, Debug)]
+pub struct Rkf45Lanes<const N: usize, const L: usize, F: Real = f64> {
+    control: Control,
+    max_steps: u32,
+    /// The start derivative of each lane's current step.
+    k1: [[F; L]; N],
+    k2: [[F; L]; N],
+    k3: [[F; L]; N],
+    k4: [[F; L]; N],
+    k5: [[F; L]; N],
+    k6: [[F; L]; N],
+    ytmp: [[F; L]; N],
+    /// The fifth-order solution of the round's step (`y` is written only on acceptance).
+    ynew: [[F; L]; N],
+    yerr: [[F; L]; N],
+    /// `f` at the end of the round's step.
+    dydt_out: [[F; L]; N],
+}
+
+impl<const N: usize, const L: usize, F: Real> Rkf45Lanes<N, L, F> {
+    /// A solver with `control` that fails a lane after `max_steps` steps in one call of
+    /// [`integrate`](Self::integrate) (as [`Rkf45::with_max_steps`](super::Rkf45::with_max_steps)).
+    pub fn new(control: Control, max_steps: u32) -> Self {
+        let z = [[F::ZERO; L]; N];
+        Rkf45Lanes {
+            control,
+            max_steps,
+            k1: z,
+            k2: z,
+            k3: z,
+            k4: z,
+            k5: z,
+            k6: z,
+            ytmp: z,
+            ynew: z,
+            yerr: z,
+            dydt_out: z,
+        }
+    }
+
+    /// The step-size control.
+    pub fn control(&self) -> &Control {
+        &self.control
+    }
+
+    /// Replaces the step-size control.
+    pub fn set_control(&mut self, control: Control) {
+        self.control = control;
+    }
+
+    /// The limit of steps per lane and call.
+    pub fn max_steps(&self) -> u32 {
+        self.max_steps
+    }
+
+    /// Integrates every lane `l` with `active[l]` from 0 to `t1`, exactly as `Rkf45::integrate(f_l, 0, t1, y_l)`
+    /// does for one neuron whose persistent integration step is `h[l]` (read and updated, as `Rkf45`'s `h`):
+    /// the same accepted and rejected steps and the same numbers, bit for bit, lane by lane.
+    /// `f(tt, y, dy)` evaluates all lanes at once (lane l at time tt[l]); values of inactive or finished lanes
+    /// are ignored and never written back to `y`/`h`. Lanes of `y` that are not active are left unchanged.
+    /// Returns the lowest lane that failed (NonFinite / TooManySteps / InvalidArgument exactly as Rkf45 would
+    /// for that lane) after every other lane has finished; a failed lane stops where Rkf45 would stop.
+    ///
+    /// `f` also sees lanes that are inactive, finished or failed, with whatever values their
+    /// scratch holds (possibly NaN or infinite): it must not panic on them.
+    #[inline(always)]
+    pub fn integrate<R: Fn(&[F; L], &[[F; L]; N], &mut [[F; L]; N])>(
+        &mut self,
+        f: &R,
+        t1: F,
+        y: &mut [[F; L]; N],
+        h: &mut [F; L],
+        active: [bool; L],
+    ) -> Result<(), (usize, SolverError)> {
+        let zero = F::ZERO;
+        let use_yp = self.control.a_dydt != 0.0;
+        // per lane: time, step to try next (the persistent step or a decreased retry), whether
+        // the next round begins an `evolve_apply` call (else it retries), steps counted
+        let mut t = [zero; L];
+        let mut h_try = *h;
+        let mut running = active;
+        let mut fresh = [true; L];
+        let mut steps = [0u32; L];
+        let mut failed: [Option<SolverError>; L] = [None; L];
+        // this round's step size per lane (0 for lanes not running) and whether it is final
+        let mut hs = [zero; L];
+        let mut final_step = [false; L];
+        let mut have_k1 = false;
+        loop {
+            let mut any = false;
+            let mut end_derivative = false;
+            for l in 0..L {
+                hs[l] = zero;
+                if !running[l] {
+                    continue;
+                }
+                let dt = t1 - t[l];
+                if fresh[l] {
+                    // the head of `Rkf45::integrate`'s loop and of `apply`
+                    if !(t[l] < t1) {
+                        running[l] = false;
+                        continue;
+                    }
+                    if steps[l] == self.max_steps {
+                        failed[l] = Some(SolverError::TooManySteps {
+                            limit: self.max_steps,
+                            t: t[l].to_f64(),
+                        });
+                        running[l] = false;
+                        continue;
+                    }
+                    steps[l] += 1;
+                    h_try[l] = h[l];
+                    if (dt < zero && h_try[l] > zero) || (dt > zero && h_try[l] < zero) {
+                        failed[l] = Some(SolverError::InvalidArgument(
+                            "step direction must match interval direction",
+                        ));
+                        running[l] = false;
+                        continue;
+                    }
+                    fresh[l] = false;
+                }
+                let h0 = h_try[l];
+                let fin = (dt >= zero && h0 > dt) || (dt < zero && h0 < dt);
+                final_step[l] = fin;
+                hs[l] = if fin { dt } else { h0 };
+                any = true;
+                end_derivative |= !fin || use_yp;
+            }
+            if !any {
+                break;
+            }
+            if !have_k1 {
+                // all lanes start at t = 0
+                f(&t, y, &mut self.k1);
+                have_k1 = true;
+            }
+            self.stages(f, &t, &hs, y, end_derivative);
+            for l in 0..L {
+                if running[l] {
+                    let outcome = self.decide(l, use_yp, t1, t[l], hs[l], final_step[l]);
+                    match outcome {
+                        Decision::Retry(h_new) => h_try[l] = h_new,
+                        Decision::Accept(t_new, h_new) => {
+                            for i in 0..N {
+                                y[i][l] = self.ynew[i][l];
+                            }
+                            t[l] = t_new;
+                            h[l] = h_new;
+                            fresh[l] = true;
+                            let mut yl = [zero; N];
+                            for i in 0..N {
+                                yl[i] = y[i][l];
+                            }
+                            if let Some(index) = first_non_finite(&yl) {
+                                failed[l] = Some(SolverError::NonFinite { index, t: t_new.to_f64() });
+                                running[l] = false;
+                            } else if !final_step[l] {
+                                for i in 0..N {
+                                    self.k1[i][l] = self.dydt_out[i][l];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for l in 0..L {
+            if let Some(e) = failed[l] {
+                return Err((l, e));
+            }
+        }
+        Ok(())
+    }
+
+    /// The control of lane `l` after a step of size `hs` from `t` (`Rkf45::apply`'s tail).
+    #[inline(always)]
+    fn decide(&self, l: usize, use_yp: bool, t1: F, t: F, hs: F, final_step: bool) -> Decision<F> {
+        let zero = F::ZERO;
+        let (mut yl, mut el, mut pl) = ([zero; N], [zero; N], [zero; N]);
+        for i in 0..N {
+            yl[i] = self.ynew[i][l];
+            el[i] = self.yerr[i][l];
+            pl[i] = self.dydt_out[i][l];
+        }
+        let t_new = if final_step { t1 } else { t + hs };
+        let h_old = hs;
+        let mut h_new = hs;
+        let yp = if use_yp { Some(&pl) } else { None };
+        if self.control.hadjust(ORDER, &yl, &el, yp, &mut h_new) == Adjustment::Decreased {
+            if h_new.abs() < h_old.abs() && t_new + h_new != t_new {
+                return Decision::Retry(h_new);
+            }
+            h_new = h_old;
+        }
+        Decision::Accept(t_new, h_new)
+    }
+
+    /// Stages 2–6, the new states, the error estimates and (if `end_derivative`) `f` at the
+    /// ends of the steps, for all lanes with step sizes `h` from times `t` and states `y`, with
+    /// `self.k1` as stage 1: per lane the arithmetic of `Rkf45::stage_step`.
+    #[inline(always)]
+    fn stages<R: Fn(&[F; L], &[[F; L]; N], &mut [[F; L]; N])>(
+        &mut self,
+        f: &R,
+        t: &[F; L],
+        h: &[F; L],
+        y: &[[F; L]; N],
+        end_derivative: bool,
+    ) {
+        let c = F::from_f64;
+        let mut tt = [F::ZERO; L];
+        let k1 = &self.k1;
+
+        for l in 0..L {
+            tt[l] = t[l] + c(A2) * h[l];
+        }
+        for i in 0..N {
+            for l in 0..L {
+                self.ytmp[i][l] = y[i][l] + c(A2) * h[l] * k1[i][l];
+            }
+        }
+        f(&tt, &self.ytmp, &mut self.k2);
+        let k2 = &self.k2;
+
+        for l in 0..L {
+            tt[l] = t[l] + c(A3) * h[l];
+        }
+        for i in 0..N {
+            for l in 0..L {
+                self.ytmp[i][l] = y[i][l] + h[l] * (c(B31) * k1[i][l] + c(B32) * k2[i][l]);
+            }
+        }
+        f(&tt, &self.ytmp, &mut self.k3);
+        let k3 = &self.k3;
+
+        for l in 0..L {
+            tt[l] = t[l] + c(A4) * h[l];
+        }
+        for i in 0..N {
+            for l in 0..L {
+                self.ytmp[i][l] =
+                    y[i][l] + h[l] * (c(B41) * k1[i][l] + c(B42) * k2[i][l] + c(B43) * k3[i][l]);
+            }
+        }
+        f(&tt, &self.ytmp, &mut self.k4);
+        let k4 = &self.k4;
+
+        for l in 0..L {
+            tt[l] = t[l] + c(A5) * h[l];
+        }
+        for i in 0..N {
+            for l in 0..L {
+                self.ytmp[i][l] = y[i][l]
+                    + h[l] * (c(B51) * k1[i][l] + c(B52) * k2[i][l] + c(B53) * k3[i][l] + c(B54) * k4[i][l]);
+            }
+        }
+        f(&tt, &self.ytmp, &mut self.k5);
+        let k5 = &self.k5;
+
+        for l in 0..L {
+            tt[l] = t[l] + c(A6) * h[l];
+        }
+        for i in 0..N {
+            for l in 0..L {
+                self.ytmp[i][l] = y[i][l]
+                    + h[l]
+                        * (c(B61) * k1[i][l]
+                            + c(B62) * k2[i][l]
+                            + c(B63) * k3[i][l]
+                            + c(B64) * k4[i][l]
+                            + c(B65) * k5[i][l]);
+            }
+        }
+        f(&tt, &self.ytmp, &mut self.k6);
+        let k6 = &self.k6;
+
+        for i in 0..N {
+            for l in 0..L {
+                let d = c(C1) * k1[i][l] + c(C3) * k3[i][l] + c(C4) * k4[i][l] + c(C5) * k5[i][l] + c(C6) * k6[i][l];
+                self.ynew[i][l] = y[i][l] + h[l] * d;
+            }
+        }
+        if end_derivative {
+            for l in 0..L {
+                tt[l] = t[l] + h[l];
+            }
+            f(&tt, &self.ynew, &mut self.dydt_out);
+        }
+        for i in 0..N {
+            for l in 0..L {
+                self.yerr[i][l] = h[l]
+                    * (c(E1) * k1[i][l] + c(E3) * k3[i][l] + c(E4) * k4[i][l] + c(E5) * k5[i][l] + c(E6) * k6[i][l]);
+            }
+        }
+    }
+}
+
+/// What the control of one lane decided.
+enum Decision<F> {
+    /// Undo, retry from the same start with this step.
+    Retry(F),
+    /// Accept: the lane's new time and persistent step.
+    Accept(F, F),
+}
+
+#[cfg(test)]
+mod tests;
