@@ -285,7 +285,8 @@ impl Network {
     }
 
     /// How population `p` is stored: `"struct of arrays"` (the generated population type of
-    /// its model) or `"vector of structs"`.
+    /// its model), `"struct of arrays, lockstep RKF45"` (that of a model on RKF45) or
+    /// `"vector of structs"`.
     pub fn layout(&self, p: PopulationId) -> Option<&'static str> {
         Some(self.populations.get(p.0)?.store.layout())
     }

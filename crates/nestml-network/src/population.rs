@@ -51,7 +51,7 @@ pub(crate) trait PopulationStore: Send + Sync {
     fn receptors(&self) -> &'static [Receptor];
     fn spike_port_count(&self) -> usize;
     fn continuous_port_count(&self) -> usize;
-    /// `"struct of arrays"` or `"vector of structs"`.
+    /// `"struct of arrays"`, `"struct of arrays, lockstep RKF45"` or `"vector of structs"`.
     fn layout(&self) -> &'static str;
     /// The receptor fed by the spike port `port`.
     fn receptor_of_port(&self, port: &str) -> Option<usize>;

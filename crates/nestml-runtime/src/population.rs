@@ -36,7 +36,8 @@ pub struct PortInput<'a> {
 pub trait Population: Clone + Send + Sync + Checkpoint + 'static {
     /// The neuron model.
     type Neuron: Neuron;
-    /// `"struct of arrays"` or `"vector of structs"`, for reports.
+    /// `"struct of arrays"`, `"struct of arrays, lockstep RKF45"` (a model's numeric solver
+    /// stepping groups of neurons at once) or `"vector of structs"`, for reports.
     const LAYOUT: &'static str;
 
     /// `n` neurons equal to `prototype`; neuron `i` draws random numbers from stream

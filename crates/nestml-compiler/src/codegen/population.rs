@@ -404,6 +404,7 @@ impl Gen<'_> {
                 fn new(prototype: #name, n: usize, _seed: u64, _first_id: u64) -> Self {
                     let mut __pop = #pop {
                         #(#inits)*
+                        #ih_init
                         __current: ::nestml::__private::vec![0.0; #zero_current * n],
                         __current_live: false,
                         __quiet: (::nestml::__private::vec![0.0; #quiet_spikes * n], ::nestml::__private::vec![false; #quiet_spikes * n], ::nestml::__private::vec![0.0; #zero_current * n]),
@@ -412,7 +413,6 @@ impl Gen<'_> {
                         __runs: #empty,
                         __runs_valid: false,
                         __spiked: ::nestml::__private::vec![0; n],
-                        #ih_init
                     };
                     __pop.__rebuild_runs();
                     __pop
