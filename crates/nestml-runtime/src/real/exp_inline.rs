@@ -12,10 +12,10 @@ const SHIFT: f64 = 6_755_399_441_055_744.0;
 /// The bits of [`SHIFT`].
 const SHIFT_BITS: u64 = 0x4338_0000_0000_0000;
 /// `1 / ln 2`.
-const INV_LN2: f64 = 1.442_695_040_888_963_4;
-/// `ln 2` truncated to 32 significant bits (`0x3fe62e42fee00000`): `k · LN2_HI` is exact
+const INV_LN2: f64 = core::f64::consts::LOG2_E;
+/// `ln 2` truncated to 32 significant bits, `⌊2^32 ln 2⌋ / 2^32` (`0x3fe62e42fee00000`): `k · LN2_HI` is exact
 /// for `|k| < 2^21`.
-const LN2_HI: f64 = 0.693_147_180_369_123_8;
+const LN2_HI: f64 = 2_977_044_471.0 / 4_294_967_296.0;
 /// `ln 2 − LN2_HI`, rounded (computed in 60-digit decimal).
 const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
 
@@ -73,9 +73,9 @@ const SHIFT_F32: f32 = 12_582_912.0;
 /// The bits of [`SHIFT_F32`].
 const SHIFT_BITS_F32: u32 = 0x4b40_0000;
 /// `1 / ln 2` in `f32`.
-const INV_LN2_F32: f32 = 1.442_695;
-/// `ln 2` truncated to 16 significant bits: `k · LN2_HI_F32` is exact for `|k| < 2^8`.
-const LN2_HI_F32: f32 = 0.693_145_751_953_125;
+const INV_LN2_F32: f32 = core::f32::consts::LOG2_E;
+/// `ln 2` truncated to 16 significant bits, `⌊2^16 ln 2⌋ / 2^16`: `k · LN2_HI_F32` is exact for `|k| < 2^8`.
+const LN2_HI_F32: f32 = 45_426.0 / 65_536.0;
 /// `ln 2 − LN2_HI_F32`, rounded.
 const LN2_LO_F32: f32 = 1.428_606_8e-6;
 

@@ -100,13 +100,18 @@ impl<const N: usize, const L: usize, F: Real> Rkf45Lanes<N, L, F> {
         self.max_steps
     }
 
-    /// Integrates every lane `l` with `active[l]` from 0 to `t1`, exactly as `Rkf45::integrate(f_l, 0, t1, y_l)`
-    /// does for one neuron whose persistent integration step is `h[l]` (read and updated, as `Rkf45`'s `h`):
-    /// the same accepted and rejected steps and the same numbers, bit for bit, lane by lane.
-    /// `f(tt, y, dy)` evaluates all lanes at once (lane l at time tt[l]); values of inactive or finished lanes
-    /// are ignored and never written back to `y`/`h`. Lanes of `y` that are not active are left unchanged.
-    /// Returns the lowest lane that failed (NonFinite / TooManySteps / InvalidArgument exactly as Rkf45 would
-    /// for that lane) after every other lane has finished; a failed lane stops where Rkf45 would stop.
+    /// Integrates every lane `l` with `active[l]` from 0 to `t1`, exactly as
+    /// `Rkf45::integrate(f_l, 0, t1, y_l)` does for one neuron whose persistent integration step
+    /// is `h[l]` (read and updated, as `Rkf45`'s `h`): the same accepted and rejected steps and
+    /// the same numbers, bit for bit, lane by lane.
+    ///
+    /// `f(tt, y, dy)` evaluates all lanes at once (lane `l` at time `tt[l]`); values of inactive
+    /// or finished lanes are ignored and never written back to `y`/`h`. Lanes of `y` that are
+    /// not active are left unchanged. Returns the lowest lane that failed
+    /// ([`NonFinite`](SolverError::NonFinite), [`TooManySteps`](SolverError::TooManySteps) or
+    /// [`InvalidArgument`](SolverError::InvalidArgument), exactly as `Rkf45` would for that
+    /// lane) after every other lane has finished; a failed lane stops where `Rkf45` would stop
+    /// (a non-finite state is written back, as `Rkf45` leaves it).
     ///
     /// `f` also sees lanes that are inactive, finished or failed, with whatever values their
     /// scratch holds (possibly NaN or infinite): it must not panic on them.
@@ -144,7 +149,9 @@ impl<const N: usize, const L: usize, F: Real> Rkf45Lanes<N, L, F> {
                 let dt = t1 - t[l];
                 if fresh[l] {
                     // the head of `Rkf45::integrate`'s loop and of `apply`
-                    if !(t[l] < t1) {
+                    // `while t < t1` (a NaN `t1`: no step)
+                    let more = t[l] < t1;
+                    if !more {
                         running[l] = false;
                         continue;
                     }

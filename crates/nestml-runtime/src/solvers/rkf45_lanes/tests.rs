@@ -30,6 +30,7 @@ fn hh<F: Real>(p: &Params<F>, t: F, y: &[F; 4], d: &mut [F; 4]) {
 }
 
 /// [`hh`] for all lanes, lane by lane (so that each lane's numbers are the scalar ones).
+#[allow(clippy::type_complexity)]
 fn hh_lanes<F: Real, const L: usize>(
     params: [Params<F>; L],
 ) -> impl Fn(&[F; L], &[[F; L]; 4], &mut [[F; L]; 4]) {
