@@ -24,7 +24,7 @@ mod inline_exp {
 
 const STEPS: i64 = 10_000;
 const POISSON_RATE: f64 = 20_000.0;
-const POISSON_WEIGHT: f64 = 20.0;
+const POISSON_WEIGHT: f64 = 100.0;
 
 fn main() {
     let arg = |i: usize| std::env::args().nth(i);
