@@ -31,6 +31,19 @@
 //! Derivative evaluations: one for the start derivatives of all lanes per call, five per
 //! round, and one more per round unless every running lane's step is final and `a_dydt = 0`
 //! (the scalar solver's rule for a final step).
+//!
+//! # Cost
+//!
+//! The example `rkf45_lanes` (`cargo run --release -p nestml-runtime --example rkf45_lanes`)
+//! integrates eight Hodgkin–Huxley neurons with currents from rest to fast spiking over
+//! 20 000 calls of 0.1 ms, the right-hand side written for all lanes with
+//! [`exp_inline`](crate::math::exp_inline), `integrate` inside `#[target_feature]` functions.
+//! The lanes need 3.2 rounds per call where a lane takes 1.55 steps on average (half the lane
+//! work idles). Measured on a shared 2-core AMD EPYC (noisy, ±30 %): 8 scalar `Rkf45` with the
+//! platform's `exp` 85–130 ms, with `exp_inline` 170 ms; `Rkf45Lanes<4, 8>` 235–300 ms at the
+//! baseline (SSE2), 125–205 ms with AVX2, 73–83 ms with AVX-512 — all lanes bit for bit the
+//! scalar solver with `exp_inline`, and equal across the instruction sets. The gain grows with
+//! lanes whose steps agree (neurons in similar states) and with the cost of the right-hand side.
 
 use super::rkf45::{
     Adjustment, Control, A2, A3, A4, A5, A6, B31, B32, B41, B42, B43, B51, B52, B53, B54, B61, B62,
