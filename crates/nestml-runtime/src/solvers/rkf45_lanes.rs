@@ -39,11 +39,14 @@
 //! 20 000 calls of 0.1 ms, the right-hand side written for all lanes with
 //! [`exp_inline`](crate::math::exp_inline), `integrate` inside `#[target_feature]` functions.
 //! The lanes need 3.2 rounds per call where a lane takes 1.55 steps on average (half the lane
-//! work idles). Measured on a shared 2-core AMD EPYC (noisy, ±30 %): 8 scalar `Rkf45` with the
-//! platform's `exp` 85–130 ms, with `exp_inline` 170 ms; `Rkf45Lanes<4, 8>` 235–300 ms at the
-//! baseline (SSE2), 125–205 ms with AVX2, 73–83 ms with AVX-512 — all lanes bit for bit the
-//! scalar solver with `exp_inline`, and equal across the instruction sets. The gain grows with
-//! lanes whose steps agree (neurons in similar states) and with the cost of the right-hand side.
+//! work idles). Measured on a shared 2-core AMD EPYC, three runs (noisy; the ratios within a
+//! run are steadier): 8 scalar `Rkf45` with the platform's `exp` 84–148 ms, with `exp_inline`
+//! 170–248 ms; `Rkf45Lanes<4, 8>` 234–300 ms at the baseline (SSE2), 127–206 ms with AVX2,
+//! 73–158 ms with AVX-512: with AVX-512 1.6–2.4 times as fast as the scalar solver with the
+//! same `exp_inline` and 0.9–1.7 times as fast as the scalar one with the platform's `exp`
+//! (table-driven, and with FMA on this CPU). All lanes are bit for bit the scalar solver with
+//! `exp_inline`, equal across the instruction sets. The gain grows with lanes whose steps agree
+//! (neurons in similar states) and with the cost of the right-hand side.
 
 use super::rkf45::{
     Adjustment, Control, A2, A3, A4, A5, A6, B31, B32, B41, B42, B43, B51, B52, B53, B54, B61, B62,
