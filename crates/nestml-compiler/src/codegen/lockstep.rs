@@ -47,7 +47,7 @@ impl Gen<'_> {
             });
             let take = self.integrate_writeback(&named, &exact, &|i| {
                 let i = int(i);
-                quote!(__ys[#i][__l])
+                quote!(__ys[__l][#i])
             });
             let c = c as u8;
             writeback.push(quote!(#c => { #(#loads)* #take }));
@@ -60,64 +60,53 @@ impl Gen<'_> {
         self.ir.spike_ports.iter().chain(&self.ir.continuous_ports).map(|p| port_field(p)).collect()
     }
 
-    /// The loop of `__run_body` over groups of lanes: per neuron the head, the solver for the
-    /// group, per neuron the solver's values and the tail. `load`/`store` move a neuron's values
-    /// between the arrays and locals, `inputs` reads its input, `finite` flags non-finite states,
-    /// `current_out` keeps the continuous input for the next step.
+    /// The loop of `__run_body` over groups of neurons (`__G` at a time, the lanes' queue):
+    /// per neuron the head, the solver for the group, per neuron the solver's values and the
+    /// tail. `load`/`store` move a neuron's values between the arrays and locals, `inputs` reads
+    /// its input, `finite` flags non-finite states, `current_out` keeps the continuous input for
+    /// the next step.
     pub(super) fn lockstep_loop(&self, name: &Ident, parts: &Lockstep, load: &TokenStream, store: &TokenStream, inputs: &TokenStream, finite: &Option<TokenStream>, current_out: &TokenStream) -> TokenStream {
         let (ty, zero) = (self.float().ty(), self.float().number(0.0));
         let n = int(self.states.len());
         let ports = self.lane_ports();
         let n_ports = int(ports.len());
-        let port_at: Vec<proc_macro2::Literal> = (0..ports.len()).map(int).collect();
         let state_locals: Vec<Ident> = self.states.iter().map(|s| local("s_", s)).collect();
-        let state_at: Vec<proc_macro2::Literal> = (0..self.states.len()).map(int).collect();
         let exact: Vec<Ident> = self.lin.states.iter().filter(|s| !self.conv.contains(*s)).map(|s| local("__lx_", s)).collect();
         let conv = self.exact_convolutions();
         let (conv_lanes, conv_locals): (Vec<Ident>, Vec<Ident>) = conv.iter().map(|(_, s)| (local("__lc_", s), local("__conv_", s))).unzip();
         let Lockstep { head, tail, writeback, .. } = parts;
         quote! {
-            const __L: usize = ::nestml::solvers::LANES;
-            let mut __solver = ::nestml::Rkf45Lanes::<#n, __L, #ty>::new(*__p.__solver.control(), __p.__solver.max_steps());
+            // neurons per solver call: the lanes take the next neuron of the group when theirs
+            // is done, so they idle only at its end
+            const __G: usize = 16 * ::nestml::solvers::LANES;
+            let mut __solver = ::nestml::Rkf45Lanes::<#n, { ::nestml::solvers::LANES }, #ty>::new(*__p.__solver.control(), __p.__solver.max_steps());
             let mut __g = 0usize;
             while __g < __len {
-                let __m = (__len - __g).min(__L);
-                let mut __site = [u8::MAX; __L];
-                let mut __ys = [[#zero; __L]; #n];
-                let mut __ports = [[#zero; __L]; #n_ports];
-                let mut __hs = [#zero; __L];
-                let mut __spk_lane = [0u32; __L];
-                #(let mut #exact = [#zero; __L];)*
-                #(let mut #conv_lanes = [#zero; __L];)*
+                let __m = (__len - __g).min(__G);
+                let mut __site = [u8::MAX; __G];
+                let mut __ys = [[#zero; #n]; __G];
+                let mut __ports = [[#zero; #n_ports]; __G];
+                let mut __hs = [#zero; __G];
+                let mut __spk_lane = [0u32; __G];
+                #(let mut #exact = [#zero; __G];)*
+                #(let mut #conv_lanes = [#zero; __G];)*
                 for __l in 0..__m {
                     let __j = __g + __l;
                     #load
                     let mut __spk: u32 = 0;
                     #inputs
                     #head
-                    #(__ys[#state_at][__l] = #state_locals;)*
-                    #(__ports[#port_at][__l] = #ports;)*
+                    __ys[__l] = [#(#state_locals),*];
+                    __ports[__l] = [#(#ports),*];
                     #(#conv_lanes[__l] = #conv_locals;)*
                     __hs[__l] = __ih[__j];
                     __spk_lane[__l] = __spk;
                     #store
                 }
-                // lanes without a neuron compute on a copy of the first one's values
-                for __l in __m..__L {
-                    for __i in 0..#n {
-                        __ys[__i][__l] = __ys[__i][0];
-                    }
-                    for __k in 0..#n_ports {
-                        __ports[__k][__l] = __ports[__k][0];
-                    }
-                }
-                let __active: [bool; __L] = ::core::array::from_fn(|__l| __site[__l] != u8::MAX);
-                if __active.iter().any(|&__a| __a) {
-                    let __f = |__tts: &[#ty; __L], __y: &[[#ty; __L]; #n], __dy: &mut [[#ty; __L]; #n]| Self::__rhs_lanes(__simd, __p, __t, &__site, &__ports, __tts, __y, __dy);
-                    if let Err((__l, __e)) = __solver.integrate(&__f, __p.__h, &mut __ys, &mut __hs, __active) {
-                        if __fault.is_none() {
-                            *__fault = Some((__a + __g + __l, ::nestml::Fault::from_solver(#name::__MODEL, __t, __e, &#name::__STATES)));
-                        }
+                let __active: [bool; __G] = ::core::array::from_fn(|__l| __site[__l] != u8::MAX);
+                if let Err((__l, __e)) = Self::__solve(&mut __solver, __simd, __p, __t, &__site[..__m], &__ports[..__m], &mut __ys[..__m], &mut __hs[..__m], &__active[..__m]) {
+                    if __fault.is_none() {
+                        *__fault = Some((__a + __g + __l, ::nestml::Fault::from_solver(#name::__MODEL, __t, __e, &#name::__STATES)));
                     }
                 }
                 for __l in 0..__m {
@@ -138,14 +127,15 @@ impl Gen<'_> {
                     __spikes[__j] = __spk;
                     __spikes_or |= __spk;
                 }
-                __g += __L;
+                __g += __G;
             }
         }
     }
 
-    /// `__rhs_lanes`: the right-hand side of all lanes (lane `l` at call site `__site[l]`, time
-    /// `__tts[l]` into the step, port values `__ports[k][l]`), one loop over the lanes, in a
-    /// baseline, an AVX2 and an AVX-512 version, chosen by `__simd`.
+    /// `__solve`: `Rkf45Lanes::integrate` over the neurons of a group, with the right-hand side
+    /// of all lanes (lane `l` holds neuron `idx[l]` of the group: call site `__site`, port
+    /// values `__ports`), one loop over the lanes; the solver and that loop each in a baseline,
+    /// an AVX2 and an AVX-512 version, chosen by `__simd`.
     pub(super) fn lockstep_rhs(&self, name: &Ident, parts: &Lockstep) -> TokenStream {
         let (ty, zero) = (self.float().ty(), self.float().number(0.0));
         let n = int(self.states.len());
@@ -154,17 +144,24 @@ impl Gen<'_> {
         let port_at: Vec<proc_macro2::Literal> = (0..ports.len()).map(int).collect();
         let state_at: Vec<proc_macro2::Literal> = (0..self.states.len()).map(int).collect();
         let rhs = &parts.rhs;
-        let signature = quote!(__p: &#name, __t: f64, __site: &[u8; ::nestml::solvers::LANES], __ports: &[[#ty; ::nestml::solvers::LANES]; #n_ports], __tts: &[#ty; ::nestml::solvers::LANES], __ys: &[[#ty; ::nestml::solvers::LANES]; #n], __dys: &mut [[#ty; ::nestml::solvers::LANES]; #n]);
-        let args = quote!(__p, __t, __site, __ports, __tts, __ys, __dys);
+        let lanes = quote!(::nestml::solvers::LANES);
+        let rhs_signature = quote!(__p: &#name, __t: f64, __idx: &[usize; #lanes], __site: &[u8], __ports: &[[#ty; #n_ports]], __tts: &[#ty; #lanes], __ys: &[[#ty; #lanes]; #n], __dys: &mut [[#ty; #lanes]; #n]);
+        let rhs_args = quote!(__p, __t, __idx, __site, __ports, __tts, __ys, __dys);
+        let solve_signature = quote!(__solver: &mut ::nestml::Rkf45Lanes<#n, { #lanes }, #ty>, __simd: ::nestml::population::SimdLevel, __p: &#name, __t: f64, __site: &[u8], __ports: &[[#ty; #n_ports]], __ys: &mut [[#ty; #n]], __hs: &mut [#ty], __active: &[bool]);
+        let solve_args = quote!(__solver, __simd, __p, __t, __site, __ports, __ys, __hs, __active);
+        let result = quote!(::core::result::Result<(), (usize, ::nestml::SolverError)>);
         quote! {
-            /// The right-hand side of every lane (one loop, no calls with `exp = "inline"`).
+            /// The right-hand side of every lane: the lanes' call sites and port values gathered,
+            /// then one loop over the lanes (no calls with `exp = "inline"`).
             #[inline(always)]
-            fn __rhs_lanes_body(#signature) {
-                for __l in 0..::nestml::solvers::LANES {
+            fn __rhs_lanes_body(#rhs_signature) {
+                let __sites: [u8; #lanes] = ::core::array::from_fn(|__l| __site[__idx[__l]]);
+                let __lane_ports: [[#ty; #n_ports]; #lanes] = ::core::array::from_fn(|__l| __ports[__idx[__l]]);
+                for __l in 0..#lanes {
                     let __tt = __tts[__l];
-                    let __s = __site[__l];
+                    let __s = __sites[__l];
                     let __y: [#ty; #n] = [#(__ys[#state_at][__l]),*];
-                    #(let #ports = __ports[#port_at][__l];)*
+                    #(let #ports = __lane_ports[__l][#port_at];)*
                     let mut __dy = [#zero; #n];
                     #rhs
                     #(__dys[#state_at][__l] = __dy[#state_at];)*
@@ -172,39 +169,79 @@ impl Gen<'_> {
             }
 
             #[inline(never)]
-            fn __rhs_lanes_baseline(#signature) {
-                Self::__rhs_lanes_body(#args)
+            fn __rhs_lanes_baseline(#rhs_signature) {
+                Self::__rhs_lanes_body(#rhs_args)
             }
 
             #[cfg(target_arch = "x86_64")]
             #[target_feature(enable = "avx2")]
             #[inline(never)]
-            unsafe fn __rhs_lanes_avx2(#signature) {
-                Self::__rhs_lanes_body(#args)
+            unsafe fn __rhs_lanes_avx2(#rhs_signature) {
+                Self::__rhs_lanes_body(#rhs_args)
             }
 
             #[cfg(target_arch = "x86_64")]
             #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw")]
             #[inline(never)]
-            unsafe fn __rhs_lanes_avx512(#signature) {
-                Self::__rhs_lanes_body(#args)
+            unsafe fn __rhs_lanes_avx512(#rhs_signature) {
+                Self::__rhs_lanes_body(#rhs_args)
             }
 
-            /// `__rhs_lanes_body` with the instructions `__simd` names (the same results: Rust
-            /// does not fuse multiply-adds).
+            /// The solver over a group with the right-hand side of the level `__simd`.
             #[inline(always)]
-            fn __rhs_lanes(__simd: ::nestml::population::SimdLevel, #signature) {
+            fn __solve_body(#solve_signature) -> #result {
+                let __f = |__idx: &[usize; #lanes], __tts: &[#ty; #lanes], __ys: &[[#ty; #lanes]; #n], __dys: &mut [[#ty; #lanes]; #n]| {
+                    #[cfg(target_arch = "x86_64")]
+                    {
+                        // SAFETY: `simd_level` reports the instructions this CPU has.
+                        if __simd == ::nestml::population::SimdLevel::Avx512 {
+                            return unsafe { Self::__rhs_lanes_avx512(#rhs_args) };
+                        }
+                        if __simd == ::nestml::population::SimdLevel::Avx2 {
+                            return unsafe { Self::__rhs_lanes_avx2(#rhs_args) };
+                        }
+                    }
+                    Self::__rhs_lanes_baseline(#rhs_args)
+                };
+                __solver.integrate(&__f, __p.__h, __ys, __hs, __active)
+            }
+
+            #[inline(never)]
+            fn __solve_baseline(#solve_signature) -> #result {
+                Self::__solve_body(#solve_args)
+            }
+
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2")]
+            #[inline(never)]
+            unsafe fn __solve_avx2(#solve_signature) -> #result {
+                Self::__solve_body(#solve_args)
+            }
+
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw")]
+            #[inline(never)]
+            unsafe fn __solve_avx512(#solve_signature) -> #result {
+                Self::__solve_body(#solve_args)
+            }
+
+            /// `Rkf45Lanes::integrate` over a group, its loops and the right-hand side's compiled
+            /// for the instructions `__simd` names (the same results: Rust does not fuse
+            /// multiply-adds).
+            #[inline(always)]
+            #[allow(clippy::too_many_arguments)]
+            fn __solve(#solve_signature) -> #result {
                 #[cfg(target_arch = "x86_64")]
                 {
                     // SAFETY: `simd_level` reports the instructions this CPU has.
                     if __simd == ::nestml::population::SimdLevel::Avx512 {
-                        return unsafe { Self::__rhs_lanes_avx512(#args) };
+                        return unsafe { Self::__solve_avx512(#solve_args) };
                     }
                     if __simd == ::nestml::population::SimdLevel::Avx2 {
-                        return unsafe { Self::__rhs_lanes_avx2(#args) };
+                        return unsafe { Self::__solve_avx2(#solve_args) };
                     }
                 }
-                Self::__rhs_lanes_baseline(#args)
+                Self::__solve_baseline(#solve_args)
             }
         }
     }

@@ -116,81 +116,114 @@ impl<const N: usize, const L: usize, F: Real> Rkf45Lanes<N, L, F> {
         self.max_steps
     }
 
-    /// Integrates every lane `l` with `active[l]` from 0 to `t1`, exactly as
-    /// `Rkf45::integrate(f_l, 0, t1, y_l)` does for one neuron whose persistent integration step
-    /// is `h[l]` (read and updated, as `Rkf45`'s `h`): the same accepted and rejected steps and
-    /// the same numbers, bit for bit, lane by lane.
+    /// Integrates every neuron `j` with `active[j]` from 0 to `t1`, exactly as
+    /// `Rkf45::integrate(f_j, 0, t1, y_j)` does for one neuron whose persistent integration
+    /// step is `h[j]` (read and updated, as `Rkf45`'s `h`): the same accepted and rejected steps
+    /// and the same numbers, bit for bit. The neurons go through the `L` lanes as a queue: a
+    /// lane whose neuron has finished takes the next one, so that lanes idle only at the end.
     ///
-    /// `f(tt, y, dy)` evaluates all lanes at once (lane `l` at time `tt[l]`); values of inactive
-    /// or finished lanes are ignored and never written back to `y`/`h`. Lanes of `y` that are
-    /// not active are left unchanged. Returns the lowest lane that failed
+    /// `f(idx, tt, y, dy)` evaluates all lanes at once: lane `l` holds neuron `idx[l]` at time
+    /// `tt[l]`. Lanes without a neuron hold some neuron's index (a valid one) with values that
+    /// are ignored — possibly NaN or infinite: `f` must not panic on them. Neurons that are not
+    /// active are left unchanged. Returns the lowest neuron that failed
     /// ([`NonFinite`](SolverError::NonFinite), [`TooManySteps`](SolverError::TooManySteps) or
-    /// [`InvalidArgument`](SolverError::InvalidArgument), exactly as `Rkf45` would for that
-    /// lane) after every other lane has finished; a failed lane stops where `Rkf45` would stop
-    /// (a non-finite state is written back, as `Rkf45` leaves it).
-    ///
-    /// `f` also sees lanes that are inactive, finished or failed, with whatever values their
-    /// scratch holds (possibly NaN or infinite): it must not panic on them.
+    /// [`InvalidArgument`](SolverError::InvalidArgument), exactly as `Rkf45` would for it)
+    /// after every other neuron has finished; a failed neuron stops where `Rkf45` would stop (a
+    /// non-finite state is written back, as `Rkf45` leaves it). `y`, `h` and `active` have one
+    /// entry per neuron (the shortest length counts).
     #[inline(always)]
-    pub fn integrate<R: Fn(&[F; L], &[[F; L]; N], &mut [[F; L]; N])>(
+    pub fn integrate<R: Fn(&[usize; L], &[F; L], &[[F; L]; N], &mut [[F; L]; N])>(
         &mut self,
         f: &R,
         t1: F,
-        y: &mut [[F; L]; N],
-        h: &mut [F; L],
-        active: [bool; L],
+        y: &mut [[F; N]],
+        h: &mut [F],
+        active: &[bool],
     ) -> Result<(), (usize, SolverError)> {
         let zero = F::ZERO;
+        let n = y.len().min(h.len()).min(active.len());
         let use_yp = self.control.a_dydt != 0.0;
-        // per lane: time, step to try next (the persistent step or a decreased retry), whether
-        // the next round begins an `evolve_apply` call (else it retries), steps counted
+        // per lane: its neuron, whether it has one, time, persistent step, step to try next (the
+        // persistent step or a decreased retry), whether the next round begins an
+        // `evolve_apply` call (else it retries), steps counted, whether it needs a start
+        // derivative
+        let mut idx = [0usize; L];
+        let mut busy = [false; L];
         let mut t = [zero; L];
-        let mut h_try = *h;
-        let mut running = active;
+        let mut h_lane = [zero; L];
+        let mut h_try = [zero; L];
         let mut fresh = [true; L];
         let mut steps = [0u32; L];
-        let mut failed: [Option<SolverError>; L] = [None; L];
+        let mut new = [false; L];
+        let mut yl = [[zero; L]; N];
+        let mut failed: Option<(usize, SolverError)> = None;
         // this round's step size per lane (0 for lanes not running) and whether it is final
         let mut hs = [zero; L];
         let mut final_step = [false; L];
-        let mut have_k1 = false;
+        let mut next = 0usize;
         loop {
+            // idle lanes take the next active neurons and start them (`Rkf45::integrate`'s
+            // loop head), until every lane runs or no neuron is left
+            let mut any_new = false;
+            loop {
+                for l in 0..L {
+                    if busy[l] {
+                        continue;
+                    }
+                    while next < n && !active[next] {
+                        next += 1;
+                    }
+                    if next == n {
+                        break;
+                    }
+                    let j = next;
+                    next += 1;
+                    (idx[l], busy[l], t[l], h_lane[l], fresh[l], steps[l], new[l]) = (j, true, zero, h[j], true, 0, true);
+                    for i in 0..N {
+                        yl[i][l] = y[j][i];
+                    }
+                    any_new = true;
+                }
+                let mut freed = false;
+                for l in 0..L {
+                    if !busy[l] || !fresh[l] {
+                        continue;
+                    }
+                    let dt = t1 - t[l];
+                    // `while t < t1` (a NaN `t1`: no step), then `apply`'s checks
+                    let error = if !(t[l] < t1) {
+                        None
+                    } else if steps[l] == self.max_steps {
+                        Some(SolverError::TooManySteps { limit: self.max_steps, t: t[l].to_f64() })
+                    } else if (dt < zero && h_lane[l] > zero) || (dt > zero && h_lane[l] < zero) {
+                        Some(SolverError::InvalidArgument("step direction must match interval direction"))
+                    } else {
+                        steps[l] += 1;
+                        h_try[l] = h_lane[l];
+                        fresh[l] = false;
+                        continue;
+                    };
+                    Self::finish(l, idx[l], &yl, h_lane[l], y, h, &mut busy);
+                    if let Some(e) = error {
+                        if failed.is_none_or(|(first, _)| idx[l] < first) {
+                            failed = Some((idx[l], e));
+                        }
+                    }
+                    freed = true;
+                }
+                if !freed || next == n {
+                    break;
+                }
+            }
+            // this round's step of every running lane
             let mut any = false;
             let mut end_derivative = false;
             for l in 0..L {
                 hs[l] = zero;
-                if !running[l] {
+                if !busy[l] {
                     continue;
                 }
-                let dt = t1 - t[l];
-                if fresh[l] {
-                    // the head of `Rkf45::integrate`'s loop and of `apply`
-                    // `while t < t1` (a NaN `t1`: no step)
-                    let more = t[l] < t1;
-                    if !more {
-                        running[l] = false;
-                        continue;
-                    }
-                    if steps[l] == self.max_steps {
-                        failed[l] = Some(SolverError::TooManySteps {
-                            limit: self.max_steps,
-                            t: t[l].to_f64(),
-                        });
-                        running[l] = false;
-                        continue;
-                    }
-                    steps[l] += 1;
-                    h_try[l] = h[l];
-                    if (dt < zero && h_try[l] > zero) || (dt > zero && h_try[l] < zero) {
-                        failed[l] = Some(SolverError::InvalidArgument(
-                            "step direction must match interval direction",
-                        ));
-                        running[l] = false;
-                        continue;
-                    }
-                    fresh[l] = false;
-                }
-                let h0 = h_try[l];
+                let (dt, h0) = (t1 - t[l], h_try[l]);
                 let fin = (dt >= zero && h0 > dt) || (dt < zero && h0 < dt);
                 final_step[l] = fin;
                 hs[l] = if fin { dt } else { h0 };
@@ -200,47 +233,67 @@ impl<const N: usize, const L: usize, F: Real> Rkf45Lanes<N, L, F> {
             if !any {
                 break;
             }
-            if !have_k1 {
-                // all lanes start at t = 0
-                f(&t, y, &mut self.k1);
-                have_k1 = true;
+            if any_new {
+                // the start derivatives of the lanes that took a neuron (at t = 0)
+                f(&idx, &t, &yl, &mut self.ytmp);
+                for l in 0..L {
+                    if new[l] && busy[l] {
+                        for i in 0..N {
+                            self.k1[i][l] = self.ytmp[i][l];
+                        }
+                    }
+                    new[l] = false;
+                }
             }
-            self.stages(f, &t, &hs, y, end_derivative);
+            self.stages(&|tt: &[F; L], ys: &[[F; L]; N], d: &mut [[F; L]; N]| f(&idx, tt, ys, d), &t, &hs, &yl, end_derivative);
             for l in 0..L {
-                if running[l] {
-                    let outcome = self.decide(l, use_yp, t1, t[l], hs[l], final_step[l]);
-                    match outcome {
-                        Decision::Retry(h_new) => h_try[l] = h_new,
-                        Decision::Accept(t_new, h_new) => {
-                            for i in 0..N {
-                                y[i][l] = self.ynew[i][l];
+                if !busy[l] {
+                    continue;
+                }
+                match self.decide(l, use_yp, t1, t[l], hs[l], final_step[l]) {
+                    Decision::Retry(h_new) => h_try[l] = h_new,
+                    Decision::Accept(t_new, h_new) => {
+                        let mut state = [zero; N];
+                        for i in 0..N {
+                            yl[i][l] = self.ynew[i][l];
+                            state[i] = yl[i][l];
+                        }
+                        t[l] = t_new;
+                        h_lane[l] = h_new;
+                        fresh[l] = true;
+                        if let Some(index) = first_non_finite(&state) {
+                            Self::finish(l, idx[l], &yl, h_new, y, h, &mut busy);
+                            if failed.is_none_or(|(first, _)| idx[l] < first) {
+                                failed = Some((idx[l], SolverError::NonFinite { index, t: t_new.to_f64() }));
                             }
-                            t[l] = t_new;
-                            h[l] = h_new;
-                            fresh[l] = true;
-                            let mut yl = [zero; N];
+                        } else if !(t_new < t1) {
+                            // done (the loop head would end here)
+                            Self::finish(l, idx[l], &yl, h_new, y, h, &mut busy);
+                        } else if !final_step[l] {
                             for i in 0..N {
-                                yl[i] = y[i][l];
-                            }
-                            if let Some(index) = first_non_finite(&yl) {
-                                failed[l] = Some(SolverError::NonFinite { index, t: t_new.to_f64() });
-                                running[l] = false;
-                            } else if !final_step[l] {
-                                for i in 0..N {
-                                    self.k1[i][l] = self.dydt_out[i][l];
-                                }
+                                self.k1[i][l] = self.dydt_out[i][l];
                             }
                         }
                     }
                 }
             }
         }
-        for l in 0..L {
-            if let Some(e) = failed[l] {
-                return Err((l, e));
-            }
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(()),
         }
-        Ok(())
+    }
+
+    /// Lane `l` gives neuron `j` back: its state and persistent step are written out and the
+    /// lane is free (its values stay, for `f` to compute on).
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn finish(l: usize, j: usize, yl: &[[F; L]; N], h_lane: F, y: &mut [[F; N]], h: &mut [F], busy: &mut [bool; L]) {
+        for i in 0..N {
+            y[j][i] = yl[i][l];
+        }
+        h[j] = h_lane;
+        busy[l] = false;
     }
 
     /// The control of lane `l` after a step of size `hs` from `t` (`Rkf45::apply`'s tail).

@@ -29,16 +29,17 @@ fn hh<F: Real>(p: &Params<F>, t: F, y: &[F; 4], d: &mut [F; 4]) {
     d[3] = alpha_n * (F::ONE - n) - beta_n * n;
 }
 
-/// [`hh`] for all lanes, lane by lane (so that each lane's numbers are the scalar ones).
+/// [`hh`] for all lanes, lane by lane (so that each lane's numbers are the scalar ones), lane
+/// `l` with the parameters of its neuron `idx[l]`.
 #[allow(clippy::type_complexity)]
-fn hh_lanes<F: Real, const L: usize>(
-    params: [Params<F>; L],
-) -> impl Fn(&[F; L], &[[F; L]; 4], &mut [[F; L]; 4]) {
-    move |t, y, d| {
+fn hh_lanes<F: Real, const M: usize, const L: usize>(
+    params: [Params<F>; M],
+) -> impl Fn(&[usize; L], &[F; L], &[[F; L]; 4], &mut [[F; L]; 4]) {
+    move |idx, t, y, d| {
         for l in 0..L {
             let yl = [y[0][l], y[1][l], y[2][l], y[3][l]];
             let mut dl = [F::ZERO; 4];
-            hh(&params[l], t[l], &yl, &mut dl);
+            hh(&params[idx[l]], t[l], &yl, &mut dl);
             for i in 0..4 {
                 d[i][l] = dl[i];
             }
@@ -50,71 +51,66 @@ fn bits<F: Real>(x: F) -> u64 {
     x.to_f64().to_bits()
 }
 
-/// A lane setup: control, step limit, per-lane parameters, start states and steps, which
-/// lanes take part.
-struct Setup<F: Real, const L: usize> {
+/// A setup of `M` neurons: control, step limit, per-neuron parameters, start states and
+/// steps, which neurons take part.
+struct Setup<F: Real, const M: usize> {
     control: Control,
     max_steps: u32,
-    params: [Params<F>; L],
-    y0: [[F; 4]; L],
-    h0: [F; L],
-    active: [bool; L],
+    params: [Params<F>; M],
+    y0: [[F; 4]; M],
+    h0: [F; M],
+    active: [bool; M],
 }
 
-/// What [`run_both`] saw: the scalar solvers' counts per lane, the error of each call that
-/// failed, and every failure of a lane (call, lane, error).
-struct Seen<const L: usize> {
-    stats: [Rkf45Stats; L],
+/// What [`run_both`] saw: the scalar solvers' counts per neuron, the error of each call that
+/// failed, and every failure of a neuron (call, neuron, error).
+struct Seen<const M: usize> {
+    stats: [Rkf45Stats; M],
     errors: Vec<(usize, (usize, SolverError))>,
     failures: Vec<(usize, usize, SolverError)>,
 }
 
-/// Runs `calls` consecutive calls of `Rkf45Lanes::integrate(.., t1, ..)` and, per active lane,
-/// of a scalar `Rkf45` with the same persistent step, and asserts after every call that each
-/// lane's state and step are bit for bit the scalar ones, that inactive lanes are untouched,
-/// and that the error is the scalar error of the lowest failing lane. A lane that failed is
-/// inactive in later calls.
-fn run_both<F: Real, const L: usize>(s: &Setup<F, L>, calls: usize, t1: F) -> Seen<L> {
-    let mut scalar: [Rkf45<4, F>; L] =
-        core::array::from_fn(|l| Rkf45::new(s.control, s.h0[l]).with_max_steps(s.max_steps));
+/// Runs `calls` consecutive calls of `Rkf45Lanes::<4, L>::integrate(.., t1, ..)` over the
+/// neurons and, per active neuron, of a scalar `Rkf45` with the same persistent step, and
+/// asserts after every call that each neuron's state and step are bit for bit the scalar ones,
+/// that inactive neurons are untouched, and that the error is the scalar error of the lowest
+/// failing neuron. A neuron that failed is inactive in later calls.
+fn run_both<F: Real, const M: usize, const L: usize>(s: &Setup<F, M>, calls: usize, t1: F) -> Seen<M> {
+    let mut scalar: [Rkf45<4, F>; M] =
+        core::array::from_fn(|j| Rkf45::new(s.control, s.h0[j]).with_max_steps(s.max_steps));
     let mut ys = s.y0;
-    let mut y = [[F::ZERO; L]; 4];
-    for i in 0..4 {
-        for l in 0..L {
-            y[i][l] = s.y0[l][i];
-        }
-    }
+    let mut y = s.y0;
     let mut h = s.h0;
     let mut lanes = Rkf45Lanes::<4, L, F>::new(s.control, s.max_steps);
-    let f = hh_lanes(s.params);
+    let f = hh_lanes::<F, M, L>(s.params);
     let mut active = s.active;
     let mut errors = Vec::new();
     let mut failures = Vec::new();
     for call in 0..calls {
         let (y_before, h_before) = (y, h);
-        let got = lanes.integrate(&f, t1, &mut y, &mut h, active);
+        let got = lanes.integrate(&f, t1, &mut y, &mut h, &active);
         let mut want = Ok(());
         let mut next_active = active;
-        for l in 0..L {
-            if active[l] {
-                let p = s.params[l];
-                let r = scalar[l].integrate(&|t: F, y: &[F; 4], d: &mut [F; 4]| hh(&p, t, y, d), F::ZERO, t1, &mut ys[l]);
+        for j in 0..M {
+            if active[j] {
+                let p = s.params[j];
+                let r = scalar[j].integrate(&|t: F, y: &[F; 4], d: &mut [F; 4]| hh(&p, t, y, d), F::ZERO, t1, &mut ys[j]);
                 if let Err(e) = r {
-                    failures.push((call, l, e));
+                    failures.push((call, j, e));
                     if want.is_ok() {
-                        want = Err((l, e));
+                        want = Err((j, e));
                     }
-                    next_active[l] = false;
+                    next_active[j] = false;
                 }
                 for i in 0..4 {
-                    assert_eq!(bits(y[i][l]), bits(ys[l][i]), "call {call} lane {l} y[{i}]: {} vs {}", y[i][l], ys[l][i]);
+                    assert_eq!(bits(y[j][i]), bits(ys[j][i]), "call {call} neuron {j} y[{i}]: {} vs {}", y[j][i], ys[j][i]);
                 }
-                assert_eq!(bits(h[l]), bits(scalar[l].integration_step()), "call {call} lane {l} h");
+                assert_eq!(bits(h[j]), bits(scalar[j].integration_step()), "call {call} neuron {j} h");
             } else {
                 for i in 0..4 {
-                    assert_eq!(bits(y[i][l]), bits(y_before[i][l]), "inactive lane {l} written");
+                    assert_eq!(bits(y[j][i]), bits(y_before[j][i]), "inactive neuron {j} written");
                 }
-                assert_eq!(bits(h[l]), bits(h_before[l]), "inactive lane {l}'s h written");
+                assert_eq!(bits(h[j]), bits(h_before[j]), "inactive neuron {j}'s h written");
             }
         }
         assert_eq!(got, want, "call {call}");
@@ -123,7 +119,7 @@ fn run_both<F: Real, const L: usize>(s: &Setup<F, L>, calls: usize, t1: F) -> Se
         }
         active = next_active;
     }
-    Seen { stats: core::array::from_fn(|l| scalar[l].stats()), errors, failures }
+    Seen { stats: core::array::from_fn(|j| scalar[j].stats()), errors, failures }
 }
 
 /// Eight neurons from different states with currents from rest to fast spiking.
@@ -140,9 +136,9 @@ fn eight<F: Real>(control: Control) -> Setup<F, 8> {
     }
 }
 
-/// Asserts that the lanes took different numbers of accepted and of rejected steps, some
-/// rejected at all: the lockstep had lanes idle and lanes retrying.
-fn assert_lanes_differ<const L: usize>(stats: &[Rkf45Stats; L]) {
+/// Asserts that the neurons took different numbers of accepted and of rejected steps, some
+/// rejected at all: the lockstep had lanes refilled at different rounds and lanes retrying.
+fn assert_lanes_differ<const M: usize>(stats: &[Rkf45Stats; M]) {
     let mut accepted: Vec<u64> = stats.iter().map(|s| s.accepted).collect();
     let mut rejected: Vec<u64> = stats.iter().map(|s| s.rejected).collect();
     accepted.sort();
@@ -156,7 +152,11 @@ fn assert_lanes_differ<const L: usize>(stats: &[Rkf45Stats; L]) {
 #[test]
 fn lanes_equal_scalar_rkf45_bitwise_over_many_calls() {
     for control in [Control::NESTML_DEFAULT, Control::y(1e-3, 0.0)] {
-        let seen = run_both(&eight::<f64>(control), 200, 0.1);
+        let seen = run_both::<f64, 8, 8>(&eight::<f64>(control), 200, 0.1);
+        assert!(seen.errors.is_empty());
+        assert_lanes_differ(&seen.stats);
+        // more neurons than lanes: lanes take the next neuron
+        let seen = run_both::<f64, 8, 3>(&eight::<f64>(control), 200, 0.1);
         assert!(seen.errors.is_empty());
         assert_lanes_differ(&seen.stats);
     }
@@ -165,7 +165,7 @@ fn lanes_equal_scalar_rkf45_bitwise_over_many_calls() {
 #[test]
 fn lanes_equal_scalar_rkf45_with_derivative_control() {
     // a_dydt = 1: the end derivative of final steps is evaluated too
-    let seen = run_both(&eight::<f64>(Control::yp(1e-6, 1e-6)), 200, 0.1);
+    let seen = run_both::<f64, 8, 4>(&eight::<f64>(Control::yp(1e-6, 1e-6)), 200, 0.1);
     assert!(seen.errors.is_empty());
     assert_lanes_differ(&seen.stats);
 }
@@ -182,10 +182,12 @@ fn single_precision_lanes_equal_scalar_single_precision_rkf45() {
         h0: [0.1; 4],
         active: [true; 4],
     };
-    let seen = run_both(&four, 200, 0.1);
+    let seen = run_both::<f32, 4, 4>(&four, 200, 0.1);
     assert!(seen.errors.is_empty());
     assert_lanes_differ(&seen.stats);
-    let seen = run_both(&eight, 50, 0.1);
+    let seen = run_both::<f32, 8, 8>(&eight, 50, 0.1);
+    assert!(seen.errors.is_empty());
+    let seen = run_both::<f32, 8, 16>(&eight, 50, 0.1);
     assert!(seen.errors.is_empty());
 }
 
@@ -198,11 +200,13 @@ fn inactive_lanes_are_untouched() {
         s.y0[l] = [f64::NAN, f64::INFINITY, -0.0, 1e300];
         s.h0[l] = f64::NAN;
     }
-    let seen = run_both(&s, 100, 0.1);
+    let seen = run_both::<f64, 8, 8>(&s, 100, 0.1);
+    assert!(seen.errors.is_empty());
+    let seen = run_both::<f64, 8, 2>(&s, 100, 0.1);
     assert!(seen.errors.is_empty());
     // none active: nothing happens
     s.active = [false; 8];
-    let seen = run_both(&s, 3, 0.1);
+    let seen = run_both::<f64, 8, 4>(&s, 3, 0.1);
     assert!(seen.errors.is_empty());
 }
 
@@ -215,7 +219,7 @@ fn non_finite_lane_fails_as_scalar_while_others_finish() {
     s.params[6][1] = 1.0;
     s.params[7] = s.params[6];
     s.y0[7] = s.y0[6];
-    let seen = run_both(&s, 200, 0.1);
+    let seen = run_both::<f64, 8, 3>(&s, 200, 0.1);
     let mut failed: Vec<(usize, usize)> = seen.errors.iter().map(|&(call, (l, _))| (l, call)).collect();
     for (_, (_, e)) in &seen.errors {
         assert!(matches!(e, SolverError::NonFinite { index: 0, .. }), "{e:?}");
@@ -235,7 +239,7 @@ fn too_many_steps_and_invalid_argument_as_scalar() {
     s.max_steps = 2;
     // small first steps need more than two steps to cover 0.1 ms (h grows at most fivefold)
     s.h0 = [0.1, 0.01, 0.1, 0.001, 0.1, 0.1, 0.02, 0.1];
-    let seen = run_both(&s, 50, 0.1);
+    let seen = run_both::<f64, 8, 8>(&s, 50, 0.1);
     let lanes: Vec<(usize, usize)> = seen.failures.iter().map(|f| (f.0, f.1)).collect();
     assert_eq!(lanes[..3], [(0, 1), (0, 3), (0, 6)], "{:?}", seen.failures);
     let first = seen.errors[0];
@@ -245,7 +249,7 @@ fn too_many_steps_and_invalid_argument_as_scalar() {
     let mut s = eight::<f64>(Control::NESTML_DEFAULT);
     s.h0[2] = -0.1;
     s.h0[5] = -0.1;
-    let seen = run_both(&s, 2, 0.1);
+    let seen = run_both::<f64, 8, 8>(&s, 2, 0.1);
     // both fail in the first call, which reports the lower
     assert_eq!(seen.errors.len(), 1);
     assert!(matches!(seen.errors[0], (0, (2, SolverError::InvalidArgument(_)))));
@@ -260,10 +264,10 @@ fn decrease_that_cannot_move_time_keeps_the_step_as_scalar() {
     let h0 = [1e16, 5e15, 3e15, 1e15];
     let t1 = 1e16 + 4.0;
     let mut lanes = Rkf45Lanes::<1, 4>::new(Control::y(0.0, 1e-15), 1000);
-    let mut y = [[1.0; 4]];
+    let mut y = [[1.0]; 4];
     let mut h = h0;
     let r = lanes.integrate(
-        &|t: &[f64; 4], y: &[[f64; 4]; 1], d: &mut [[f64; 4]; 1]| {
+        &|_: &[usize; 4], t: &[f64; 4], y: &[[f64; 4]; 1], d: &mut [[f64; 4]; 1]| {
             for l in 0..4 {
                 let mut dl = [0.0];
                 grow(t[l], &[y[0][l]], &mut dl);
@@ -273,7 +277,7 @@ fn decrease_that_cannot_move_time_keeps_the_step_as_scalar() {
         t1,
         &mut y,
         &mut h,
-        [true; 4],
+        &[true; 4],
     );
     let mut rejected = 0;
     for l in 0..4 {
@@ -281,7 +285,7 @@ fn decrease_that_cannot_move_time_keeps_the_step_as_scalar() {
         let mut yl = [1.0];
         let want = s.integrate(&grow, 0.0, t1, &mut yl);
         assert_eq!(r.err().filter(|e| e.0 == l).map(|e| e.1), want.err());
-        assert_eq!((y[0][l].to_bits(), h[l].to_bits()), (yl[0].to_bits(), s.integration_step().to_bits()), "lane {l}");
+        assert_eq!((y[l][0].to_bits(), h[l].to_bits()), (yl[0].to_bits(), s.integration_step().to_bits()), "lane {l}");
         rejected += s.stats().rejected;
     }
     assert_eq!(h[0], 4.0, "the final step of 4 stood");
