@@ -35,22 +35,21 @@ pub(crate) fn exp_inline_f64(x: f64) -> f64 {
     let r = r_hi - r_lo;
     let r_err = (r_hi - r) - r_lo;
     // e^r = 1 + r + r² q(r), q the Taylor series to r^13 / 13! (truncation < 5·10⁻¹⁸)
-    let q = 1.0 / 2.0
-        + r * (1.0 / 6.0
-            + r * (1.0 / 24.0
-                + r * (1.0 / 120.0
-                    + r * (1.0 / 720.0
-                        + r * (1.0 / 5040.0
-                            + r * (1.0 / 40320.0
-                                + r * (1.0 / 362_880.0
-                                    + r * (1.0 / 3_628_800.0
-                                        + r * (1.0 / 39_916_800.0
-                                            + r * (1.0 / 479_001_600.0 + r * (1.0 / 6_227_020_800.0)))))))))));
-    // e^(r + r_err) ≈ e^r + r_err, summed as (1 + r) + (its rounding error + the small terms):
-    // the one rounding of size 1/2 ulp is the last
+    // q(r) = Σ r^i / (i + 2)!, i = 0..11, by Estrin's scheme: pairs, then pairs of pairs
+    // (a short dependency chain, so that the multiplications of one vector overlap)
+    let r2 = r * r;
+    let r4 = r2 * r2;
+    let r8 = r4 * r4;
+    let p01 = 1.0 / 2.0 + r * (1.0 / 6.0);
+    let p23 = 1.0 / 24.0 + r * (1.0 / 120.0);
+    let p45 = 1.0 / 720.0 + r * (1.0 / 5040.0);
+    let p67 = 1.0 / 40320.0 + r * (1.0 / 362_880.0);
+    let p89 = 1.0 / 3_628_800.0 + r * (1.0 / 39_916_800.0);
+    let p1011 = 1.0 / 479_001_600.0 + r * (1.0 / 6_227_020_800.0);
+    let q = (p01 + r2 * p23) + r4 * (p45 + r2 * p67) + r8 * (p89 + r2 * p1011);
     let a = 1.0 + r;
     let a_err = (1.0 - a) + r;
-    let p = a + (a_err + ((r * r) * q + r_err));
+    let p = a + (a_err + (r2 * q + r_err));
     // 2^k as 2^k1 · 2^k2 with k1 = round(k / 2), k2 = k − k1, both in [−541, 512]: normal
     // numbers, so p · 2^k1 is exact and the one rounding is the last product's (overflow to
     // ∞, or a subnormal result)

@@ -209,6 +209,15 @@ impl Control {
                 }
             }
         }
+        self.adjust(order, rmax, h)
+    }
+
+    /// The rules of [`hadjust`](Self::hadjust) for the error ratio `rmax` (the largest ratio of a
+    /// component's error to its tolerance) of a step of size `*h`.
+    #[inline]
+    pub fn adjust<F: Real>(&self, order: u32, rmax: F, h: &mut F) -> Adjustment {
+        let c = F::from_f64;
+        let h_old = *h;
         if rmax > c(1.1) {
             let r = (c(0.9) / crate::math::powf(rmax, c(1.0 / order as f64))).max(c(0.2));
             *h = r * h_old;

@@ -246,35 +246,55 @@ impl<const N: usize, const L: usize, F: Real> Rkf45Lanes<N, L, F> {
                 }
             }
             self.stages(&|tt: &[F; L], ys: &[[F; L]; N], d: &mut [[F; L]; N]| f(&idx, tt, ys, d), &t, &hs, &yl, end_derivative);
+            // the control of every lane: its error ratio computed for all lanes at once, then
+            // each lane's decision (`Rkf45::apply`'s tail)
+            let rmax = self.error_ratios(use_yp, &hs);
+            let mut accept = [false; L];
             for l in 0..L {
                 if !busy[l] {
                     continue;
                 }
-                match self.decide(l, use_yp, t1, t[l], hs[l], final_step[l]) {
-                    Decision::Retry(h_new) => h_try[l] = h_new,
-                    Decision::Accept(t_new, h_new) => {
-                        let mut state = [zero; N];
-                        for i in 0..N {
-                            yl[i][l] = self.ynew[i][l];
-                            state[i] = yl[i][l];
-                        }
-                        t[l] = t_new;
-                        h_lane[l] = h_new;
-                        fresh[l] = true;
-                        if let Some(index) = first_non_finite(&state) {
-                            Self::finish(l, idx[l], &yl, h_new, y, h, &mut busy);
-                            if failed.is_none_or(|(first, _)| idx[l] < first) {
-                                failed = Some((idx[l], SolverError::NonFinite { index, t: t_new.to_f64() }));
-                            }
-                        } else if !(t_new < t1) {
-                            // done (the loop head would end here)
-                            Self::finish(l, idx[l], &yl, h_new, y, h, &mut busy);
-                        } else if !final_step[l] {
-                            for i in 0..N {
-                                self.k1[i][l] = self.dydt_out[i][l];
-                            }
+                let (h_old, mut h_new) = (hs[l], hs[l]);
+                let t_new = if final_step[l] { t1 } else { t[l] + h_old };
+                if self.control.adjust(ORDER, rmax[l], &mut h_new) == Adjustment::Decreased {
+                    if h_new.abs() < h_old.abs() && t_new + h_new != t_new {
+                        // undo: retry from the same start with the decreased step
+                        h_try[l] = h_new;
+                        continue;
+                    }
+                    h_new = h_old;
+                }
+                accept[l] = true;
+                (t[l], h_lane[l], fresh[l]) = (t_new, h_new, true);
+            }
+            // accepted lanes take the new state and, unless the step was final, the end
+            // derivative as their next start derivative
+            let mut finite = [true; L];
+            for i in 0..N {
+                for l in 0..L {
+                    if accept[l] {
+                        yl[i][l] = self.ynew[i][l];
+                        finite[l] &= self.ynew[i][l].is_finite();
+                        if !final_step[l] {
+                            self.k1[i][l] = self.dydt_out[i][l];
                         }
                     }
+                }
+            }
+            for l in 0..L {
+                if !accept[l] {
+                    continue;
+                }
+                if !finite[l] {
+                    let state: [F; N] = core::array::from_fn(|i| yl[i][l]);
+                    let index = first_non_finite(&state).unwrap_or(0);
+                    Self::finish(l, idx[l], &yl, h_lane[l], y, h, &mut busy);
+                    if failed.is_none_or(|(first, _)| idx[l] < first) {
+                        failed = Some((idx[l], SolverError::NonFinite { index, t: t[l].to_f64() }));
+                    }
+                } else if !(t[l] < t1) {
+                    // done (the loop head would end here)
+                    Self::finish(l, idx[l], &yl, h_lane[l], y, h, &mut busy);
                 }
             }
         }
@@ -296,27 +316,29 @@ impl<const N: usize, const L: usize, F: Real> Rkf45Lanes<N, L, F> {
         busy[l] = false;
     }
 
-    /// The control of lane `l` after a step of size `hs` from `t` (`Rkf45::apply`'s tail).
+    /// The error ratio of every lane's step of size `hs` (`Control::hadjust`'s `rmax`, with
+    /// the same arithmetic per lane; with `use_yp` the end derivatives count): the largest ratio
+    /// of a component's error estimate to its tolerance, NaN ratios skipped.
     #[inline(always)]
-    fn decide(&self, l: usize, use_yp: bool, t1: F, t: F, hs: F, final_step: bool) -> Decision<F> {
-        let zero = F::ZERO;
-        let (mut yl, mut el, mut pl) = ([zero; N], [zero; N], [zero; N]);
+    fn error_ratios(&self, use_yp: bool, hs: &[F; L]) -> [F; L] {
+        let c = F::from_f64;
+        let Control { eps_abs, eps_rel, a_y, a_dydt } = self.control;
+        let (eps_abs, eps_rel, a_y, a_dydt) = (c(eps_abs), c(eps_rel), c(a_y), c(a_dydt));
+        let mut rmax = [F::MIN_POSITIVE; L];
         for i in 0..N {
-            yl[i] = self.ynew[i][l];
-            el[i] = self.yerr[i][l];
-            pl[i] = self.dydt_out[i][l];
-        }
-        let t_new = if final_step { t1 } else { t + hs };
-        let h_old = hs;
-        let mut h_new = hs;
-        let yp = if use_yp { Some(&pl) } else { None };
-        if self.control.hadjust(ORDER, &yl, &el, yp, &mut h_new) == Adjustment::Decreased {
-            if h_new.abs() < h_old.abs() && t_new + h_new != t_new {
-                return Decision::Retry(h_new);
+            for l in 0..L {
+                let d0 = if use_yp {
+                    eps_rel * (a_y * self.ynew[i][l].abs() + a_dydt * (hs[l] * self.dydt_out[i][l]).abs()) + eps_abs
+                } else {
+                    eps_rel * (a_y * self.ynew[i][l].abs()) + eps_abs
+                };
+                let r = self.yerr[i][l].abs() / d0.abs();
+                if r > rmax[l] {
+                    rmax[l] = r;
+                }
             }
-            h_new = h_old;
         }
-        Decision::Accept(t_new, h_new)
+        rmax
     }
 
     /// Stages 2–6, the new states, the error estimates and (if `end_derivative`) `f` at the
@@ -417,14 +439,6 @@ impl<const N: usize, const L: usize, F: Real> Rkf45Lanes<N, L, F> {
             }
         }
     }
-}
-
-/// What the control of one lane decided.
-enum Decision<F> {
-    /// Undo, retry from the same start with this step.
-    Retry(F),
-    /// Accept: the lane's new time and persistent step.
-    Accept(F, F),
 }
 
 #[cfg(test)]
