@@ -44,11 +44,14 @@ macro_rules! models {
 // hh_psc_alpha with NEST's error control for its built-in (GSL y_new(1e-3, 0)), so that both
 // sides integrate to the same accuracy (the library default is PyNESTML's 1e-6 / 1e-6); and on
 // the Rush–Larsen solver at its defaults (order 2, 2 substeps: far less accurate than NEST's
-// setting, docs/numeric_solvers.md), `population/hh_psc_alpha_neuron_rush_larsen`
+// setting, docs/numeric_solvers.md), `population/hh_psc_alpha_neuron_rush_larsen`; and with NEST's
+// tolerances and `exp = "inline"` (the lockstep population vectorises the right-hand side),
+// `population/hh_psc_alpha_neuron_inline_exp`
 models! {
     IafPscExpNeuron: [] "../../../shared/nestml-models/neurons/iaf_psc_exp_neuron.nestml", I_e = 500.0;
     HhPscAlphaNeuron: [gsl_abs_error_tol = 1e-3, gsl_rel_error_tol = 0.0,] "../../../shared/nestml-models/neurons/hh_psc_alpha_neuron.nestml", I_e = 800.0;
     HhPscAlphaNeuronRushLarsen: [suffix = "_rush_larsen", numeric_solver = "rush-larsen",] "../../../shared/nestml-models/neurons/hh_psc_alpha_neuron.nestml", I_e = 800.0;
+    HhPscAlphaNeuronInlineExp: [suffix = "_inline_exp", exp = "inline", gsl_abs_error_tol = 1e-3, gsl_rel_error_tol = 0.0,] "../../../shared/nestml-models/neurons/hh_psc_alpha_neuron.nestml", I_e = 800.0;
 }
 
 /// Benchmarks `NEURONS` neurons of model `M` with `I_e = dc_pa` as
