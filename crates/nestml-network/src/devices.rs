@@ -4,8 +4,10 @@
 //! Timing, as NEST's: a generator's output for step `e` over a connection of `D` steps arrives
 //! in step `e + D`. `spike_generator` spike times are step boundaries; a spike at `t` arrives
 //! in the step ending at `t + d`. `poisson_generator` draws an independent Poisson count for
-//! each target and step (`rate · h` expected; by inversion, see `PoissonCounts`), delivered with that multiplicity, while
-//! `start < t ≤ stop` for the step ending at `t`; `dc_generator`, `step_current_generator` and
+//! each target and step (`rate · h` expected; by inversion, see `PoissonCounts`), delivered
+//! with that multiplicity, while `start < t ≤ stop` for the step ending at `t` (the count is
+//! drawn in the step it arrives in, straight into that step's input, without the ring's later
+//! slots); `dc_generator`, `step_current_generator` and
 //! `noise_generator` (a new normal value per target every `dt`) drive a continuous port.
 
 use crate::ring::Ring;

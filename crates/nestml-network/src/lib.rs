@@ -514,7 +514,8 @@ impl Network {
 
     /// The connections built so far (by the first `simulate`) and the bytes they take: row
     /// offsets, `u16` targets, `u16` delays (none where all of a projection's delays in a chunk
-    /// are equal) and the synapses' states.
+    /// are equal) and the synapses' states (one for all of a projection's static connections
+    /// in a chunk where they have one weight).
     pub fn connection_memory(&self) -> (usize, usize) {
         let all = self.populations.iter().flat_map(|p| &p.chunks).flat_map(|c| &c.incoming);
         all.fold((0, 0), |(n, b), c| (n + c.len(), b + c.bytes()))

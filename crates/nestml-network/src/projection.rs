@@ -1,6 +1,11 @@
 //! Connections of one synapse type between two populations (a projection), stored per
 //! target chunk by source (compressed rows: for each source neuron, its connections' targets,
 //! delays and synapse states), as NEST stores connections by source on the target's thread.
+//! A chunk's static connections (`Synapse::STATIC`) of one weight keep that state once (NEST's
+//! `static_synapse_hom_w`, found rather than declared: 2 bytes per connection for the target
+//! index). Static connections are delivered without the event loop, a row of one delay in one
+//! ring call, with the rows of the spikes ahead prefetched: rows of random sources are mostly
+//! not in the cache, and their latency, not the additions, bounds delivery.
 
 use crate::ring::Ring;
 use nestml_runtime::checkpoint::expect;
@@ -113,7 +118,7 @@ fn prefetch<T>(p: *const T) {
 
 /// Spikes ahead of the current one whose row offsets are prefetched, and (half as far) whose
 /// rows are.
-const AHEAD: usize = 8;
+const AHEAD: usize = 16;
 
 impl<S: Synapse> Conns<S> {
     /// Rows by source from connections `(source, target in chunk, delay steps, state)` given
