@@ -177,6 +177,7 @@ impl<S: Synapse> Conns<S> {
         let receptor = self.projection.receptor;
         let (offsets, target) = (&self.offsets[..], &self.target[..]);
         let row = |s: u32| (offsets[s as usize] as usize, offsets[s as usize + 1] as usize);
+        let mut emitted = (i64::MIN, 0);
         for (n, &(k, s)) in spikes.iter().enumerate() {
             if let Some(&(_, ahead)) = spikes.get(n + AHEAD) {
                 prefetch(&offsets[ahead as usize]);
@@ -193,7 +194,10 @@ impl<S: Synapse> Conns<S> {
                 }
             }
             let (a, b) = row(s);
-            let now = ring.slot(k);
+            if k != emitted.0 {
+                emitted = (k, ring.slot(k)); // a division, once per step rather than per spike
+            }
+            let now = emitted.1;
             if !self.delay.is_empty() {
                 for (c, (&t, &steps)) in (a..b).zip(target[a..b].iter().zip(&self.delay[a..b])) {
                     ring.add_spike_in(ring.later(now, steps as usize), t as usize, receptor, self.synapse(c).weight(), 1);
