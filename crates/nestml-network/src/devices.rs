@@ -4,8 +4,10 @@
 //! Timing, as NEST's: a generator's output for step `e` over a connection of `D` steps arrives
 //! in step `e + D`. `spike_generator` spike times are step boundaries; a spike at `t` arrives
 //! in the step ending at `t + d`. `poisson_generator` draws an independent Poisson count for
-//! each target and step (`rate · h` expected; by inversion, see `PoissonCounts`), delivered with that multiplicity, while
-//! `start < t ≤ stop` for the step ending at `t`; `dc_generator`, `step_current_generator` and
+//! each target and step (`rate · h` expected; by inversion, see `PoissonCounts`), delivered
+//! with that multiplicity, while `start < t ≤ stop` for the step ending at `t` (the count is
+//! drawn in the step it arrives in, straight into that step's input, without the ring's later
+//! slots); `dc_generator`, `step_current_generator` and
 //! `noise_generator` (a new normal value per target every `dt`) drive a continuous port.
 
 use crate::ring::Ring;
@@ -111,14 +113,23 @@ pub(crate) struct Device {
 }
 
 /// Poisson counts of a fixed mean by inversion: the cumulative probabilities are computed once,
-/// a draw is one uniform number and a search (means up to 30; larger means through
-/// [`PoissonDraws`], `rand_distr`'s method). The table ends where the remaining probability is
-/// below 1e-17 of a term, so counts beyond it (probability < 1e-15) come out as its length.
+/// a draw is one uniform number `u` and the count of table entries `≤ u` (means up to 30;
+/// larger means through [`PoissonDraws`], `rand_distr`'s method). The table ends where the
+/// remaining probability is below 1e-17 of a term, so counts beyond it (probability < 1e-15)
+/// come out as its length. The search starts from a guide table (Chen and Asau's indexed
+/// search): `guide[g]` is the count for `u = g / GUIDE`, so that the count of `u` is found
+/// from `guide[⌊u · GUIDE⌋]` after, almost always, one comparison (a branch that is
+/// predicted, unlike the end of a search from 0).
 #[derive(Clone, Debug)]
 struct PoissonCounts {
+    /// The cumulative probabilities, then `+∞` (the search's end).
     cdf: Vec<f64>,
+    guide: Vec<u8>,
     large: Option<PoissonDraws>,
 }
+
+/// Entries of the guide table.
+const GUIDE: usize = 256;
 
 impl PoissonCounts {
     fn new(lambda: f64) -> Option<PoissonCounts> {
@@ -126,7 +137,7 @@ impl PoissonCounts {
             return None;
         }
         if lambda > 30.0 {
-            return Some(PoissonCounts { cdf: Vec::new(), large: Some(PoissonDraws::new(lambda)?) });
+            return Some(PoissonCounts { cdf: Vec::new(), guide: Vec::new(), large: Some(PoissonDraws::new(lambda)?) });
         }
         let (mut p, mut sum, mut cdf) = ((-lambda).exp(), 0.0, Vec::new());
         for k in 1..=200 {
@@ -137,23 +148,27 @@ impl PoissonCounts {
                 break;
             }
         }
-        Some(PoissonCounts { cdf, large: None })
+        let guide = (0..GUIDE).map(|g| cdf.partition_point(|&c| c <= g as f64 / GUIDE as f64) as u8).collect();
+        cdf.push(f64::INFINITY);
+        Some(PoissonCounts { cdf, guide, large: None })
     }
 
     #[inline]
     fn draw(&self, rng: &mut NestmlRng) -> u32 {
         match &self.large {
             Some(d) => rng.poisson_from(d) as u32,
-            None => {
-                let u = rng.uniform(0.0, 1.0);
-                if self.cdf.len() <= 32 {
-                    // small means: the count is found after about λ + 1 comparisons
-                    self.cdf.iter().take_while(|&&c| c <= u).count() as u32
-                } else {
-                    self.cdf.partition_point(|&c| c <= u) as u32
-                }
-            }
+            None => self.count(rng.uniform01()),
         }
+    }
+
+    /// The count of table entries `≤ u`, for `u` in `[0, 1)`.
+    #[inline]
+    fn count(&self, u: f64) -> u32 {
+        let mut k = self.guide[((u * GUIDE as f64) as usize).min(GUIDE - 1)] as usize;
+        while self.cdf[k] <= u {
+            k += 1;
+        }
+        k as u32
     }
 }
 
@@ -193,12 +208,8 @@ impl Device {
             }
             Generator::PoissonGenerator { start, stop, .. } => {
                 if let (Some(p), true) = (&self.poisson, *start < t_end && t_end <= *stop) {
-                    for (&i, rng) in d.neurons.iter().zip(&mut d.rngs) {
-                        let n = p.draw(rng);
-                        if n > 0 {
-                            ring.add_spike_in(slot, i as usize, input, weight, n);
-                        }
-                    }
+                    let rngs = &mut d.rngs;
+                    ring.add_counts(slot, input, weight, &d.neurons, |c| p.draw(&mut rngs[c]));
                 }
             }
             Generator::DcGenerator { amplitude, start, stop } => {
@@ -309,5 +320,26 @@ mod tests {
             assert!((zeros - p0).abs() <= 5.0 * (p0 * (1.0 - p0) / n as f64).sqrt() + 1e-12, "λ = {lambda}: P(0) {zeros} vs {p0}");
         }
         assert!(PoissonCounts::new(-1.0).is_none() && PoissonCounts::new(f64::NAN).is_none());
+    }
+
+    /// The search from the guide table finds the count of table entries `≤ u` (the plain
+    /// inversion), also for `u` on and next to the table's values and the guide's bounds.
+    #[test]
+    fn guided_search_is_plain_inversion() {
+        for lambda in [0.0, 1e-6, 0.05, 1.68, 2.0, 7.3, 12.5, 30.0] {
+            let p = PoissonCounts::new(lambda).unwrap();
+            let table = &p.cdf[..p.cdf.len() - 1];
+            let plain = |u: f64| table.iter().filter(|&&c| c <= u).count() as u32;
+            let mut us: Vec<f64> = (0..GUIDE).map(|g| g as f64 / GUIDE as f64).collect();
+            for &c in table.iter().filter(|&&c| c < 1.0) {
+                us.extend([c, c.next_down(), c.next_up()]);
+            }
+            us.push(1.0f64.next_down());
+            let mut rng = NestmlRng::seed_from_u64(5);
+            us.extend((0..100_000).map(|_| rng.uniform01()));
+            for u in us.into_iter().filter(|u| (0.0..1.0).contains(u)) {
+                assert_eq!(p.count(u), plain(u), "λ = {lambda}, u = {u}");
+            }
+        }
     }
 }

@@ -508,14 +508,15 @@ impl Network {
     }
 
     /// Called during `simulate` after every min-delay interval with (simulated ms of this
-    /// call, ms to simulate in this call).
+    /// call, ms to simulate in this call), on a thread of rayon's pool.
     pub fn on_progress(&mut self, f: impl FnMut(f64, f64) + Send + 'static) {
         self.progress = Some(Box::new(f));
     }
 
     /// The connections built so far (by the first `simulate`) and the bytes they take: row
     /// offsets, `u16` targets, `u16` delays (none where all of a projection's delays in a chunk
-    /// are equal) and the synapses' states.
+    /// are equal) and the synapses' states (one for all of a projection's static connections
+    /// in a chunk where they have one weight).
     pub fn connection_memory(&self) -> (usize, usize) {
         let all = self.populations.iter().flat_map(|p| &p.chunks).flat_map(|c| &c.incoming);
         all.fold((0, 0), |(n, b), c| (n + c.len(), b + c.bytes()))
@@ -679,6 +680,14 @@ impl Network {
         for (pi, p) in self.populations.iter_mut().enumerate() {
             p.store.prepare(&resolution, first).map_err(|(i, fault)| NetworkError::Fault { population: Some(pi), neuron: Some(i), fault })?;
         }
+        // on a thread of rayon's pool, so that the parallel loops of every step start there
+        // (from outside the pool each would wait for a worker to wake up)
+        rayon::scope(|_| self.run(n, min_delay))
+    }
+
+    /// The `n` steps of [`simulate`](Self::simulate), after its checks.
+    fn run(&mut self, n: i64, min_delay: i64) -> Result<(), NetworkError> {
+        let resolution = self.resolution;
         let mut slice = std::mem::take(&mut self.undelivered);
         slice.resize(self.populations.len(), Vec::new());
         let (start, end) = (self.step, self.step + n);

@@ -1,6 +1,11 @@
 //! Connections of one synapse type between two populations (a projection), stored per
 //! target chunk by source (compressed rows: for each source neuron, its connections' targets,
 //! delays and synapse states), as NEST stores connections by source on the target's thread.
+//! A chunk's static connections (`Synapse::STATIC`) of one weight keep that state once (NEST's
+//! `static_synapse_hom_w`, found rather than declared: 2 bytes per connection for the target
+//! index). Static connections are delivered without the event loop, a row of one delay in one
+//! ring call, with the rows of the spikes ahead prefetched: rows of random sources are mostly
+//! not in the cache, and their latency, not the additions, bounds delivery.
 
 use crate::ring::Ring;
 use nestml_runtime::checkpoint::expect;
@@ -90,9 +95,30 @@ pub(crate) struct Conns<S: Synapse> {
     /// Delays in steps: one per connection, or none if all equal `delay_all`.
     pub delay: Vec<u16>,
     pub delay_all: u16,
+    /// The synapse states, one per connection; empty where `shared` stands for all of them.
     pub synapse: Vec<S>,
+    /// A static synapse (`Synapse::STATIC`) whose connections in this chunk all have one
+    /// weight: that one state, for every connection (NEST's `static_synapse_hom_w`, found
+    /// rather than declared); writing another weight to one connection stores them all again.
+    pub shared: Option<S>,
     pub rng: NestmlRng,
 }
+
+/// Prefetches the cache line of `p` (a hint; nothing on targets without one).
+#[inline(always)]
+fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint that never faults, whatever the address.
+    unsafe {
+        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(p.cast::<i8>())
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+/// Spikes ahead of the current one whose row offsets are prefetched, and (half as far) whose
+/// rows are.
+const AHEAD: usize = 16;
 
 impl<S: Synapse> Conns<S> {
     /// Rows by source from connections `(source, target in chunk, delay steps, state)` given
@@ -110,8 +136,83 @@ impl<S: Synapse> Conns<S> {
         let target = list.iter().map(|c| c.1).collect();
         let delay_all = list.first().map_or(1, |c| c.2);
         let delay = if list.iter().all(|c| c.2 == delay_all) { Vec::new() } else { list.iter().map(|c| c.2).collect() };
-        let synapse = list.into_iter().map(|c| c.3).collect();
-        Conns { projection, offsets, target, delay, delay_all, synapse, rng }
+        let synapse: Vec<S> = list.into_iter().map(|c| c.3).collect();
+        let mut conns = Conns { projection, offsets, target, delay, delay_all, synapse, shared: None, rng };
+        conns.share();
+        conns
+    }
+
+    /// Keeps one state for all connections where that is exact: a static synapse (its only
+    /// state is the weight) whose connections all have the same weight (bit for bit).
+    fn share(&mut self) {
+        if S::STATIC && self.shared.is_none() {
+            if let Some(first) = self.synapse.first() {
+                let w = first.weight().to_bits();
+                if self.synapse.iter().all(|s| s.weight().to_bits() == w) {
+                    self.shared = Some(first.clone());
+                    self.synapse = Vec::new();
+                }
+            }
+        }
+    }
+
+    /// The state of connection `c`.
+    #[inline]
+    fn synapse(&self, c: usize) -> &S {
+        self.shared.as_ref().unwrap_or_else(|| &self.synapse[c])
+    }
+
+    /// The state of connection `c`, to be changed (stored per connection from then on).
+    fn synapse_mut(&mut self, c: usize) -> Option<&mut S> {
+        if let Some(s) = self.shared.take() {
+            self.synapse = vec![s; self.target.len()];
+        }
+        self.synapse.get_mut(c)
+    }
+
+    /// Delivers the spikes of a static projection: each connection adds its weight to its
+    /// target's input for the step the spike arrives in. The rows of the spikes ahead are
+    /// prefetched (rows of random sources are mostly not in the cache).
+    fn deliver_static(&self, spikes: &[(i64, u32)], ring: &mut Ring) {
+        let receptor = self.projection.receptor;
+        let (offsets, target) = (&self.offsets[..], &self.target[..]);
+        let row = |s: u32| (offsets[s as usize] as usize, offsets[s as usize + 1] as usize);
+        let mut emitted = (i64::MIN, 0);
+        for (n, &(k, s)) in spikes.iter().enumerate() {
+            if let Some(&(_, ahead)) = spikes.get(n + AHEAD) {
+                prefetch(&offsets[ahead as usize]);
+            }
+            if let Some(&(_, ahead)) = spikes.get(n + AHEAD / 2) {
+                let (a, b) = row(ahead);
+                if a < b {
+                    prefetch(&target[a]);
+                    prefetch(&target[b - 1]);
+                    if self.shared.is_none() {
+                        prefetch(&self.synapse[a]);
+                        prefetch(&self.synapse[b - 1]);
+                    }
+                }
+            }
+            let (a, b) = row(s);
+            if k != emitted.0 {
+                emitted = (k, ring.slot(k)); // a division, once per step rather than per spike
+            }
+            let now = emitted.1;
+            if !self.delay.is_empty() {
+                for (c, (&t, &steps)) in (a..b).zip(target[a..b].iter().zip(&self.delay[a..b])) {
+                    ring.add_spike_in(ring.later(now, steps as usize), t as usize, receptor, self.synapse(c).weight(), 1);
+                }
+                continue;
+            }
+            let slot = ring.later(now, self.delay_all as usize);
+            match &self.shared {
+                Some(shared) => ring.add_spikes_weight(slot, receptor, &target[a..b], shared.weight()),
+                None => {
+                    let synapses = &self.synapse[a..b];
+                    ring.add_spikes(slot, receptor, &target[a..b], |c| synapses[c].weight());
+                }
+            }
+        }
     }
 
     fn delay_of(&self, c: usize) -> u16 {
@@ -132,14 +233,18 @@ where
     }
 
     fn save(&self, out: &mut dyn WordSink) {
-        out.push(self.synapse.len() as u64);
-        self.synapse.iter().for_each(|s| s.save(out));
+        out.push(self.target.len() as u64);
+        (0..self.target.len()).for_each(|c| self.synapse(c).save(out));
         self.rng.save(out);
     }
 
     fn restore(&mut self, input: &mut &[u64]) -> Result<(), CheckpointError> {
-        expect(input, self.synapse.len() as u64, S::NAME)?;
+        expect(input, self.target.len() as u64, S::NAME)?;
+        if let Some(s) = self.shared.take() {
+            self.synapse = vec![s; self.target.len()];
+        }
         self.synapse.iter_mut().try_for_each(|s| s.restore(input))?;
+        self.share();
         self.rng.restore(input)
     }
 
@@ -150,20 +255,7 @@ where
         let p = &self.projection;
         if S::STATIC {
             // no event loop: each connection adds its weight
-            for &(k, s) in &d.spikes[p.source_population] {
-                let (a, b) = (self.offsets[s as usize] as usize, self.offsets[s as usize + 1] as usize);
-                let now = ring.slot(k);
-                let slot_all = ring.later(now, self.delay_all as usize);
-                if self.delay.is_empty() {
-                    let synapses = &self.synapse[a..b];
-                    ring.add_spikes(slot_all, p.receptor, &self.target[a..b], |c| synapses[c].weight());
-                    continue;
-                }
-                for c in a..b {
-                    let slot = self.delay.get(c).map_or(slot_all, |&steps| ring.later(now, steps as usize));
-                    ring.add_spike_in(slot, self.target[c] as usize, p.receptor, self.synapse[c].weight(), 1);
-                }
-            }
+            self.deliver_static(&d.spikes[p.source_population], ring);
             return Ok(());
         }
         let modulation = p.modulation.map(|m| &d.modulation[m]);
@@ -190,16 +282,16 @@ where
     }
 
     fn len(&self) -> usize {
-        self.synapse.len()
+        self.target.len()
     }
 
     fn bytes(&self) -> usize {
         use std::mem::size_of_val;
-        size_of_val(&self.offsets[..]) + size_of_val(&self.target[..]) + size_of_val(&self.delay[..]) + size_of_val(&self.synapse[..])
+        size_of_val(&self.offsets[..]) + size_of_val(&self.target[..]) + size_of_val(&self.delay[..]) + size_of_val(&self.synapse[..]) + size_of_val(&self.shared)
     }
 
     fn min_max_delay(&self) -> Option<(u32, u32)> {
-        if self.synapse.is_empty() {
+        if self.target.is_empty() {
             return None;
         }
         let (lo, hi) = self.delay.iter().fold((self.delay_all, self.delay_all), |(lo, hi), &d| (lo.min(d), hi.max(d)));
@@ -207,17 +299,17 @@ where
     }
 
     fn list(&self, chunk_start: usize, h: f64, out: &mut Vec<ConnectionInfo>) {
-        for i in 0..self.synapse.len() {
-            out.push(ConnectionInfo { projection: self.projection.index, source: self.source_of(i), target: chunk_start + self.target[i] as usize, delay_ms: self.delay_of(i) as f64 * h, weight: self.synapse[i].weight() });
+        for i in 0..self.target.len() {
+            out.push(ConnectionInfo { projection: self.projection.index, source: self.source_of(i), target: chunk_start + self.target[i] as usize, delay_ms: self.delay_of(i) as f64 * h, weight: self.synapse(i).weight() });
         }
     }
 
     fn get(&self, i: usize, name: &str) -> Option<f64> {
-        self.synapse.get(i)?.get(name)
+        (i < self.target.len()).then(|| self.synapse(i).get(name))?
     }
 
     fn set(&mut self, i: usize, name: &str, value: f64) -> Result<(), SetError> {
-        match self.synapse.get_mut(i) {
+        match self.synapse_mut(i) {
             Some(s) => s.set(name, value),
             None => Err(SetError::Unknown { model: S::NAME, name: format!("connection {i}") }),
         }

@@ -74,6 +74,38 @@ impl Ring {
         self.written[slot] = true;
     }
 
+    /// One spike of weight `weight` into each of `targets` on receptor `receptor` in the step
+    /// of slot `slot` (a row of static connections with one delay and one weight).
+    #[inline]
+    pub fn add_spikes_weight(&mut self, slot: usize, receptor: usize, targets: &[u16], weight: f64) {
+        let (port, w) = self.receptors[receptor].route(weight);
+        let base = (slot * self.spike_ports + port) * self.neurons;
+        let (sums, hits) = (&mut self.sums[base..base + self.neurons], &mut self.hits[base..base + self.neurons]);
+        for &t in targets {
+            sums[t as usize] += w;
+            hits[t as usize] = true;
+        }
+        self.written[slot] = true;
+    }
+
+    /// `count(c)` spikes of weight `weight` into each of `neurons[c]` on receptor `receptor` in
+    /// the step of slot `slot` (a generator's spikes; a count of 0 is nothing, without a
+    /// branch on it).
+    #[inline]
+    pub fn add_counts(&mut self, slot: usize, receptor: usize, weight: f64, neurons: &[u16], mut count: impl FnMut(usize) -> u32) {
+        let (port, w) = self.receptors[receptor].route(weight);
+        let base = (slot * self.spike_ports + port) * self.neurons;
+        let (sums, hits) = (&mut self.sums[base..base + self.neurons], &mut self.hits[base..base + self.neurons]);
+        let mut any = false;
+        for (c, &i) in neurons.iter().enumerate() {
+            let n = count(c);
+            sums[i as usize] += w * n as f64;
+            hits[i as usize] |= n > 0;
+            any |= n > 0;
+        }
+        self.written[slot] |= any;
+    }
+
     /// Current `value` for neuron `i`'s continuous port `port` in the step of slot `slot`.
     #[inline]
     pub fn add_current_in(&mut self, slot: usize, i: usize, port: usize, value: f64) {

@@ -244,3 +244,82 @@ fn save_and_load_continue_a_run_exactly() {
     assert!(err.contains("checkpoint does not fit"), "{err}");
     assert!(first.load(&saved[..saved.len() - 1]).is_err(), "truncated");
 }
+
+/// A small Brunel network (iaf_psc_delta, static synapses of one weight per projection,
+/// Poisson drive), built and run with `threads` threads; `dense` writes one connection's
+/// weight (unchanged) before the run, so that its projection's connections are stored one by
+/// one again (one connection in each chunk of 64 targets).
+fn brunel(threads: usize, dense: bool) -> (Network, usize, usize, nestml::network::SpikeRecorderId) {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    pool.install(|| {
+        let mut net = Network::new(0.1, 5).unwrap();
+        let exc = net.create(IafPscDeltaNeuron::default(), 400);
+        let inh = net.create(IafPscDeltaNeuron::default(), 100);
+        let drive = net.device(Generator::PoissonGenerator { rate: 20_000.0, start: 0.0, stop: f64::INFINITY }).unwrap();
+        let mut projections = Vec::new();
+        for p in [exc, inh] {
+            net.drive(drive, p, 0.1, 1.5, "spikes").unwrap();
+            projections.push(net.connect(exc, p, Rule::FixedIndegree { indegree: 40 }.into(), SynapseSpec::<StaticSynapse>::new(0.4, 1.5)).unwrap());
+            projections.push(net.connect(inh, p, Rule::FixedIndegree { indegree: 10 }.into(), SynapseSpec::<StaticSynapse>::new(-2.0, 1.5)).unwrap());
+        }
+        let r = net.spike_recorder(&[exc, inh]);
+        net.simulate(0.0).unwrap();
+        if dense {
+            for c in (3..400 * 40).step_by(64 * 40) {
+                net.connection_set(projections[0], c, "w", 0.4).unwrap();
+            }
+        }
+        (net, projections[0], projections[1], r)
+    })
+}
+
+/// Static connections of one weight are stored once per chunk (NEST's
+/// `static_synapse_hom_w`, found rather than declared): about 2 bytes per connection instead
+/// of 10; the same spikes as the same connections stored one by one, for any number of
+/// threads; their weights read and written one by one; a checkpoint continues exactly.
+#[test]
+fn static_connections_of_one_weight_are_stored_once() {
+    let (mut shared, e, i, r) = brunel(1, false);
+    let (mut dense, _, _, rd) = brunel(1, true);
+    let (n, bytes) = shared.connection_memory();
+    assert_eq!(n, 500 * 50);
+    assert!((bytes as f64) < 3.0 * n as f64, "{bytes} bytes for {n} connections");
+    let (_, dense_bytes) = dense.connection_memory();
+    assert!(dense_bytes >= bytes + 400 * 40 * 8, "{dense_bytes} bytes stored one by one");
+    assert_eq!(dense.connections(None), shared.connections(None));
+
+    shared.simulate(60.0).unwrap();
+    dense.simulate(60.0).unwrap();
+    let spikes = shared.recorder(r).unwrap().events.clone();
+    assert!(spikes.len() > 500, "{} spikes", spikes.len());
+    assert!(spikes == dense.recorder(rd).unwrap().events, "shared and per-connection weights give the same spikes");
+    for threads in [2, 3] {
+        let (mut net, _, _, rt) = brunel(threads, false);
+        rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| net.simulate(60.0).unwrap());
+        assert!(net.recorder(rt).unwrap().events == spikes, "{threads} threads");
+    }
+
+    // weights one by one
+    let weights = shared.connections(Some(i));
+    assert_eq!(weights.len(), 400 * 10);
+    assert!(weights.iter().all(|c| c.weight == -2.0 && (c.delay_ms - 1.5).abs() < 1e-9));
+    assert_eq!(shared.connection_get(e, 7, "w"), Some(0.4));
+    assert_eq!(shared.connection_get(e, 400 * 40, "w"), None);
+    shared.connection_set(i, 7, "w", -3.0).unwrap();
+    let after = shared.connections(Some(i));
+    assert_eq!(after[7].weight, -3.0);
+    assert!(after.iter().enumerate().all(|(c, x)| c == 7 || x.weight == -2.0));
+    assert!(shared.connection_set(i, 400 * 10, "w", 1.0).is_err());
+
+    // a checkpoint of shared and per-connection weights continues exactly
+    let saved = shared.save().unwrap();
+    let before = shared.recorder(r).unwrap().events.len();
+    shared.simulate(40.0).unwrap();
+    let tail = shared.recorder(r).unwrap().events[before..].to_vec();
+    let (mut loaded, _, _, rl) = brunel(1, false);
+    loaded.load(&saved).unwrap();
+    loaded.simulate(40.0).unwrap();
+    assert!(loaded.recorder(rl).unwrap().events == tail, "the loaded run continues with the same spikes");
+    assert_eq!(loaded.connections(Some(i))[7].weight, -3.0);
+    assert_eq!(loaded.connection_memory(), shared.connection_memory());
+}
