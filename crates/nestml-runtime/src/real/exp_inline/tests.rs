@@ -73,20 +73,25 @@ fn reduction_constants_are_ln2_split() {
     assert_eq!((core::f64::consts::LN_2 - LN2_HI_F32 as f64) as f32, LN2_LO_F32);
 }
 
-#[test]
-fn exp_inline_f64_within_one_ulp_of_std_exp() {
-    let (lo, hi) = (-745.2, 709.8);
-    let mut args = uniform(1_000_000, lo, hi, 1);
-    args.extend(uniform(100_000, -1.0, 1.0, 2));
-    // the subnormal range
-    args.extend(uniform(100_000, -745.2, -708.3, 3));
-    args.extend(edges(lo, hi, |x| x, |x, up| f64::from_bits(if up { x.to_bits().wrapping_add(1) } else { x.to_bits().wrapping_sub(1) }), |x| x));
+/// Distances in ulps to the wanted results: the largest and its argument, the share of equal
+/// results, separately for subnormal results (the largest, how many, the share equal).
+struct Tally {
+    worst: u64,
+    worst_x: f64,
+    share: f64,
+    worst_sub: u64,
+    sub: usize,
+    share_sub: f64,
+}
+
+/// The [`Tally`] of `args`, `measure` giving an argument's distance in ulps, whether the
+/// wanted result is subnormal, and the argument as `f64`.
+fn tally<T: Copy>(args: &[T], measure: impl Fn(T) -> (u64, bool, f64)) -> Tally {
     let (mut worst, mut worst_x, mut equal) = (0, 0.0, 0usize);
     let (mut worst_sub, mut sub, mut equal_sub) = (0, 0, 0usize);
-    for &x in &args {
-        let (got, want) = (exp_inline(x), x.exp());
-        let d = ulps64(got, want);
-        if want < f64::MIN_POSITIVE {
+    for &x in args {
+        let (d, subnormal, x) = measure(x);
+        if subnormal {
             worst_sub = worst_sub.max(d);
             sub += 1;
             equal_sub += (d == 0) as usize;
@@ -99,6 +104,21 @@ fn exp_inline_f64_within_one_ulp_of_std_exp() {
     }
     let share = equal as f64 / (args.len() - sub) as f64;
     let share_sub = equal_sub as f64 / sub as f64;
+    Tally { worst, worst_x, share, worst_sub, sub, share_sub }
+}
+
+#[test]
+fn exp_inline_f64_within_one_ulp_of_std_exp() {
+    let (lo, hi) = (-745.2, 709.8);
+    let mut args = uniform(1_000_000, lo, hi, 1);
+    args.extend(uniform(100_000, -1.0, 1.0, 2));
+    // the subnormal range
+    args.extend(uniform(100_000, -745.2, -708.3, 3));
+    args.extend(edges(lo, hi, |x| x, |x, up| f64::from_bits(if up { x.to_bits().wrapping_add(1) } else { x.to_bits().wrapping_sub(1) }), |x| x));
+    let Tally { worst, worst_x, share, worst_sub, sub, share_sub } = tally(&args, |x| {
+        let want = x.exp();
+        (ulps64(exp_inline(x), want), want < f64::MIN_POSITIVE, x)
+    });
     std::println!("f64: {} args, max {worst} ulp (at {worst_x:e}), equal {share:.5}; {sub} subnormal: max {worst_sub}, equal {share_sub:.5}", args.len());
     assert!(worst <= 1, "{worst} ulps at {worst_x:e}");
     assert!(worst_sub <= 1, "{worst_sub} units of the smallest subnormal");
@@ -113,24 +133,10 @@ fn exp_inline_f32_within_one_ulp_of_rounded_exp() {
     args.extend(uniform(100_000, -104.0, -87.3, 6));
     let mut args: Vec<f32> = args.into_iter().map(|x| x as f32).collect();
     args.extend(edges(lo, hi, |x| x as f32, |x, up| f32::from_bits(if up { x.to_bits().wrapping_add(1) } else { x.to_bits().wrapping_sub(1) }), |x| x as f64));
-    let (mut worst, mut worst_x, mut equal) = (0, 0.0, 0usize);
-    let (mut worst_sub, mut sub, mut equal_sub) = (0, 0, 0usize);
-    for &x in &args {
-        let (got, want) = (exp_inline(x), (x as f64).exp() as f32);
-        let d = ulps32(got, want);
-        if want < f32::MIN_POSITIVE {
-            worst_sub = worst_sub.max(d);
-            sub += 1;
-            equal_sub += (d == 0) as usize;
-        } else {
-            if d > worst {
-                (worst, worst_x) = (d, x);
-            }
-            equal += (d == 0) as usize;
-        }
-    }
-    let share = equal as f64 / (args.len() - sub) as f64;
-    let share_sub = equal_sub as f64 / sub as f64;
+    let Tally { worst, worst_x, share, worst_sub, sub, share_sub } = tally(&args, |x| {
+        let want = (x as f64).exp() as f32;
+        (ulps32(exp_inline(x), want) as u64, want < f32::MIN_POSITIVE, x as f64)
+    });
     std::println!("f32: {} args, max {worst} ulp (at {worst_x:e}), equal {share:.5}; {sub} subnormal: max {worst_sub}, equal {share_sub:.5}", args.len());
     assert!(worst <= 1, "{worst} ulps at {worst_x:e}");
     assert!(worst_sub <= 1, "{worst_sub} units of 2^-149");
