@@ -29,10 +29,11 @@
 //! is left. Steps are counted per neuron as `Rkf45::integrate` counts them (one per
 //! `evolve_apply` call, retries not counted).
 //!
-//! Derivative evaluations: one per round in which some lane took a neuron (its start
-//! derivative; the other lanes' values are ignored), five per round, and one more per round
-//! unless every running lane's step is final and `a_dydt = 0` (the scalar solver's rule for a
-//! final step).
+//! Derivative evaluations: five per round, and one after the control of a round in which a
+//! lane's step was accepted before its end (the next start derivative, which `Rkf45` evaluates
+//! at the end of such a step) or a lane took a neuron (its first start derivative) — one
+//! evaluation serves both. With `a_dydt != 0` the control needs the end derivative, which is
+//! then evaluated for every step before it.
 //!
 //! # Cost
 //!
@@ -41,8 +42,8 @@
 //! lanes, the right-hand side written for all lanes with
 //! [`exp_inline`](crate::math::exp_inline), `integrate` inside `#[target_feature]` functions,
 //! and checks every neuron against a scalar `Rkf45` (bit for bit, at every instruction set).
-//! The lanes need 104 right-hand-side calls per call where the neurons take 1.7 steps each:
-//! 13 lane evaluations per neuron against the scalar solver's 11.2 (86 % of the lane work is
+//! The lanes need 93.5 right-hand-side calls per call where the neurons take 1.7 steps each:
+//! 11.7 lane evaluations per neuron against the scalar solver's 11.2 (96 % of the lane work is
 //! used). On generated hh_psc_alpha populations (`examples/w3_profile` of `nestml`) the lanes
 //! with AVX2 take 250 ns per neuron-step where a `Vec` of structs takes 540 (README, W3).
 
@@ -139,179 +140,103 @@ impl<const N: usize, const L: usize, F: Real> Rkf45Lanes<N, L, F> {
         active: &[bool],
     ) -> Result<(), (usize, SolverError)> {
         let zero = F::ZERO;
-        let n = y.len().min(h.len()).min(active.len());
         let use_yp = self.control.a_dydt != 0.0;
-        // per lane: its neuron, whether it has one, time, persistent step, step to try next (the
-        // persistent step or a decreased retry), whether the next round begins an
-        // `evolve_apply` call (else it retries), steps counted, whether it needs a start
-        // derivative
-        let mut idx = [0usize; L];
-        let mut busy = [false; L];
-        let mut t = [zero; L];
-        let mut h_lane = [zero; L];
-        let mut h_try = [zero; L];
-        let mut fresh = [true; L];
-        let mut steps = [0u32; L];
-        let mut new = [false; L];
-        let mut yl = [[zero; L]; N];
-        let mut failed: Option<(usize, SolverError)> = None;
+        let mut q = Queue::<N, L, F>::new(y.len().min(h.len()).min(active.len()));
         // this round's step size per lane (0 for lanes not running) and whether it is final
         let mut hs = [zero; L];
         let mut final_step = [false; L];
-        let mut next = 0usize;
+        // the lanes whose next step needs `f` at their state: a neuron just taken, or (when
+        // the control does not need the end derivative first) a step accepted before the end
+        let mut need = [false; L];
+        q.fill(self.max_steps, t1, y, h, active, &mut need);
         loop {
-            // idle lanes take the next active neurons and start them (`Rkf45::integrate`'s
-            // loop head), until every lane runs or no neuron is left
-            let mut any_new = false;
-            loop {
-                for l in 0..L {
-                    if busy[l] {
-                        continue;
-                    }
-                    while next < n && !active[next] {
-                        next += 1;
-                    }
-                    if next == n {
-                        break;
-                    }
-                    let j = next;
-                    next += 1;
-                    (idx[l], busy[l], t[l], h_lane[l], fresh[l], steps[l], new[l]) = (j, true, zero, h[j], true, 0, true);
-                    for i in 0..N {
-                        yl[i][l] = y[j][i];
-                    }
-                    any_new = true;
-                }
-                let mut freed = false;
-                for l in 0..L {
-                    if !busy[l] || !fresh[l] {
-                        continue;
-                    }
-                    let dt = t1 - t[l];
-                    // `while t < t1` (a NaN `t1`: no step), then `apply`'s checks
-                    let error = if !(t[l] < t1) {
-                        None
-                    } else if steps[l] == self.max_steps {
-                        Some(SolverError::TooManySteps { limit: self.max_steps, t: t[l].to_f64() })
-                    } else if (dt < zero && h_lane[l] > zero) || (dt > zero && h_lane[l] < zero) {
-                        Some(SolverError::InvalidArgument("step direction must match interval direction"))
-                    } else {
-                        steps[l] += 1;
-                        h_try[l] = h_lane[l];
-                        fresh[l] = false;
-                        continue;
-                    };
-                    Self::finish(l, idx[l], &yl, h_lane[l], y, h, &mut busy);
-                    if let Some(e) = error {
-                        if failed.is_none_or(|(first, _)| idx[l] < first) {
-                            failed = Some((idx[l], e));
+            if need.iter().any(|&n| n) {
+                f(&q.idx, &q.t, &q.yl, &mut self.ytmp);
+                for i in 0..N {
+                    for l in 0..L {
+                        if need[l] {
+                            self.k1[i][l] = self.ytmp[i][l];
                         }
                     }
-                    freed = true;
-                }
-                if !freed || next == n {
-                    break;
                 }
             }
-            // this round's step of every running lane
             let mut any = false;
-            let mut end_derivative = false;
             for l in 0..L {
                 hs[l] = zero;
-                if !busy[l] {
+                if !q.busy[l] {
                     continue;
                 }
-                let (dt, h0) = (t1 - t[l], h_try[l]);
+                let (dt, h0) = (t1 - q.t[l], q.h_try[l]);
                 let fin = (dt >= zero && h0 > dt) || (dt < zero && h0 < dt);
                 final_step[l] = fin;
                 hs[l] = if fin { dt } else { h0 };
                 any = true;
-                end_derivative |= !fin || use_yp;
             }
             if !any {
                 break;
             }
-            if any_new {
-                // the start derivatives of the lanes that took a neuron (at t = 0)
-                f(&idx, &t, &yl, &mut self.ytmp);
-                for l in 0..L {
-                    if new[l] && busy[l] {
-                        for i in 0..N {
-                            self.k1[i][l] = self.ytmp[i][l];
-                        }
-                    }
-                    new[l] = false;
-                }
-            }
-            self.stages(&|tt: &[F; L], ys: &[[F; L]; N], d: &mut [[F; L]; N]| f(&idx, tt, ys, d), &t, &hs, &yl, end_derivative);
+            // `Rkf45` evaluates `f` at the end of a step that is not final (the next step's
+            // start derivative) or, with `a_dydt != 0`, of every step before its control: the
+            // first comes after the control here, with the start derivatives of new neurons
+            self.stages(&|tt: &[F; L], ys: &[[F; L]; N], d: &mut [[F; L]; N]| f(&q.idx, tt, ys, d), &q.t, &hs, &q.yl, use_yp);
             // the control of every lane: its error ratio computed for all lanes at once, then
             // each lane's decision (`Rkf45::apply`'s tail)
             let rmax = self.error_ratios(use_yp, &hs);
             let mut accept = [false; L];
             for l in 0..L {
-                if !busy[l] {
+                if !q.busy[l] {
                     continue;
                 }
                 let (h_old, mut h_new) = (hs[l], hs[l]);
-                let t_new = if final_step[l] { t1 } else { t[l] + h_old };
+                let t_new = if final_step[l] { t1 } else { q.t[l] + h_old };
                 if self.control.adjust(ORDER, rmax[l], &mut h_new) == Adjustment::Decreased {
                     if h_new.abs() < h_old.abs() && t_new + h_new != t_new {
                         // undo: retry from the same start with the decreased step
-                        h_try[l] = h_new;
+                        q.h_try[l] = h_new;
                         continue;
                     }
                     h_new = h_old;
                 }
                 accept[l] = true;
-                (t[l], h_lane[l], fresh[l]) = (t_new, h_new, true);
+                (q.t[l], q.h_lane[l], q.fresh[l]) = (t_new, h_new, true);
             }
-            // accepted lanes take the new state and, unless the step was final, the end
-            // derivative as their next start derivative
+            // accepted lanes take the new state and, after a step that was not final, need the
+            // start derivative of the next (computed already with `a_dydt != 0`)
             let mut finite = [true; L];
             for i in 0..N {
                 for l in 0..L {
                     if accept[l] {
-                        yl[i][l] = self.ynew[i][l];
+                        q.yl[i][l] = self.ynew[i][l];
                         finite[l] &= self.ynew[i][l].is_finite();
-                        if !final_step[l] {
+                        if use_yp && !final_step[l] {
                             self.k1[i][l] = self.dydt_out[i][l];
                         }
                     }
                 }
             }
             for l in 0..L {
+                need[l] = false;
                 if !accept[l] {
                     continue;
                 }
                 if !finite[l] {
-                    let state: [F; N] = core::array::from_fn(|i| yl[i][l]);
+                    let state: [F; N] = core::array::from_fn(|i| q.yl[i][l]);
                     let index = first_non_finite(&state).unwrap_or(0);
-                    Self::finish(l, idx[l], &yl, h_lane[l], y, h, &mut busy);
-                    if failed.is_none_or(|(first, _)| idx[l] < first) {
-                        failed = Some((idx[l], SolverError::NonFinite { index, t: t[l].to_f64() }));
-                    }
-                } else if !(t[l] < t1) {
+                    let t = q.t[l].to_f64();
+                    q.fail(l, SolverError::NonFinite { index, t }, y, h);
+                } else if !(q.t[l] < t1) {
                     // done (the loop head would end here)
-                    Self::finish(l, idx[l], &yl, h_lane[l], y, h, &mut busy);
+                    q.finish(l, y, h);
+                } else {
+                    need[l] = !use_yp && !final_step[l];
                 }
             }
+            q.fill(self.max_steps, t1, y, h, active, &mut need);
         }
-        match failed {
+        match q.failed {
             Some(e) => Err(e),
             None => Ok(()),
         }
-    }
-
-    /// Lane `l` gives neuron `j` back: its state and persistent step are written out and the
-    /// lane is free (its values stay, for `f` to compute on).
-    #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
-    fn finish(l: usize, j: usize, yl: &[[F; L]; N], h_lane: F, y: &mut [[F; N]], h: &mut [F], busy: &mut [bool; L]) {
-        for i in 0..N {
-            y[j][i] = yl[i][l];
-        }
-        h[j] = h_lane;
-        busy[l] = false;
     }
 
     /// The error ratio of every lane's step of size `hs` (`Control::hadjust`'s `rmax`, with
@@ -435,6 +360,119 @@ impl<const N: usize, const L: usize, F: Real> Rkf45Lanes<N, L, F> {
                 self.yerr[i][l] = h[l]
                     * (c(E1) * k1[i][l] + c(E3) * k3[i][l] + c(E4) * k4[i][l] + c(E5) * k5[i][l] + c(E6) * k6[i][l]);
             }
+        }
+    }
+}
+
+/// The lanes of one [`Rkf45Lanes::integrate`] call and the neurons waiting for them.
+struct Queue<const N: usize, const L: usize, F: Real> {
+    /// Each lane's neuron (a valid index once it had one), whether it holds one now.
+    idx: [usize; L],
+    busy: [bool; L],
+    /// Per lane: time, persistent step, step to try next (the persistent step or a decreased
+    /// retry), whether the next step begins an `evolve_apply` call, steps counted, state.
+    t: [F; L],
+    h_lane: [F; L],
+    h_try: [F; L],
+    fresh: [bool; L],
+    steps: [u32; L],
+    yl: [[F; L]; N],
+    /// The next neuron to look at, the number of neurons, the lowest failure.
+    next: usize,
+    n: usize,
+    failed: Option<(usize, SolverError)>,
+}
+
+impl<const N: usize, const L: usize, F: Real> Queue<N, L, F> {
+    fn new(n: usize) -> Self {
+        let zero = F::ZERO;
+        Queue {
+            idx: [0; L],
+            busy: [false; L],
+            t: [zero; L],
+            h_lane: [zero; L],
+            h_try: [zero; L],
+            fresh: [true; L],
+            steps: [0; L],
+            yl: [[zero; L]; N],
+            next: 0,
+            n,
+            failed: None,
+        }
+    }
+
+    /// Lanes without a neuron take the next active ones (and are marked in `need`: their start
+    /// derivative), and lanes at the head of `Rkf45::integrate`'s loop start their next step or
+    /// give their neuron back (done, or failed as `Rkf45` fails there), until every lane runs or
+    /// no neuron is left.
+    #[inline(always)]
+    fn fill(&mut self, max_steps: u32, t1: F, y: &mut [[F; N]], h: &mut [F], active: &[bool], need: &mut [bool; L]) {
+        let zero = F::ZERO;
+        loop {
+            for l in 0..L {
+                if self.busy[l] {
+                    continue;
+                }
+                while self.next < self.n && !active[self.next] {
+                    self.next += 1;
+                }
+                if self.next == self.n {
+                    break;
+                }
+                let j = self.next;
+                self.next += 1;
+                (self.idx[l], self.busy[l], self.t[l], self.h_lane[l], self.fresh[l], self.steps[l], need[l]) = (j, true, zero, h[j], true, 0, true);
+                for i in 0..N {
+                    self.yl[i][l] = y[j][i];
+                }
+            }
+            let mut freed = false;
+            for l in 0..L {
+                if !self.busy[l] || !self.fresh[l] {
+                    continue;
+                }
+                let dt = t1 - self.t[l];
+                // `while t < t1` (a NaN `t1`: no step), then `apply`'s checks
+                if !(self.t[l] < t1) {
+                    self.finish(l, y, h);
+                } else if self.steps[l] == max_steps {
+                    self.fail(l, SolverError::TooManySteps { limit: max_steps, t: self.t[l].to_f64() }, y, h);
+                } else if (dt < zero && self.h_lane[l] > zero) || (dt > zero && self.h_lane[l] < zero) {
+                    self.fail(l, SolverError::InvalidArgument("step direction must match interval direction"), y, h);
+                } else {
+                    self.steps[l] += 1;
+                    self.h_try[l] = self.h_lane[l];
+                    self.fresh[l] = false;
+                    continue;
+                }
+                need[l] = false;
+                freed = true;
+            }
+            if !freed || self.next == self.n {
+                return;
+            }
+        }
+    }
+
+    /// Lane `l` gives its neuron back: state and persistent step written out, the lane free
+    /// (its values stay, for `f` to compute on).
+    #[inline(always)]
+    fn finish(&mut self, l: usize, y: &mut [[F; N]], h: &mut [F]) {
+        let j = self.idx[l];
+        for i in 0..N {
+            y[j][i] = self.yl[i][l];
+        }
+        h[j] = self.h_lane[l];
+        self.busy[l] = false;
+    }
+
+    /// Lane `l`'s neuron failed with `e`: given back, and the failure kept if it is the lowest.
+    #[inline(always)]
+    fn fail(&mut self, l: usize, e: SolverError, y: &mut [[F; N]], h: &mut [F]) {
+        self.finish(l, y, h);
+        let j = self.idx[l];
+        if self.failed.is_none_or(|(first, _)| j < first) {
+            self.failed = Some((j, e));
         }
     }
 }
