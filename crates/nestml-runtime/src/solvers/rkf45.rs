@@ -218,13 +218,24 @@ impl Control {
     pub fn adjust<F: Real>(&self, order: u32, rmax: F, h: &mut F) -> Adjustment {
         let c = F::from_f64;
         let h_old = *h;
+        // where the factor is clamped anyway, `pow` is skipped: the thresholds (0.9 / 0.2)^q
+        // and (0.9 / 5)^(q + 1) have a margin of 10⁻⁴, far above the rounding of `pow` and the
+        // division, so the factor is the same
         if rmax > c(1.1) {
-            let r = (c(0.9) / crate::math::powf(rmax, c(1.0 / order as f64))).max(c(0.2));
+            let r = if rmax > c(4.5f64.powi(order as i32) * (1.0 + 1e-4)) {
+                c(0.2)
+            } else {
+                (c(0.9) / crate::math::powf(rmax, c(1.0 / order as f64))).max(c(0.2))
+            };
             *h = r * h_old;
             Adjustment::Decreased
         } else if rmax < c(0.5) {
             // `max` then `min` is `clamp`: the ratio is not NaN (rmax ≥ MIN_POSITIVE)
-            let r = (c(0.9) / crate::math::powf(rmax, c(1.0 / (order as f64 + 1.0)))).max(F::ONE).min(c(5.0));
+            let r = if rmax < c(0.18f64.powi(order as i32 + 1) * (1.0 - 1e-4)) {
+                c(5.0)
+            } else {
+                (c(0.9) / crate::math::powf(rmax, c(1.0 / (order as f64 + 1.0)))).max(F::ONE).min(c(5.0))
+            };
             *h = r * h_old;
             Adjustment::Increased
         } else {

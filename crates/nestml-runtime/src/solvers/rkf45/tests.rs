@@ -472,3 +472,35 @@ fn non_finite_state_and_step_limit_are_errors() {
         "{e:?}"
     );
 }
+
+/// `Control::adjust` skips `pow` where the factor is clamped: the same factor as the formula
+/// with `pow`, for error ratios across both thresholds (and near them), in f64 and f32.
+#[test]
+fn adjust_without_pow_where_clamped_is_the_formula() {
+    fn formula<F: Real>(order: u32, rmax: F) -> F {
+        let c = F::from_f64;
+        if rmax > c(1.1) {
+            (c(0.9) / crate::math::powf(rmax, c(1.0 / order as f64))).max(c(0.2))
+        } else if rmax < c(0.5) {
+            (c(0.9) / crate::math::powf(rmax, c(1.0 / (order as f64 + 1.0)))).max(F::ONE).min(c(5.0))
+        } else {
+            F::ONE
+        }
+    }
+    fn check<F: Real>(order: u32, rmax: F) {
+        let mut h = F::ONE;
+        Control::NESTML_DEFAULT.adjust(order, rmax, &mut h);
+        assert_eq!(h.to_f64().to_bits(), formula(order, rmax).to_f64().to_bits(), "order {order}, rmax {}", rmax.to_f64());
+    }
+    for order in [2, 4, 5, 7] {
+        let near = [4.5f64.powi(order as i32), 0.18f64.powi(order as i32 + 1)];
+        let mut ratios: Vec<f64> = (0..4000).map(|i| 10f64.powf(-14.0 + 20.0 * i as f64 / 4000.0)).collect();
+        for t in near {
+            ratios.extend((-200..=200).map(|k| t * (1.0 + k as f64 * 1e-6)));
+        }
+        for r in ratios {
+            check::<f64>(order, r);
+            check::<f32>(order, r as f32);
+        }
+    }
+}
