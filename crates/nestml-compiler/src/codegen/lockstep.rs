@@ -80,16 +80,19 @@ impl Gen<'_> {
             // is done, so they idle only at its end
             const __G: usize = 16 * ::nestml::solvers::LANES;
             let mut __solver = ::nestml::Rkf45Lanes::<#n, { ::nestml::solvers::LANES }, #ty>::new(*__p.__solver.control(), __p.__solver.max_steps());
+            // per neuron of a group (written for each neuron before it is read; the call sites
+            // reset per group)
+            let mut __site = [u8::MAX; __G];
+            let mut __ys = [[#zero; #n]; __G];
+            let mut __ports = [[#zero; #n_ports]; __G];
+            let mut __hs = [#zero; __G];
+            let mut __spk_lane = [0u32; __G];
+            #(let mut #exact = [#zero; __G];)*
+            #(let mut #conv_lanes = [#zero; __G];)*
             let mut __g = 0usize;
             while __g < __len {
                 let __m = (__len - __g).min(__G);
-                let mut __site = [u8::MAX; __G];
-                let mut __ys = [[#zero; #n]; __G];
-                let mut __ports = [[#zero; #n_ports]; __G];
-                let mut __hs = [#zero; __G];
-                let mut __spk_lane = [0u32; __G];
-                #(let mut #exact = [#zero; __G];)*
-                #(let mut #conv_lanes = [#zero; __G];)*
+                __site = [u8::MAX; __G];
                 for __l in 0..__m {
                     let __j = __g + __l;
                     #load
