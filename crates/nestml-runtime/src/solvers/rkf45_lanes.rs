@@ -45,7 +45,7 @@
 //! The lanes need 93.5 right-hand-side calls per call where the neurons take 1.7 steps each:
 //! 11.7 lane evaluations per neuron against the scalar solver's 11.2 (96 % of the lane work is
 //! used). On generated hh_psc_alpha populations (`examples/w3_profile` of `nestml`) the lanes
-//! with AVX2 take 250 ns per neuron-step where a `Vec` of structs takes 540 (README, W3).
+//! with AVX2 take 202 ns per neuron-step where a `Vec` of structs takes 425 (README, W3).
 
 use super::rkf45::{
     Adjustment, Control, A2, A3, A4, A5, A6, B31, B32, B41, B42, B43, B51, B52, B53, B54, B61, B62,
