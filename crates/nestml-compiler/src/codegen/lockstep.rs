@@ -140,7 +140,7 @@ impl Gen<'_> {
     /// values `__ports`), one loop over the lanes; the solver and that loop each in a baseline
     /// and an AVX2 version, chosen by `__simd` (AVX2 also where the CPU has AVX-512: on the AMD
     /// EPYC we measure on, the AVX-512 version took 400 ns per hh_psc_alpha neuron-step where
-    /// AVX2 takes 250).
+    /// AVX2 took 250, one after the other on a busy machine).
     pub(super) fn lockstep_rhs(&self, name: &Ident, parts: &Lockstep) -> TokenStream {
         let (ty, zero) = (self.float().ty(), self.float().number(0.0));
         let n = int(self.states.len());
