@@ -45,7 +45,7 @@
 //! The lanes need 93.5 right-hand-side calls per call where the neurons take 1.7 steps each:
 //! 11.7 lane evaluations per neuron against the scalar solver's 11.2 (96 % of the lane work is
 //! used). On generated hh_psc_alpha populations (`examples/w3_profile` of `nestml`) the lanes
-//! with AVX2 take 202 ns per neuron-step where a `Vec` of structs takes 425 (README, W3).
+//! with AVX2 take 198 ns per neuron-step where a `Vec` of structs takes 425 (README, W3).
 
 use super::rkf45::{
     Adjustment, Control, A2, A3, A4, A5, A6, B31, B32, B41, B42, B43, B51, B52, B53, B54, B61, B62,
@@ -152,11 +152,10 @@ impl<const N: usize, const L: usize, F: Real> Rkf45Lanes<N, L, F> {
         loop {
             if need.iter().any(|&n| n) {
                 f(&q.idx, &q.t, &q.yl, &mut self.ytmp);
+                // selects, not branches, so that the loops vectorise
                 for i in 0..N {
                     for l in 0..L {
-                        if need[l] {
-                            self.k1[i][l] = self.ytmp[i][l];
-                        }
+                        self.k1[i][l] = if need[l] { self.ytmp[i][l] } else { self.k1[i][l] };
                     }
                 }
             }
@@ -203,15 +202,12 @@ impl<const N: usize, const L: usize, F: Real> Rkf45Lanes<N, L, F> {
             // accepted lanes take the new state and, after a step that was not final, need the
             // start derivative of the next (computed already with `a_dydt != 0`)
             let mut finite = [true; L];
+            let take_end = core::array::from_fn::<bool, L, _>(|l| use_yp && accept[l] && !final_step[l]);
             for i in 0..N {
                 for l in 0..L {
-                    if accept[l] {
-                        q.yl[i][l] = self.ynew[i][l];
-                        finite[l] &= self.ynew[i][l].is_finite();
-                        if use_yp && !final_step[l] {
-                            self.k1[i][l] = self.dydt_out[i][l];
-                        }
-                    }
+                    q.yl[i][l] = if accept[l] { self.ynew[i][l] } else { q.yl[i][l] };
+                    finite[l] &= q.yl[i][l].is_finite() | !accept[l];
+                    self.k1[i][l] = if take_end[l] { self.dydt_out[i][l] } else { self.k1[i][l] };
                 }
             }
             for l in 0..L {
