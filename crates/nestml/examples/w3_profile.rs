@@ -1,9 +1,11 @@
 //! The W3 workload: `NEURONS` hh_psc_alpha neurons (default 1,000; first argument) for 1 s at
 //! 0.1 ms, with NEST's error control for its built-in model (GSL `y_new(1e-3, 0)`), under a DC
 //! current `I_e` (`dc`, 800 pA) or independent Poisson spike trains on the excitatory port
-//! (`poisson`: 20,000 /s of 20 pA — each neuron its own stream, so that neurons integrate
+//! (`poisson`: 20,000 /s of 100 pA — each neuron its own stream, so that neurons integrate
 //! differently), stored as the generated lockstep population with `exp` from libm (`libm`) or
-//! inline (`inline`, the default), or as a `Vec` of structs (`structs`). Prints the spike
+//! inline (`inline`, the default), the latter also with `rk45_error_states = "kept"` (`kept`:
+//! less accurate under input, `docs/numeric_solvers.md`), or as a `Vec` of structs
+//! (`structs`). Prints the spike
 //! rate and the wall time per neuron-step; the SIMD level is the CPU's widest unless limited by
 //! a fourth argument (`baseline`, `avx2`).
 //!
@@ -20,6 +22,9 @@ mod libm_exp {
 }
 mod inline_exp {
     nestml::include_nestml!(gsl_abs_error_tol = 1e-3, gsl_rel_error_tol = 0.0, exp = "inline", "../../../shared/nestml-models/neurons/hh_psc_alpha_neuron.nestml");
+}
+mod kept {
+    nestml::include_nestml!(gsl_abs_error_tol = 1e-3, gsl_rel_error_tol = 0.0, exp = "inline", rk45_error_states = "kept", "../../../shared/nestml-models/neurons/hh_psc_alpha_neuron.nestml");
 }
 
 const STEPS: i64 = 10_000;
@@ -43,8 +48,9 @@ fn main() {
     let (ns, spikes) = match arg(3).as_deref() {
         Some("inline") | None => run::<<inline_exp::HhPscAlphaNeuron as Populated>::Population>(neurons, poisson),
         Some("libm") => run::<<libm_exp::HhPscAlphaNeuron as Populated>::Population>(neurons, poisson),
+        Some("kept") => run::<<kept::HhPscAlphaNeuron as Populated>::Population>(neurons, poisson),
         Some("structs") => run::<NeuronVec<libm_exp::HhPscAlphaNeuron>>(neurons, poisson),
-        Some(other) => panic!("unknown store {other}: inline, libm or structs"),
+        Some(other) => panic!("unknown store {other}: inline, libm, kept or structs"),
     };
     let rate = spikes as f64 / neurons as f64 / (STEPS as f64 * 1e-4);
     println!("{spikes} spikes ({rate:.1} /s per neuron); {ns:.1} ns per neuron-step ({:?})", simd_level());

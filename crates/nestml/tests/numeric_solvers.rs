@@ -1,15 +1,15 @@
 //! The accuracy of the numeric solvers on hh_psc_alpha (`docs/numeric_solvers.md`): each
 //! configuration against a reference run with RKF45 at abs = rel = 1e-10, at 0.1 ms for 1 s
-//! under a DC current well above rheobase, one near it, and Poisson spike input. Reported per
+//! under a DC current well above rheobase, one near it, Poisson spike input and the stronger
+//! Poisson input of the W3 benchmark (README). Reported per
 //! method: the largest |V_m error| before the first spike (of either run), the spike count,
 //! and the largest difference of spike times — as emitted (whole steps) and as the upward
 //! crossing of 0 mV interpolated between steps, which resolves errors below a step.
 //!
 //! The tests pin what the document states of the default Rush–Larsen configuration
-//! (`numeric_solver = "rush-larsen"` and nothing else): the reference's spike count in every
-//! scenario and the drift of its spike times — which is far larger than that of NEST's setting
+//! (`numeric_solver = "rush-larsen"` and nothing else): the reference's spike count and the drift of its spike times — which is far larger than that of NEST's setting
 //! of RKF45 (abs 1e-3, rel 0): it does not reach NEST's accuracy —, second-order convergence,
-//! and that its `f32` build follows it. The table of the document is printed by
+//! and that its `f32` build follows it; and what `rk45_error_states = "kept"` changes. The table of the document is printed by
 //!
 //! ```sh
 //! cargo test -p nestml --release --test numeric_solvers -- --nocapture --ignored table
@@ -33,6 +33,9 @@ configurations! {
     reference: [gsl_abs_error_tol = 1e-10, gsl_rel_error_tol = 1e-10,];
     nest: [gsl_abs_error_tol = 1e-3, gsl_rel_error_tol = 0.0,];
     nest_inline_exp: [gsl_abs_error_tol = 1e-3, gsl_rel_error_tol = 0.0, exp = "inline",];
+    kept_3: [gsl_abs_error_tol = 1e-3, gsl_rel_error_tol = 0.0, rk45_error_states = "kept",];
+    kept_4: [gsl_abs_error_tol = 1e-4, gsl_rel_error_tol = 0.0, rk45_error_states = "kept",];
+    kept_5: [gsl_abs_error_tol = 1e-5, gsl_rel_error_tol = 0.0, rk45_error_states = "kept",];
     library: [];
     rl1_1: [numeric_solver = "rush-larsen", rush_larsen_order = 1, rush_larsen_substeps = 1,];
     rl1_2: [numeric_solver = "rush-larsen", rush_larsen_order = 1, rush_larsen_substeps = 2,];
@@ -59,10 +62,11 @@ enum Drive {
 }
 
 /// The scenarios of the study, with their names.
-const SCENARIOS: [(&str, Drive); 3] = [
+const SCENARIOS: [(&str, Drive); 4] = [
     ("DC 800 pA", Drive::Dc(800.0)),
     ("DC 640 pA (near rheobase)", Drive::Dc(640.0)),
     ("Poisson input", Drive::Poisson { i_e: 300.0, exc_hz: 20_000.0, exc_w: 50.0, inh_hz: 5_000.0, inh_w: -50.0 }),
+    ("Poisson input of W3", Drive::Poisson { i_e: 0.0, exc_hz: 20_000.0, exc_w: 100.0, inh_hz: 0.0, inh_w: 0.0 }),
 ];
 
 /// What one run produced.
@@ -147,9 +151,9 @@ fn references() -> Vec<Run> {
 }
 
 /// The measured accuracy of the default Rush–Larsen configuration (order 2, 2 substeps) as
-/// `docs/numeric_solvers.md` states it: every spike of the reference in every scenario, the
-/// spike times within the stated drift — and NEST's RKF45 setting closer to the reference
-/// than it by orders of magnitude (the default does not reach NEST's accuracy; the document
+/// `docs/numeric_solvers.md` states it: every spike of the reference in the first three
+/// scenarios (one of 68 lost under W3's input), the spike times within the stated drift — and
+/// NEST's RKF45 setting closer to the reference than it by orders of magnitude (the default does not reach NEST's accuracy; the document
 /// says what it would cost).
 #[test]
 fn the_default_rush_larsen_keeps_every_spike_within_the_documented_drift() {
@@ -158,7 +162,9 @@ fn the_default_rush_larsen_keeps_every_spike_within_the_documented_drift() {
     let ours = study::<rl_default::HhPscAlphaNeuron>(&references);
     // the largest 0 mV crossing difference after 1 s (ms), measured 2.83, 4.53, 0.036
     let drift = [3.5, 5.5, 0.05];
-    for (i, (name, _)) in SCENARIOS.iter().enumerate() {
+    // W3's strong input (the fourth scenario) costs it one spike of 68
+    assert_eq!((ours[3].spikes, references[3].spike_steps.len()), (67, 68));
+    for (i, (name, _)) in SCENARIOS.iter().enumerate().take(3) {
         let (ours, nest, reference) = (&ours[i], &nest[i], &references[i]);
         assert!(reference.spike_steps.len() >= 5, "{name}: the scenario should spike");
         assert_eq!(ours.spikes, reference.spike_steps.len(), "{name}: spike count");
@@ -185,6 +191,31 @@ fn inline_exp_keeps_nest_accuracy() {
         let (x, y) = (a.crossing_shift.unwrap(), b.crossing_shift.unwrap());
         assert!((y - x).abs() <= 0.02 * x + 1e-9, "{name}: crossings {x} vs {y}");
         assert!((b.v_before_spike - a.v_before_spike).abs() <= 0.02 * a.v_before_spike + 1e-12, "{name}: {a:?} vs {b:?}");
+    }
+}
+
+/// `rk45_error_states = "kept"` leaves the convolution states (the alpha currents, which
+/// advance by their propagator) out of RKF45's error control. Under DC they stay 0 and the
+/// runs are NEST's setting's, bit for bit; under Poisson input they no longer shorten the
+/// steps, and V_m's error grows with them: at NEST's abs 1e-3 the 0 mV crossings drift by up
+/// to 0.26 ms (NEST's setting: 1.4e-4 ms), at abs 1e-5 by 3e-3 ms — a faster setting than
+/// NEST's, not one of its accuracy (`docs/numeric_solvers.md`).
+#[test]
+fn kept_error_states_change_nothing_under_dc_and_lengthen_steps_under_input() {
+    let references = references();
+    for (i, (name, drive)) in SCENARIOS.iter().enumerate() {
+        let (nest, kept) = (run::<nest::HhPscAlphaNeuron>(*drive), run::<kept_3::HhPscAlphaNeuron>(*drive));
+        let e = |r: &Run| errors(r, &references[i]);
+        let (nest, kept, finer) = (e(&nest), e(&kept), e(&run::<kept_5::HhPscAlphaNeuron>(*drive)));
+        assert_eq!(kept.spikes, references[i].spike_steps.len(), "{name}: spike count");
+        match drive {
+            Drive::Dc(_) => assert_eq!(format!("{nest:?}"), format!("{kept:?}"), "{name}"),
+            Drive::Poisson { .. } => {
+                let (n, k, f) = (nest.crossing_shift.unwrap(), kept.crossing_shift.unwrap(), finer.crossing_shift.unwrap());
+                assert!(k > 10.0 * n && k < 0.3, "{name}: crossings off by {k} ms, NEST's setting {n}");
+                assert!(f < 0.2 * k && f < 5e-3, "{name}: abs 1e-5: {f} ms, abs 1e-3: {k}");
+            }
+        }
     }
 }
 
@@ -220,6 +251,9 @@ fn table() {
     let rows: Vec<(&str, Vec<Errors>, f64)> = vec![
         timed("RKF45 abs 1e-3, rel 0 (NEST)", || study::<nest::HhPscAlphaNeuron>(&references)),
         timed("RKF45 abs 1e-3, rel 0, exp = \"inline\"", || study::<nest_inline_exp::HhPscAlphaNeuron>(&references)),
+        timed("RKF45 abs 1e-3, rel 0, `rk45_error_states = \"kept\"`", || study::<kept_3::HhPscAlphaNeuron>(&references)),
+        timed("RKF45 abs 1e-4, rel 0, `rk45_error_states = \"kept\"`", || study::<kept_4::HhPscAlphaNeuron>(&references)),
+        timed("RKF45 abs 1e-5, rel 0, `rk45_error_states = \"kept\"`", || study::<kept_5::HhPscAlphaNeuron>(&references)),
         timed("RKF45 abs 1e-6, rel 1e-6 (library default)", || study::<library::HhPscAlphaNeuron>(&references)),
         timed("Rush–Larsen order 1, 1 substep", || study::<rl1_1::HhPscAlphaNeuron>(&references)),
         timed("Rush–Larsen order 1, 2 substeps", || study::<rl1_2::HhPscAlphaNeuron>(&references)),

@@ -172,10 +172,12 @@ macro_rules! lockstep {
 }
 
 // models with RKF45 whose `integrate_odes` ends `update`: Hodgkin–Huxley types, adaptive
-// exponential, conductance-based; one with NEST's tolerances and `exp = "inline"`, one in f32
+// exponential, conductance-based; one with NEST's tolerances and `exp = "inline"`, one with
+// the convolution states left out of the error control, one in f32
 lockstep! {
     hh_psc_alpha_neuron: HhPscAlphaNeuron, [] "../../../shared/nestml-models/neurons/hh_psc_alpha_neuron.nestml", 800.0;
     hh_psc_alpha_inline_exp: HhPscAlphaNeuronInline, [suffix = "_inline", exp = "inline", gsl_abs_error_tol = 1e-3, gsl_rel_error_tol = 0.0,] "../../../shared/nestml-models/neurons/hh_psc_alpha_neuron.nestml", 800.0;
+    hh_psc_alpha_kept: HhPscAlphaNeuronKept, [suffix = "_kept", rk45_error_states = "kept",] "../../../shared/nestml-models/neurons/hh_psc_alpha_neuron.nestml", 800.0;
     hh_cond_exp_traub_neuron: HhCondExpTraubNeuron, [] "../../../shared/nestml-models/neurons/hh_cond_exp_traub_neuron.nestml", 800.0;
     aeif_cond_exp_neuron: AeifCondExpNeuron, [] "../../../shared/nestml-models/neurons/aeif_cond_exp_neuron.nestml", 800.0;
     iaf_cond_alpha_neuron: IafCondAlphaNeuron, [] "../../../shared/nestml-models/neurons/iaf_cond_alpha_neuron.nestml", 500.0;

@@ -208,7 +208,13 @@ impl Gen<'_> {
                     let n = proc_macro2::Literal::u32_unsuffixed(n);
                     quote!(.with_max_steps(#n))
                 });
-                quote!(::nestml::Rkf45::new(::nestml::Control::#control(#abs, #rel), __h)#limit)
+                let ignoring = o.error_kept_states_only.then(|| {
+                    // the exactly propagated states (the 64 first can be left out)
+                    let rows = self.states.iter().enumerate().filter(|(i, s)| *i < 64 && self.lin.states.contains(s)).fold(0u64, |m, (i, _)| m | 1 << i);
+                    let rows = proc_macro2::Literal::u64_unsuffixed(rows);
+                    quote!(.ignoring(#rows))
+                });
+                quote!(::nestml::Rkf45::new(::nestml::Control::#control(#abs, #rel)#ignoring, __h)#limit)
             }
             NumericSolver::ForwardEuler => quote!(::nestml::ForwardEuler::new(1)),
             NumericSolver::Rk4 => quote!(::nestml::Rk4::new(1)),

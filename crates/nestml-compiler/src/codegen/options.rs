@@ -81,6 +81,12 @@ pub struct CodegenOptions {
     /// the work per step for hard real-time loops; more is a fault (default 10⁶; not a PyNESTML
     /// option).
     pub max_substeps: Option<u32>,
+    /// `rk45_error_states = "all"` (the default: GSL's control, as NEST's) or `"kept"`: the
+    /// RKF45 step-size control leaves out the states whose integrated values the step discards
+    /// — the exactly propagated ones (convolution states, which advance by their propagator
+    /// once per step) — so that only the errors of the states it keeps shorten the steps (not
+    /// a PyNESTML option; `docs/numeric_solvers.md` measures it).
+    pub error_kept_states_only: bool,
     /// `rush_larsen_substeps`: fixed substeps per simulation step of the Rush–Larsen solver
     /// (default [`RUSH_LARSEN_SUBSTEPS`](Self::RUSH_LARSEN_SUBSTEPS); other solvers ignore it).
     pub rush_larsen_substeps: u32,
@@ -126,6 +132,7 @@ impl Default for CodegenOptions {
             rel_error_tol: 1e-6,
             step_size_controller: StepSizeController::Solution,
             max_substeps: None,
+            error_kept_states_only: false,
             rush_larsen_substeps: Self::RUSH_LARSEN_SUBSTEPS,
             rush_larsen_order: Self::RUSH_LARSEN_ORDER,
             suffix: String::new(),
@@ -149,13 +156,14 @@ pub enum OptionValue {
 
 impl CodegenOptions {
     /// The option names [`set`](Self::set) accepts.
-    pub const KEYS: [&'static str; 13] = [
+    pub const KEYS: [&'static str; 14] = [
         "solver",
         "numeric_solver",
         "gsl_abs_error_tol",
         "gsl_rel_error_tol",
         "gsl_adaptive_step_size_controller",
         "max_substeps",
+        "rk45_error_states",
         "rush_larsen_substeps",
         "rush_larsen_order",
         "suffix",
@@ -210,6 +218,13 @@ impl CodegenOptions {
                 }
             }
             "max_substeps" => self.max_substeps = Some(whole(&value)?),
+            "rk45_error_states" => {
+                self.error_kept_states_only = match text(&value)?.as_str() {
+                    "all" => false,
+                    "kept" => true,
+                    other => return Err(format!("`rk45_error_states = {other:?}`: expected \"all\" or \"kept\"")),
+                }
+            }
             "rush_larsen_substeps" => self.rush_larsen_substeps = whole(&value)?,
             "rush_larsen_order" => {
                 self.rush_larsen_order = match value {
@@ -272,6 +287,9 @@ mod tests {
         o.set("exp", OptionValue::Str("inline".into())).unwrap();
         assert!(o.exp_inline);
         assert_eq!(o.set("exp", OptionValue::Str("fast".into())).unwrap_err(), "`exp = \"fast\"`: expected \"libm\" or \"inline\"");
+        o.set("rk45_error_states", OptionValue::Str("kept".into())).unwrap();
+        assert!(o.error_kept_states_only);
+        assert_eq!(o.set("rk45_error_states", OptionValue::Str("some".into())).unwrap_err(), "`rk45_error_states = \"some\"`: expected \"all\" or \"kept\"");
         o.set("max_substeps", OptionValue::Number(50.0)).unwrap();
         assert_eq!(o.max_substeps, Some(50));
         for bad in [OptionValue::Number(0.0), OptionValue::Number(2.5), OptionValue::Str("10".into())] {

@@ -26,7 +26,9 @@
 //! - otherwise keep `h`.
 //!
 //! `gsl_odeiv_control_y_new(ε_abs, ε_rel)` is `a_y = 1, a_dydt = 0` ([`Control::y`]);
-//! `_yp_new` is `a_y = 0, a_dydt = 1` ([`Control::yp`], NEST's aeif models).
+//! `_yp_new` is `a_y = 0, a_dydt = 1` ([`Control::yp`], NEST's aeif models). Not in GSL:
+//! [`Control::ignoring`] leaves chosen components out of `E` — those whose integrated values
+//! the caller discards (a model's exactly propagated states).
 //!
 //! **Evolve** ([`Rkf45::evolve_apply`]), one call from `t0` towards `t1` with the suggested
 //! step `h`: the derivative at `(t0, y)` is evaluated once. If `h` exceeds `t1 − t0`, the
@@ -109,6 +111,9 @@ pub struct Control {
     pub a_y: f64,
     /// Weight of `|h y'|` in the tolerated error.
     pub a_dydt: f64,
+    /// Components left out of the error ratio: bit `i` for component `i` (0: every component
+    /// counts, as in GSL). See [`ignoring`](Self::ignoring).
+    pub ignored: u64,
 }
 
 /// What [`Control::hadjust`] did to the step size.
@@ -133,6 +138,7 @@ impl Control {
             eps_rel,
             a_y: 1.0,
             a_dydt: 0.0,
+            ignored: 0,
         }
     }
 
@@ -143,6 +149,7 @@ impl Control {
             eps_rel,
             a_y: 0.0,
             a_dydt: 1.0,
+            ignored: 0,
         }
     }
 
@@ -168,8 +175,25 @@ impl Control {
                 eps_rel,
                 a_y,
                 a_dydt,
+                ignored: 0,
             })
         }
+    }
+
+    /// This control with the components `rows` (bit `i` for component `i`) left out of the
+    /// error ratio: for components whose integrated values the caller replaces after the
+    /// integration (a model's convolution states, which it propagates exactly), so that their
+    /// truncation errors do not shorten the steps of the components it keeps. Their values
+    /// inside a step (the stages, which the kept components read) are integrated as before.
+    pub const fn ignoring(mut self, rows: u64) -> Control {
+        self.ignored = rows;
+        self
+    }
+
+    /// Whether component `i` counts in the error ratio.
+    #[inline(always)]
+    pub fn counts(&self, i: usize) -> bool {
+        i >= 64 || self.ignored & (1 << i) == 0
     }
 
     /// Adjusts `h` from the error estimate `yerr` of a step of size `*h` that produced `y`
@@ -191,7 +215,7 @@ impl Control {
         let mut rmax = F::MIN_POSITIVE;
         match yp {
             Some(yp) => {
-                for i in 0..N {
+                for i in (0..N).filter(|&i| self.counts(i)) {
                     let d0 = eps_rel * (a_y * y[i].abs() + a_dydt * (h_old * yp[i]).abs()) + eps_abs;
                     let r = yerr[i].abs() / d0.abs();
                     if r > rmax {
@@ -200,7 +224,7 @@ impl Control {
                 }
             }
             None => {
-                for i in 0..N {
+                for i in (0..N).filter(|&i| self.counts(i)) {
                     let d0 = eps_rel * (a_y * y[i].abs()) + eps_abs;
                     let r = yerr[i].abs() / d0.abs();
                     if r > rmax {

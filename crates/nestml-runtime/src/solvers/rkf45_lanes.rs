@@ -241,10 +241,10 @@ impl<const N: usize, const L: usize, F: Real> Rkf45Lanes<N, L, F> {
     #[inline(always)]
     fn error_ratios(&self, use_yp: bool, hs: &[F; L]) -> [F; L] {
         let c = F::from_f64;
-        let Control { eps_abs, eps_rel, a_y, a_dydt } = self.control;
+        let Control { eps_abs, eps_rel, a_y, a_dydt, .. } = self.control;
         let (eps_abs, eps_rel, a_y, a_dydt) = (c(eps_abs), c(eps_rel), c(a_y), c(a_dydt));
         let mut rmax = [F::MIN_POSITIVE; L];
-        for i in 0..N {
+        for i in (0..N).filter(|&i| self.control.counts(i)) {
             for l in 0..L {
                 let d0 = if use_yp {
                     eps_rel * (a_y * self.ynew[i][l].abs() + a_dydt * (hs[l] * self.dydt_out[i][l]).abs()) + eps_abs

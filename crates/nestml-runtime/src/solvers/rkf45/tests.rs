@@ -89,6 +89,22 @@ fn error_estimate_is_the_local_error_of_the_fourth_order_solution() {
 }
 
 #[test]
+fn ignored_components_do_not_count() {
+    let c = Control::y(1e-6, 0.0).ignoring(0b10);
+    assert!(c.counts(0) && !c.counts(1) && c.counts(2) && c.counts(64));
+    // component 1's error (E = 1e6) is left out: component 0's E = 0.45 increases the step
+    let (mut h, mut h_all) = (0.1, 0.1);
+    assert_eq!(c.hadjust(5, &[0.0, 0.0], &[0.45e-6, 1.0], None, &mut h), Adjustment::Increased);
+    assert_eq!(h, 0.9 / powf(0.45e-6 / 1e-6, 1.0 / 6.0) * 0.1);
+    let all = Control::y(1e-6, 0.0);
+    assert_eq!(all.hadjust(5, &[0.0, 0.0], &[0.45e-6, 1.0], None, &mut h_all), Adjustment::Decreased);
+    // and with the end derivative
+    h = 0.1;
+    let yp = Control::yp(1e-6, 0.0).ignoring(0b10);
+    assert_eq!(yp.hadjust(5, &[0.0, 0.0], &[0.45e-6, 1.0], Some(&[0.0, 0.0]), &mut h), Adjustment::Increased);
+}
+
+#[test]
 fn hadjust_follows_gsl_rules() {
     let c = Control::y(1e-6, 0.0);
     let y = [0.0];

@@ -151,7 +151,8 @@ fn assert_lanes_differ<const M: usize>(stats: &[Rkf45Stats; M]) {
 
 #[test]
 fn lanes_equal_scalar_rkf45_bitwise_over_many_calls() {
-    for control in [Control::NESTML_DEFAULT, Control::y(1e-3, 0.0)] {
+    // with the gates left out of the error ratio too (bits 1–3)
+    for control in [Control::NESTML_DEFAULT, Control::y(1e-3, 0.0), Control::y(1e-3, 0.0).ignoring(0b1110)] {
         let seen = run_both::<f64, 8, 8>(&eight::<f64>(control), 200, 0.1);
         assert!(seen.errors.is_empty());
         assert_lanes_differ(&seen.stats);
