@@ -20,6 +20,7 @@ pub mod num;
 mod print;
 pub mod propagator;
 pub mod rust;
+pub mod shared_exp;
 pub mod simplify;
 pub mod stiffness;
 pub mod system;
@@ -32,6 +33,7 @@ pub use kernel::{
     KernelEquation, KernelError, KernelOde, MAX_KERNEL_ORDER, SPIKE_WEIGHT,
 };
 pub use rust::{to_rust, RustNames};
+pub use shared_exp::share_exponentials;
 pub use propagator::{propagator, symbolic_propagator, Propagator, PropagatorError, SymbolicRow};
 pub use simplify::{
     coefficient, coefficients, equivalent, expand, is_zero, simplify, Affine, NonLinear,

@@ -112,7 +112,7 @@ pub fn neuron_layout(ir: &ModelIr, options: &CodegenOptions) -> Result<(NeuronLa
         ports: ir.spike_ports.iter().chain(&ir.continuous_ports).cloned().collect(),
         numeric: states.len() > lin.states.len(),
         state_index: states.iter().enumerate().map(|(i, s)| (s.clone(), i)).collect(),
-        rhs: ms.system.states.iter().map(|s| s.rhs.clone()).collect(),
+        rhs: right_hand_sides(&ms, options),
         states,
         lin,
         p_entries,
@@ -125,6 +125,17 @@ pub fn neuron_layout(ir: &ModelIr, options: &CodegenOptions) -> Result<(NeuronLa
         delta_jumps,
     };
     Ok((layout, ms))
+}
+
+/// The right-hand side of each ODE state; with `exp = "inline"`, exponentials whose arguments
+/// differ by a number share one (`nestml_ode::share_exponentials`: a few ulp).
+fn right_hand_sides(ms: &ModelSystem, options: &CodegenOptions) -> Vec<Expr> {
+    let rhs: Vec<Expr> = ms.system.states.iter().map(|s| s.rhs.clone()).collect();
+    if options.exp_inline {
+        nestml_ode::share_exponentials(&rhs)
+    } else {
+        rhs
+    }
 }
 
 impl NeuronLayout {
