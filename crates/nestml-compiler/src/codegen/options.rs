@@ -108,8 +108,10 @@ pub struct CodegenOptions {
     pub float: FloatType,
     /// `exp = "libm"` (the default: the platform's `exp`, as NEST's) or `"inline"`: every
     /// `exp` of the model is the runtime's `math::exp_inline`, with no call and no branch, so
-    /// that loops over neurons vectorise it (within an ulp of `libm`'s; the struct and the
-    /// population use the same, so they still agree bit for bit).
+    /// that loops over neurons vectorise it (within an ulp of `libm`'s), and `exp`s of the
+    /// right-hand sides that are small multiples of one another up to a number share one
+    /// (`nestml_ode::share_exponentials`, a few ulp); the struct and the population use the
+    /// same, so they still agree bit for bit.
     pub exp_inline: bool,
     /// Adds the uom shadow of every model (the `uom-check` feature of `nestml`; not a macro
     /// option).
