@@ -14,9 +14,13 @@ use crate::simplify::expand;
 /// The largest power of a shared exponential that stands for another (two squarings).
 const MAX_POWER: i64 = 4;
 
+/// The largest `|c − k·c₁|` shared: the factor stays within `e^±32`, so that the shared `exp`
+/// underflows or overflows only where the one it replaces is near doing so too.
+const MAX_OFFSET: f64 = 32.0;
+
 /// `rows` with every `exp(x)` whose expanded argument is `k·a + c` for the argument `a + c₁`
-/// of another `exp` of the rows (`c`, `c₁` numbers, `a` not, `k` a whole number from 1 to 4)
-/// written as `exp(a + c₁)^k · e^(c − k·c₁)`, with the factor as a number; the `exp`s kept are
+/// of another `exp` of the rows (`c`, `c₁` numbers, `a` not, `k` a whole number from 1 to 4,
+/// `|c − k·c₁| ≤ 32`) written as `exp(a + c₁)^k · e^(c − k·c₁)`, with the factor as a number; the `exp`s kept are
 /// those with the smallest multiples, as written. Other expressions unchanged. The value
 /// changes by a few ulp (`k` times the rounding of the kept `exp`, and the products').
 pub fn share_exponentials(rows: &[Expr]) -> Vec<Expr> {
@@ -44,11 +48,11 @@ pub fn share_exponentials(rows: &[Expr]) -> Vec<Expr> {
             let (arg, scale, c) = member;
             let power = kept.iter().find_map(|leader| {
                 let k = (*scale * leader.1.recip()).as_int().filter(|k| (1..=MAX_POWER).contains(k))?;
-                Some((leader, k))
+                let offset = (*c + -(Num::int(k) * leader.2)).to_f64();
+                (offset.abs() <= MAX_OFFSET).then_some((leader, k, offset.exp()))
             });
             match power {
-                Some((leader, k)) => {
-                    let factor = (*c + -(Num::int(k) * leader.2)).to_f64().exp();
+                Some((leader, k, factor)) => {
                     shared.insert(arg.to_string(), (leader.0.clone(), k, factor));
                 }
                 None => kept.push(member),
@@ -172,8 +176,14 @@ mod tests {
     }
 
     #[test]
-    fn unrelated_and_constant_exponentials_are_unchanged() {
-        let rows = vec![Expr::call(Func::Exp, vec![s("x")]) + Expr::call(Func::Exp, vec![s("y") + Expr::int(1)]) + Expr::call(Func::Exp, vec![Expr::int(2)])];
+    fn unrelated_constant_and_far_offset_exponentials_are_unchanged() {
+        let exp = |a: Expr| Expr::call(Func::Exp, vec![a]);
+        let rows = vec![exp(s("x")) + exp(s("y") + Expr::int(1)) + exp(Expr::int(2)) + exp(s("x") * Expr::int(5))];
         assert_eq!(share_exponentials(&rows), rows);
+        // `exp(x + 800)` through `exp(x)` would be `0 · inf` where `exp(x)` underflows
+        let far = vec![exp(s("x")) + exp(s("x") + Expr::int(800)) + exp(s("x") * Expr::int(2) - Expr::int(40))];
+        assert_eq!(share_exponentials(&far), far);
+        let near = vec![exp(s("x")) + exp(s("x") + Expr::int(30))];
+        assert_ne!(share_exponentials(&near), near);
     }
 }
