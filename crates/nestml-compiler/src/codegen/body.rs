@@ -647,7 +647,7 @@ impl Gen<'_> {
     /// (not convolution states), from the values before the call, and those states with their
     /// rows.
     fn exact_values(&mut self, named: &dyn Fn(&str) -> bool, locals: &BTreeSet<String>) -> (TokenStream, Vec<(usize, String)>) {
-        let exact: Vec<(usize, String)> = self.lin.states.iter().enumerate().filter(|(_, s)| named(s) && !self.conv.contains(*s)).map(|(i, s)| (i, s.clone())).collect();
+        let exact = self.exact_named(named);
         let mut out = TokenStream::new();
         if !exact.is_empty() {
             let (x, u) = self.linear_inputs(locals);
@@ -658,6 +658,12 @@ impl Gen<'_> {
             }
         }
         (out, exact)
+    }
+
+    /// The exactly solvable states that `named` integrates, but for convolution states (they
+    /// advance once per step, outside `integrate_odes`), with their rows.
+    pub fn exact_named(&self, named: &dyn Fn(&str) -> bool) -> Vec<(usize, String)> {
+        self.lin.states.iter().enumerate().filter(|(_, s)| named(s) && !self.conv.contains(*s)).map(|(i, s)| (i, s.clone())).collect()
     }
 
     /// `__dy[i] = f_i(__tt, __y)` for every ODE state: for a state that one of the call sites

@@ -40,7 +40,7 @@ impl Gen<'_> {
         let mut writeback = Vec::new();
         for (c, names) in sites.iter().enumerate() {
             let named = |s: &str| super::layout::integrates(names, s);
-            let exact: Vec<(usize, String)> = self.lin.states.iter().enumerate().filter(|(_, s)| named(s) && !self.conv.contains(*s)).map(|(i, s)| (i, s.clone())).collect();
+            let exact = self.exact_named(&named);
             let loads = exact.iter().map(|(_, s)| {
                 let (l, lane) = (local("__exact_", s), local("__lx_", s));
                 quote!(let #l = #lane[__l];)
@@ -71,7 +71,7 @@ impl Gen<'_> {
         let ports = self.lane_ports();
         let n_ports = int(ports.len());
         let state_locals: Vec<Ident> = self.states.iter().map(|s| local("s_", s)).collect();
-        let exact: Vec<Ident> = self.lin.states.iter().filter(|s| !self.conv.contains(*s)).map(|s| local("__lx_", s)).collect();
+        let exact: Vec<Ident> = self.exact_named(&|_| true).iter().map(|(_, s)| local("__lx_", s)).collect();
         let conv = self.exact_convolutions();
         let (conv_lanes, conv_locals): (Vec<Ident>, Vec<Ident>) = conv.iter().map(|(_, s)| (local("__lc_", s), local("__conv_", s))).unzip();
         let Lockstep { head, tail, writeback, .. } = parts;
