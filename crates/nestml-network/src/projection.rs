@@ -164,10 +164,15 @@ impl<S: Synapse> Conns<S> {
 
     /// The state of connection `c`, to be changed (stored per connection from then on).
     fn synapse_mut(&mut self, c: usize) -> Option<&mut S> {
+        self.unshare();
+        self.synapse.get_mut(c)
+    }
+
+    /// Stores the shared state, if there is one, per connection again.
+    fn unshare(&mut self) {
         if let Some(s) = self.shared.take() {
             self.synapse = vec![s; self.target.len()];
         }
-        self.synapse.get_mut(c)
     }
 
     /// Delivers the spikes of a static projection: each connection adds its weight to its
@@ -240,9 +245,7 @@ where
 
     fn restore(&mut self, input: &mut &[u64]) -> Result<(), CheckpointError> {
         expect(input, self.target.len() as u64, S::NAME)?;
-        if let Some(s) = self.shared.take() {
-            self.synapse = vec![s; self.target.len()];
-        }
+        self.unshare();
         self.synapse.iter_mut().try_for_each(|s| s.restore(input))?;
         self.share();
         self.rng.restore(input)

@@ -79,8 +79,7 @@ impl Ring {
     #[inline]
     pub fn add_spikes_weight(&mut self, slot: usize, receptor: usize, targets: &[u16], weight: f64) {
         let (port, w) = self.receptors[receptor].route(weight);
-        let base = (slot * self.spike_ports + port) * self.neurons;
-        let (sums, hits) = (&mut self.sums[base..base + self.neurons], &mut self.hits[base..base + self.neurons]);
+        let (sums, hits) = self.spike_port(slot, port);
         for &t in targets {
             sums[t as usize] += w;
             hits[t as usize] = true;
@@ -94,8 +93,7 @@ impl Ring {
     #[inline]
     pub fn add_counts(&mut self, slot: usize, receptor: usize, weight: f64, neurons: &[u16], mut count: impl FnMut(usize) -> u32) {
         let (port, w) = self.receptors[receptor].route(weight);
-        let base = (slot * self.spike_ports + port) * self.neurons;
-        let (sums, hits) = (&mut self.sums[base..base + self.neurons], &mut self.hits[base..base + self.neurons]);
+        let (sums, hits) = self.spike_port(slot, port);
         let mut any = false;
         for (c, &i) in neurons.iter().enumerate() {
             let n = count(c);
@@ -104,6 +102,13 @@ impl Ring {
             any |= n > 0;
         }
         self.written[slot] |= any;
+    }
+
+    /// The spike sums and flags of spike port `port` in the step of slot `slot`, one per neuron.
+    #[inline]
+    fn spike_port(&mut self, slot: usize, port: usize) -> (&mut [f64], &mut [bool]) {
+        let base = (slot * self.spike_ports + port) * self.neurons;
+        (&mut self.sums[base..base + self.neurons], &mut self.hits[base..base + self.neurons])
     }
 
     /// Current `value` for neuron `i`'s continuous port `port` in the step of slot `slot`.
