@@ -209,31 +209,27 @@ impl Control {
         yp: Option<&[F; N]>,
         h: &mut F,
     ) -> Adjustment {
-        let c = F::from_f64;
-        let (eps_abs, eps_rel, a_y, a_dydt) = (c(self.eps_abs), c(self.eps_rel), c(self.a_y), c(self.a_dydt));
-        let h_old = *h;
         let mut rmax = F::MIN_POSITIVE;
-        match yp {
-            Some(yp) => {
-                for i in (0..N).filter(|&i| self.counts(i)) {
-                    let d0 = eps_rel * (a_y * y[i].abs() + a_dydt * (h_old * yp[i]).abs()) + eps_abs;
-                    let r = yerr[i].abs() / d0.abs();
-                    if r > rmax {
-                        rmax = r;
-                    }
-                }
-            }
-            None => {
-                for i in (0..N).filter(|&i| self.counts(i)) {
-                    let d0 = eps_rel * (a_y * y[i].abs()) + eps_abs;
-                    let r = yerr[i].abs() / d0.abs();
-                    if r > rmax {
-                        rmax = r;
-                    }
-                }
+        for i in (0..N).filter(|&i| self.counts(i)) {
+            let r = self.error_ratio(y[i], yerr[i], yp.map(|yp| *h * yp[i]));
+            if r > rmax {
+                rmax = r;
             }
         }
         self.adjust(order, rmax, h)
+    }
+
+    /// The ratio of a component's error estimate `e` to its tolerance, for its new value `y`
+    /// and, if the end derivative counts, `h·y'` (GSL's `D_i`, computed in `F` in GSL's order).
+    #[inline(always)]
+    pub fn error_ratio<F: Real>(&self, y: F, e: F, h_yp: Option<F>) -> F {
+        let c = F::from_f64;
+        let scale = match h_yp {
+            Some(h_yp) => c(self.a_y) * y.abs() + c(self.a_dydt) * h_yp.abs(),
+            None => c(self.a_y) * y.abs(),
+        };
+        let d0 = c(self.eps_rel) * scale + c(self.eps_abs);
+        e.abs() / d0.abs()
     }
 
     /// The rules of [`hadjust`](Self::hadjust) for the error ratio `rmax` (the largest ratio of a

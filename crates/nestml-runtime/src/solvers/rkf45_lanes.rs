@@ -235,23 +235,15 @@ impl<const N: usize, const L: usize, F: Real> Rkf45Lanes<N, L, F> {
         }
     }
 
-    /// The error ratio of every lane's step of size `hs` (`Control::hadjust`'s `rmax`, with
-    /// the same arithmetic per lane; with `use_yp` the end derivatives count): the largest ratio
-    /// of a component's error estimate to its tolerance, NaN ratios skipped.
+    /// The error ratio of every lane's step of size `hs` (`Control::hadjust`'s `rmax`, from the
+    /// same `Control::error_ratio` per lane; with `use_yp` the end derivatives count): the
+    /// largest ratio of a component's error estimate to its tolerance, NaN ratios skipped.
     #[inline(always)]
     fn error_ratios(&self, use_yp: bool, hs: &[F; L]) -> [F; L] {
-        let c = F::from_f64;
-        let Control { eps_abs, eps_rel, a_y, a_dydt, .. } = self.control;
-        let (eps_abs, eps_rel, a_y, a_dydt) = (c(eps_abs), c(eps_rel), c(a_y), c(a_dydt));
         let mut rmax = [F::MIN_POSITIVE; L];
         for i in (0..N).filter(|&i| self.control.counts(i)) {
             for l in 0..L {
-                let d0 = if use_yp {
-                    eps_rel * (a_y * self.ynew[i][l].abs() + a_dydt * (hs[l] * self.dydt_out[i][l]).abs()) + eps_abs
-                } else {
-                    eps_rel * (a_y * self.ynew[i][l].abs()) + eps_abs
-                };
-                let r = self.yerr[i][l].abs() / d0.abs();
+                let r = self.control.error_ratio(self.ynew[i][l], self.yerr[i][l], use_yp.then(|| hs[l] * self.dydt_out[i][l]));
                 if r > rmax[l] {
                     rmax[l] = r;
                 }
